@@ -1,0 +1,3 @@
+export { createChannelActivities, type ChannelActivities } from './send';
+export { createJourneyActivities, type JourneyActivities } from './journey';
+export type { SendRequest, SendResult } from './types';

@@ -1,0 +1,35 @@
+import express from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { ApiDeps } from './deps';
+import { errorHandler, notFoundHandler } from './http/problem';
+import { Routes } from './http/route';
+import { openApiDocument } from './openapi';
+import { addEnrollmentRoutes } from './routes/enrollments';
+import { addHealthRoutes } from './routes/health';
+import { addJourneyRoutes } from './routes/journeys';
+import { addSinkRoutes } from './routes/sink';
+
+/** Builds the express app: routes, OpenAPI document and docs page, problem+json errors. */
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+
+  const router = express.Router();
+  const routes = new Routes(router);
+  addHealthRoutes(routes, deps);
+  addJourneyRoutes(routes, deps);
+  addEnrollmentRoutes(routes, deps);
+  addSinkRoutes(routes, deps);
+
+  const document = openApiDocument(routes.registry);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

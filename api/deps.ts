@@ -1,0 +1,15 @@
+import type { Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import type { AppConfig } from '../shared/config';
+import type { Models } from '../shared/mongo/models';
+import type { JourneyStore } from '../shared/store/journeys';
+
+/** Everything the API's handlers use, injected so tests can point them at their own servers. */
+export interface ApiDeps {
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'>;
+  mongo: Connection;
+  models: Models;
+  journeys: JourneyStore;
+  temporal: Client;
+  log: (error: unknown) => void;
+}

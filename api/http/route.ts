@@ -1,0 +1,80 @@
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Request, Router } from 'express';
+import { z } from 'zod';
+import { invalidInput, problemSchema } from './problem';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One API operation: its schemas serve both request validation and the OpenAPI document. */
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  /** Express-style path, e.g. `/v1/journeys/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handle(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request }): Promise<RouteResult>;
+}
+
+export class Routes {
+  readonly registry = new OpenAPIRegistry();
+
+  constructor(private readonly router: Router) {}
+
+  add<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown>(
+    spec: RouteSpec<P, Q, B>,
+  ): void {
+    this.document(spec);
+    this.router[spec.method](spec.path, async (req, res) => {
+      const params = parse(spec.params, req.params, 'params');
+      const query = parse(spec.query, req.query, 'query');
+      const body = parse(spec.body, req.body, 'body');
+      const result = await spec.handle({ params, query, body, req });
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    });
+  }
+
+  private document(spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>): void {
+    const errorResponse = { description: 'Problem details', content: { 'application/problem+json': { schema: problemSchema } } };
+    this.registry.registerPath({
+      method: spec.method,
+      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      summary: spec.summary,
+      tags: [spec.tag],
+      request: {
+        ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
+        ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
+        ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
+      },
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(spec.responses).map(([status, response]) => [
+            status,
+            response.schema
+              ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+              : { description: response.description },
+          ]),
+        ),
+        '4XX': errorResponse,
+      },
+    });
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.infer<S> {
+  if (!schema) return value as z.infer<S>;
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw invalidInput(result.error, where);
+  return result.data;
+}

@@ -1,0 +1,44 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadAppConfig } from '../shared/config';
+import { createLogger } from '../shared/logger';
+import { connectMongo } from '../shared/mongo/connection';
+import { createModels, ensureIndexes } from '../shared/mongo/models';
+import { createJourneyStore } from '../shared/store/journeys';
+import { createApp } from './app';
+
+/** The API process. Stops accepting connections on SIGINT/SIGTERM, then closes its clients. */
+async function main(): Promise<void> {
+  const config = loadAppConfig();
+  const log = createLogger('api', config.LOG_LEVEL);
+  const mongo = await connectMongo(config.MONGO_URL);
+  const models = createModels(mongo);
+  await ensureIndexes(models);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const app = createApp({
+    config,
+    mongo,
+    models,
+    journeys: createJourneyStore(models),
+    temporal,
+    log: (error) => log.error({ err: error }, 'unexpected error'),
+  });
+  const server = app.listen(config.API_PORT, config.API_HOST, () => {
+    log.info(`API listening on http://${config.API_HOST}:${config.API_PORT}`);
+  });
+
+  const stop = () => {
+    server.close(() => {
+      void Promise.all([connection.close(), mongo.close()]).then(() => process.exit(0));
+    });
+    server.closeAllConnections();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

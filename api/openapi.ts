@@ -1,0 +1,13 @@
+import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+export function openApiDocument(registry: OpenAPIRegistry) {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Journeys engine API',
+      version: '1',
+      description: 'Manage journeys, enrol users and send events. Errors use application/problem+json (RFC 9457).',
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseEnv } from '../shared/config';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** Settings of `npm start` (the embedded servers); the API and worker read shared/config.ts. */
+export const devConfigSchema = z.object({
+  DEV_HOST: z.string().min(1).default('127.0.0.1'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  FERRETDB_PORT: port.default(27017),
+  API_PORT: port.default(3000),
+  DATA_DIR: z.string().min(1).default(resolve(__dirname, '..', 'data')),
+  /** Set to "false" to start without deploying the example journeys. */
+  DEPLOY_EXAMPLES: z.enum(['true', 'false']).default('true'),
+});
+
+export type DevConfig = z.infer<typeof devConfigSchema>;
+
+export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
+  return parseEnv(devConfigSchema, env);
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# npm start: install what is missing, then run the whole system in the foreground.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash infra/install.sh
+exec node --import tsx infra/start.ts

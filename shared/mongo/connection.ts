@@ -1,0 +1,15 @@
+import mongoose, { type Connection } from 'mongoose';
+
+/**
+ * Opens a Mongo connection (MongoDB or FerretDB). Only the subset both support is used by the models:
+ * single-document atomic updates, unique and compound indexes, basic aggregation stages.
+ */
+export async function connectMongo(url: string): Promise<Connection> {
+  const connection = mongoose.createConnection(url, {
+    serverSelectionTimeoutMS: 10_000,
+    // FerretDB does not implement retryable writes.
+    retryWrites: false,
+  });
+  await connection.asPromise();
+  return connection;
+}

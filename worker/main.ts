@@ -1,0 +1,42 @@
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadAppConfig } from '../shared/config';
+import { createLogger } from '../shared/logger';
+import { connectMongo } from '../shared/mongo/connection';
+import { createModels, ensureIndexes } from '../shared/mongo/models';
+import { createWorkers, runWorkers } from './workers';
+
+/** The worker process: journey workflows plus one rate-limited worker per channel. Stops on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadAppConfig();
+  const log = createLogger('worker', config.LOG_LEVEL);
+  Runtime.install({
+    logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+
+  const mongo = await connectMongo(config.MONGO_URL);
+  const models = createModels(mongo);
+  await ensureIndexes(models);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const workers = await createWorkers({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    models,
+    channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
+  });
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length }, 'worker ready');
+  try {
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+    await mongo.close();
+    log.info('worker stopped');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
