@@ -3,6 +3,7 @@ import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
+import { createChannelActivities, createJourneyActivities } from '../activities';
 import { createWorkers, runWorkers } from './workers';
 
 /** The worker process: journey workflows plus one rate-limited worker per channel. Stops on SIGINT/SIGTERM. */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    models,
+    activities: { journey: createJourneyActivities({ models }), channel: createChannelActivities({ models }) },
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length }, 'worker ready');

@@ -1,14 +1,14 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import { createChannelActivities, createJourneyActivities } from '../activities';
+import type { ChannelActivities, JourneyActivities } from '../activities';
 import { channelSchema } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
-import type { Models } from '../shared/mongo/models';
 
 export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  models: Models;
+  /** Built by the activity factories; tests pass fakes. */
+  activities: { journey: JourneyActivities; channel: ChannelActivities };
   /** Per-channel send rate, enforced by the Temporal server across every worker of the queue. */
   channelRatePerSecond: number;
   /** A pre-built bundle (tests build it once per file); otherwise the workflows are bundled from source. */
@@ -20,7 +20,7 @@ export interface WorkerSetup {
  * so that each channel's send rate can be limited with `maxTaskQueueActivitiesPerSecond`.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
-  const { connection, namespace, taskQueue, models } = setup;
+  const { connection, namespace, taskQueue, activities } = setup;
   const workflowSource = setup.workflowBundle
     ? { workflowBundle: setup.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
@@ -30,17 +30,16 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     namespace,
     taskQueue,
     ...workflowSource,
-    activities: createJourneyActivities({ models }),
+    activities: activities.journey,
   });
 
-  const channelActivities = createChannelActivities({ models });
   const channelWorkers = await Promise.all(
     channelSchema.options.map((channel) =>
       Worker.create({
         connection,
         namespace,
         taskQueue: channelTaskQueue(taskQueue, channel),
-        activities: channelActivities,
+        activities: activities.channel,
         maxTaskQueueActivitiesPerSecond: setup.channelRatePerSecond,
       }),
     ),
@@ -55,4 +54,11 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
   } finally {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
   }
+}
+
+/** Runs all workers while `work` runs, then shuts them down (tests and one-off tools). */
+export async function runWorkersUntil<T>(workers: Worker[], work: () => Promise<T>): Promise<T> {
+  const done = work();
+  await Promise.all(workers.map((worker) => worker.runUntil(done)));
+  return done;
 }

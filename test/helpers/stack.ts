@@ -1,0 +1,96 @@
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createChannelActivities, createJourneyActivities } from '../../activities';
+import { createApp } from '../../api/app';
+import { createJourneyStore } from '../../shared/store/journeys';
+import { createWorkers } from '../../worker/workers';
+import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
+
+/**
+ * The real system for one test file: the API on an ephemeral port and the workers, against the shared
+ * Temporal dev server and a fresh FerretDB database. Only the task queue and database are the file's own.
+ */
+export interface TestStack {
+  baseUrl: string;
+  env: TestWorkflowEnvironment;
+  client: Client;
+  db: Awaited<ReturnType<typeof openTestDatabase>>;
+  taskQueue: string;
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export async function startTestStack(): Promise<TestStack> {
+  const env = await createDevServerEnv();
+  const db = await openTestDatabase();
+  const taskQueue = uniqueTaskQueue('it');
+  const client = env.client;
+  const workers = await createWorkers({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities: {
+      journey: createJourneyActivities({ models: db.models }),
+      channel: createChannelActivities({ models: db.models }),
+    },
+    channelRatePerSecond: 1000,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = Promise.all(workers.map((worker) => worker.run()));
+
+  const app = createApp({
+    config: { TEMPORAL_TASK_QUEUE: taskQueue },
+    mongo: db.connection,
+    models: db.models,
+    journeys: createJourneyStore(db.models),
+    temporal: client,
+    log: (error) => console.error(error),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    env,
+    client,
+    db,
+    taskQueue,
+    workers,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      for (const worker of workers) worker.shutdown();
+      await running;
+      await env.teardown();
+      await db.close();
+    },
+  };
+}
+
+/** A JSON request to the API under test; answers status and parsed body. */
+export async function call(
+  stack: Pick<TestStack, 'baseUrl'>,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}

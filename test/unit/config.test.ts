@@ -1,0 +1,26 @@
+import { ConfigError, loadAppConfig } from '../../shared/config';
+import { loadDevConfig } from '../../infra/dev-config';
+
+describe('configuration from the environment', () => {
+  it('has working defaults', () => {
+    const config = loadAppConfig({});
+    expect(config.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
+    expect(config.API_PORT).toBe(3000);
+    expect(config.MONGO_URL).toBe('mongodb://127.0.0.1:27017/journeys');
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadAppConfig({ API_PORT: 'eighty', MONGO_URL: 'http://db' })).toThrow(ConfigError);
+    try {
+      loadAppConfig({ API_PORT: 'eighty', MONGO_URL: 'http://db' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/API_PORT/);
+      expect((error as Error).message).toMatch(/MONGO_URL: must be a mongodb:\/\/ URL/);
+    }
+  });
+
+  it('validates the dev launcher ports too', () => {
+    expect(() => loadDevConfig({ TEMPORAL_UI_PORT: '70000' })).toThrow(/TEMPORAL_UI_PORT/);
+    expect(loadDevConfig({}).TEMPORAL_UI_PORT).toBe(8233);
+  });
+});
