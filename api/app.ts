@@ -1,9 +1,11 @@
 import express from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps';
+import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/problem';
 import { Routes } from './http/route';
 import { openApiDocument } from './openapi';
+import { addApiKeyRoutes } from './routes/api-keys';
 import { addEnrollmentRoutes } from './routes/enrollments';
 import { addHealthRoutes } from './routes/health';
 import { addJourneyRoutes } from './routes/journeys';
@@ -16,18 +18,24 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', 'simple');
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
 
+  const publicRouter = express.Router();
+  const publicRoutes = new Routes(publicRouter);
+  addHealthRoutes(publicRoutes, deps);
+
   const router = express.Router();
-  const routes = new Routes(router);
-  addHealthRoutes(routes, deps);
+  const routes = new Routes(router, publicRoutes.registry);
   addJourneyRoutes(routes, deps);
   addEnrollmentRoutes(routes, deps);
   addSinkRoutes(routes, deps);
+  addApiKeyRoutes(routes, deps.apiKeys);
 
   const document = openApiDocument(routes.registry);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+  app.use(publicRouter);
+  app.use(authenticate(deps.apiKeys, { enabled: deps.authEnabled }));
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../shared/config';
 import type { Models } from '../shared/mongo/models';
+import type { ApiKeyStore } from '../shared/store/api-keys';
 import type { JourneyStore } from '../shared/store/journeys';
 
 /** Everything the API's handlers use, injected so tests can point them at their own servers. */
@@ -10,6 +11,9 @@ export interface ApiDeps {
   mongo: Connection;
   models: Models;
   journeys: JourneyStore;
+  apiKeys: ApiKeyStore;
+  /** false: every request is an admin (API_AUTH=off). */
+  authEnabled: boolean;
   temporal: Client;
   log: (error: unknown) => void;
 }

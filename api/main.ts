@@ -3,6 +3,7 @@ import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
+import { createApiKeyStore } from '../shared/store/api-keys';
 import { createJourneyStore } from '../shared/store/journeys';
 import { createApp } from './app';
 
@@ -16,11 +17,17 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
+  const apiKeys = createApiKeyStore(mongo, { bootstrapKey: config.API_BOOTSTRAP_KEY });
+  await apiKeys.ensureIndexes();
+  if (config.API_AUTH === 'off') log.warn('API_AUTH=off: every request is treated as an admin');
+  else if (!config.API_BOOTSTRAP_KEY) log.warn('API_BOOTSTRAP_KEY is not set: only keys already stored can call the API');
   const app = createApp({
     config,
     mongo,
     models,
     journeys: createJourneyStore(models),
+    apiKeys,
+    authEnabled: config.API_AUTH === 'on',
     temporal,
     log: (error) => log.error({ err: error }, 'unexpected error'),
   });

@@ -12,6 +12,8 @@ export const devConfigSchema = z.object({
   FERRETDB_PORT: port.default(27017),
   API_PORT: port.default(3000),
   DATA_DIR: z.string().min(1).default(resolve(__dirname, '..', 'data')),
+  /** The admin key of the local API (printed at start); set your own to override. */
+  API_BOOTSTRAP_KEY: z.string().min(16).default('dev-admin-key-change-me'),
   /** Set to "false" to start without deploying the example journeys. */
   DEPLOY_EXAMPLES: z.enum(['true', 'false']).default('true'),
 });

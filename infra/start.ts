@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../shared/config';
 import { loadDevConfig } from './dev-config';
-import { isPortOpen, startProcess, waitUntil, type ManagedProcess } from './processes';
+import { captureOutput, isPortOpen, startProcess, waitUntil, type ManagedProcess } from './processes';
 import { assertInstalled, startFerretDb, startTemporalDevServer } from './servers';
 
 /**
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     MONGO_URL: `mongodb://${host}:${config.FERRETDB_PORT}/journeys`,
     API_HOST: host,
     API_PORT: String(config.API_PORT),
+    API_BOOTSTRAP_KEY: config.API_BOOTSTRAP_KEY,
   };
   log('starting the worker and the API');
   const worker = startNodeProcess('worker', 'worker/main.ts', env);
@@ -55,12 +56,13 @@ async function main(): Promise<void> {
   await waitUntil(api, 'GET /health', async () => (await fetch(`${apiUrl}/health`)).ok, 60_000);
   await waitUntil(worker, 'worker ready', async () => workerReady, 120_000);
 
-  if (config.DEPLOY_EXAMPLES === 'true') await deployExamples(apiUrl);
+  if (config.DEPLOY_EXAMPLES === 'true') await deployExamples(apiUrl, config.API_BOOTSTRAP_KEY);
 
   log('ready');
   console.log(`
   API            ${apiUrl}
   API docs       ${apiUrl}/docs
+  API key        ${config.API_BOOTSTRAP_KEY}  (admin; header "Authorization: Bearer <key>")
   Temporal UI    http://${host}:${config.TEMPORAL_UI_PORT}
   Temporal gRPC  ${host}:${config.TEMPORAL_PORT}
   MongoDB        mongodb://${host}:${config.FERRETDB_PORT}/journeys (FerretDB)
@@ -91,25 +93,24 @@ function startNodeProcess(name: string, entry: string, env: NodeJS.ProcessEnv): 
   return child;
 }
 
-/** Deploys every journey file of examples/ through the API; an existing journey is left as it is. */
-async function deployExamples(apiUrl: string): Promise<void> {
+/**
+ * Deploys examples/ with the journeys CLI, as an engineer would: new journeys are created and published,
+ * unchanged ones are left alone, changed ones get a new version (the old one is restricted).
+ */
+async function deployExamples(apiUrl: string, apiKey: string): Promise<void> {
   const dir = join(root, 'examples');
-  for (const file of readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name)).sort()) {
-    const definition = parseYaml(readFileSync(join(dir, file), 'utf8')) as { id: string };
-    const created = await post(`${apiUrl}/v1/journeys`, definition);
-    if (created.status === 409) {
-      log(`example ${definition.id}: already deployed`);
-      continue;
-    }
-    if (created.status !== 201) throw new Error(`deploying ${file} failed: ${created.status} ${await created.text()}`);
-    const published = await post(`${apiUrl}/v1/journeys/${definition.id}/versions/1/publish`, {});
-    if (!published.ok) throw new Error(`publishing ${file} failed: ${published.status} ${await published.text()}`);
-    log(`example ${definition.id}: deployed and running`);
-  }
-}
-
-function post(url: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const files = readdirSync(dir)
+    .filter((name) => /\.(ya?ml|json)$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+  const cli = startProcess('journeys deploy', process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'deploy', ...files, '--publish', '--old-version', 'restrict'], {
+    cwd: root,
+    env: { ...process.env, JOURNEYS_API_URL: apiUrl, JOURNEYS_API_KEY: apiKey },
+  });
+  const output = captureOutput(cli);
+  const [code] = (await once(cli.child, 'exit')) as [number | null];
+  for (const line of output().split('\n')) if (line.trim()) log(`examples: ${line}`);
+  if (code !== 0) throw new Error(`deploying examples/ failed (exit ${code})`);
 }
 
 async function shutdown(code: number): Promise<void> {

@@ -14,6 +14,10 @@ export const appConfigSchema = z.object({
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017/journeys'),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
+  /** An admin API key accepted without being stored (>= 16 characters); use it to create the real keys. */
+  API_BOOTSTRAP_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** "off" lets every request in as admin: for local experiments only. */
+  API_AUTH: z.enum(['on', 'off']).default('on'),
   /** Channel send rates enforced by the Temporal server per channel task queue (messages per second). */
   CHANNEL_RATE_PER_SECOND: z.coerce.number().positive().default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,9 +1,12 @@
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
 import { createChannelActivities, createJourneyActivities } from '../activities';
+import { createJourneyStore } from '../shared/store/journeys';
+import { createProfileStore } from '../shared/profiles/store';
 import { createWorkers, runWorkers } from './workers';
 
 /** The worker process: journey workflows plus one rate-limited worker per channel. Stops on SIGINT/SIGTERM. */
@@ -19,12 +22,17 @@ async function main(): Promise<void> {
   const mongo = await connectMongo(config.MONGO_URL);
   const models = createModels(mongo);
   await ensureIndexes(models);
+  const journeys = createJourneyStore(models);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // enterJourney nodes start instances of other journeys through a client.
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const profiles = createProfileStore(mongo);
   const workers = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: { journey: createJourneyActivities({ models }), channel: createChannelActivities({ models }) },
+    activities: { journey: createJourneyActivities({ journeys, profiles, temporal }), channel: createChannelActivities({ models, journeys }) },
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length }, 'worker ready');
@@ -32,6 +40,7 @@ async function main(): Promise<void> {
     await runWorkers(workers);
   } finally {
     await connection.close();
+    await clientConnection.close();
     await mongo.close();
     log.info('worker stopped');
   }

@@ -1,10 +1,12 @@
 import type { JourneyGraph } from '../shared/definition/schema';
+import type { EnrolmentRecord, InstanceState, NodeError } from './state';
 
 /** What the API passes when it starts an instance: ids and a small entry context, never profile documents. */
 export interface JourneyInput {
   journeyId: string;
   version: number;
   userId: string;
+  /** Small entry data; `context.event` is the trigger event (for event entry), read as `event` / `trigger`. */
   context?: Record<string, unknown>;
 }
 
@@ -24,6 +26,10 @@ export interface JourneyResult {
   /** The node where the instance ended (absent when it never reached one). */
   nodeId?: string;
   path: string[];
+  /** Failures that did not change the route (e.g. a profile write), when there were any. */
+  errors?: NodeError[];
+  /** What each enterJourney node did (`started`, `already_inside`...), when there were any. */
+  enrolments?: EnrolmentRecord[];
 }
 
 /** What a node handler can see and do while the instance is on it. */
@@ -34,7 +40,14 @@ export interface NodeContext {
   /** Identifies this entry of the user, stable across continue-as-new. */
   entryId: string;
   instanceId: string;
+  /** Events received, errors and decisions of this instance. */
+  state: InstanceState;
 }
 
 /** A node either moves on through a named connector or ends the instance. */
 export type NodeOutcome = { connector: string } | { exit: ExitReason };
+
+/** The trigger event of the instance (`context.event`), if it entered on an event. */
+export function triggerEvent(input: JourneyInput): unknown {
+  return input.context?.event;
+}

@@ -18,7 +18,7 @@ export function createSinkAdapter(models: Models) {
             version: request.version,
             nodeId: request.nodeId,
             userId: request.userId,
-            content,
+            content: JSON.stringify(content),
           },
         },
         { upsert: true, new: true },

@@ -1,6 +1,8 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Request, Router } from 'express';
 import { z } from 'zod';
+import { assertScope, principalOf, type Principal, type Scope } from './auth';
+import { InvalidInputError } from '../../shared/errors';
 import { invalidInput, problemSchema } from './problem';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -18,27 +20,35 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   path: string;
   summary: string;
   tag: string;
+  /** The API key scope the caller needs; `public` routes need no key (health). */
+  scope: Scope | 'public';
   params?: P;
   query?: Q;
   body?: B;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  handle(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request }): Promise<RouteResult>;
+  handle(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request; actor: string }): Promise<RouteResult>;
 }
 
 export class Routes {
-  readonly registry = new OpenAPIRegistry();
-
-  constructor(private readonly router: Router) {}
+  constructor(
+    private readonly router: Router,
+    readonly registry = new OpenAPIRegistry(),
+  ) {}
 
   add<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown>(
     spec: RouteSpec<P, Q, B>,
   ): void {
     this.document(spec);
     this.router[spec.method](spec.path, async (req, res) => {
+      let principal: Principal | undefined;
+      if (spec.scope !== 'public') {
+        principal = principalOf(req);
+        assertScope(principal, spec.scope);
+      }
       const params = parse(spec.params, req.params, 'params');
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, req.body, 'body');
-      const result = await spec.handle({ params, query, body, req });
+      const result = await spec.handle({ params, query, body, req, actor: actorOf(principal) });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
@@ -51,7 +61,9 @@ export class Routes {
       method: spec.method,
       path: spec.path.replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
+      description: spec.scope === 'public' ? 'No API key needed.' : `Needs an API key with the \`${spec.scope}\` scope (or \`admin\`).`,
       tags: [spec.tag],
+      ...(spec.scope === 'public' ? {} : { security: [{ apiKey: [] }] }),
       request: {
         ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
         ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
@@ -74,7 +86,19 @@ export class Routes {
 
 function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.infer<S> {
   if (!schema) return value as z.infer<S>;
-  const result = schema.safeParse(value ?? {});
+  let result: z.ZodSafeParseResult<z.infer<S>>;
+  try {
+    result = schema.safeParse(value ?? {}) as z.ZodSafeParseResult<z.infer<S>>;
+  } catch {
+    // Pathological input (e.g. nesting deep enough to exhaust the stack) is bad input, not a server error.
+    throw new InvalidInputError(`invalid ${where}: too deeply nested or too large to check`, [{ path: where, message: 'too deeply nested' }]);
+  }
   if (!result.success) throw invalidInput(result.error, where);
   return result.data;
+}
+
+/** Who did it, for audit fields: the key's name, with its id when the two differ. */
+function actorOf(principal: Principal | undefined): string {
+  if (!principal) return 'anonymous';
+  return principal.name === principal.id ? principal.id : `${principal.name} (${principal.id})`;
 }

@@ -4,7 +4,7 @@ import type { journeyWorkflow } from '../../workflows';
 import { ConflictError } from '../../shared/errors';
 import { instanceWorkflowId, slugSchema, userIdSchema } from '../../shared/ids';
 import { journeyIdKey, journeyNodeKey, journeyStatusKey, journeyVersionKey, userIdKey } from '../../shared/search-attributes';
-import { activeVersionOf } from '../../shared/store/journeys';
+import { activeVersion } from '../../shared/lifecycle/states';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 
@@ -21,12 +21,13 @@ export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config
     path: '/v1/journeys/:id/enrollments',
     summary: 'Enrol one user in the running version of a journey',
     tag: 'Enrolments',
+    scope: 'ingest',
     params: z.object({ id: slugSchema }),
     body: enrollmentBody,
     responses: { 202: { description: 'Enrolled; the instance runs in Temporal', schema: enrollmentResult } },
     async handle({ params, body }) {
       const journey = await journeys.getJourney(params.id);
-      const active = activeVersionOf(journey);
+      const active = activeVersion(journey);
       if (!active || active.state !== 'running') {
         throw new ConflictError(`journey ${params.id} has no running version`, { journeyId: params.id }, 'journey_not_running');
       }

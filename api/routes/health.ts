@@ -10,6 +10,7 @@ export function addHealthRoutes(routes: Routes, deps: ApiDeps): void {
     path: '/health',
     summary: 'Liveness and readiness: answers 200 when Mongo and Temporal are reachable, 503 otherwise',
     tag: 'Health',
+    scope: 'public',
     responses: { 200: { description: 'Healthy', schema: healthSchema }, 503: { description: 'Degraded', schema: healthSchema } },
     async handle() {
       const [mongo, temporal] = await Promise.all([

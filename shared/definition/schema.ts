@@ -1,63 +1,591 @@
 import { z } from 'zod';
 import { slugSchema } from '../ids';
-import { isoDurationSchema } from '../time/duration';
+import { durationToMs, isoDurationSchema } from '../time/duration';
+import { conditionSchema } from './conditions';
 
 /**
- * The journey file format. Structure (entry, settings, nodes) is immutable once published;
- * `content` (the "What") is kept apart so it can be edited in place on a live version.
+ * The journey file format (YAML or JSON), shared by the API, the CLI and the worker.
+ *
+ * Structure (entry, settings, start, nodes) is immutable once published; `content` (the "What": message content,
+ * provider choice, manual experiment weights) is kept apart so it can be edited in place on a live version.
+ *
+ * This schema checks the shape of a definition (what a draft must look like). The rules that only matter at
+ * publish (graph, limits, weights, templates, content per channel) live in `validate.ts`.
  */
 
-export const channelSchema = z.enum(['email', 'push', 'sms', 'webhook', 'sink']);
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** A strict object whose error for unknown fields names them and lists the allowed ones. */
+function strictObject<T extends z.core.$ZodLooseShape>(what: string, shape: T) {
+  const allowed = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const names = issue.keys.map((k) => `\`${k}\``).join(', ');
+        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${names} in ${what} (allowed: ${allowed.join(', ')})`;
+      }
+      if (issue.code === 'invalid_type') return `${what} must be an object`;
+      return undefined;
+    },
+  });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone such as `Europe/Paris` (or `UTC`). */
+export const timeZoneSchema = z
+  .string()
+  .min(1)
+  .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Paris, America/New_York or UTC' })
+  .describe('An IANA time zone, e.g. `Europe/Paris`.');
+
+/** An instant: ISO-8601 date-time with seconds and an offset, e.g. `2025-03-01T09:00:00Z`. */
+export const dateTimeSchema = z.iso
+  .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2025-03-01T09:00:00Z or 2025-03-01T10:00:00+01:00' })
+  .describe('An ISO-8601 date-time with seconds and an offset, e.g. `2025-03-01T09:00:00Z`.');
+
+/** A local time of day, 24-hour `HH:MM`. */
+export const timeOfDaySchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day "HH:MM" between 00:00 and 23:59 (quote it in YAML)')
+  .describe('A local time of day, `HH:MM` (24-hour).');
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const daySpecPattern = /^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?$/;
+
+/** Expands day names and ranges (`mon-fri`, `fri-mon` wraps) into day names in week order, without repeats. */
+export function expandWeekdays(specs: readonly string[]): Weekday[] {
+  const chosen = new Set<number>();
+  for (const spec of specs) {
+    const match = daySpecPattern.exec(spec);
+    if (!match) continue;
+    const from = WEEKDAYS.indexOf(match[1] as Weekday);
+    const to = match[2] ? WEEKDAYS.indexOf(match[2] as Weekday) : from;
+    for (let i = from; ; i = (i + 1) % 7) {
+      chosen.add(i);
+      if (i === to) break;
+    }
+  }
+  return WEEKDAYS.filter((_, index) => chosen.has(index));
+}
+
+/** Days of the week: names (`mon`...`sun`) and ranges (`mon-fri`); parsed into a list of day names. */
+export const weekdaysSchema = z
+  .array(
+    z.string().regex(daySpecPattern, 'must be a day (mon, tue, wed, thu, fri, sat, sun) or a range such as mon-fri'),
+  )
+  .min(1, 'name at least one day')
+  .transform((specs) => expandWeekdays(specs))
+  .describe('Days of the week: `mon`..`sun` or ranges such as `mon-fri` (a range may wrap: `fri-mon`).');
+
+const nodeRef = slugSchema.describe('The id of a node of this journey.');
+
+/** ISO-8601 durations, with a pattern so editors can check them too (the server parses them with luxon). */
+const isoDuration = isoDurationSchema.meta({
+  pattern: '^P(?!$)(\\d+(\\.\\d+)?Y)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?W)?(\\d+(\\.\\d+)?D)?(T(?=\\d)(\\d+(\\.\\d+)?H)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?S)?)?$',
+  examples: ['PT30M', 'P1D', 'P2W'],
+});
+const eventNameSchema = z.string().min(1).max(200).describe('An event name, e.g. `cart_updated`.');
+
+// ---------------------------------------------------------------------------------------------
+// Entry
+
+export const apiEntrySchema = strictObject('an api entry', {
+  type: z.literal('api').describe('A caller enrols users through the start API, with optional context data.'),
+}).describe('Users are enrolled through the start API.');
+
+export const listEntrySchema = strictObject('a list entry', {
+  type: z.literal('list').describe('A batch of user ids is enrolled at once (API upload or CLI).'),
+}).describe('Users are enrolled in batches of user ids.');
+
+export const DEFAULT_ENTRY_MAX_AGE = 'PT60M';
+
+export const eventEntrySchema = strictObject('an event entry', {
+  type: z.literal('event').describe('Live behaviour: an ingested event enrols its user.'),
+  event: eventNameSchema.describe('The name of the event that enrols a user.'),
+  where: conditionSchema
+    .optional()
+    .describe("Filter over the event: its fields are at the root (`properties.items`, `name`)."),
+  maxAge: isoDuration
+    .default(DEFAULT_ENTRY_MAX_AGE)
+    .describe('Events older than this are ignored (ISO-8601 duration, default PT60M).'),
+}).describe('Users enter when they do something (an event).');
+
+export const segmentScheduleSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      strictObject('a once schedule', {
+        type: z.literal('once'),
+        at: dateTimeSchema.optional().describe('When to evaluate the audience; default: when the version starts.'),
+      }).describe('Evaluate the audience once.'),
+      strictObject('a dates schedule', {
+        type: z.literal('dates'),
+        dates: z.array(dateTimeSchema).min(1).max(100).describe('The instants at which the audience is evaluated (1-100).'),
+      }).describe('Evaluate the audience on specific dates.'),
+      strictObject('a recurring schedule', {
+        type: z.literal('recurring'),
+        every: isoDuration
+          .refine((d) => durationToMs(d) >= 3_600_000, { message: 'a recurring segment runs at most every hour (PT1H)' })
+          .describe('The period between two evaluations, at least PT1H.'),
+        from: dateTimeSchema.optional().describe('First evaluation; default: when the version starts.'),
+        until: dateTimeSchema.optional().describe('No evaluation after this instant.'),
+      }).describe('Evaluate the audience periodically.'),
+    ],
+    { error: discriminatorError('schedule', ['once', 'dates', 'recurring']) },
+  )
+  .describe('When the audience is evaluated.');
+
+export const segmentEntrySchema = strictObject('a segment entry', {
+  type: z.literal('segment').describe('Past behaviour: an audience query over profiles, evaluated on a schedule.'),
+  audience: conditionSchema.describe('Who qualifies: a condition over `profile.*` paths.'),
+  schedule: segmentScheduleSchema,
+}).describe('Users who match an audience enter on a schedule.');
+
+export const ENTRY_TYPES = ['api', 'event', 'list', 'segment'] as const;
+
+export const entrySchema = z
+  .discriminatedUnion('type', [apiEntrySchema, eventEntrySchema, listEntrySchema, segmentEntrySchema], {
+    error: discriminatorError('entry', ENTRY_TYPES),
+  })
+  .describe('How users enter the journey.');
+export type JourneyEntry = z.infer<typeof entrySchema>;
+export type EntryType = JourneyEntry['type'];
+export type EntryOfType<T extends EntryType> = Extract<JourneyEntry, { type: T }>;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+export const goalSchema = strictObject('a goal', {
+  id: slugSchema.optional().describe('A stable id for reports; default goal-1, goal-2... in order.'),
+  event: eventNameSchema.describe('The event that meets the goal.'),
+  where: conditionSchema.optional().describe('Filter over the event (its fields at the root; `trigger.*` for refs).'),
+});
+export type Goal = z.infer<typeof goalSchema> & { id: string };
+
+export const quietHoursWindowSchema = strictObject('a quiet-hours window', {
+  days: weekdaysSchema.describe('Days on which the window starts, e.g. [mon-fri].'),
+  from: timeOfDaySchema.describe('Start of the window (local time).'),
+  to: timeOfDaySchema.describe('End of the window (local time); before `from` means it ends the next day.'),
+})
+  .refine((w) => w.from !== w.to, { message: '`from` and `to` must differ', path: ['to'] })
+  .describe('A quiet window; `from` 22:00 `to` 08:00 wraps past midnight.');
+export type QuietHoursWindow = z.infer<typeof quietHoursWindowSchema>;
+
+export const quietHoursSchema = strictObject('quietHours', {
+  timezone: z
+    .string()
+    .refine((zone) => zone === 'user' || isTimeZone(zone), {
+      message: 'must be "user" or an IANA time zone such as Europe/Paris',
+    })
+    .default('user')
+    .describe('`user` (the user\'s zone, falling back to the journey\'s) or an IANA time zone.'),
+  windows: z.array(quietHoursWindowSchema).min(1).max(14).describe('1 to 14 windows.'),
+  action: z
+    .enum(['drop', 'defer'])
+    .describe('`drop`: the message takes `unreachable`; `defer`: it is sent when the window ends.'),
+}).describe('Quiet hours (do not disturb): no message is sent inside a window (webhooks are exempt).');
+export type QuietHours = z.infer<typeof quietHoursSchema>;
+
+export const reentrySchema = strictObject('reentry', {
+  allowed: z.boolean().default(false).describe('May a user enter again after their previous instance exited?'),
+  cooldown: isoDuration.optional().describe('Minimum time between an exit and the next entry (needs allowed: true).'),
+}).describe('Re-entry: by default a user enters a journey once, ever.');
+
+export const settingsSchema = strictObject('settings', {
+  reentry: reentrySchema.prefault({}),
+  startAt: dateTimeSchema.optional().describe('Entry opens at this instant (the version is scheduled until then).'),
+  endAt: dateTimeSchema.optional().describe('Entry closes at this instant (the version becomes completed).'),
+  timeout: isoDuration.optional().describe('Journey timeout: an instance exits with reason `timeout` at entry + this.'),
+  goals: z
+    .array(goalSchema)
+    .transform((goals) => goals.map((goal, index): Goal => ({ ...goal, id: goal.id ?? `goal-${index + 1}` })))
+    .prefault([])
+    .describe('Up to 3 goals: meeting one exits the instance with reason `goal` and counts a conversion.'),
+  conversionWindow: isoDuration
+    .optional()
+    .describe('After the path ends, how long an instance keeps waiting for a goal (needs goals).'),
+  controlGroup: z.number().int().min(0).max(99).default(0).describe('Percentage (0-99) of qualified users held out.'),
+  timezone: timeZoneSchema.optional().describe("The journey's time zone, used when a user has none."),
+  quietHours: quietHoursSchema.optional(),
+}).describe('Journey-level settings; all optional.');
+export type JourneySettings = z.infer<typeof settingsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Nodes
+
+export const channelSchema = z.enum(['email', 'push', 'sms', 'webhook', 'sink']).describe('The channel of a message.');
 export type Channel = z.infer<typeof channelSchema>;
 
-const nodeRef = slugSchema;
+export const deliverySchema = strictObject('delivery', {
+  ignoreGlobalCaps: z.boolean().optional().describe('Skip the per-channel frequency caps across journeys.'),
+  maxTimes: z.number().int().min(1).optional().describe('At most this many sends of this node to one user, ever.'),
+  minInterval: isoDuration.optional().describe('At least this long between two sends of this node to one user.'),
+}).describe('Per-node delivery options.');
 
-export const messageNodeSchema = z.strictObject({
+export const messageNodeSchema = strictObject('a message node', {
   type: z.literal('message'),
   channel: channelSchema,
-  next: z
-    .strictObject({ sent: nodeRef.optional(), failed: nodeRef.optional(), unreachable: nodeRef.optional() })
-    .default({}),
+  delivery: deliverySchema.optional(),
+  next: strictObject('message connectors', {
+    sent: nodeRef.optional().describe('The provider accepted the message.'),
+    failed: nodeRef.optional().describe('Permanent provider error, cap reached or retries exhausted.'),
+    unreachable: nodeRef.optional().describe('No address, token or consent, or dropped by quiet hours.'),
+  })
+    .default({})
+    .describe('Where each outcome leads; a missing connector ends the path. A webhook has only `sent`.'),
+})
+  .superRefine((node, ctx) => {
+    if (node.channel !== 'webhook') return;
+    for (const connector of ['failed', 'unreachable'] as const) {
+      if (node.next[connector] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['next', connector],
+          message: `a webhook message has only the \`sent\` connector: failures are recorded but do not change the route`,
+        });
+      }
+    }
+  })
+  .describe('Sends a message; its content lives in `content.<node id>`.');
+
+const relativeToSchema = strictObject('relativeTo', {
+  property: z
+    .string()
+    .regex(/^profile(\.[^.\s]+)+$/, 'must be a profile date property such as profile.birthday')
+    .describe('A date property of the profile, e.g. `profile.subscriptionEnds`.'),
+  offset: isoDuration.optional().describe('How long before or after that date.'),
+  direction: z.enum(['before', 'after']).describe('Before or after the date.'),
 });
 
-export const delayNodeSchema = z.strictObject({
+export const delayNodeSchema = strictObject('a delay node', {
   type: z.literal('delay'),
-  duration: isoDurationSchema,
+  duration: isoDuration.optional().describe('Wait this long (ISO-8601 duration).'),
+  until: dateTimeSchema.optional().describe('Wait until this instant (a time already past continues at once).'),
+  relativeTo: relativeToSchema.optional().describe('Wait until a date of the profile, shifted by an offset.'),
+  at: timeOfDaySchema
+    .optional()
+    .describe("Then wait for the next occurrence of this local time (user's zone, else the journey's)."),
+  days: weekdaysSchema.optional().describe('With `at`: only on these days.'),
+  timezone: timeZoneSchema.optional().describe("Use this zone instead of the user's."),
+  next: nodeRef.optional().describe('Where the instance goes when the time comes.'),
+})
+  .superRefine((node, ctx) => {
+    const bases = (['duration', 'until', 'relativeTo'] as const).filter((key) => node[key] !== undefined);
+    if (bases.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [bases[1]!],
+        message: `a delay uses one of duration, until or relativeTo, not ${bases.join(' and ')}`,
+      });
+    }
+    if (bases.length === 0 && node.at === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a delay needs duration, until, relativeTo or at' });
+    }
+    if (node.days !== undefined && node.at === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['days'], message: '`days` only applies together with `at`' });
+    }
+  })
+  .describe(
+    'Waits: base instant = now + duration | until | profile date ± offset | now; with `at`, the next occurrence of that local time on an allowed day at or after the base.',
+  );
+
+export const waitForEventNodeSchema = strictObject('a waitForEvent node', {
+  type: z.literal('waitForEvent'),
+  event: eventNameSchema.describe('The event to wait for.'),
+  where: conditionSchema
+    .optional()
+    .describe('Filter over the event (its fields at the root); `{ ref: trigger.properties.x }` reads the trigger event.'),
+  within: isoDuration.describe('How long to wait (ISO-8601 duration).'),
+  includePrior: z
+    .boolean()
+    .default(false)
+    .describe('Count an event that arrived before the wait began (since entry). Default false.'),
+  next: strictObject('waitForEvent connectors', {
+    yes: nodeRef.optional().describe('The event arrived within the window.'),
+    timeout: nodeRef.optional().describe('It did not (the inaction path).'),
+  })
+    .default({})
+    .describe('`yes` when the event arrives in time, `timeout` otherwise.'),
+}).describe('Waits for an event: "did" (yes) or "did not" (timeout).');
+
+export const splitPathSchema = strictObject('a split path', {
+  name: slugSchema.describe('The name of the path (its connector), unique in the split.'),
+  when: conditionSchema.describe('Condition over `profile.*`, `event.*` (the trigger event) and `context.*`.'),
+  next: nodeRef.optional().describe('Where users on this path go.'),
+});
+
+export const splitNodeSchema = strictObject('a split node', {
+  type: z.literal('split'),
+  paths: z.array(splitPathSchema).min(1, 'a split needs at least one path').describe('Ordered paths: the first match wins.'),
+  others: nodeRef.optional().describe('Where users who match no path go (required at publish).'),
+})
+  .superRefine((node, ctx) => {
+    const seen = new Set<string>();
+    node.paths.forEach((path, index) => {
+      if (path.name === 'others') {
+        ctx.addIssue({ code: 'custom', path: ['paths', index, 'name'], message: '`others` is reserved for the fallback connector' });
+      } else if (seen.has(path.name)) {
+        ctx.addIssue({ code: 'custom', path: ['paths', index, 'name'], message: `path name \`${path.name}\` is used twice` });
+      }
+      seen.add(path.name);
+    });
+  })
+  .describe('Conditional split: the first path whose condition holds, otherwise `others`.');
+
+export const DEFAULT_EXPERIMENT_FLOOR = 10;
+
+export const experimentGoalSchema = strictObject('an experiment goal', {
+  event: eventNameSchema.describe('The event that counts as a conversion for the path.'),
+  where: conditionSchema.optional().describe('Filter over the event (its fields at the root).'),
+});
+
+export const experimentNodeSchema = strictObject('an experiment node', {
+  type: z.literal('experiment'),
+  mode: z
+    .enum(['manual', 'auto'])
+    .describe('`manual`: weights in content.<node>.weights; `auto`: re-weighted towards the best conversion.'),
+  paths: z
+    .record(slugSchema, nodeRef.nullable())
+    .describe('2-7 paths: path name -> node id (null ends the path).'),
+  goals: z.array(experimentGoalSchema).optional().describe('Up to 3 goals that score the paths (they never exit users).'),
+  floor: z
+    .number()
+    .min(0)
+    .max(50)
+    .optional()
+    .describe(`Auto mode: the share (percent) every path keeps; default ${DEFAULT_EXPERIMENT_FLOOR}.`),
+}).describe('A/B/n experiment (IntelliNODE): weighted random, sticky per user.');
+
+const profilePropertySchema = z
+  .string()
+  .regex(/^[^.\s$][^.\s]*(\.[^.\s]+)*$/, 'must be a dot-separated profile property such as plan or address.city')
+  .refine((p) => !p.startsWith('profile.'), {
+    message: 'name the property without the `profile.` prefix (e.g. `plan`, not `profile.plan`)',
+  })
+  .describe('A profile property, dot-separated for nested fields, e.g. `plan` or `address.city`.');
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  if (depth > 32) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    return (proto === Object.prototype || proto === null) && Object.values(value).every((item) => isJsonValue(item, depth + 1));
+  }
+  return false;
+}
+
+// z.unknown + refine (not z.custom or z.json) so that both JSON Schema and OpenAPI generators can represent it.
+const jsonValueSchema = z
+  .unknown()
+  .refine((value) => isJsonValue(value), {
+    error: (issue) => (issue.input === undefined ? 'is required' : 'must be JSON data: a string, number, boolean, null, list or object'),
+  }) as unknown as z.ZodType<JsonValue>;
+
+function operation<Op extends string, Shape extends z.core.$ZodLooseShape>(op: Op, description: string, shape: Shape) {
+  return strictObject(`${/^[aeiou]/.test(op) ? 'an' : 'a'} ${op} operation`, { property: profilePropertySchema, op: z.literal(op), ...shape }).describe(description);
+}
+
+export const UPDATE_OPERATIONS = ['set', 'unset', 'increment', 'decrement', 'addToList', 'removeFromList'] as const;
+
+export const profileOperationSchema = z.discriminatedUnion(
+  'op',
+  [
+    operation('set', 'Sets the property (strings may be Liquid templates).', {
+      value: jsonValueSchema.describe('The new value; strings may be templates such as "{{ event.properties.plan }}".'),
+    }),
+    operation('unset', 'Removes the property.', {}),
+    operation('increment', 'Adds a number.', { value: z.number().describe('The amount to add.') }),
+    operation('decrement', 'Subtracts a number.', { value: z.number().describe('The amount to subtract.') }),
+    operation('addToList', 'Adds a value to a list property (once).', { value: jsonValueSchema.describe('The value to add.') }),
+    operation('removeFromList', 'Removes a value from a list property.', {
+      value: jsonValueSchema.describe('The value to remove.'),
+    }),
+  ],
+  { error: discriminatorError('operation', UPDATE_OPERATIONS, 'op') },
+);
+export type ProfileOperation = z.infer<typeof profileOperationSchema>;
+
+export const updateProfileNodeSchema = strictObject('an updateProfile node', {
+  type: z.literal('updateProfile'),
+  operations: z.array(profileOperationSchema).min(1).max(50).describe('1 to 50 operations, applied in order.'),
+  next: nodeRef.optional().describe('Always taken, even when the write fails.'),
+}).describe('Updates the user profile.');
+
+export const enterJourneyNodeSchema = strictObject('an enterJourney node', {
+  type: z.literal('enterJourney'),
+  journey: slugSchema.describe('The id of the journey to enrol the user in (its own entry rules apply).'),
   next: nodeRef.optional(),
-});
+}).describe('Enrols the user in another journey, then continues.');
 
-export const exitNodeSchema = z.strictObject({
+export const exitNodeSchema = strictObject('an exit node', {
   type: z.literal('exit'),
-});
+}).describe('The instance exits with reason `exited`.');
 
-export const nodeSchema = z.discriminatedUnion('type', [messageNodeSchema, delayNodeSchema, exitNodeSchema]);
+export const NODE_TYPES = ['message', 'delay', 'waitForEvent', 'split', 'experiment', 'updateProfile', 'enterJourney', 'exit'] as const;
+
+export const nodeSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      messageNodeSchema,
+      delayNodeSchema,
+      waitForEventNodeSchema,
+      splitNodeSchema,
+      experimentNodeSchema,
+      updateProfileNodeSchema,
+      enterJourneyNodeSchema,
+      exitNodeSchema,
+    ],
+    { error: discriminatorError('node', NODE_TYPES) },
+  )
+  .describe('A node, discriminated on `type`.');
 export type JourneyNode = z.infer<typeof nodeSchema>;
 export type NodeType = JourneyNode['type'];
 export type NodeOfType<T extends NodeType> = Extract<JourneyNode, { type: T }>;
+export type MessageNode = NodeOfType<'message'>;
+export type DelayNode = NodeOfType<'delay'>;
+export type WaitForEventNode = NodeOfType<'waitForEvent'>;
+export type SplitNode = NodeOfType<'split'>;
+export type ExperimentNode = NodeOfType<'experiment'>;
+export type UpdateProfileNode = NodeOfType<'updateProfile'>;
+export type EnterJourneyNode = NodeOfType<'enterJourney'>;
+export type ExitNode = NodeOfType<'exit'>;
 
-export const entrySchema = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('api') })]);
+// ---------------------------------------------------------------------------------------------
+// Content (the "What")
 
-export const settingsSchema = z.strictObject({}).default({});
+const stringRecord = z.record(z.string(), z.string());
 
-/** Message content, per channel. Templates are rendered at send time. */
-export const messageContentSchema = z.looseObject({
-  subject: z.string().optional(),
-  title: z.string().optional(),
-  body: z.string().optional(),
+/**
+ * Content of one node, loosely typed: message content per channel is checked by the validator
+ * (`contentSchemaFor`), experiment content holds `weights`.
+ */
+export const messageContentSchema = z
+  .looseObject({
+    provider: z.string().min(1).optional().describe('The provider to send with (e.g. `sendgrid`); default per channel.'),
+    subject: z.string().optional().describe('Email: subject (template).'),
+    body: z
+      .unknown()
+      .optional()
+      .describe('Email/push/SMS: text body (template). Webhook: a string or an object (templated JSON).'),
+    html: z.string().optional().describe('Email: HTML body (template).'),
+    template: z.string().optional().describe("Email: the provider's template id."),
+    from: z.string().optional().describe('Email: sender address.'),
+    title: z.string().optional().describe('Push: title (template).'),
+    data: stringRecord.optional().describe('Push: data payload (string values).'),
+    url: z.string().optional().describe('Webhook: http(s) URL (template).'),
+    method: z.string().optional().describe('Webhook: POST (default), PUT or PATCH.'),
+    headers: stringRecord.optional().describe('Webhook: request headers (templates).'),
+    timeoutMs: z.number().optional().describe('Webhook: request timeout in milliseconds.'),
+    weights: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe('Manual experiment: path name -> weight (percent), summing to 100.'),
+  })
+  .describe('The What of a node: message content, or the weights of a manual experiment.');
+export type NodeContent = z.infer<typeof messageContentSchema>;
+
+const providerField = z.string().min(1).optional().describe('The provider to send with.');
+const templateText = z.string();
+
+export const emailContentSchema = strictObject('email content', {
+  subject: templateText.min(1, 'an email needs a subject'),
+  body: templateText.optional(),
+  html: templateText.optional(),
+  template: z.string().min(1).optional(),
+  from: z.string().min(1).optional(),
+  provider: providerField,
+}).refine((c) => c.body !== undefined || c.html !== undefined || c.template !== undefined, {
+  message: 'an email needs a body, html or template',
 });
 
-export const journeyDefinitionSchema = z.strictObject({
-  id: slugSchema,
-  name: z.string().min(1).max(200),
-  description: z.string().max(120).optional(),
-  labels: z.array(z.string().min(1).max(64)).max(20).default([]),
+export const pushContentSchema = strictObject('push content', {
+  title: templateText.optional(),
+  body: templateText.optional(),
+  data: stringRecord.optional(),
+  provider: providerField,
+}).refine((c) => (c.title ?? '') !== '' || (c.body ?? '') !== '', { message: 'a push needs a title or a body' });
+
+export const smsContentSchema = strictObject('sms content', {
+  body: templateText.min(1, 'an SMS needs a body'),
+  provider: providerField,
+});
+
+function isHttpUrl(template: string): boolean {
+  if (!/^https?:\/\//i.test(template)) return false;
+  const probe = template.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, 'x');
+  try {
+    const url = new URL(probe);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export const webhookContentSchema = strictObject('webhook content', {
+  url: z.string().refine(isHttpUrl, { message: 'a webhook needs an http:// or https:// URL' }),
+  method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
+  headers: stringRecord.optional(),
+  body: z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'must be a string or an object' }).optional(),
+  timeoutMs: z.number().int().min(1).max(60_000).optional(),
+});
+
+export const sinkContentSchema = z.looseObject({});
+
+export const experimentContentSchema = strictObject('experiment content', {
+  weights: z.record(z.string(), z.number()).describe('Path name -> weight (percent), summing to 100.'),
+});
+
+const channelContentSchemas = {
+  email: emailContentSchema,
+  push: pushContentSchema,
+  sms: smsContentSchema,
+  webhook: webhookContentSchema,
+  sink: sinkContentSchema,
+} satisfies Record<Channel, z.ZodType>;
+
+/** The strict content schema of a channel (used at publish and for in-place What edits). */
+export function contentSchemaFor(channel: Channel): z.ZodType {
+  return channelContentSchemas[channel];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journey definition
+
+export const journeyDefinitionSchema = strictObject('a journey', {
+  id: slugSchema.describe('The stable id of the journey.'),
+  name: z.string().min(1).max(200).describe('A readable name.'),
+  description: z.string().max(120).optional().describe('The description of this version (at most 120 characters).'),
+  labels: z.array(z.string().min(1).max(64)).max(20).default([]).describe('Labels to filter journeys by.'),
   entry: entrySchema,
-  settings: settingsSchema,
-  /** The first node; defaults to the first node listed. */
-  start: nodeRef.optional(),
-  nodes: z.record(slugSchema, nodeSchema).refine((nodes) => Object.keys(nodes).length > 0, 'a journey needs at least one node'),
-  content: z.record(slugSchema, messageContentSchema).default({}),
-});
+  settings: settingsSchema.prefault({}),
+  start: nodeRef.optional().describe('The first node; default: the first node listed.'),
+  nodes: z
+    .record(slugSchema, nodeSchema)
+    .refine((nodes) => Object.keys(nodes).length > 0, 'a journey needs at least one node')
+    .describe('The nodes: node id -> node. Ids are stable and shown to operators.'),
+  content: z
+    .record(slugSchema, messageContentSchema)
+    .default({})
+    .describe('The What, editable in place on a live version: node id -> content.'),
+})
+  .meta({ title: 'Journey definition' })
+  .describe('A journey: entry, settings, a graph of nodes, and the What (content).');
 
 export type JourneyDefinition = z.infer<typeof journeyDefinitionSchema>;
 export type JourneyDefinitionInput = z.input<typeof journeyDefinitionSchema>;
@@ -68,4 +596,85 @@ export type JourneyGraph = Pick<JourneyDefinition, 'entry' | 'settings' | 'nodes
 export function graphOf(definition: JourneyDefinition): JourneyGraph {
   const start = definition.start ?? Object.keys(definition.nodes)[0]!;
   return { entry: definition.entry, settings: definition.settings, nodes: definition.nodes, start };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connectors
+
+export interface Connector {
+  /** The connector's name: `next`, `sent`, `yes`, a path name, `others`... */
+  name: string;
+  /** The node it leads to; undefined when the connector ends the path. */
+  target: string | undefined;
+}
+
+/**
+ * Every outgoing connector of a node, in a stable order: message sent/failed/unreachable (a webhook: sent only);
+ * delay, updateProfile, enterJourney: next; waitForEvent: yes/timeout; split: each path, then others;
+ * experiment: each path; exit: none.
+ */
+export function connectorsOf(node: JourneyNode): Connector[] {
+  switch (node.type) {
+    case 'message': {
+      const next = node.next ?? {};
+      if (node.channel === 'webhook') return [{ name: 'sent', target: next.sent }];
+      return [
+        { name: 'sent', target: next.sent },
+        { name: 'failed', target: next.failed },
+        { name: 'unreachable', target: next.unreachable },
+      ];
+    }
+    case 'delay':
+    case 'updateProfile':
+    case 'enterJourney':
+      return [{ name: 'next', target: node.next }];
+    case 'waitForEvent': {
+      const next = node.next ?? {};
+      return [
+        { name: 'yes', target: next.yes },
+        { name: 'timeout', target: next.timeout },
+      ];
+    }
+    case 'split':
+      return [...node.paths.map((path) => ({ name: path.name, target: path.next })), { name: 'others', target: node.others }];
+    case 'experiment':
+      return Object.entries(node.paths).map(([name, target]) => ({ name, target: target ?? undefined }));
+    case 'exit':
+      return [];
+    default:
+      return assertNever(node);
+  }
+}
+
+/** Where a connector is written in the file, relative to the node (e.g. ['next', 'sent'], ['paths', 0, 'next']). */
+export function connectorPath(node: JourneyNode, connector: string): Array<string | number> {
+  switch (node.type) {
+    case 'message':
+    case 'waitForEvent':
+      return ['next', connector];
+    case 'split': {
+      if (connector === 'others') return ['others'];
+      const index = node.paths.findIndex((path) => path.name === connector);
+      return ['paths', index, 'next'];
+    }
+    case 'experiment':
+      return ['paths', connector];
+    default:
+      return ['next'];
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled node: ${JSON.stringify(value)}`);
+}
+
+function discriminatorError(what: string, options: readonly string[], key = 'type') {
+  return (issue: z.core.$ZodRawIssue): string | undefined => {
+    if (issue.code !== 'invalid_union') return undefined;
+    const input = issue.input as Record<string, unknown> | undefined;
+    const given = input && typeof input === 'object' ? input[key] : undefined;
+    const list = options.join(', ');
+    if (given === undefined) return `a ${what} needs \`${key}\`: one of ${list}`;
+    return `unknown ${what} ${key} ${JSON.stringify(given)}: use one of ${list}`;
+  };
 }

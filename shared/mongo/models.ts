@@ -1,60 +1,58 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
-/** Version states of spec section 1.1. */
-export const versionStates = ['draft', 'scheduled', 'running', 'paused', 'completed', 'restricted', 'stopped'] as const;
-export type VersionState = (typeof versionStates)[number];
+/**
+ * Collections of the engine. FerretDB v1 does not isolate concurrent updates of one document, but it does
+ * enforce unique indexes under concurrency: so every change that must not be lost commits by inserting a
+ * document under a unique key (a new revision), never by updating one in place.
+ */
 
-/** Lifecycle of one version, kept inside its journey document so every transition is one atomic update. */
-const versionSummarySchema = new Schema(
-  {
-    version: { type: Number, required: true },
-    state: { type: String, enum: versionStates, required: true },
-    description: { type: String, default: '' },
-    createdBy: { type: String, default: 'system' },
-    createdAt: { type: Date, required: true },
-    publishedBy: { type: String, default: null },
-    publishedAt: { type: Date, default: null },
-  },
-  { _id: false },
-);
-
-const journeySchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    name: { type: String, required: true },
-    labels: { type: [String], default: [] },
-    archived: { type: Boolean, default: false },
-    /** Optimistic-concurrency guard: every lifecycle change is a single update guarded by this number. */
-    revision: { type: Number, default: 0 },
-    versions: { type: [versionSummarySchema], default: [] },
-  },
-  { timestamps: true, versionKey: false },
-);
-journeySchema.index({ labels: 1 });
-
-/** The structure of a version (entry, settings, start, nodes): editable while draft, immutable once published. */
-const versionSchema = new Schema(
+/** One committed state of a journey: name, labels, archive flag and the lifecycle of every version. */
+const journeyRevisionSchema = new Schema(
   {
     journeyId: { type: String, required: true },
-    version: { type: Number, required: true },
-    structure: { type: Schema.Types.Mixed, required: true },
+    revision: { type: Number, required: true },
+    state: { type: Schema.Types.Mixed, required: true },
+    /** The change that produced this revision, for the audit trail. */
+    action: { type: String, required: true },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
   },
-  { timestamps: true, versionKey: false, minimize: false },
+  { versionKey: false, minimize: false },
 );
-versionSchema.index({ journeyId: 1, version: 1 }, { unique: true });
+journeyRevisionSchema.index({ journeyId: 1, revision: 1 }, { unique: true });
 
-/** The "What" of one message node of one version, edited in place with a revision. */
-const contentSchema = new Schema(
+/**
+ * User-authored documents (definitions, message content) are stored as JSON text: their keys ("profile.country",
+ * "$x", nested arrays) are not all storable as fields on FerretDB, and they are never queried inside.
+ */
+
+/** An immutable snapshot of a version's definition (structure and initial content), as JSON. */
+const structureSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    definition: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+structureSchema.index({ journeyId: 1 });
+
+/** In-place edits of the "What" of one node of a published version; revision 0 is the published snapshot. */
+const contentRevisionSchema = new Schema(
   {
     journeyId: { type: String, required: true },
     version: { type: Number, required: true },
     nodeId: { type: String, required: true },
-    content: { type: Schema.Types.Mixed, required: true },
-    revision: { type: Number, default: 1 },
+    revision: { type: Number, required: true },
+    /** JSON text of the node's content. */
+    content: { type: String, required: true },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
   },
-  { timestamps: true, versionKey: false, minimize: false },
+  { versionKey: false, minimize: false },
 );
-contentSchema.index({ journeyId: 1, version: 1, nodeId: 1 }, { unique: true });
+contentRevisionSchema.index({ journeyId: 1, version: 1, nodeId: 1, revision: 1 }, { unique: true });
 
 /** Messages sent through the dev `sink` channel: the engine's own inbox for development and tests. */
 const sinkMessageSchema = new Schema(
@@ -65,30 +63,31 @@ const sinkMessageSchema = new Schema(
     version: { type: Number, required: true },
     nodeId: { type: String, required: true },
     userId: { type: String, required: true },
-    content: { type: Schema.Types.Mixed, required: true },
+    /** JSON text of the rendered message. */
+    content: { type: String, required: true },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );
 sinkMessageSchema.index({ deliveryKey: 1 }, { unique: true });
 sinkMessageSchema.index({ userId: 1, createdAt: 1 });
 
-export type JourneyDoc = InferSchemaType<typeof journeySchema>;
-export type VersionDoc = InferSchemaType<typeof versionSchema>;
-export type ContentDoc = InferSchemaType<typeof contentSchema>;
+export type JourneyRevisionDoc = InferSchemaType<typeof journeyRevisionSchema>;
+export type StructureDoc = InferSchemaType<typeof structureSchema>;
+export type ContentRevisionDoc = InferSchemaType<typeof contentRevisionSchema>;
 export type SinkMessageDoc = InferSchemaType<typeof sinkMessageSchema>;
 
 export interface Models {
-  journeys: Model<JourneyDoc>;
-  versions: Model<VersionDoc>;
-  contents: Model<ContentDoc>;
+  journeyRevisions: Model<JourneyRevisionDoc>;
+  structures: Model<StructureDoc>;
+  contentRevisions: Model<ContentRevisionDoc>;
   sinkMessages: Model<SinkMessageDoc>;
 }
 
 export function createModels(connection: Connection): Models {
   return {
-    journeys: connection.model<JourneyDoc>('Journey', journeySchema, 'journeys'),
-    versions: connection.model<VersionDoc>('Version', versionSchema, 'versions'),
-    contents: connection.model<ContentDoc>('Content', contentSchema, 'contents'),
+    journeyRevisions: connection.model<JourneyRevisionDoc>('JourneyRevision', journeyRevisionSchema, 'journey_revisions'),
+    structures: connection.model<StructureDoc>('Structure', structureSchema, 'structures'),
+    contentRevisions: connection.model<ContentRevisionDoc>('ContentRevision', contentRevisionSchema, 'content_revisions'),
     sinkMessages: connection.model<SinkMessageDoc>('SinkMessage', sinkMessageSchema, 'sink_messages'),
   };
 }

@@ -1,90 +1,320 @@
+import { randomUUID } from 'node:crypto';
 import { graphOf, type JourneyDefinition, type JourneyGraph } from '../definition/schema';
-import { ConflictError, NotFoundError } from '../errors';
-import type { JourneyDoc, Models, VersionState } from '../mongo/models';
+import { defaultLimits, type Limits } from '../definition/limits';
+import { validateDefinition } from '../definition/validate';
+import { ConflictError, DomainError, NotFoundError } from '../errors';
+import * as lifecycle from '../lifecycle/states';
+import type { JourneyState, OldVersionChoice, StopMode, VersionSummary } from '../lifecycle/states';
+import type { Models } from '../mongo/models';
 
-type VersionSummary = JourneyDoc['versions'][number];
-
-/** States in which a version accepts new users or is about to. At most one version per journey is in one. */
-const activeStates: VersionState[] = ['scheduled', 'running', 'paused'];
-
-export function activeVersionOf(journey: Pick<JourneyDoc, 'versions'>): VersionSummary | undefined {
-  return journey.versions.find((v) => activeStates.includes(v.state as VersionState));
+/** A journey as the API shows it: its latest committed state. */
+export interface JourneyView extends JourneyState {
+  id: string;
+  revision: number;
+  updatedAt: Date;
 }
 
+export interface VersionView extends VersionSummary {
+  journeyId: string;
+  /** The structure plus the current content (the latest in-place edit of each node). */
+  definition: JourneyDefinition;
+}
+
+export class InvalidJourneyError extends DomainError {
+  constructor(readonly problems: { nodeId?: string; path: string; message: string }[]) {
+    super(422, 'invalid_journey', `the journey has ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`, {
+      problems,
+    });
+  }
+}
+
+const maxCommitAttempts = 20;
+
 /**
- * Journeys and their versions. Immutable documents (version structure, content) are written first;
- * one guarded update of the journey document (its revision) then makes them visible.
+ * Journeys, versions and their content. Immutable documents (definition snapshots, content revisions) are
+ * written first; a journey changes by inserting its next revision under a unique (journeyId, revision) key,
+ * so of two concurrent changes exactly one commits and the other is re-applied on the new state.
  */
-export function createJourneyStore(models: Models) {
-  async function getJourney(journeyId: string) {
-    const journey = await models.journeys.findById(journeyId).lean();
-    if (!journey) throw new NotFoundError(`journey ${journeyId} does not exist`, { journeyId });
-    return journey;
+export function createJourneyStore(models: Models, limits: Limits = defaultLimits, clock: () => Date = () => new Date()) {
+  async function latest(journeyId: string) {
+    const [doc] = await models.journeyRevisions.find({ journeyId }).sort({ revision: -1 }).limit(1).lean();
+    if (!doc) return undefined;
+    return { revision: doc.revision, state: doc.state as JourneyState, at: doc.at };
   }
 
-  async function writeVersion(journeyId: string, version: number, definition: JourneyDefinition): Promise<void> {
-    const structure: JourneyGraph = graphOf(definition);
-    await models.versions.create({ journeyId, version, structure });
-    const contents = Object.entries(definition.content).map(([nodeId, content]) => ({ journeyId, version, nodeId, content }));
-    if (contents.length > 0) await models.contents.insertMany(contents);
+  async function getJourney(journeyId: string): Promise<JourneyView> {
+    const found = await latest(journeyId);
+    if (!found || found.state.versions.length === 0) throw new NotFoundError(`journey ${journeyId} does not exist`, { journeyId });
+    return view(journeyId, found.revision, lifecycle.settle(found.state, clock()), found.at);
+  }
+
+  /**
+   * Applies `change` to the latest state and commits it as the next revision; when another change commits
+   * first, re-reads and re-applies (the change re-validates against the new state).
+   */
+  async function mutate<R>(
+    journeyId: string,
+    action: string,
+    actor: string,
+    change: (state: JourneyState | undefined, now: Date) => { state: JourneyState; result: R },
+  ): Promise<{ journey: JourneyView; result: R }> {
+    for (let attempt = 0; attempt < maxCommitAttempts; attempt++) {
+      const current = await latest(journeyId);
+      const now = clock();
+      const exists = current && current.state.versions.length > 0;
+      const { state, result } = change(exists ? lifecycle.settle(current.state, now) : undefined, now);
+      const revision = (current?.revision ?? 0) + 1;
+      try {
+        await models.journeyRevisions.create({ journeyId, revision, state, action, actor, at: now });
+        return { journey: view(journeyId, revision, state, now), result };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+      }
+    }
+    throw new ConflictError(`journey ${journeyId} is changing too often; try again`, { journeyId }, 'concurrent_change');
+  }
+
+  function existing(journeyId: string, state: JourneyState | undefined): JourneyState {
+    if (!state) throw new NotFoundError(`journey ${journeyId} does not exist`, { journeyId });
+    return state;
+  }
+
+  async function writeSnapshot(journeyId: string, definition: JourneyDefinition): Promise<string> {
+    const _id = randomUUID();
+    await models.structures.create({ _id, journeyId, definition: JSON.stringify(definition), createdAt: clock() });
+    return _id;
+  }
+
+  async function snapshot(structureId: string): Promise<JourneyDefinition> {
+    const doc = await models.structures.findById(structureId).lean();
+    if (!doc) throw new Error(`definition snapshot ${structureId} is missing`);
+    return JSON.parse(doc.definition) as JourneyDefinition;
+  }
+
+  /** The latest content of every node of a version: its in-place edits over the published snapshot. */
+  async function currentContent(journeyId: string, version: number, definition: JourneyDefinition) {
+    const edits = await models.contentRevisions.find({ journeyId, version }).sort({ revision: 1 }).lean();
+    const content = { ...definition.content };
+    const revisions: Record<string, number> = {};
+    for (const edit of edits) {
+      content[edit.nodeId] = JSON.parse(edit.content) as JourneyDefinition['content'][string];
+      revisions[edit.nodeId] = edit.revision;
+    }
+    return { content, revisions };
+  }
+
+  async function getVersion(journeyId: string, version: number): Promise<VersionView & { contentRevisions: Record<string, number> }> {
+    const journey = await getJourney(journeyId);
+    const summary = versionOf(journey, version);
+    const definition = await snapshot(summary.structureId);
+    const { content, revisions } = await currentContent(journeyId, version, definition);
+    return { ...summary, journeyId, definition: { ...definition, content }, contentRevisions: revisions };
+  }
+
+  function assertValid(definition: unknown): JourneyDefinition {
+    const result = validateDefinition(definition, limits);
+    if (!result.ok) throw new InvalidJourneyError(result.problems);
+    return result.definition;
   }
 
   return {
     getJourney,
+    getVersion,
+
+    /** Journeys, newest change first, filtered by version state, label and archive flag. */
+    async listJourneys(filter: { state?: lifecycle.VersionState; label?: string; archived?: boolean; limit: number; offset: number }) {
+      // FerretDB v1 has no $max accumulator: read the head revision of each journey by its index.
+      const ids = (await models.journeyRevisions.distinct('journeyId')) as string[];
+      const heads = await Promise.all(ids.map(async (id) => ({ id, head: await latest(id) })));
+      const now = clock();
+      const journeys = heads
+        .flatMap(({ id, head }) => (head ? [view(id, head.revision, lifecycle.settle(head.state, now), head.at)] : []))
+        .filter((j) => j.versions.length > 0)
+        .filter((j) => j.archived === (filter.archived ?? false))
+        .filter((j) => !filter.label || j.labels.includes(filter.label))
+        .filter((j) => !filter.state || j.versions.some((v) => v.state === filter.state))
+        .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || a.id.localeCompare(b.id));
+      return { items: journeys.slice(filter.offset, filter.offset + filter.limit), total: journeys.length };
+    },
+
+    /** The graph an instance of (journey, version) runs; published versions never change. */
+    async loadGraph(journeyId: string, version: number): Promise<JourneyGraph> {
+      const journey = await getJourney(journeyId);
+      return graphOf(await snapshot(versionOf(journey, version).structureId));
+    },
+
+    /** The content a send renders now: the latest in-place edit, or the published snapshot. */
+    async contentFor(journeyId: string, version: number, nodeId: string): Promise<Record<string, unknown> | undefined> {
+      const [edit] = await models.contentRevisions.find({ journeyId, version, nodeId }).sort({ revision: -1 }).limit(1).lean();
+      if (edit) return JSON.parse(edit.content) as Record<string, unknown>;
+      const journey = await getJourney(journeyId);
+      return (await snapshot(versionOf(journey, version).structureId)).content[nodeId];
+    },
 
     /** Creates a journey whose version 1 is a draft of `definition`. */
     async createJourney(definition: JourneyDefinition, actor: string) {
-      if (await models.journeys.exists({ _id: definition.id })) {
-        throw new ConflictError(`journey ${definition.id} already exists`, { journeyId: definition.id }, 'journey_exists');
-      }
-      try {
-        await writeVersion(definition.id, 1, definition);
-      } catch (error) {
-        if (isDuplicateKey(error)) {
-          throw new ConflictError(`journey ${definition.id} already exists`, { journeyId: definition.id }, 'journey_exists');
-        }
-        throw error;
-      }
-      const now = new Date();
-      const draft = { version: 1, state: 'draft', description: definition.description ?? '', createdBy: actor, createdAt: now };
-      const created = await models.journeys.create({
-        _id: definition.id,
-        name: definition.name,
-        labels: definition.labels,
-        versions: [draft],
+      const structureId = await writeSnapshot(definition.id, definition);
+      const { journey } = await mutate(definition.id, 'create', actor, (state, now) => {
+        if (state) throw new ConflictError(`journey ${definition.id} already exists`, { journeyId: definition.id }, 'journey_exists');
+        const empty: JourneyState = { name: definition.name, labels: definition.labels, archived: false, versions: [] };
+        const added = lifecycle.addDraft(empty, { structureId, description: definition.description ?? '', actor, now }, limits.maxVersions);
+        return { state: added.state, result: added.version };
       });
-      return created.toObject();
+      return journey;
     },
 
-    /** Publishes a draft: it starts running at once when no other version is active. */
-    async publish(journeyId: string, version: number, actor: string) {
+    /** A new draft: a deep copy of version `from`, or the given definition (for deploys from files). */
+    async createDraft(journeyId: string, source: { from: number } | { definition: JourneyDefinition }, actor: string) {
+      let definition: JourneyDefinition;
+      if ('from' in source) {
+        const origin = await getVersion(journeyId, source.from);
+        lifecycle.assertAllowed(origin, 'newVersion');
+        definition = origin.definition;
+      } else {
+        definition = source.definition;
+        if (definition.id !== journeyId) throw idMismatch(journeyId, definition.id);
+      }
+      const structureId = await writeSnapshot(journeyId, definition);
+      const { journey, result } = await mutate(journeyId, 'newVersion', actor, (state, now) => {
+        const current = existing(journeyId, state);
+        if ('from' in source) lifecycle.assertAllowed(lifecycle.findVersion(current, source.from), 'newVersion');
+        const added = lifecycle.addDraft(current, { structureId, description: definition.description ?? '', actor, now }, limits.maxVersions);
+        // A definition from a file also renames and relabels the journey, as editing a draft does.
+        const named = 'definition' in source ? { ...added.state, name: definition.name, labels: definition.labels } : added.state;
+        return { state: named, result: added.version };
+      });
+      return { journey, version: result };
+    },
+
+    async editDraft(journeyId: string, version: number, definition: JourneyDefinition, actor: string) {
+      if (definition.id !== journeyId) throw idMismatch(journeyId, definition.id);
+      // Refuse a structural edit of a published version before writing anything.
+      lifecycle.editDraft(await getJourney(journeyId), version, '', '');
+      const structureId = await writeSnapshot(journeyId, definition);
+      return (
+        await mutate(journeyId, 'edit', actor, (state) => {
+          const edited = lifecycle.editDraft(existing(journeyId, state), version, structureId, definition.description ?? '');
+          return { state: { ...edited, name: definition.name, labels: definition.labels }, result: undefined };
+        })
+      ).journey;
+    },
+
+    async deleteDraft(journeyId: string, version: number, actor: string) {
+      return (await mutate(journeyId, 'delete', actor, (state) => ({ state: lifecycle.deleteDraft(existing(journeyId, state), version), result: undefined }))).journey;
+    },
+
+    /** Validates the draft with every publish rule, then publishes it. */
+    async publish(journeyId: string, version: number, options: { oldVersion?: OldVersionChoice }, actor: string) {
       const journey = await getJourney(journeyId);
-      const target = journey.versions.find((v) => v.version === version);
-      if (!target) throw new NotFoundError(`journey ${journeyId} has no version ${version}`, { journeyId, version });
-      if (target.state !== 'draft') {
-        throw new ConflictError(`version ${version} is ${target.state}; only a draft can be published`, {
-          state: target.state,
-        });
+      const summary = versionOf(journey, version);
+      lifecycle.assertAllowed(summary, 'publish');
+      const definition = assertValid(await snapshot(summary.structureId));
+      const startAt = definition.settings.startAt ? new Date(definition.settings.startAt) : undefined;
+      const endAt = definition.settings.endAt ? new Date(definition.settings.endAt) : undefined;
+      return (
+        await mutate(journeyId, 'publish', actor, (state, now) => {
+          const current = existing(journeyId, state);
+          if (lifecycle.findVersion(current, version).structureId !== summary.structureId) {
+            throw new ConflictError(`version ${version} was edited meanwhile; publish again`, { version }, 'concurrent_change');
+          }
+          return { state: lifecycle.publish(current, version, { actor, now, oldVersion: options.oldVersion, startAt, endAt }), result: undefined };
+        })
+      ).journey;
+    },
+
+    async pause(journeyId: string, version: number, actor: string) {
+      return (await mutate(journeyId, 'pause', actor, (state) => ({ state: lifecycle.pause(existing(journeyId, state), version), result: undefined }))).journey;
+    },
+
+    async resume(journeyId: string, version: number, actor: string) {
+      return (await mutate(journeyId, 'resume', actor, (state, now) => ({ state: lifecycle.resume(existing(journeyId, state), version, now), result: undefined }))).journey;
+    },
+
+    async stop(journeyId: string, version: number, mode: StopMode, actor: string) {
+      return (await mutate(journeyId, `stop:${mode}`, actor, (state, now) => ({ state: lifecycle.stop(existing(journeyId, state), version, mode, now), result: undefined }))).journey;
+    },
+
+    /** Called when a completed or draining version has no instances left. */
+    async finishDrain(journeyId: string, version: number, actor: string) {
+      return (await mutate(journeyId, 'finishDrain', actor, (state, now) => ({ state: lifecycle.finishDrain(existing(journeyId, state), version, now), result: undefined }))).journey;
+    },
+
+    async setArchived(journeyId: string, archived: boolean, actor: string) {
+      return (await mutate(journeyId, archived ? 'archive' : 'unarchive', actor, (state) => ({ state: lifecycle.setArchived(existing(journeyId, state), archived), result: undefined }))).journey;
+    },
+
+    /**
+     * In-place "What" edit of published nodes: message content, provider, manual experiment weights.
+     * The edited definition must pass every publish rule. Each node gets its next content revision.
+     */
+    async editContent(journeyId: string, version: number, changes: Record<string, Record<string, unknown>>, actor: string) {
+      const current = await getVersion(journeyId, version);
+      lifecycle.assertAllowed(current, 'editWhat');
+      const unknown = Object.keys(changes).filter((nodeId) => !(nodeId in current.definition.nodes));
+      if (unknown.length > 0) {
+        throw new InvalidJourneyError(unknown.map((nodeId) => ({ nodeId, path: `content.${nodeId}`, message: `there is no node ${nodeId} in version ${version}` })));
       }
-      const active = activeVersionOf(journey);
-      if (active) {
-        throw new ConflictError(`version ${active.version} is ${active.state}`, { activeVersion: active.version });
+      assertValid({ ...current.definition, content: { ...current.definition.content, ...changes } });
+      const revisions: Record<string, number> = {};
+      for (const [nodeId, content] of Object.entries(changes)) {
+        revisions[nodeId] = await insertContentRevision(journeyId, version, nodeId, content, actor);
       }
-      const now = new Date();
-      const versions = journey.versions.map((v) =>
-        v.version === version ? { ...v, state: 'running', publishedBy: actor, publishedAt: now } : v,
-      );
-      // FerretDB v1 has no positional "$" updates: the whole summary is replaced, guarded by the revision.
-      const updated = await models.journeys
-        .findOneAndUpdate({ _id: journeyId, revision: journey.revision }, { $set: { versions }, $inc: { revision: 1 } }, { new: true })
-        .lean();
-      if (!updated) throw new ConflictError(`journey ${journeyId} changed meanwhile; try again`, {}, 'concurrent_change');
-      return updated;
+      return { journeyId, version, revisions };
+    },
+
+    async contentHistory(journeyId: string, version: number, nodeId: string) {
+      const current = await getVersion(journeyId, version);
+      if (!(nodeId in current.definition.nodes)) throw new NotFoundError(`version ${version} has no node ${nodeId}`, { nodeId });
+      const edits = await models.contentRevisions.find({ journeyId, version, nodeId }, { _id: 0 }).sort({ revision: 1 }).lean();
+      const published = (await snapshot(current.structureId)).content[nodeId];
+      return [
+        ...(published ? [{ revision: 0, content: published, actor: current.publishedBy ?? current.createdBy, at: current.publishedAt ?? current.createdAt }] : []),
+        ...edits.map(({ revision, content, actor, at }) => ({ revision, content: JSON.parse(content) as unknown, actor, at })),
+      ];
+    },
+
+    /** A new journey in draft with a deep copy of a version's structure and current content. */
+    async clone(journeyId: string, version: number, target: { id: string; name?: string }, actor: string) {
+      const origin = await getVersion(journeyId, version);
+      lifecycle.assertAllowed(origin, 'clone');
+      const definition: JourneyDefinition = { ...origin.definition, id: target.id, name: target.name ?? `${origin.definition.name} (copy)` };
+      return this.createJourney(definition, actor);
     },
   };
+
+  async function insertContentRevision(journeyId: string, version: number, nodeId: string, content: Record<string, unknown>, actor: string) {
+    for (let attempt = 0; attempt < maxCommitAttempts; attempt++) {
+      const [last] = await models.contentRevisions.find({ journeyId, version, nodeId }).sort({ revision: -1 }).limit(1).lean();
+      const revision = (last?.revision ?? 0) + 1;
+      try {
+        await models.contentRevisions.create({ journeyId, version, nodeId, revision, content: JSON.stringify(content), actor, at: clock() });
+        return revision;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw new ConflictError(`content of ${nodeId} is changing too often; try again`, { nodeId }, 'concurrent_change');
+  }
 }
 
 export type JourneyStore = ReturnType<typeof createJourneyStore>;
+
+function view(id: string, revision: number, state: JourneyState, updatedAt: Date): JourneyView {
+  return { id, revision, updatedAt, ...state };
+}
+
+function versionOf(journey: JourneyView, version: number): VersionSummary {
+  const found = journey.versions.find((v) => v.version === version);
+  if (!found) throw new NotFoundError(`journey ${journey.id} has no version ${version}`, { journeyId: journey.id, version });
+  return found;
+}
+
+function idMismatch(journeyId: string, definitionId: string): DomainError {
+  return new DomainError(400, 'invalid_input', `the definition's id (${definitionId}) is not the journey's id (${journeyId})`, {
+    problems: [{ path: 'body.id', message: `must be ${journeyId}` }],
+  });
+}
 
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;

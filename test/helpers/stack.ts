@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createChannelActivities, createJourneyActivities } from '../../activities';
 import { createApp } from '../../api/app';
+import { createApiKeyStore } from '../../shared/store/api-keys';
 import { createJourneyStore } from '../../shared/store/journeys';
+import { createProfileStore } from '../../shared/profiles/store';
 import { createWorkers } from '../../worker/workers';
 import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
 
@@ -23,29 +25,37 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/** The bootstrap admin key of test stacks; `call` sends it unless told otherwise. */
+export const testAdminKey = 'test-admin-key-0123456789';
+
 export async function startTestStack(): Promise<TestStack> {
   const env = await createDevServerEnv();
   const db = await openTestDatabase();
   const taskQueue = uniqueTaskQueue('it');
+  const journeys = createJourneyStore(db.models);
   const client = env.client;
   const workers = await createWorkers({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
     activities: {
-      journey: createJourneyActivities({ models: db.models }),
-      channel: createChannelActivities({ models: db.models }),
+      journey: createJourneyActivities({ journeys, profiles: createProfileStore(db.connection), temporal: client }),
+      channel: createChannelActivities({ models: db.models, journeys }),
     },
     channelRatePerSecond: 1000,
     workflowBundle: await workflowBundle(),
   });
   const running = Promise.all(workers.map((worker) => worker.run()));
 
+  const apiKeys = createApiKeyStore(db.connection, { bootstrapKey: testAdminKey });
+  await apiKeys.ensureIndexes();
   const app = createApp({
     config: { TEMPORAL_TASK_QUEUE: taskQueue },
     mongo: db.connection,
     models: db.models,
-    journeys: createJourneyStore(db.models),
+    journeys,
+    apiKeys,
+    authEnabled: true,
     temporal: client,
     log: (error) => console.error(error),
   });
@@ -82,7 +92,7 @@ export async function call(
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${stack.baseUrl}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: { authorization: `Bearer ${testAdminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

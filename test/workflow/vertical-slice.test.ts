@@ -30,7 +30,8 @@ describe('journey workflow on the time-skipping server', () => {
   });
 
   async function run(taskQueue: string, fn: () => Promise<void>): Promise<void> {
-    const journey: JourneyActivities = { loadJourneyGraph: async () => graphOf(weekly) };
+    // This journey only loads its graph; any other bookkeeping activity would fail as unregistered.
+    const journey = { loadJourneyGraph: async () => graphOf(weekly) } as Partial<JourneyActivities> as JourneyActivities;
     const channel: ChannelActivities = {
       async sendMessage(request) {
         sends.push({ request, at: (await env.currentTimeMs()) });

@@ -1,10 +1,50 @@
-import { sleep } from '@temporalio/workflow';
+import { setCurrentDetails, sleep } from '@temporalio/workflow';
 import type { NodeOfType } from '../../shared/definition/schema';
-import { durationToMs } from '../../shared/time/duration';
-import type { NodeOutcome } from '../context';
+import { resolvePath } from '../../shared/conditions/evaluate';
+import { delayTarget, firstKnownZone } from '../../shared/time/schedule';
+import { bookkeeping } from '../activities';
+import type { NodeContext, NodeOutcome } from '../context';
+import { recordError } from '../state';
 
-/** A durable timer: the instance waits in the Temporal server, not in a worker's memory. */
-export async function runDelay(node: NodeOfType<'delay'>): Promise<NodeOutcome> {
-  await sleep(durationToMs(node.duration));
+/**
+ * A durable timer: the instance waits in the Temporal server, not in a worker's memory.
+ *
+ * Base instant: now + duration | until | a profile date ± offset | now; with `at`, the next occurrence of
+ * that local time (on an allowed day) at or after the base, in the node's `timezone`, else the user's
+ * (`profile.timezone`), else the journey's, else UTC. A target already past continues at once; so does a
+ * `relativeTo` delay whose profile date is missing (the problem is recorded).
+ */
+export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Promise<NodeOutcome> {
+  const needsZone = node.at !== undefined || node.relativeTo !== undefined;
+  const dateProperty = node.relativeTo?.property.slice('profile.'.length);
+  const profilePaths = [
+    ...(needsZone && node.timezone === undefined ? ['timezone'] : []),
+    ...(dateProperty !== undefined ? [dateProperty] : []),
+  ];
+  const profile = profilePaths.length > 0 ? await bookkeeping.loadProfile(ctx.input.userId, profilePaths) : {};
+  const zone = firstKnownZone(node.timezone, profile.timezone, ctx.graph.settings.timezone);
+
+  const now = Date.now();
+  const planned = delayTarget(
+    {
+      duration: node.duration,
+      until: node.until,
+      relativeTo: node.relativeTo && dateProperty !== undefined
+        ? { date: resolvePath(profile, dateProperty), offset: node.relativeTo.offset, direction: node.relativeTo.direction }
+        : undefined,
+      at: node.at,
+      days: node.days,
+    },
+    now,
+    zone,
+  );
+  if (!planned.ok) {
+    recordError(ctx.state, ctx.nodeId, `delay: ${planned.problem} (${node.relativeTo?.property ?? ''}); continued at once`, now);
+    return { connector: 'next' };
+  }
+  if (planned.target > now) {
+    setCurrentDetails(`On node **${ctx.nodeId}** (delay): waiting until ${new Date(planned.target).toISOString()} (${zone}).`);
+    await sleep(planned.target - now);
+  }
   return { connector: 'next' };
 }

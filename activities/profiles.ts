@@ -1,0 +1,75 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { Liquid } from 'liquidjs';
+import type { ProfileOperation } from '../shared/definition/schema';
+import type { ProfileStore } from '../shared/profiles/store';
+import type { ProfileView } from '../shared/profiles/view';
+
+export interface ProfileActivityDependencies {
+  profiles: Pick<ProfileStore, 'view' | 'apply'>;
+}
+
+/** What updateProfile templates see besides `profile` (which the activity reads itself). */
+export interface TemplateScope {
+  /** The trigger event of the instance. */
+  event?: unknown;
+  /** The instance's entry context. */
+  context?: unknown;
+}
+
+const liquid = new Liquid({ cache: 200 });
+
+/** Renders every string inside a JSON value as a Liquid template (strings stay strings). */
+async function renderValue(value: unknown, scope: Record<string, unknown>): Promise<unknown> {
+  if (typeof value === 'string') {
+    if (!value.includes('{{') && !value.includes('{%')) return value;
+    return liquid.parseAndRender(value, scope);
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((item) => renderValue(item, scope)));
+  if (typeof value === 'object' && value !== null) {
+    const entries = await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await renderValue(item, scope)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+/** Profile reads (local activities, for decisions) and writes (the updateProfile node). */
+export function createProfileActivities({ profiles }: ProfileActivityDependencies) {
+  return {
+    /**
+     * The profile as conditions see it (attributes plus email, phone, timezone, pushTokens, consent),
+     * restricted to `paths` when given so that only what a decision needs enters workflow history;
+     * `{}` when the user has no profile.
+     */
+    async loadProfile(userId: string, paths?: string[]): Promise<ProfileView> {
+      return profiles.view(userId, paths);
+    },
+
+    /**
+     * Applies set/unset/increment/decrement/addToList/removeFromList in order (upsert). String values are
+     * Liquid templates rendered with { event, context, profile } (the profile before this update).
+     * A template that does not render is a non-retryable failure; store errors are retried by Temporal.
+     */
+    async updateProfile(userId: string, operations: ProfileOperation[], scope: TemplateScope): Promise<void> {
+      const profile = await profiles.view(userId);
+      const templateScope = { event: scope.event ?? {}, context: scope.context ?? {}, profile };
+      const rendered: ProfileOperation[] = [];
+      for (const operation of operations) {
+        if (!('value' in operation) || typeof operation.value === 'number') {
+          rendered.push(operation);
+          continue;
+        }
+        try {
+          rendered.push({ ...operation, value: (await renderValue(operation.value, templateScope)) as never });
+        } catch (error) {
+          throw ApplicationFailure.nonRetryable(
+            `the value of ${operation.property} does not render: ${error instanceof Error ? error.message : String(error)}`,
+            'TemplateError',
+          );
+        }
+      }
+      await profiles.apply(userId, rendered);
+    },
+  };
+}
+
+export type ProfileActivities = ReturnType<typeof createProfileActivities>;

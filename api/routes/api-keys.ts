@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { ApiKeyStore } from '../../shared/store/api-keys';
+import { scopes } from '../http/auth';
+import type { Routes } from '../http/route';
+
+const scopeSchema = z.enum(scopes);
+
+const createApiKeyBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(scopeSchema).min(1).max(10),
+});
+
+const createdApiKeySchema = z.object({
+  id: z.string(),
+  key: z.string().describe('The plaintext key: shown only in this response, never again'),
+  name: z.string(),
+  scopes: z.array(scopeSchema),
+  createdAt: z.date(),
+});
+
+const apiKeySummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(scopeSchema),
+  createdAt: z.date(),
+  revokedAt: z.date().nullable(),
+});
+
+/** Admin-only: `scope: 'admin'` is checked by Routes before validation, and again in each handler as defence in depth. */
+export function addApiKeyRoutes(routes: Routes, store: Pick<ApiKeyStore, 'create' | 'list' | 'revoke'>): void {
+  routes.add({
+    method: 'post',
+    path: '/v1/api-keys',
+    summary: 'Create an API key (admin); the plaintext key is answered only here',
+    tag: 'API keys',
+    scope: 'admin',
+    body: createApiKeyBody,
+    responses: { 201: { description: 'Created', schema: createdApiKeySchema } },
+    async handle({ body }) {
+      const created = await store.create(body.name, body.scopes);
+      return { status: 201, body: created, headers: { 'Cache-Control': 'no-store' } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/api-keys',
+    summary: 'List API keys (admin), without their secrets',
+    tag: 'API keys',
+    scope: 'admin',
+    responses: { 200: { description: 'The keys', schema: z.object({ items: z.array(apiKeySummarySchema) }) } },
+    async handle() {
+      return { status: 200, body: { items: await store.list() } };
+    },
+  });
+
+  routes.add({
+    method: 'delete',
+    path: '/v1/api-keys/:id',
+    summary: 'Revoke an API key (admin); other API processes stop accepting it within 5 seconds',
+    tag: 'API keys',
+    scope: 'admin',
+    params: z.object({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'an API key id is letters and digits') }),
+    responses: { 204: { description: 'Revoked' } },
+    async handle({ params }) {
+      await store.revoke(params.id);
+      return { status: 204 };
+    },
+  });
+}

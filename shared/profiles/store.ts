@@ -1,0 +1,158 @@
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import type { ProfileOperation } from '../definition/schema';
+import { PROFILE_FIELDS, pickPaths, type ProfileView } from './view';
+
+/**
+ * A minimal user profile store (the profiles API comes later).
+ *
+ * One document per user in `profiles`: `_id` is the user id; `attributes` holds the custom properties
+ * (anything a journey reads as `profile.<name>` or writes with an updateProfile node); `email`, `phone`,
+ * `timezone`, `pushTokens` and `consent` are the fields delivery needs. Every write is one atomic
+ * single-document update with upsert, which both MongoDB and FerretDB v1 support.
+ */
+const profileSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    attributes: { type: Schema.Types.Mixed },
+    email: { type: String },
+    phone: { type: String },
+    /** An IANA zone; delays with `at` and quiet hours use it first. */
+    timezone: { type: String },
+    pushTokens: { type: [String], default: undefined },
+    /** Per channel consent, e.g. `{ email: true, sms: false }`. */
+    consent: { type: Schema.Types.Mixed },
+    updatedAt: { type: Date },
+  },
+  { versionKey: false, minimize: false, collection: 'profiles' },
+);
+
+export type ProfileDoc = InferSchemaType<typeof profileSchema>;
+
+export interface Profile {
+  userId: string;
+  attributes: Record<string, unknown>;
+  email?: string;
+  phone?: string;
+  timezone?: string;
+  pushTokens: string[];
+  consent: Record<string, unknown>;
+  updatedAt?: Date;
+}
+
+/** The view conditions and templates see as `profile` (see `shared/profiles/view.ts`). */
+export function profileView(profile: Profile | undefined): ProfileView {
+  if (!profile) return {};
+  const view: ProfileView = { ...profile.attributes };
+  for (const field of PROFILE_FIELDS) {
+    const value = profile[field];
+    if (value !== undefined) view[field] = value;
+  }
+  return view;
+}
+
+/** Where a profile property lives in the document: a known field, or under `attributes`. */
+export function documentPath(property: string): string {
+  const head = property.split('.')[0];
+  return (PROFILE_FIELDS as readonly string[]).includes(head ?? '') ? property : `attributes.${property}`;
+}
+
+type Update = Record<string, Record<string, unknown>>;
+
+/**
+ * Translates operations into as few Mongo updates as possible, preserving their order: consecutive
+ * operations go into one update until one touches a path that an earlier one in the same update touches
+ * (Mongo refuses two operators on overlapping paths), which starts the next update.
+ */
+export function operationsToUpdates(operations: readonly ProfileOperation[], now: Date): Update[] {
+  const updates: Update[] = [];
+  let current: Update = {};
+  let touched: string[] = [];
+  const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+  for (const operation of operations) {
+    const path = documentPath(operation.property);
+    if (touched.some((other) => overlaps(other, path))) {
+      updates.push(current);
+      current = {};
+      touched = [];
+    }
+    touched.push(path);
+    const [operator, value] = mongoOperator(operation);
+    (current[operator] ??= {})[path] = value;
+  }
+  if (touched.length > 0) updates.push(current);
+  for (const update of updates) (update.$set ??= {}).updatedAt = now;
+  return updates;
+}
+
+function mongoOperator(operation: ProfileOperation): [string, unknown] {
+  switch (operation.op) {
+    case 'set':
+      return ['$set', operation.value];
+    case 'unset':
+      return ['$unset', ''];
+    case 'increment':
+      return ['$inc', operation.value];
+    case 'decrement':
+      return ['$inc', -operation.value];
+    case 'addToList':
+      return ['$addToSet', operation.value];
+    case 'removeFromList':
+      // $pullAll compares whole values; $pull would read an object value as a query.
+      return ['$pullAll', [operation.value]];
+  }
+}
+
+export function createProfileStore(connection: Connection, clock: () => Date = () => new Date()) {
+  const model: Model<ProfileDoc> =
+    (connection.models.Profile as Model<ProfileDoc> | undefined) ?? connection.model<ProfileDoc>('Profile', profileSchema);
+
+  async function get(userId: string): Promise<Profile | undefined> {
+    const doc = await model.findById(userId).lean();
+    if (!doc) return undefined;
+    return {
+      userId: doc._id,
+      attributes: isRecord(doc.attributes) ? doc.attributes : {},
+      email: doc.email ?? undefined,
+      phone: doc.phone ?? undefined,
+      timezone: doc.timezone ?? undefined,
+      pushTokens: doc.pushTokens ?? [],
+      consent: isRecord(doc.consent) ? doc.consent : {},
+      updatedAt: doc.updatedAt ?? undefined,
+    };
+  }
+
+  return {
+    model,
+
+    get,
+
+    /** The profile as conditions see it (`{}` when there is none), optionally only at some paths. */
+    async view(userId: string, paths?: readonly string[]): Promise<ProfileView> {
+      const view = profileView(await get(userId));
+      return paths ? pickPaths(view, paths) : view;
+    },
+
+    /**
+     * Applies operations in order (creating the profile when it does not exist). Values must already be
+     * rendered. A type conflict (increment of a string, addToList on a non-list) is a Mongo write error
+     * and is thrown; updates that ran before it stay applied.
+     */
+    async apply(userId: string, operations: readonly ProfileOperation[]): Promise<void> {
+      for (const update of operationsToUpdates(operations, clock())) {
+        await model.updateOne({ _id: userId }, update, { upsert: true, setDefaultsOnInsert: false, strict: false });
+      }
+    },
+
+    /** Replaces a whole profile (tests and seeding until the profiles API exists). */
+    async put(profile: Omit<Profile, 'pushTokens' | 'consent' | 'updatedAt'> & Partial<Pick<Profile, 'pushTokens' | 'consent'>>) {
+      const { userId, ...fields } = profile;
+      await model.replaceOne({ _id: userId }, { ...fields, updatedAt: clock() }, { upsert: true });
+    },
+  };
+}
+
+export type ProfileStore = ReturnType<typeof createProfileStore>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

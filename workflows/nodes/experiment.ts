@@ -1,0 +1,55 @@
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { NodeOfType } from '../../shared/definition/schema';
+import { experimentPathKey } from '../../shared/search-attributes';
+import { bookkeeping } from '../activities';
+import type { NodeContext, NodeOutcome } from '../context';
+import { unitHash } from '../hash';
+
+/**
+ * The path of a user at an experiment node: `draw` (in [0, 1)) mapped over the cumulative weights of the
+ * paths in their declared order. Weights of unknown paths, negative or non-numeric ones are ignored; when no
+ * path has a positive weight, all paths share equally.
+ */
+export function pickWeightedPath(paths: readonly string[], weights: Readonly<Record<string, number>>, draw: number): string {
+  if (paths.length === 0) throw new Error('an experiment needs paths');
+  const usable = paths.map((path) => {
+    const weight = Object.prototype.hasOwnProperty.call(weights, path) ? weights[path] : undefined;
+    return typeof weight === 'number' && Number.isFinite(weight) && weight > 0 ? weight : 0;
+  });
+  let total = usable.reduce((sum, weight) => sum + weight, 0);
+  const shares = total > 0 ? usable : paths.map(() => 1);
+  if (total <= 0) total = paths.length;
+  let cumulative = 0;
+  for (let i = 0; i < paths.length; i++) {
+    cumulative += shares[i]! / total;
+    if (draw < cumulative) return paths[i]!;
+  }
+  // Rounding: the draw is below 1 but the sum of shares came out just under it.
+  for (let i = paths.length - 1; i >= 0; i--) if (shares[i]! > 0) return paths[i]!;
+  return paths[paths.length - 1]!;
+}
+
+/** The sticky draw of a user at an experiment node: the same (journey, node, user) always draws the same. */
+export function experimentDraw(journeyId: string, nodeId: string, userId: string): number {
+  return unitHash(`${journeyId}:${nodeId}:${userId}`);
+}
+
+/**
+ * Experiment (IntelliNODE): a declared winner takes every new instance; otherwise weighted and sticky per
+ * (journey, node, user). Weights are read now (manual weights are editable in place; auto mode reads the
+ * current re-weighting). The path is recorded in `ExperimentPath` as `node:path`.
+ */
+export async function runExperiment(node: NodeOfType<'experiment'>, ctx: NodeContext): Promise<NodeOutcome> {
+  const { journeyId, version, userId } = ctx.input;
+  const paths = Object.keys(node.paths);
+  const current = await bookkeeping.experimentWeights(journeyId, version, ctx.nodeId);
+  const path =
+    current.winner !== undefined && paths.includes(current.winner)
+      ? current.winner
+      : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId));
+
+  ctx.state.experiments[ctx.nodeId] = path;
+  const recorded = workflowInfo().typedSearchAttributes.get(experimentPathKey) ?? [];
+  upsertSearchAttributes([{ key: experimentPathKey, value: [...recorded, `${ctx.nodeId}:${path}`] }]);
+  return { connector: path };
+}

@@ -1,0 +1,65 @@
+import type { JourneyEvent } from './signals';
+
+/** An event as the instance keeps it: the payload plus its arrival order. */
+export interface ReceivedEvent extends JourneyEvent {
+  /** 0, 1, 2... in order of arrival at this instance (not reset when old events are dropped). */
+  seq: number;
+  /** Workflow time of arrival (ms since the epoch). */
+  receivedAt: number;
+}
+
+/** Something that went wrong on a node without changing the route (e.g. a failed profile write). */
+export interface NodeError {
+  nodeId: string;
+  message: string;
+  at: number;
+}
+
+/** The outcome of an enterJourney node. */
+export interface EnrolmentRecord {
+  nodeId: string;
+  journeyId: string;
+  status: string;
+}
+
+/**
+ * The mutable state of one instance, shared by the signal handler and the node handlers.
+ * Kept small (ids and short strings), ready to be carried over by continue-as-new.
+ */
+export interface InstanceState {
+  events: ReceivedEvent[];
+  eventIds: Set<string>;
+  /** How many distinct events have arrived so far (the next `seq`). */
+  received: number;
+  errors: NodeError[];
+  enrolments: EnrolmentRecord[];
+  /** Experiment node id -> path taken. */
+  experiments: Record<string, string>;
+}
+
+/** Events kept for waits with `includePrior`; older ones are dropped (their ids are still de-duplicated). */
+export const MAX_KEPT_EVENTS = 200;
+/** Event ids remembered for de-duplication. */
+export const MAX_KEPT_EVENT_IDS = 2_000;
+
+export function createInstanceState(): InstanceState {
+  return { events: [], eventIds: new Set(), received: 0, errors: [], enrolments: [], experiments: {} };
+}
+
+/** Records an event signal; answers false (and ignores it) when malformed or already seen. */
+export function recordEvent(state: InstanceState, event: JourneyEvent, now: number): boolean {
+  if (!event || typeof event.id !== 'string' || event.id === '' || typeof event.name !== 'string') return false;
+  if (state.eventIds.has(event.id)) return false;
+  state.eventIds.add(event.id);
+  if (state.eventIds.size > MAX_KEPT_EVENT_IDS) {
+    const oldest = state.eventIds.values().next().value;
+    if (oldest !== undefined) state.eventIds.delete(oldest);
+  }
+  state.events.push({ ...event, seq: state.received++, receivedAt: now });
+  if (state.events.length > MAX_KEPT_EVENTS) state.events.shift();
+  return true;
+}
+
+export function recordError(state: InstanceState, nodeId: string, message: string, now: number): void {
+  state.errors.push({ nodeId, message: message.slice(0, 500), at: now });
+}
