@@ -14,17 +14,4 @@ export const userIdSchema = z
   .max(128)
   .regex(/^[^\s:]+$/, 'must not contain spaces or ":"');
 
-/** The one workflow id of a (journey, user) pair: Temporal itself then refuses a second live instance. */
-export function instanceWorkflowId(journeyId: string, userId: string): string {
-  return `journey:${journeyId}:user:${userId}`;
-}
-
-export function parseInstanceWorkflowId(workflowId: string): { journeyId: string; userId: string } | undefined {
-  const match = /^journey:([^:]+):user:([^:]+)$/.exec(workflowId);
-  return match ? { journeyId: match[1]!, userId: match[2]! } : undefined;
-}
-
-/** Task queue names: one for journey workflows, one per channel so each channel can be rate limited. */
-export function channelTaskQueue(baseQueue: string, channel: string): string {
-  return `${baseQueue}-channel-${channel}`;
-}
+export { channelTaskQueue, instanceWorkflowId, parseInstanceWorkflowId } from './naming';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDurationSchema } from '../time/duration';
+import { isoDurationSchema } from '../time/duration-schema';
 
 /**
  * Limits enforced when a version is published (and, for versions, when one is created). Every limit has a

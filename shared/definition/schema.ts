@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { slugSchema } from '../ids';
-import { durationToMs, isoDurationSchema } from '../time/duration';
+import { durationToMs } from '../time/duration';
+import { isoDurationSchema } from '../time/duration-schema';
 import { conditionSchema } from './conditions';
 
 /**

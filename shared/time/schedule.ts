@@ -1,4 +1,5 @@
-import { DateTime, Duration, IANAZone } from 'luxon';
+import { durationToMs } from './duration';
+import { DateTime, IANAZone } from 'luxon';
 
 /**
  * Pure time arithmetic for delay nodes. Workflow code imports it, so it uses only luxon (no zod, no I/O) and
@@ -14,11 +15,6 @@ export type WeekdayName = (typeof WEEKDAY_NAMES)[number];
  * `shared/time/duration.ts`, which the schema uses; this copy exists so workflow code does not load zod).
  * An invalid duration is 0.
  */
-export function isoDurationMs(iso: string): number {
-  const duration = Duration.fromISO(iso);
-  return duration.isValid ? duration.toMillis() : 0;
-}
-
 /** True for an IANA zone name luxon (and the host's ICU data) knows, e.g. `Europe/Paris` or `UTC`. */
 export function isKnownZone(zone: unknown): zone is string {
   return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
@@ -91,7 +87,7 @@ export type DelayTarget =
 export function delayTarget(plan: DelayPlan, now: number, zone: string): DelayTarget {
   let base = now;
   if (plan.duration !== undefined) {
-    base = now + isoDurationMs(plan.duration);
+    base = now + durationToMs(plan.duration);
   } else if (plan.until !== undefined) {
     const until = DateTime.fromISO(plan.until, { setZone: true });
     if (!until.isValid) return { ok: false, problem: `until ${plan.until} is not an instant` };
@@ -99,7 +95,7 @@ export function delayTarget(plan: DelayPlan, now: number, zone: string): DelayTa
   } else if (plan.relativeTo !== undefined) {
     const date = parseProfileDate(plan.relativeTo.date, zone);
     if (date === undefined) return { ok: false, problem: 'the profile date is missing or not a date' };
-    const offset = plan.relativeTo.offset ? isoDurationMs(plan.relativeTo.offset) : 0;
+    const offset = plan.relativeTo.offset ? durationToMs(plan.relativeTo.offset) : 0;
     base = plan.relativeTo.direction === 'before' ? date - offset : date + offset;
   }
   return { ok: true, target: plan.at !== undefined ? nextLocalTime(base, plan.at, zone, plan.days) : base };

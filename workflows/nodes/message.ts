@@ -1,7 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ChannelActivities } from '../../activities';
 import type { NodeOfType } from '../../shared/definition/schema';
-import { channelTaskQueue } from '../../shared/ids';
+import { channelTaskQueue } from '../../shared/naming';
 import type { NodeContext, NodeOutcome } from '../context';
 
 /** Hands the send to the channel's own task queue (rate limited by the server) and routes by outcome. */

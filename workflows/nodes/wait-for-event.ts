@@ -1,7 +1,7 @@
 import { condition, setCurrentDetails } from '@temporalio/workflow';
 import type { NodeOfType } from '../../shared/definition/schema';
 import { eventFilterScope, evaluateCondition } from '../../shared/conditions/evaluate';
-import { isoDurationMs } from '../../shared/time/schedule';
+import { durationToMs } from '../../shared/time/duration';
 import { triggerEvent, type NodeContext, type NodeOutcome } from '../context';
 import type { ReceivedEvent } from '../state';
 
@@ -35,7 +35,7 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
     return false;
   };
 
-  const within = isoDurationMs(node.within);
+  const within = durationToMs(node.within);
   setCurrentDetails(`On node **${ctx.nodeId}** (waitForEvent): waiting up to ${node.within} for **${node.event}**.`);
   const yes = arrived() || (await condition(arrived, within));
   return { connector: yes ? 'yes' : 'timeout' };
