@@ -289,65 +289,54 @@ export function conditionTypeProblems(condition: unknown): string[] {
     if (!seen.has(kind)) seen.set(kind, where);
   };
 
-  const visit = (node: unknown, depth: number) => {
-    if (depth > 64 || !isPlainObject(node)) return;
-    const keys = Object.keys(node);
-    if (keys.length === 1 && (keys[0] === 'all' || keys[0] === 'any')) {
-      const list = node[keys[0]];
-      if (Array.isArray(list)) for (const item of list) visit(item, depth + 1);
-      return;
-    }
-    if (keys.length === 1 && keys[0] === 'not') return visit(node.not, depth + 1);
-    for (const [path, ops] of Object.entries(node)) {
-      if (!isPlainObject(ops)) continue;
-      for (const [op, operand] of Object.entries(ops)) {
-        if (operand === undefined || isRef(operand)) continue;
-        const where = `\`${path}\` ${op} ${show(operand)}`;
-        switch (op) {
-          case 'gt':
-          case 'gte':
-          case 'lt':
-          case 'lte':
-            if (typeof operand === 'number') noteKind(path, 'number', where);
-            else if (isIsoDateTimeLiteral(operand)) noteKind(path, 'string', where);
-            else problems.push(`\`${path}\`: \`${op}\` compares numbers or date-times, but ${show(operand)} is neither`);
-            break;
-          case 'before':
-          case 'after':
-            if (!isIsoDateTimeLiteral(operand)) {
-              problems.push(`\`${path}\`: \`${op}\` needs an ISO-8601 date-time such as "2025-01-31T00:00:00Z", got ${show(operand)}`);
-            } else noteKind(path, 'string', where);
-            break;
-          case 'startsWith':
-            if (typeof operand !== 'string') problems.push(`\`${path}\`: \`startsWith\` needs a string, got ${show(operand)}`);
-            else noteKind(path, 'string', where);
-            break;
-          case 'contains':
-            if (operand === null || Array.isArray(operand)) {
-              problems.push(`\`${path}\`: \`contains\` needs a string, number or boolean to look for, got ${show(operand)}`);
-            }
-            break;
-          case 'in':
-          case 'nin':
-            if (!Array.isArray(operand)) problems.push(`\`${path}\`: \`${op}\` needs a list of values, got ${show(operand)}`);
-            else for (const item of operand) noteKind(path, kindOf(item), where);
-            break;
-          case 'exists':
-            if (typeof operand !== 'boolean') problems.push(`\`${path}\`: \`exists\` takes true or false, got ${show(operand)}`);
-            break;
-          case 'eq':
-          case 'ne':
-            if (Array.isArray(operand)) {
-              problems.push(`\`${path}\`: \`${op}\` compares with one value; to match one of several use \`${op === 'eq' ? 'in' : 'nin'}\``);
-            } else noteKind(path, kindOf(operand), where);
-            break;
-          default:
-            break;
-        }
+  forEachPredicate(condition, (path, ops) => {
+    if (!isPlainObject(ops)) return;
+    for (const [op, operand] of Object.entries(ops)) {
+      if (operand === undefined || isRef(operand)) continue;
+      const where = `\`${path}\` ${op} ${show(operand)}`;
+      switch (op) {
+        case 'gt':
+        case 'gte':
+        case 'lt':
+        case 'lte':
+          if (typeof operand === 'number') noteKind(path, 'number', where);
+          else if (isIsoDateTimeLiteral(operand)) noteKind(path, 'string', where);
+          else problems.push(`\`${path}\`: \`${op}\` compares numbers or date-times, but ${show(operand)} is neither`);
+          break;
+        case 'before':
+        case 'after':
+          if (!isIsoDateTimeLiteral(operand)) {
+            problems.push(`\`${path}\`: \`${op}\` needs an ISO-8601 date-time such as "2025-01-31T00:00:00Z", got ${show(operand)}`);
+          } else noteKind(path, 'string', where);
+          break;
+        case 'startsWith':
+          if (typeof operand !== 'string') problems.push(`\`${path}\`: \`startsWith\` needs a string, got ${show(operand)}`);
+          else noteKind(path, 'string', where);
+          break;
+        case 'contains':
+          if (operand === null || Array.isArray(operand)) {
+            problems.push(`\`${path}\`: \`contains\` needs a string, number or boolean to look for, got ${show(operand)}`);
+          }
+          break;
+        case 'in':
+        case 'nin':
+          if (!Array.isArray(operand)) problems.push(`\`${path}\`: \`${op}\` needs a list of values, got ${show(operand)}`);
+          else for (const item of operand) noteKind(path, kindOf(item), where);
+          break;
+        case 'exists':
+          if (typeof operand !== 'boolean') problems.push(`\`${path}\`: \`exists\` takes true or false, got ${show(operand)}`);
+          break;
+        case 'eq':
+        case 'ne':
+          if (Array.isArray(operand)) {
+            problems.push(`\`${path}\`: \`${op}\` compares with one value; to match one of several use \`${op === 'eq' ? 'in' : 'nin'}\``);
+          } else noteKind(path, kindOf(operand), where);
+          break;
+        default:
+          break;
       }
     }
-  };
-  visit(condition, 0);
+  });
 
   for (const [path, seen] of kinds) {
     if (seen.size > 1) {
@@ -362,24 +351,29 @@ export function conditionTypeProblems(condition: unknown): string[] {
 export function conditionPaths(condition: unknown): { paths: string[]; refs: string[] } {
   const paths: string[] = [];
   const refs: string[] = [];
-  const visit = (node: unknown, depth: number) => {
+  forEachPredicate(condition, (path, ops) => {
+    paths.push(path);
+    if (!isPlainObject(ops)) return;
+    for (const operand of Object.values(ops)) {
+      const items = Array.isArray(operand) ? operand : [operand];
+      for (const item of items) if (isRef(item)) refs.push(item.ref);
+    }
+  });
+  return { paths, refs };
+}
+
+/** Calls `visit` with each (path, operators) predicate of a condition tree, through all/any/not (depth-capped). */
+function forEachPredicate(condition: unknown, visit: (path: string, ops: unknown) => void): void {
+  const walk = (node: unknown, depth: number): void => {
     if (depth > 64 || !isPlainObject(node)) return;
     const keys = Object.keys(node);
     if (keys.length === 1 && (keys[0] === 'all' || keys[0] === 'any')) {
       const list = node[keys[0]];
-      if (Array.isArray(list)) for (const item of list) visit(item, depth + 1);
+      if (Array.isArray(list)) for (const item of list) walk(item, depth + 1);
       return;
     }
-    if (keys.length === 1 && keys[0] === 'not') return visit(node.not, depth + 1);
-    for (const [path, ops] of Object.entries(node)) {
-      paths.push(path);
-      if (!isPlainObject(ops)) continue;
-      for (const operand of Object.values(ops)) {
-        const items = Array.isArray(operand) ? operand : [operand];
-        for (const item of items) if (isRef(item)) refs.push(item.ref);
-      }
-    }
+    if (keys.length === 1 && keys[0] === 'not') return walk(node.not, depth + 1);
+    for (const [path, ops] of Object.entries(node)) visit(path, ops);
   };
-  visit(condition, 0);
-  return { paths, refs };
+  walk(condition, 0);
 }
