@@ -1,14 +1,16 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { NotFoundError } from '../shared/errors';
 import { instanceWorkflowId } from '../shared/ids';
-import { journeyIdKey, journeyNodeKey, journeyStatusKey, journeyVersionKey, userIdKey } from '../shared/search-attributes';
-
-/** The running version of a journey, or undefined when it has none (draft, paused, stopped, unknown...). */
-export type RunningVersionLookup = (journeyId: string) => Promise<{ version: number; name: string } | undefined>;
+import { enrolUser, type EnrolmentDependencies } from '../shared/instances';
+import type { EntryStore } from '../shared/store/entries';
+import type { JourneyStore } from '../shared/store/journeys';
 
 export interface EnrolActivityDependencies {
   temporal: Client;
-  runningVersion: RunningVersionLookup;
+  journeys: Pick<JourneyStore, 'getJourney' | 'loadGraph'>;
+  /** The enrolment record (once ever, cool-down); see {@link EnrolmentDependencies.entries}. */
+  entries?: Pick<EntryStore, 'eligibility' | 'close'>;
 }
 
 /** The node that asks for the enrolment; kept in the target's memo so that a retried start is recognised. */
@@ -20,17 +22,17 @@ export interface EnrolmentSource {
 
 /**
  * What an enterJourney node did: `started` (a new instance of the target), `already_inside` (the user has
- * a live instance of it), `not_running` (the target has no running version) or `not_eligible` (the user
- * already went through it and Temporal still remembers the closed run).
+ * a live instance of it), `not_running` (the target has no running version) or `not_eligible` (the target's
+ * entry rules refuse the user: already entered once, or in the re-entry cool-down).
  */
 export type EnrolmentStatus = 'started' | 'already_inside' | 'not_running' | 'not_eligible';
 
-export function createEnrolActivities({ temporal, runningVersion }: EnrolActivityDependencies) {
+export function createEnrolActivities({ temporal, journeys, entries }: EnrolActivityDependencies) {
   return {
     /**
-     * Enrols a user in the running version of `targetJourneyId`, as the enrolment API does: workflow id
-     * `journey:{target}:user:{user}`, the same search attributes, USE_EXISTING / REJECT_DUPLICATE, on this
-     * worker's task queue. None of the outcomes is an error of the source journey.
+     * Enrols a user in the running version of `targetJourneyId` exactly as the enrolment API does
+     * (shared/instances.ts: the enrolment record first, then a start with USE_EXISTING / ALLOW_DUPLICATE),
+     * on this worker's task queue. None of the outcomes is an error of the source journey.
      */
     async enterJourney(
       targetJourneyId: string,
@@ -38,8 +40,6 @@ export function createEnrolActivities({ temporal, runningVersion }: EnrolActivit
       context: Record<string, unknown>,
       source?: EnrolmentSource,
     ): Promise<EnrolmentStatus> {
-      const active = await runningVersion(targetJourneyId);
-      if (!active) return 'not_running';
       const workflowId = instanceWorkflowId(targetJourneyId, userId);
       const enrolledBy = source ? `${source.instanceId}/${source.entryId}/${source.nodeId}` : undefined;
 
@@ -54,25 +54,28 @@ export function createEnrolActivities({ temporal, runningVersion }: EnrolActivit
       }
 
       try {
-        await temporal.workflow.start('journeyWorkflow', {
-          workflowId,
-          taskQueue: Context.current().info.taskQueue,
-          args: [{ journeyId: targetJourneyId, version: active.version, userId, context }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: journeyIdKey, value: targetJourneyId },
-            { key: journeyVersionKey, value: active.version },
-            { key: userIdKey, value: userId },
-            { key: journeyNodeKey, value: 'entry' },
-            { key: journeyStatusKey, value: 'active' },
-          ],
-          ...(enrolledBy !== undefined ? { memo: { enrolledBy } } : {}),
-          staticSummary: `User **${userId}** in journey **${active.name}** (${targetJourneyId} v${active.version})`,
-        });
-        return 'started';
+        const outcome = await enrolUser(
+          { temporal, journeys, ...(entries ? { entries } : {}) },
+          {
+            journeyId: targetJourneyId,
+            userId,
+            context,
+            taskQueue: Context.current().info.taskQueue,
+            ...(enrolledBy !== undefined ? { memo: { enrolledBy } } : {}),
+          },
+        );
+        switch (outcome.status) {
+          case 'started':
+            return 'started';
+          case 'existing':
+            return 'already_inside';
+          case 'not_running':
+            return 'not_running';
+          case 'not_eligible':
+            return 'not_eligible';
+        }
       } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return 'not_eligible';
+        if (error instanceof NotFoundError) return 'not_running';
         throw error;
       }
     },

@@ -2,10 +2,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { NotFoundError } from '../shared/errors';
 import type { JourneyGraph } from '../shared/definition/schema';
-import { activeVersion } from '../shared/lifecycle/states';
 import type { ProfileStore } from '../shared/profiles/store';
+import type { EntryStore } from '../shared/store/entries';
 import type { JourneyStore } from '../shared/store/journeys';
-import { createEnrolActivities, type RunningVersionLookup } from './enrol';
+import { createEnrolActivities } from './enrol';
 import { createProfileActivities } from './profiles';
 
 export interface JourneyActivityDependencies {
@@ -13,6 +13,8 @@ export interface JourneyActivityDependencies {
   profiles: Pick<ProfileStore, 'view' | 'apply'>;
   /** Starts instances of other journeys (enterJourney nodes). */
   temporal: Client;
+  /** The enrolment record, so enterJourney refuses early like the API (once ever, cool-down). */
+  entries?: Pick<EntryStore, 'eligibility' | 'close'>;
 }
 
 /** The weights an experiment node draws with now, and a declared winner if any. */
@@ -28,18 +30,7 @@ export interface ExperimentWeights {
  * (graph, profile, experiment weights) and the node writes it runs as regular activities (updateProfile,
  * enterJourney).
  */
-export function createJourneyActivities({ journeys, profiles, temporal }: JourneyActivityDependencies) {
-  const runningVersion: RunningVersionLookup = async (journeyId) => {
-    try {
-      const journey = await journeys.getJourney(journeyId);
-      const active = activeVersion(journey);
-      return active && active.state === 'running' ? { version: active.version, name: journey.name } : undefined;
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
-  };
-
+export function createJourneyActivities({ journeys, profiles, temporal, entries }: JourneyActivityDependencies) {
   return {
     /** Loads the immutable graph of a published version; the workflow pins it for the instance's life. */
     async loadJourneyGraph(journeyId: string, version: number): Promise<JourneyGraph> {
@@ -68,7 +59,7 @@ export function createJourneyActivities({ journeys, profiles, temporal }: Journe
     },
 
     ...createProfileActivities({ profiles }),
-    ...createEnrolActivities({ temporal, runningVersion }),
+    ...createEnrolActivities({ temporal, journeys, ...(entries ? { entries } : {}) }),
   };
 }
 

@@ -4,7 +4,9 @@ import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
-import { createChannelActivities, createJourneyActivities } from '../activities';
+import { createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../activities';
+import { createEntryStore } from '../shared/store/entries';
+import { createFactStore } from '../shared/store/facts';
 import { createJourneyStore } from '../shared/store/journeys';
 import { createProfileStore } from '../shared/profiles/store';
 import { createWorkers, runWorkers } from './workers';
@@ -28,11 +30,17 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const profiles = createProfileStore(mongo);
+  const entries = createEntryStore(models);
   const workers = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: { journey: createJourneyActivities({ journeys, profiles, temporal }), channel: createChannelActivities({ models, journeys }) },
+    activities: {
+      journey: createJourneyActivities({ journeys, profiles, temporal, entries }),
+      lifecycle: createLifecycleActivities({ entries, facts: createFactStore(models) }),
+      maintenance: createMaintenanceActivities({ temporal, journeys }),
+      channel: createChannelActivities({ models, journeys }),
+    },
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length }, 'worker ready');

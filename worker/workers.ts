@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { ChannelActivities, JourneyActivities } from '../activities';
+import type { ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
 import { channelSchema } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
 
@@ -7,8 +7,17 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** Built by the activity factories; tests pass fakes. */
-  activities: { journey: JourneyActivities; channel: ChannelActivities };
+  /**
+   * Built by the activity factories; tests pass fakes. The journey worker registers `journey`, `lifecycle`
+   * (entries and facts, run by the journey workflow as local activities) and `maintenance` (the version
+   * service workflows) together; the channel workers register `channel`.
+   */
+  activities: {
+    journey: JourneyActivities;
+    lifecycle?: LifecycleActivities;
+    maintenance?: MaintenanceActivities;
+    channel: ChannelActivities;
+  };
   /** Per-channel send rate, enforced by the Temporal server across every worker of the queue. */
   channelRatePerSecond: number;
   /** A pre-built bundle (tests build it once per file); otherwise the workflows are bundled from source. */
@@ -30,7 +39,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     namespace,
     taskQueue,
     ...workflowSource,
-    activities: activities.journey,
+    activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance },
   });
 
   const channelWorkers = await Promise.all(

@@ -1,5 +1,6 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JourneyActivities } from '../activities';
+import type { LifecycleActivities } from '../activities/lifecycle-types';
 
 /**
  * Activity stubs of the journey task queue. Reads that a decision needs are local activities (cheap,
@@ -14,10 +15,22 @@ export const bookkeeping = proxyLocalActivities<JourneyActivities>({
 export const profileWrites = proxyActivities<Pick<JourneyActivities, 'updateProfile'>>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
+  // When a goal, a stop or the timeout interrupts the node, the write in flight settles before the exit.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 /** Enrolment in another journey: a Temporal start, retried through short outages. */
 export const enrolments = proxyActivities<Pick<JourneyActivities, 'enterJourney'>>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/**
+ * Entry claims and facts (the contract in activities/lifecycle-types.ts): local activities, each idempotent
+ * (a retried claim with the same run id gets the same answer; a fact whose id is stored is skipped).
+ */
+export const lifecycle = proxyLocalActivities<LifecycleActivities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumInterval: '30s' },
 });

@@ -1,4 +1,5 @@
 import type { JourneyGraph } from '../shared/definition/schema';
+import type { ResumeState } from './runtime/continue-as-new';
 import type { EnrolmentRecord, InstanceState, NodeError } from './state';
 
 /** What the API passes when it starts an instance: ids and a small entry context, never profile documents. */
@@ -8,6 +9,11 @@ export interface JourneyInput {
   userId: string;
   /** Small entry data; `context.event` is the trigger event (for event entry), read as `event` / `trigger`. */
   context?: Record<string, unknown>;
+  /**
+   * Internal: set only by the workflow itself when it continues as new (ids, counters and deadlines of the
+   * run before). Callers never set it.
+   */
+  resume?: ResumeState;
 }
 
 /** Exit reasons of spec section 5. */
@@ -22,14 +28,27 @@ export type ExitReason =
   | 'not_eligible';
 
 export interface JourneyResult {
+  /** The one exit reason of the instance. */
   reason: ExitReason;
-  /** The node where the instance ended (absent when it never reached one). */
+  /** The node where the instance ended (absent when it never reached one: control, not eligible). */
   nodeId?: string;
   path: string[];
+  /** The goal met, for reason `goal`. */
+  goalId?: string;
+  /** Present (true) for a control-group user. */
+  control?: true;
   /** Failures that did not change the route (e.g. a profile write), when there were any. */
   errors?: NodeError[];
   /** What each enterJourney node did (`started`, `already_inside`...), when there were any. */
   enrolments?: EnrolmentRecord[];
+}
+
+/** What a node waits for, shown by the `state` query and in Temporal UI. */
+export interface Waiting {
+  /** `time`, `event <name>`, `send (<channel>)`, `goal`. */
+  for: string;
+  /** Workflow time (ms) at which the wait ends, when it has an end. */
+  until?: number;
 }
 
 /** What a node handler can see and do while the instance is on it. */
@@ -42,10 +61,18 @@ export interface NodeContext {
   instanceId: string;
   /** Events received, errors and decisions of this instance. */
   state: InstanceState;
+  /** Tells operators what the node waits for and until when (cleared when the node ends). */
+  waiting(waiting: Waiting): void;
+}
+
+/** What a message node's send returned, recorded as a `message` fact. */
+export interface SendOutcome {
+  outcome: string;
+  reason?: string;
 }
 
 /** A node either moves on through a named connector or ends the instance. */
-export type NodeOutcome = { connector: string } | { exit: ExitReason };
+export type NodeOutcome = { connector: string; send?: SendOutcome } | { exit: ExitReason };
 
 /** The trigger event of the instance (`context.event`), if it entered on an event. */
 export function triggerEvent(input: JourneyInput): unknown {

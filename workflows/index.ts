@@ -1,3 +1,4 @@
 /** Entry point of the workflow bundle: every workflow type the worker registers. */
 export { journeyWorkflow } from './journey';
-export { eventSignal, type JourneyEvent } from './signals';
+export { eventSignal, stateQuery, stopSignal, type JourneyEvent, type JourneyStateView, type StopRequest } from './signals';
+export * from './services';

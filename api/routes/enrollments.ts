@@ -1,10 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import type { journeyWorkflow } from '../../workflows';
 import { ConflictError } from '../../shared/errors';
-import { instanceWorkflowId, slugSchema, userIdSchema } from '../../shared/ids';
-import { journeyIdKey, journeyNodeKey, journeyStatusKey, journeyVersionKey, userIdKey } from '../../shared/search-attributes';
-import { activeVersion } from '../../shared/lifecycle/states';
+import { slugSchema, userIdSchema } from '../../shared/ids';
+import { enrolUser } from '../../shared/instances';
+import { createEntryStore } from '../../shared/store/entries';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 
@@ -13,9 +11,19 @@ const enrollmentBody = z.strictObject({
   /** Small entry data available to templates and conditions as `context`. */
   context: z.record(z.string(), z.unknown()).optional(),
 });
-const enrollmentResult = z.object({ instanceId: z.string(), runId: z.string(), journeyId: z.string(), version: z.number().int() });
+const enrollmentResult = z.object({
+  instanceId: z.string(),
+  /** The first run id of the instance. */
+  runId: z.string(),
+  journeyId: z.string(),
+  version: z.number().int(),
+  /** The user is in the journey's control group: tracked for goals, sent nothing. */
+  control: z.boolean(),
+});
 
-export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config }: ApiDeps): void {
+export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config, models }: ApiDeps): void {
+  const entries = createEntryStore(models);
+
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/enrollments',
@@ -24,40 +32,33 @@ export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config
     scope: 'ingest',
     params: z.object({ id: slugSchema }),
     body: enrollmentBody,
-    responses: { 202: { description: 'Enrolled; the instance runs in Temporal', schema: enrollmentResult } },
+    responses: {
+      202: {
+        description:
+          'Enrolled; the instance runs in Temporal. A duplicate request while the user is inside answers the same instance. ' +
+          '409 `not_eligible` with `reason` `already_entered` (re-entry is off) or `cooldown` (with `until`); 409 `journey_not_running`.',
+        schema: enrollmentResult,
+      },
+    },
     async handle({ params, body }) {
-      const journey = await journeys.getJourney(params.id);
-      const active = activeVersion(journey);
-      if (!active || active.state !== 'running') {
-        throw new ConflictError(`journey ${params.id} has no running version`, { journeyId: params.id }, 'journey_not_running');
-      }
-      const workflowId = instanceWorkflowId(params.id, body.userId);
-      try {
-        const handle = await temporal.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
-          workflowId,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [{ journeyId: params.id, version: active.version, userId: body.userId, context: body.context }],
-          // A duplicate request while the instance lives gets the same instance back.
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: journeyIdKey, value: params.id },
-            { key: journeyVersionKey, value: active.version },
-            { key: userIdKey, value: body.userId },
-            { key: journeyNodeKey, value: 'entry' },
-            { key: journeyStatusKey, value: 'active' },
-          ],
-          staticSummary: `User **${body.userId}** in journey **${journey.name}** (${params.id} v${active.version})`,
-        });
-        return {
-          status: 202,
-          body: { instanceId: workflowId, runId: handle.firstExecutionRunId, journeyId: params.id, version: active.version },
-        };
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new ConflictError(`user ${body.userId} already went through journey ${params.id}`, { userId: body.userId }, 'not_eligible');
+      const outcome = await enrolUser(
+        { temporal, journeys, entries },
+        { journeyId: params.id, userId: body.userId, ...(body.context ? { context: body.context } : {}), taskQueue: config.TEMPORAL_TASK_QUEUE },
+      );
+      switch (outcome.status) {
+        case 'not_running':
+          throw new ConflictError(`journey ${params.id} has no running version`, { journeyId: params.id }, 'journey_not_running');
+        case 'not_eligible':
+          throw new ConflictError(
+            `user ${body.userId} may not enter journey ${params.id} now: ${outcome.detail}`,
+            { userId: body.userId, reason: outcome.reason, ...(outcome.until ? { until: outcome.until.toISOString() } : {}) },
+            'not_eligible',
+          );
+        case 'started':
+        case 'existing': {
+          const { instanceId, runId, journeyId, version, control } = outcome;
+          return { status: 202, body: { instanceId, runId, journeyId, version, control } };
         }
-        throw error;
       }
     },
   });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { journeyDefinitionSchema } from '../../shared/definition/schema';
 import { slugSchema } from '../../shared/ids';
-import { allowedActions, lifecycleActions, versionStates } from '../../shared/lifecycle/states';
+import { ConflictError } from '../../shared/errors';
+import { allowedActions, lifecycleActions, versionStates, type VersionSummary } from '../../shared/lifecycle/states';
+import { startVersionDrain, startVersionStop } from '../../shared/services';
 import type { JourneyView } from '../../shared/store/journeys';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
@@ -56,8 +58,41 @@ function present(journey: JourneyView) {
 
 const ok = (journey: JourneyView) => ({ status: 200, body: present(journey) });
 
-export function addJourneyRoutes(routes: Routes, { journeys }: ApiDeps): void {
+export function addJourneyRoutes(routes: Routes, { journeys, temporal, config }: ApiDeps): void {
   const tag = 'Journeys';
+
+  /**
+   * Makes a committed stop reach the instances: `version-stop` signals every running instance of a stopped
+   * version, `version-drain` stops a draining version once its instances are gone. Starting them is quick
+   * (the answer does not wait for the instances), and idempotent per version.
+   */
+  async function startMaintenance(journeyId: string, summary: VersionSummary): Promise<void> {
+    if (summary.state === 'stopped' && summary.stopReason) {
+      await startVersionStop(temporal, config.TEMPORAL_TASK_QUEUE, { journeyId, version: summary.version, reason: summary.stopReason });
+    } else if (summary.draining && (summary.state === 'completed' || summary.state === 'restricted')) {
+      await startVersionDrain(temporal, config.TEMPORAL_TASK_QUEUE, { journeyId, version: summary.version });
+    }
+  }
+
+  /**
+   * A request retried after its change committed but before its maintenance workflow started is refused
+   * (409: the version already moved on); it still starts what the first attempt should have started.
+   */
+  async function repairAfterConflict(error: unknown, journeyId: string, pick: (journey: JourneyView) => VersionSummary[]): Promise<void> {
+    if (!(error instanceof ConflictError)) return;
+    try {
+      const journey = await journeys.getJourney(journeyId);
+      for (const summary of pick(journey)) await startMaintenance(journeyId, summary);
+    } catch {
+      // The refusal is the answer; the repair is best effort.
+    }
+  }
+
+  /** The versions a publish stopped (`oldVersion: stop`): stopped at the very commit of the publish. */
+  function stoppedBy(journey: JourneyView, at: Date | undefined): VersionSummary[] {
+    if (!at) return [];
+    return journey.versions.filter((v) => v.state === 'stopped' && v.stopReason === 'version_exit' && v.stoppedAt?.getTime() === at.getTime());
+  }
 
   routes.add({
     method: 'post',
@@ -172,7 +207,18 @@ export function addJourneyRoutes(routes: Routes, { journeys }: ApiDeps): void {
     body: z.strictObject({ oldVersion: z.enum(['restrict', 'stop', 'keep']).optional() }),
     responses: { 200: { description: 'Published', schema: journeySchema } },
     async handle({ params, body, actor }) {
-      return ok(await journeys.publish(params.id, params.version, body, actor));
+      let journey: JourneyView;
+      try {
+        journey = await journeys.publish(params.id, params.version, body, actor);
+      } catch (error) {
+        await repairAfterConflict(error, params.id, (current) => {
+          const published = current.versions.find((v) => v.version === params.version);
+          return published && published.state !== 'draft' ? stoppedBy(current, published.publishedAt) : [];
+        });
+        throw error;
+      }
+      for (const stopped of stoppedBy(journey, journey.updatedAt)) await startMaintenance(params.id, stopped);
+      return ok(journey);
     },
   });
 
@@ -201,7 +247,16 @@ export function addJourneyRoutes(routes: Routes, { journeys }: ApiDeps): void {
     body: z.strictObject({ mode: z.enum(['exit', 'drain']).default('exit') }),
     responses: { 200: { description: 'Stopped or draining', schema: journeySchema } },
     async handle({ params, body, actor }) {
-      return ok(await journeys.stop(params.id, params.version, body.mode, actor));
+      let journey: JourneyView;
+      try {
+        journey = await journeys.stop(params.id, params.version, body.mode, actor);
+      } catch (error) {
+        await repairAfterConflict(error, params.id, (current) => current.versions.filter((v) => v.version === params.version));
+        throw error;
+      }
+      const stopped = journey.versions.find((v) => v.version === params.version);
+      if (stopped) await startMaintenance(params.id, stopped);
+      return ok(journey);
     },
   });
 

@@ -3,9 +3,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createChannelActivities, createJourneyActivities } from '../../activities';
+import { createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { createApiKeyStore } from '../../shared/store/api-keys';
+import { createEntryStore } from '../../shared/store/entries';
+import { createFactStore } from '../../shared/store/facts';
 import { createJourneyStore } from '../../shared/store/journeys';
 import { createProfileStore } from '../../shared/profiles/store';
 import { createWorkers } from '../../worker/workers';
@@ -34,12 +36,15 @@ export async function startTestStack(): Promise<TestStack> {
   const taskQueue = uniqueTaskQueue('it');
   const journeys = createJourneyStore(db.models);
   const client = env.client;
+  const entries = createEntryStore(db.models);
   const workers = await createWorkers({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
     activities: {
-      journey: createJourneyActivities({ journeys, profiles: createProfileStore(db.connection), temporal: client }),
+      journey: createJourneyActivities({ journeys, profiles: createProfileStore(db.connection), temporal: client, entries }),
+      lifecycle: createLifecycleActivities({ entries, facts: createFactStore(db.models) }),
+      maintenance: createMaintenanceActivities({ temporal: client, journeys }),
       channel: createChannelActivities({ models: db.models, journeys }),
     },
     channelRatePerSecond: 1000,

@@ -4,6 +4,7 @@ import type { ChannelActivities, JourneyActivities, SendRequest } from '../../ac
 import { graphOf, journeyDefinitionSchema } from '../../shared/definition/schema';
 import { createWorkers, runWorkersUntil } from '../../worker/workers';
 import type { journeyWorkflow } from '../../workflows';
+import { createLifecycleFake } from '../replay/fake-world';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 
 const weekly = journeyDefinitionSchema.parse({
@@ -42,7 +43,7 @@ describe('journey workflow on the time-skipping server', () => {
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: { journey, channel },
+      activities: { journey, channel, lifecycle: createLifecycleFake().activities },
       channelRatePerSecond: 100,
       workflowBundle: await workflowBundle(),
     });

@@ -1,4 +1,4 @@
-import { setCurrentDetails, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import type { NodeOfType } from '../../shared/definition/schema';
 import { resolvePath } from '../../shared/conditions/evaluate';
 import { delayTarget, firstKnownZone } from '../../shared/time/schedule';
@@ -43,7 +43,7 @@ export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Pro
     return { connector: 'next' };
   }
   if (planned.target > now) {
-    setCurrentDetails(`On node **${ctx.nodeId}** (delay): waiting until ${new Date(planned.target).toISOString()} (${zone}).`);
+    ctx.waiting({ for: 'time', until: planned.target });
     await sleep(planned.target - now);
   }
   return { connector: 'next' };

@@ -1,4 +1,4 @@
-import { condition, setCurrentDetails } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import type { NodeOfType } from '../../shared/definition/schema';
 import { eventFilterScope, evaluateCondition } from '../../shared/conditions/evaluate';
 import { durationToMs } from '../../shared/time/duration';
@@ -36,7 +36,7 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
   };
 
   const within = durationToMs(node.within);
-  setCurrentDetails(`On node **${ctx.nodeId}** (waitForEvent): waiting up to ${node.within} for **${node.event}**.`);
+  ctx.waiting({ for: `event ${node.event}`, until: Date.now() + within });
   const yes = arrived() || (await condition(arrived, within));
   return { connector: yes ? 'yes' : 'timeout' };
 }

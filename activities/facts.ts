@@ -1,0 +1,18 @@
+import type { FactStore } from '../shared/store/facts';
+import type { Fact } from './lifecycle-types';
+
+export interface FactActivityDependencies {
+  facts: Pick<FactStore, 'record'>;
+}
+
+/** Fact recording of the journey workflow (a local activity, batched by the workflow). */
+export function createFactActivities({ facts }: FactActivityDependencies) {
+  return {
+    /** Stores facts; ids already stored are skipped, so a retried batch never counts twice. */
+    async recordFacts(batch: Fact[]): Promise<void> {
+      await facts.record(batch);
+    },
+  };
+}
+
+export type FactActivities = ReturnType<typeof createFactActivities>;

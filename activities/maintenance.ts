@@ -1,0 +1,106 @@
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { DomainError } from '../shared/errors';
+import type { JourneyStore } from '../shared/store/journeys';
+import { stopSignal, type StopRequest } from '../workflows/signals';
+
+/** Why instances are told to stop: the version was stopped (`stopped`) or replaced by a newer one (`version_exit`). */
+export type StopReason = StopRequest['reason'];
+
+export interface InstanceRef {
+  workflowId: string;
+  runId: string;
+}
+
+export interface InstancePage {
+  instances: InstanceRef[];
+  /** Base64 visibility page token; absent on the last page. */
+  nextPageToken?: string;
+}
+
+export interface MaintenanceActivityDependencies {
+  temporal: Client;
+  journeys: Pick<JourneyStore, 'finishDrain'>;
+}
+
+/** Visibility query of the running instances of one version (search attributes set by the instance start). */
+export function runningInstancesQuery(journeyId: string, version: number): string {
+  return `JourneyId = "${journeyId}" AND JourneyVersion = ${version} AND ExecutionStatus = "Running"`;
+}
+
+const signalConcurrency = 50;
+
+/**
+ * Activities of the version maintenance workflows (workflows/services/): list and count the running
+ * instances of a version through Temporal visibility, signal them to stop, and stop a drained version.
+ */
+export function createMaintenanceActivities({ temporal, journeys }: MaintenanceActivityDependencies) {
+  return {
+    /** One page of the running instances of a version (eventually consistent, like every visibility read). */
+    async listRunningInstances(request: { journeyId: string; version: number; pageToken?: string; pageSize?: number }): Promise<InstancePage> {
+      const response = await temporal.workflowService.listWorkflowExecutions({
+        namespace: temporal.options.namespace,
+        query: runningInstancesQuery(request.journeyId, request.version),
+        pageSize: request.pageSize ?? 500,
+        nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64') : Buffer.alloc(0),
+      });
+      const instances = response.executions.flatMap((info) =>
+        info.execution?.workflowId && info.execution.runId ? [{ workflowId: info.execution.workflowId, runId: info.execution.runId }] : [],
+      );
+      const token = response.nextPageToken;
+      return { instances, ...(token && token.length > 0 ? { nextPageToken: Buffer.from(token).toString('base64') } : {}) };
+    },
+
+    /**
+     * Signals `stop` to each instance (its own run: a user who re-entered a newer version is not touched).
+     * An instance that closed meanwhile is fine. Progress is heartbeated, so a retry goes on where the last
+     * attempt failed; a second `stop` to the same instance is harmless.
+     */
+    async signalStop(request: { instances: InstanceRef[]; reason: StopReason }): Promise<{ signalled: number; closed: number }> {
+      const resumeAt = typeof activityInfo().heartbeatDetails === 'number' ? (activityInfo().heartbeatDetails as number) : 0;
+      let signalled = 0;
+      let closed = 0;
+      const failures: unknown[] = [];
+      for (let start = resumeAt; start < request.instances.length; start += signalConcurrency) {
+        const chunk = request.instances.slice(start, start + signalConcurrency);
+        const outcomes = await Promise.allSettled(
+          chunk.map(({ workflowId, runId }) =>
+            temporal.workflow.getHandle(workflowId, runId).signal(stopSignal, { reason: request.reason }),
+          ),
+        );
+        for (const outcome of outcomes) {
+          if (outcome.status === 'fulfilled') signalled++;
+          else if (outcome.reason instanceof WorkflowNotFoundError) closed++;
+          else failures.push(outcome.reason);
+        }
+        if (failures.length > 0) break;
+        heartbeat(start + chunk.length);
+      }
+      if (failures.length > 0) {
+        throw new Error(`could not signal ${failures.length} instance(s): ${String(failures[0])}`);
+      }
+      return { signalled, closed };
+    },
+
+    /** How many instances of a version still run. */
+    async countRunningInstances(request: { journeyId: string; version: number }): Promise<number> {
+      return (await temporal.workflow.count(runningInstancesQuery(request.journeyId, request.version))).count;
+    },
+
+    /**
+     * Stops a drained version (no instances left). A version that is no longer completed or draining (stopped
+     * meanwhile, say) is left as it is: answers its refusal code instead of failing.
+     */
+    async finishDrain(request: { journeyId: string; version: number }): Promise<{ stopped: boolean; code?: string }> {
+      try {
+        await journeys.finishDrain(request.journeyId, request.version, 'system:drain');
+        return { stopped: true };
+      } catch (error) {
+        if (error instanceof DomainError && error.status < 500) return { stopped: false, code: error.code };
+        throw error;
+      }
+    },
+  };
+}
+
+export type MaintenanceActivities = ReturnType<typeof createMaintenanceActivities>;

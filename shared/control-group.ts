@@ -1,0 +1,17 @@
+import { mixedUnitHash } from './hash';
+
+/**
+ * Is this user held out of the journey (control group)? The draw is deterministic per (journey, user):
+ * a hash (FNV-1a with a finaliser) of `control:{journeyId}:{userId}` mapped to [0, 100) and compared with the percentage, so the same
+ * user is control in every version, every re-entry, every replay and on every worker. Pure and zod-free
+ * (workflow code imports it). A percentage of 0 (or anything not a positive number) holds out nobody.
+ */
+export function isControlUser(journeyId: string, userId: string, percent: number): boolean {
+  if (!(percent > 0)) return false;
+  return controlDraw(journeyId, userId) < percent;
+}
+
+/** The user's draw in [0, 100). */
+export function controlDraw(journeyId: string, userId: string): number {
+  return mixedUnitHash(`control:${journeyId}:${userId}`) * 100;
+}

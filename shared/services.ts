@@ -1,0 +1,51 @@
+import type { Client } from '@temporalio/client';
+import type { versionDrainWorkflow, versionStopWorkflow } from '../workflows';
+import type { StopReason } from '../activities/maintenance';
+
+/**
+ * Starting the version maintenance workflows (workflows/services/) from the API. Each start returns as soon
+ * as Temporal has recorded it; a second start for the same version (a retried request) answers the running
+ * one (USE_EXISTING), or runs it again once it has finished, which is harmless.
+ */
+
+export function versionStopWorkflowId(journeyId: string, version: number): string {
+  return `version-stop:${journeyId}:${version}`;
+}
+
+export function versionDrainWorkflowId(journeyId: string, version: number): string {
+  return `version-drain:${journeyId}:${version}`;
+}
+
+export async function startVersionStop(
+  client: Client,
+  taskQueue: string,
+  target: { journeyId: string; version: number; reason: StopReason },
+): Promise<string> {
+  const workflowId = versionStopWorkflowId(target.journeyId, target.version);
+  await client.workflow.start<typeof versionStopWorkflow>('versionStopWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [target],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    staticSummary: `Stop the running instances of **${target.journeyId}** v${target.version} (reason \`${target.reason}\`)`,
+  });
+  return workflowId;
+}
+
+export async function startVersionDrain(
+  client: Client,
+  taskQueue: string,
+  target: { journeyId: string; version: number; checkEveryMs?: number },
+): Promise<string> {
+  const workflowId = versionDrainWorkflowId(target.journeyId, target.version);
+  await client.workflow.start<typeof versionDrainWorkflow>('versionDrainWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [target],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    staticSummary: `Drain **${target.journeyId}** v${target.version}: stop it once its instances have finished`,
+  });
+  return workflowId;
+}

@@ -1,0 +1,174 @@
+import type { EntryClaim, EntryClose, EntryDecision } from '../../activities/lifecycle-types';
+import type { Models } from '../mongo/models';
+import { durationToMs } from '../time/duration';
+import { isDuplicateKey } from './journeys';
+
+/**
+ * The enrolment record of spec 2.2: one insert-only document per (journey, user, entry number).
+ *
+ * Temporal forgets closed runs after the namespace retention, so "once ever", re-entry cool-downs and
+ * "never two live instances" are decided here, from this collection alone. A claim commits by inserting the
+ * next entry number under the unique (journeyId, userId, entry) index: of concurrent claims for one user
+ * exactly one inserts, the others re-read and decide again (FerretDB does not isolate concurrent updates of
+ * one document, but it does enforce unique indexes). The exit is written once, by the instance that owns
+ * the entry.
+ */
+
+export interface EntryRecord {
+  journeyId: string;
+  userId: string;
+  entry: number;
+  runId: string;
+  version: number;
+  instanceId: string;
+  enteredAt: Date;
+  exitedAt?: Date;
+  exitReason?: string;
+  exitNodeId?: string;
+}
+
+export interface ReentryRule {
+  allowed: boolean;
+  /** ISO-8601 duration counted from the previous exit. */
+  cooldown?: string;
+}
+
+export type NotEligibleReason = 'already_entered' | 'cooldown' | 'live_instance';
+
+/** What a claim at `at` would get: the next entry number, or why not (with the entry that decides it). */
+export type Eligibility =
+  | { eligible: true; entry: number; previous?: EntryRecord }
+  | {
+      eligible: false;
+      reason: NotEligibleReason;
+      detail: string;
+      /** The user's latest entry, which the refusal is about. */
+      latest: EntryRecord;
+      /** For `cooldown`: when the user may enter again. */
+      until?: Date;
+    };
+
+const maxClaimAttempts = 20;
+
+/** The rules of spec 2.2 over the user's latest entry; pure. */
+export function decideEntry(latest: EntryRecord | undefined, reentry: ReentryRule, at: Date): Eligibility {
+  if (!latest) return { eligible: true, entry: 1 };
+  if (!latest.exitedAt) {
+    return {
+      eligible: false,
+      reason: 'live_instance',
+      detail: `the user is inside the journey (entry ${latest.entry}, version ${latest.version}, since ${latest.enteredAt.toISOString()})`,
+      latest,
+    };
+  }
+  if (!reentry.allowed) {
+    return {
+      eligible: false,
+      reason: 'already_entered',
+      detail: `the user already entered this journey on ${latest.enteredAt.toISOString()} and re-entry is off`,
+      latest,
+    };
+  }
+  const cooldownMs = reentry.cooldown ? durationToMs(reentry.cooldown) : 0;
+  const until = new Date(latest.exitedAt.getTime() + cooldownMs);
+  if (at < until) {
+    return {
+      eligible: false,
+      reason: 'cooldown',
+      detail: `re-entry cool-down (${reentry.cooldown}) after the exit on ${latest.exitedAt.toISOString()} ends at ${until.toISOString()}`,
+      latest,
+      until,
+    };
+  }
+  return { eligible: true, entry: latest.entry + 1, previous: latest };
+}
+
+export function createEntryStore(models: Pick<Models, 'entries'>) {
+  const entries = models.entries;
+
+  function toRecord(doc: Record<string, unknown>): EntryRecord {
+    const record: EntryRecord = {
+      journeyId: doc.journeyId as string,
+      userId: doc.userId as string,
+      entry: doc.entry as number,
+      runId: doc.runId as string,
+      version: doc.version as number,
+      instanceId: doc.instanceId as string,
+      enteredAt: doc.enteredAt as Date,
+    };
+    if (doc.exitedAt instanceof Date) record.exitedAt = doc.exitedAt;
+    if (typeof doc.exitReason === 'string') record.exitReason = doc.exitReason;
+    if (typeof doc.exitNodeId === 'string') record.exitNodeId = doc.exitNodeId;
+    return record;
+  }
+
+  async function latest(journeyId: string, userId: string): Promise<EntryRecord | undefined> {
+    const [doc] = await entries.find({ journeyId, userId }).sort({ entry: -1 }).limit(1).lean();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  async function byRunId(runId: string): Promise<EntryRecord | undefined> {
+    const doc = await entries.findOne({ runId }).lean();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  return {
+    latest,
+    byRunId,
+
+    /** Every entry of a user into a journey, oldest first. */
+    async history(journeyId: string, userId: string): Promise<EntryRecord[]> {
+      return (await entries.find({ journeyId, userId }).sort({ entry: 1 }).lean()).map(toRecord);
+    },
+
+    /** Read-only: what a claim at `now` would answer (the API refuses early with it). */
+    async eligibility(journeyId: string, userId: string, reentry: ReentryRule, now: Date): Promise<Eligibility> {
+      return decideEntry(await latest(journeyId, userId), reentry, now);
+    },
+
+    /**
+     * Admits an instance or says why not. Idempotent per run id: a claim whose run id already holds an entry
+     * gets that entry again. A lost race for the next entry number re-reads and decides again.
+     */
+    async claim(claim: EntryClaim): Promise<EntryDecision> {
+      const at = new Date(claim.at);
+      for (let attempt = 0; attempt < maxClaimAttempts; attempt++) {
+        const mine = await byRunId(claim.runId);
+        if (mine) return { eligible: true, entry: mine.entry };
+        const decision = decideEntry(await latest(claim.journeyId, claim.userId), claim.reentry, at);
+        if (!decision.eligible) return { eligible: false, reason: decision.reason, detail: decision.detail };
+        try {
+          await entries.create({
+            journeyId: claim.journeyId,
+            userId: claim.userId,
+            entry: decision.entry,
+            runId: claim.runId,
+            version: claim.version,
+            instanceId: claim.instanceId,
+            enteredAt: at,
+          });
+          return { eligible: true, entry: decision.entry };
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          // Another claim took this entry number (or this run id): decide again on what it wrote.
+        }
+      }
+      throw new Error(`could not claim an entry for ${claim.userId} in ${claim.journeyId}: too many concurrent claims`);
+    },
+
+    /** Records the exit of an entry once; a second close (a retry, a replay) changes nothing. */
+    async close(close: EntryClose): Promise<void> {
+      await entries.updateOne(
+        { journeyId: close.journeyId, userId: close.userId, entry: close.entry, runId: close.runId, exitedAt: { $exists: false } },
+        { $set: { exitedAt: new Date(close.at), exitReason: close.reason, ...(close.nodeId !== undefined ? { exitNodeId: close.nodeId } : {}) } },
+      );
+    },
+
+    /** Entries of a version that have not exited (for reports and maintenance). */
+    async openEntries(journeyId: string, version: number): Promise<number> {
+      return entries.countDocuments({ journeyId, version, exitedAt: { $exists: false } });
+    },
+  };
+}
+
+export type EntryStore = ReturnType<typeof createEntryStore>;

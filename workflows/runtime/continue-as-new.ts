@@ -1,0 +1,92 @@
+import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
+import type { JourneyInput } from '../context';
+import { MAX_KEPT_EVENTS, type EnrolmentRecord, type NodeError, type ReceivedEvent } from '../state';
+import type { Instance } from './instance';
+
+/**
+ * Fallback for servers that never suggest continue-as-new: well under the 50K-event hard limit, and far
+ * above any journey's own length (at most 100 nodes of ~8 events each).
+ */
+export const MAX_HISTORY_EVENTS = 10_000;
+
+/**
+ * Whether to continue as new before the next node: when the server suggests it (history count or size over
+ * its thresholds, `limit.historyCount.suggestContinueAsNew` / `limit.historySize.suggestContinueAsNew`), or
+ * past our own bound. Pure: the tests force it with a server whose threshold is small.
+ */
+export function shouldContinueAsNew(info: Pick<WorkflowInfo, 'continueAsNewSuggested' | 'historyLength'>): boolean {
+  return info.continueAsNewSuggested || info.historyLength >= MAX_HISTORY_EVENTS;
+}
+
+/** What the next run needs to go on where this one stopped: ids, counters and absolute deadlines only. */
+export interface ResumeState {
+  /** The node to enter next (its `node_entered` fact is not written yet). */
+  nodeId: string;
+  path: string[];
+  /** The sequence number of the next fact. */
+  factSeq: number;
+  entry: number;
+  control: boolean;
+  enteredAt: number;
+  /** Absolute journey timeout (entry + T): the next run's timer fires at the same instant. */
+  timeoutAt?: number;
+  /** De-duplication of event ids, the arrival counter and the events kept for `includePrior` waits. */
+  events: { ids: string[]; received: number; kept: ReceivedEvent[] };
+  experiments: Record<string, string>;
+  errors: NodeError[];
+  enrolments: EnrolmentRecord[];
+  /** How many runs came before this one. */
+  runs: number;
+}
+
+export function carry(inst: Instance, nodeId: string): ResumeState {
+  const { state } = inst;
+  return {
+    nodeId,
+    path: inst.path,
+    factSeq: inst.facts.next,
+    entry: inst.entry!,
+    control: inst.control,
+    enteredAt: inst.enteredAt!,
+    ...(inst.timeoutAt !== undefined ? { timeoutAt: inst.timeoutAt } : {}),
+    events: { ids: [...state.eventIds], received: state.received, kept: state.events },
+    experiments: state.experiments,
+    errors: state.errors,
+    enrolments: state.enrolments,
+    runs: (inst.input.resume?.runs ?? 0) + 1,
+  };
+}
+
+export function restore(inst: Instance, carried: ResumeState): void {
+  const { state } = inst;
+  inst.path = [...carried.path];
+  inst.facts.next = carried.factSeq;
+  inst.entry = carried.entry;
+  inst.control = carried.control;
+  inst.enteredAt = carried.enteredAt;
+  if (carried.timeoutAt !== undefined) inst.timeoutAt = carried.timeoutAt;
+  // Events signalled to this run before the graph was loaded come after the carried ones (redeliveries dropped).
+  const seen = new Set(carried.events.ids);
+  const early = state.events.filter((event) => !seen.has(event.id));
+  state.eventIds = new Set([...carried.events.ids, ...early.map((event) => event.id)]);
+  state.events = [...carried.events.kept, ...early.map((event, i) => ({ ...event, seq: carried.events.received + i }))].slice(-MAX_KEPT_EVENTS);
+  state.received = carried.events.received + early.length;
+  state.experiments = { ...carried.experiments };
+  state.errors = [...carried.errors];
+  state.enrolments = [...carried.enrolments];
+}
+
+/**
+ * Continues as new at `nodeId`: facts written, signal handlers drained, then a new run with the carried
+ * state (same workflow id, same first run id, so the same entry, fact ids and delivery keys).
+ */
+export async function continueAsNewAt(inst: Instance, nodeId: string): Promise<never> {
+  await inst.facts.flush();
+  await condition(allHandlersFinished);
+  const info = workflowInfo();
+  const next = makeContinueAsNewFunc<(input: JourneyInput) => Promise<unknown>>({
+    typedSearchAttributes: info.typedSearchAttributes,
+    ...(info.memo ? { memo: info.memo } : {}),
+  });
+  return next({ ...inst.input, resume: carry(inst, nodeId) });
+}

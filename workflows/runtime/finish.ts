@@ -1,0 +1,38 @@
+import { CancellationScope } from '@temporalio/workflow';
+import { lifecycle } from '../activities';
+import type { JourneyResult } from '../context';
+import type { Instance } from './instance';
+import { showExit } from './operators';
+
+/**
+ * The end of every instance, whatever the reason: the `goal` and `exited` facts, the entry closed (so
+ * re-entry and its cool-down count from now), the search attributes and the result. Not cancellable: a
+ * cancelled workflow still writes its exit.
+ */
+export function finish(inst: Instance): Promise<JourneyResult> {
+  return CancellationScope.nonCancellable(async () => {
+    const exit = inst.exit ?? { reason: 'completed' as const };
+    inst.exit = exit;
+    inst.waiting = undefined;
+    const nodeId = inst.currentNode;
+    const at = new Date(Date.now()).toISOString();
+    if (exit.goalId !== undefined) inst.facts.add({ kind: 'goal', goalId: exit.goalId, ...(nodeId !== undefined ? { nodeId } : {}) });
+    inst.facts.add({ kind: 'exited', reason: exit.reason, ...(nodeId !== undefined ? { nodeId } : {}) });
+    showExit(inst);
+    await inst.facts.flush();
+    if (inst.entry !== undefined) {
+      const { journeyId, userId } = inst.input;
+      await lifecycle.closeEntry({ journeyId, userId, entry: inst.entry, runId: inst.runId, reason: exit.reason, ...(nodeId !== undefined ? { nodeId } : {}), at });
+    }
+    const { state } = inst;
+    return {
+      reason: exit.reason,
+      ...(nodeId !== undefined ? { nodeId } : {}),
+      path: inst.path,
+      ...(exit.goalId !== undefined ? { goalId: exit.goalId } : {}),
+      ...(inst.control ? { control: true as const } : {}),
+      ...(state.errors.length > 0 ? { errors: state.errors } : {}),
+      ...(state.enrolments.length > 0 ? { enrolments: state.enrolments } : {}),
+    };
+  });
+}

@@ -1,0 +1,84 @@
+import type { JourneyNode } from '../../shared/definition/schema';
+import type { NodeContext, NodeOutcome } from '../context';
+import { nextNodeId, runNode } from '../nodes';
+import { raceExit, waitForExit } from './guard';
+import type { Instance } from './instance';
+import { showControl, showDetails, showNode } from './operators';
+
+/** A step either leads to the next node or ends the instance (its exit is then decided). */
+export type Step = { next: string } | { ended: true };
+
+/**
+ * One node: enter it (facts of the move that led here and `node_entered`, search attributes), run its
+ * handler raced against the instance's exit, then route. A node interrupted by an exit does not route.
+ */
+export async function runStep(inst: Instance, nodeId: string, exit: Promise<void>): Promise<Step> {
+  const node = inst.graph!.nodes[nodeId];
+  if (!node) throw new Error(`version ${inst.input.version} of ${inst.input.journeyId} has no node ${nodeId}`);
+  inst.path.push(nodeId);
+  inst.currentNode = nodeId;
+  inst.facts.add({ kind: 'node_entered', nodeId });
+  showNode(inst, nodeId);
+  await inst.facts.flush();
+  if (inst.exit) return { ended: true };
+
+  const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId)));
+  inst.waiting = undefined;
+  if (outcome && 'send' in outcome && outcome.send) {
+    inst.facts.add({ kind: 'message', nodeId, outcome: outcome.send.outcome, ...(outcome.send.reason ? { reason: outcome.send.reason } : {}) });
+  }
+  if (inst.exit || !outcome) return { ended: true };
+  if ('exit' in outcome) {
+    inst.end({ reason: outcome.exit });
+    return { ended: true };
+  }
+  return route(inst, node, nodeId, outcome);
+}
+
+async function route(inst: Instance, node: JourneyNode, nodeId: string, outcome: Extract<NodeOutcome, { connector: string }>): Promise<Step> {
+  const next = nextNodeId(node, outcome.connector);
+  if (next === undefined) {
+    await conversionWindow(inst);
+    inst.end({ reason: 'completed' });
+    return { ended: true };
+  }
+  const hasPaths = node.type === 'split' || node.type === 'experiment';
+  inst.facts.add({ kind: 'moved', nodeId, connector: outcome.connector, ...(hasPaths ? { path: outcome.connector } : {}) });
+  return { next };
+}
+
+/** The end of a path in a journey with goals and a conversion window: wait for a goal until the window ends. */
+async function conversionWindow(inst: Instance): Promise<void> {
+  const windowMs = inst.rules!.conversionWindowMs;
+  if (windowMs === undefined) return;
+  inst.waiting = { for: 'goal', until: Date.now() + windowMs };
+  showDetails(inst);
+  await inst.facts.flush();
+  await waitForExit(inst, inst.waiting.until!);
+  inst.waiting = undefined;
+}
+
+/** A control user: no node runs; goals are tracked until the tracking window ends, then `control`. */
+export async function trackControl(inst: Instance): Promise<void> {
+  inst.waiting = { for: 'goal', until: inst.enteredAt! + inst.rules!.trackingWindowMs };
+  showControl(inst);
+  await inst.facts.flush();
+  await waitForExit(inst, inst.waiting.until!);
+  inst.waiting = undefined;
+  inst.end({ reason: 'control' });
+}
+
+function nodeContext(inst: Instance, nodeId: string): NodeContext {
+  return {
+    input: inst.input,
+    graph: inst.graph!,
+    nodeId,
+    entryId: inst.runId,
+    instanceId: inst.facts.scope.instanceId,
+    state: inst.state,
+    waiting(waiting) {
+      inst.waiting = waiting;
+      showDetails(inst);
+    },
+  };
+}
