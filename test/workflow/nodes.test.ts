@@ -21,7 +21,6 @@ import type { JourneyView } from '../../shared/store/journeys';
 import { delayTarget, nextLocalTime } from '../../shared/time/schedule';
 import { createWorkers } from '../../worker/workers';
 import type { LifecycleActivities } from '../../activities/lifecycle-types';
-
 import { eventSignal, type JourneyEvent, type journeyWorkflow } from '../../workflows';
 import type { JourneyInput, JourneyResult } from '../../workflows/context';
 import { nextNodeId } from '../../workflows/nodes';
@@ -29,7 +28,8 @@ import { experimentDraw, pickWeightedPath } from '../../workflows/nodes/experime
 import { profilePathsOf } from '../../workflows/nodes/profile';
 import { createTimeSkippingEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 
-/** Node semantics only: every entry claim is admitted (entry rules are tested in runtime.test.ts). */const admitEveryone: LifecycleActivities = {
+/** Node semantics only: every entry claim is admitted (entry rules are tested in runtime.test.ts). */
+const admitEveryone: LifecycleActivities = {
   claimEntry: async () => ({ eligible: true, entry: 1 }),
   closeEntry: async () => undefined,
   recordFacts: async () => undefined,
