@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { NotFoundError } from '../errors';
+import { isDuplicateKey } from '../mongo/errors';
 
 export const apiKeyScopes = ['admin', 'ingest', 'read'] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
@@ -79,10 +80,6 @@ function newId(): string {
   let id = '';
   for (let i = 0; i < idLength; i++) id += idAlphabet[randomInt(idAlphabet.length)];
   return id;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EntryClaim, EntryClose, EntryDecision } from '../../activities/lifecycle-types';
 import type { Models } from '../mongo/models';
 import { durationToMs } from '../time/duration';
-import { isDuplicateKey } from './journeys';
+import { isDuplicateKey } from '../mongo/errors';
 
 /**
  * The enrolment record of spec 2.2: one insert-only document per (journey, user, entry number).

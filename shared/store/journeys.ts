@@ -5,6 +5,7 @@ import { validateDefinition } from '../definition/validate';
 import { ConflictError, DomainError, NotFoundError } from '../errors';
 import * as lifecycle from '../lifecycle/states';
 import type { JourneyState, OldVersionChoice, StopMode, VersionSummary } from '../lifecycle/states';
+import { isDuplicateKey } from '../mongo/errors';
 import type { Models } from '../mongo/models';
 
 /** A journey as the API shows it: its latest committed state. */
@@ -314,8 +315,4 @@ function idMismatch(journeyId: string, definitionId: string): DomainError {
   return new DomainError(400, 'invalid_input', `the definition's id (${definitionId}) is not the journey's id (${journeyId})`, {
     problems: [{ path: 'body.id', message: `must be ${journeyId}` }],
   });
-}
-
-export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }

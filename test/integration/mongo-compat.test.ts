@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { isDuplicateKey } from '../../shared/store/journeys';
+import { isDuplicateKey } from '../../shared/mongo/errors';
 import { openTestDatabase } from '../helpers/servers';
 
 /**
