@@ -52,11 +52,12 @@ export function createMaintenanceActivities({ temporal, journeys }: MaintenanceA
     },
 
     /**
-     * Signals `stop` to each instance (its own run: a user who re-entered a newer version is not touched).
-     * An instance that closed meanwhile is fine. Progress is heartbeated, so a retry goes on where the last
+     * Signals `stop` to each instance by workflow id, so a run that continued as new still gets it; the
+     * version in the signal makes a user who re-entered a newer version ignore it. An instance that closed
+     * meanwhile is fine. Progress is heartbeated, so a retry goes on where the last
      * attempt failed; a second `stop` to the same instance is harmless.
      */
-    async signalStop(request: { instances: InstanceRef[]; reason: StopReason }): Promise<{ signalled: number; closed: number }> {
+    async signalStop(request: { instances: InstanceRef[]; reason: StopReason; version: number }): Promise<{ signalled: number; closed: number }> {
       const resumeAt = typeof activityInfo().heartbeatDetails === 'number' ? (activityInfo().heartbeatDetails as number) : 0;
       let signalled = 0;
       let closed = 0;
@@ -64,9 +65,7 @@ export function createMaintenanceActivities({ temporal, journeys }: MaintenanceA
       for (let start = resumeAt; start < request.instances.length; start += signalConcurrency) {
         const chunk = request.instances.slice(start, start + signalConcurrency);
         const outcomes = await Promise.allSettled(
-          chunk.map(({ workflowId, runId }) =>
-            temporal.workflow.getHandle(workflowId, runId).signal(stopSignal, { reason: request.reason }),
-          ),
+          chunk.map(({ workflowId }) => temporal.workflow.getHandle(workflowId).signal(stopSignal, { reason: request.reason, version: request.version })),
         );
         for (const outcome of outcomes) {
           if (outcome.status === 'fulfilled') signalled++;

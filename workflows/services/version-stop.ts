@@ -44,7 +44,7 @@ export async function versionStopWorkflow(input: VersionStopInput): Promise<Vers
         ...(input.pageSize !== undefined ? { pageSize: input.pageSize } : {}),
       });
       if (page.instances.length > 0) {
-        signalled += (await maintenance.signalStop({ instances: page.instances, reason: input.reason })).signalled;
+        signalled += (await maintenance.signalStop({ instances: page.instances, reason: input.reason, version: input.version })).signalled;
       }
       pageToken = page.nextPageToken;
       if (pageToken !== undefined && workflowInfo().continueAsNewSuggested) {
