@@ -38,6 +38,7 @@ export type FactKind =
   | 'node_entered' // the instance reached a node
   | 'moved' // it left a node through a connector
   | 'message' // a send's outcome at a message node
+  | 'message_event' // the provider reported on a sent message (delivered, open, click, bounce...)
   | 'goal' // a journey goal was met
   | 'exited'; // the instance ended (reason, node)
 

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { Liquid } from 'liquidjs';
 import type { ProfileOperation } from '../shared/definition/schema';
 import type { ProfileStore } from '../shared/profiles/store';
 import type { ProfileView } from '../shared/profiles/view';
+import { renderValue } from './templates';
 
 export interface ProfileActivityDependencies {
   profiles: Pick<ProfileStore, 'view' | 'apply'>;
@@ -14,22 +14,6 @@ export interface TemplateScope {
   event?: unknown;
   /** The instance's entry context. */
   context?: unknown;
-}
-
-const liquid = new Liquid({ cache: 200 });
-
-/** Renders every string inside a JSON value as a Liquid template (strings stay strings). */
-async function renderValue(value: unknown, scope: Record<string, unknown>): Promise<unknown> {
-  if (typeof value === 'string') {
-    if (!value.includes('{{') && !value.includes('{%')) return value;
-    return liquid.parseAndRender(value, scope);
-  }
-  if (Array.isArray(value)) return Promise.all(value.map((item) => renderValue(item, scope)));
-  if (typeof value === 'object' && value !== null) {
-    const entries = await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await renderValue(item, scope)] as const));
-    return Object.fromEntries(entries);
-  }
-  return value;
 }
 
 /** Profile reads (local activities, for decisions) and writes (the updateProfile node). */

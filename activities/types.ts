@@ -1,8 +1,8 @@
 import type { Channel } from '../shared/definition/schema';
 
-/** What a send activity is asked to deliver: ids only, the content is read at send time. */
+/** What a send activity is asked to deliver: ids and the entry context; content and profile are read at send time. */
 export interface SendRequest {
-  /** Unique per (instance, node, entry): the exactly-once key of the delivery ledger. */
+  /** Unique per (instance, entry, node): the exactly-once key of the delivery ledger. */
   deliveryKey: string;
   instanceId: string;
   journeyId: string;
@@ -10,10 +10,18 @@ export interface SendRequest {
   nodeId: string;
   userId: string;
   channel: Channel;
+  /** The instance's entry context (`context.event` is the trigger event), for templates. */
+  context?: Record<string, unknown>;
 }
 
-/** The normalised outcome of a send; transient errors are thrown instead and retried by Temporal. */
+/**
+ * The normalised outcome of a send; transient errors are thrown instead and retried by Temporal.
+ * `deferred`: quiet hours hold the message until `until` (ISO-8601), then the workflow asks again.
+ * `stopped`: the version was stopped, so nothing is sent and the instance exits with `reason`.
+ */
 export type SendResult =
-  | { outcome: 'sent'; messageId: string }
+  | { outcome: 'sent'; messageId: string; inDoubt?: true }
   | { outcome: 'failed'; reason: string }
-  | { outcome: 'unreachable'; reason: string };
+  | { outcome: 'unreachable'; reason: string }
+  | { outcome: 'deferred'; until: string }
+  | { outcome: 'stopped'; reason: 'stopped' | 'version_exit' };

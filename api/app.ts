@@ -9,6 +9,8 @@ import { addApiKeyRoutes } from './routes/api-keys';
 import { addEnrollmentRoutes } from './routes/enrollments';
 import { addHealthRoutes } from './routes/health';
 import { addJourneyRoutes } from './routes/journeys';
+import { addProviderEventRoutes } from './routes/provider-events';
+import { addSettingsRoutes } from './routes/settings';
 import { addSinkRoutes } from './routes/sink';
 
 /** Builds the express app: routes, OpenAPI document and docs page, problem+json errors. */
@@ -16,7 +18,17 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: '1mb',
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      // Signed provider webhooks are verified over the exact bytes received.
+      verify: (req, _res, raw) => {
+        (req as typeof req & { rawBody?: Buffer }).rawBody = raw;
+      },
+    }),
+  );
 
   const publicRouter = express.Router();
   const publicRoutes = new Routes(publicRouter);
@@ -28,6 +40,8 @@ export function createApp(deps: ApiDeps): express.Express {
   addEnrollmentRoutes(routes, deps);
   addSinkRoutes(routes, deps);
   addApiKeyRoutes(routes, deps.apiKeys);
+  addSettingsRoutes(routes, deps);
+  addProviderEventRoutes(deps.config.SENDGRID_WEBHOOK_PUBLIC_KEY ? publicRoutes : routes, deps);
 
   const document = openApiDocument(routes.registry);
   app.get('/openapi.json', (_req, res) => {

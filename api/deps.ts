@@ -4,14 +4,16 @@ import type { AppConfig } from '../shared/config';
 import type { Models } from '../shared/mongo/models';
 import type { ApiKeyStore } from '../shared/store/api-keys';
 import type { JourneyStore } from '../shared/store/journeys';
+import type { SettingsStore } from '../shared/store/settings';
 
 /** Everything the API's handlers use, injected so tests can point them at their own servers. */
 export interface ApiDeps {
-  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'>;
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY'>>;
   mongo: Connection;
   models: Models;
   journeys: JourneyStore;
   apiKeys: ApiKeyStore;
+  settings: SettingsStore;
   /** false: every request is an admin (API_AUTH=off). */
   authEnabled: boolean;
   temporal: Client;

@@ -4,6 +4,7 @@ import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
 import { createApiKeyStore } from '../shared/store/api-keys';
+import { createSettingsStore } from '../shared/store/settings';
 import { createJourneyStore } from '../shared/store/journeys';
 import { createApp } from './app';
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     models,
     journeys: createJourneyStore(models),
     apiKeys,
+    settings: createSettingsStore(models),
     authEnabled: config.API_AUTH === 'on',
     temporal,
     log: (error) => log.error({ err: error }, 'unexpected error'),

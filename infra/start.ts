@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     API_HOST: host,
     API_PORT: String(config.API_PORT),
     API_BOOTSTRAP_KEY: config.API_BOOTSTRAP_KEY,
+    // Without provider keys every channel goes to the dev sink; webhooks too, unless asked for.
+    WEBHOOK_DELIVERY: process.env.WEBHOOK_DELIVERY ?? 'sink',
   };
   log('starting the worker and the API');
   const worker = startNodeProcess('worker', 'worker/main.ts', env);

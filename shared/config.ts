@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelSchema, type Channel } from './definition/schema';
 
 /** Parses an environment variable holding a TCP port. */
 const port = z.coerce.number().int().min(1).max(65535);
@@ -7,7 +8,16 @@ const port = z.coerce.number().int().min(1).max(65535);
  * Configuration of the API and the worker, read from the environment.
  * Every variable is listed here once; temporal-docker/ and the README document the same names.
  */
-export const appConfigSchema = z.object({
+/** An optional variable where an empty value means unset (compose files pass `VAR: ${VAR:-}`). */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((text) => (text === undefined || text.trim() === '' ? undefined : text));
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const appConfigSchema = z
+  .object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('journeys'),
@@ -20,10 +30,67 @@ export const appConfigSchema = z.object({
   API_AUTH: z.enum(['on', 'off']).default('on'),
   /** Channel send rates enforced by the Temporal server per channel task queue (messages per second). */
   CHANNEL_RATE_PER_SECOND: z.coerce.number().positive().default(50),
+  /** Per-channel overrides of the rate, e.g. `email=100,push=500`. */
+  CHANNEL_RATES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => parseChannelRates(text, ctx)),
+  /** Email through SendGrid when a key is set; otherwise emails go to the dev sink. */
+  SENDGRID_API_KEY: optionalText,
+  SENDGRID_BASE_URL: httpUrl.default('https://api.sendgrid.com/'),
+  /** The sender of emails whose content names none. */
+  EMAIL_FROM: optionalText,
+  /** The public key (base64) of SendGrid's signed event webhook; when set, unsigned events are refused. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
+  /** Push through Firebase Cloud Messaging when both are set; otherwise pushes go to the dev sink. */
+  FCM_PROJECT_ID: optionalText,
+  /** Path of the Firebase service-account JSON file. */
+  FCM_SERVICE_ACCOUNT_FILE: optionalText,
+  /** SMS through a Twilio-compatible gateway when all four are set; otherwise SMS go to the dev sink. */
+  SMS_GATEWAY_URL: optionalText.pipe(httpUrl.optional()),
+  SMS_ACCOUNT_SID: optionalText,
+  SMS_AUTH_TOKEN: optionalText,
+  SMS_FROM: optionalText,
+  /** `http` calls webhook URLs; `sink` records webhooks in the dev sink instead (development without network). */
+  WEBHOOK_DELIVERY: z.enum(['http', 'sink']).default('http'),
+  /** Signs webhook bodies (X-Journeys-Signature, HMAC-SHA256) when set. */
+  WEBHOOK_SIGNING_SECRET: optionalText,
+  /** Timeout of one provider call, in milliseconds. */
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+  })
+  .superRefine((config, ctx) => {
+    const groups: [string, (keyof typeof config)[]][] = [
+      ['FCM', ['FCM_PROJECT_ID', 'FCM_SERVICE_ACCOUNT_FILE']],
+      ['SMS', ['SMS_GATEWAY_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM']],
+    ];
+    for (const [name, keys] of groups) {
+      const set = keys.filter((key) => config[key] !== undefined);
+      if (set.length > 0 && set.length < keys.length) {
+        for (const key of keys.filter((k) => config[k] === undefined)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `is required with the other ${name} variables (${set.join(', ')})` });
+        }
+      }
+    }
+  });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
+
+/** `email=100,push=500` -> { email: 100, push: 500 }; names each bad part. */
+function parseChannelRates(text: string, ctx: z.RefinementCtx): Partial<Record<Channel, number>> {
+  const rates: Partial<Record<Channel, number>> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=').map((p) => p.trim());
+    const channel = channelSchema.safeParse(name);
+    const rate = Number(value);
+    if (!channel.success || !(rate > 0)) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not <channel>=<messages per second> (channels: ${channelSchema.options.join(', ')})` });
+      continue;
+    }
+    rates[channel.data] = rate;
+  }
+  return rates;
+}
 
 /** Thrown when the environment does not validate; its message names each bad variable. */
 export class ConfigError extends Error {}

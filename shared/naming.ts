@@ -14,3 +14,17 @@ export function parseInstanceWorkflowId(workflowId: string): { journeyId: string
 export function channelTaskQueue(baseQueue: string, channel: string): string {
   return `${baseQueue}-channel-${channel}`;
 }
+
+/** The exactly-once key of one message: one per (instance, entry, node). */
+export function deliveryKey(instanceId: string, entryId: string, nodeId: string): string {
+  return `${instanceId}/${entryId}/${nodeId}`;
+}
+
+/** The parts of a delivery key, read from the right (a user id may contain "/", run ids and node ids do not). */
+export function parseDeliveryKey(key: string): { instanceId: string; entryId: string; nodeId: string } | undefined {
+  const parts = key.split('/');
+  if (parts.length < 3) return undefined;
+  const nodeId = parts.pop()!;
+  const entryId = parts.pop()!;
+  return { instanceId: parts.join('/'), entryId, nodeId };
+}

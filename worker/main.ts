@@ -9,6 +9,8 @@ import { createEntryStore } from '../shared/store/entries';
 import { createFactStore } from '../shared/store/facts';
 import { createJourneyStore } from '../shared/store/journeys';
 import { createProfileStore } from '../shared/profiles/store';
+import { createSettingsStore } from '../shared/store/settings';
+import { createProviderAdapters } from '../activities/channels';
 import { createWorkers, runWorkers } from './workers';
 
 /** The worker process: journey workflows plus one rate-limited worker per channel. Stops on SIGINT/SIGTERM. */
@@ -39,9 +41,18 @@ async function main(): Promise<void> {
       journey: createJourneyActivities({ journeys, profiles, temporal, entries }),
       lifecycle: createLifecycleActivities({ entries, facts: createFactStore(models) }),
       maintenance: createMaintenanceActivities({ temporal, journeys }),
-      channel: createChannelActivities({ models, journeys }),
+      channel: createChannelActivities({
+        models,
+        journeys,
+        profiles,
+        settings: createSettingsStore(models),
+        adapters: createProviderAdapters(config, log),
+        ...(config.EMAIL_FROM ? { emailFrom: config.EMAIL_FROM } : {}),
+        log,
+      }),
     },
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
+    channelRates: config.CHANNEL_RATES,
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length }, 'worker ready');
   try {

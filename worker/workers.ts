@@ -1,6 +1,6 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
-import { channelSchema } from '../shared/definition/schema';
+import { channelSchema, type Channel } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
 
 export interface WorkerSetup {
@@ -20,6 +20,8 @@ export interface WorkerSetup {
   };
   /** Per-channel send rate, enforced by the Temporal server across every worker of the queue. */
   channelRatePerSecond: number;
+  /** Rates of particular channels, overriding `channelRatePerSecond`. */
+  channelRates?: Partial<Record<Channel, number>>;
   /** A pre-built bundle (tests build it once per file); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -49,7 +51,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace,
         taskQueue: channelTaskQueue(taskQueue, channel),
         activities: activities.channel,
-        maxTaskQueueActivitiesPerSecond: setup.channelRatePerSecond,
+        maxTaskQueueActivitiesPerSecond: setup.channelRates?.[channel] ?? setup.channelRatePerSecond,
       }),
     ),
   );

@@ -20,12 +20,19 @@ export interface AuthOptions {
   enabled: boolean;
 }
 
-/** The bearer token or X-API-Key value of a request, or undefined when neither is sent. */
+/** The key of a request (bearer token, X-API-Key, or a basic-auth password), or undefined when none is sent. */
 export function presentedKey(req: Request): string | undefined {
   const authorization = req.get('authorization');
   if (authorization !== undefined) {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
     if (match) return match[1];
+    // Basic credentials carry the key as the password (webhook senders such as SendGrid put them in the URL).
+    const basic = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(authorization);
+    if (basic) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const separator = decoded.indexOf(':');
+      if (separator >= 0 && separator < decoded.length - 1) return decoded.slice(separator + 1);
+    }
   }
   const header = req.get('x-api-key')?.trim();
   if (header) return header;

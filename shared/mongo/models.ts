@@ -122,12 +122,92 @@ factSchema.index({ id: 1 }, { unique: true });
 factSchema.index({ journeyId: 1, version: 1, kind: 1, at: 1 });
 factSchema.index({ instanceId: 1, at: 1 });
 
+/**
+ * The delivery ledger: the final outcome of one message (instance, entry, node), inserted once under its
+ * delivery key. A retried, replayed or re-run send finds it and returns it instead of calling the provider.
+ */
+const deliverySchema = new Schema(
+  {
+    deliveryKey: { type: String, required: true },
+    instanceId: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    nodeId: { type: String, required: true },
+    userId: { type: String, required: true },
+    channel: { type: String, required: true },
+    provider: { type: String },
+    outcome: { type: String, required: true },
+    reason: { type: String },
+    messageId: { type: String },
+    /** Sent without a confirmation: an attempt may have reached the provider and its answer was lost. */
+    inDoubt: { type: Boolean },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+deliverySchema.index({ deliveryKey: 1 }, { unique: true });
+deliverySchema.index({ messageId: 1 });
+
+/**
+ * One provider call of a delivery, inserted before the call as `calling` and marked `rejected` by the same
+ * attempt when the provider certainly did not take the message. A `calling` attempt left behind (timeout,
+ * lost answer, crashed worker) means the message may have been accepted: it is never sent again.
+ */
+const deliveryAttemptSchema = new Schema(
+  {
+    deliveryKey: { type: String, required: true },
+    attemptId: { type: String, required: true },
+    state: { type: String, required: true, enum: ['calling', 'rejected'] },
+    provider: { type: String, required: true },
+    error: { type: String },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+deliveryAttemptSchema.index({ deliveryKey: 1, attemptId: 1 }, { unique: true });
+
+/**
+ * Frequency-cap slots: the sends of one user within one cap scope (a channel across journeys, or one node),
+ * numbered 1, 2, 3... by unique inserts, so concurrent sends of one user are ordered and each one sees every
+ * send before it. A slot whose message was not sent is voided by the send that claimed it (single writer).
+ */
+const sendSlotSchema = new Schema(
+  {
+    scope: { type: String, required: true },
+    seq: { type: Number, required: true },
+    deliveryKey: { type: String, required: true },
+    at: { type: Date, required: true },
+    voided: { type: Boolean, default: false },
+  },
+  { versionKey: false, minimize: false },
+);
+sendSlotSchema.index({ scope: 1, seq: 1 }, { unique: true });
+sendSlotSchema.index({ scope: 1, deliveryKey: 1 });
+
+/** Account-wide delivery settings (caps, default time zone), one immutable revision per change. */
+const settingsRevisionSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    revision: { type: Number, required: true },
+    /** JSON text of the settings. */
+    value: { type: String, required: true },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+settingsRevisionSchema.index({ name: 1, revision: 1 }, { unique: true });
+
 export type JourneyRevisionDoc = InferSchemaType<typeof journeyRevisionSchema>;
 export type StructureDoc = InferSchemaType<typeof structureSchema>;
 export type ContentRevisionDoc = InferSchemaType<typeof contentRevisionSchema>;
 export type SinkMessageDoc = InferSchemaType<typeof sinkMessageSchema>;
 export type EntryDoc = InferSchemaType<typeof entrySchema>;
 export type FactDoc = InferSchemaType<typeof factSchema>;
+export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
+export type DeliveryAttemptDoc = InferSchemaType<typeof deliveryAttemptSchema>;
+export type SendSlotDoc = InferSchemaType<typeof sendSlotSchema>;
+export type SettingsRevisionDoc = InferSchemaType<typeof settingsRevisionSchema>;
 
 export interface Models {
   journeyRevisions: Model<JourneyRevisionDoc>;
@@ -136,6 +216,10 @@ export interface Models {
   sinkMessages: Model<SinkMessageDoc>;
   entries: Model<EntryDoc>;
   facts: Model<FactDoc>;
+  deliveries: Model<DeliveryDoc>;
+  deliveryAttempts: Model<DeliveryAttemptDoc>;
+  sendSlots: Model<SendSlotDoc>;
+  settingsRevisions: Model<SettingsRevisionDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -146,6 +230,10 @@ export function createModels(connection: Connection): Models {
     sinkMessages: connection.model<SinkMessageDoc>('SinkMessage', sinkMessageSchema, 'sink_messages'),
     entries: connection.model<EntryDoc>('Entry', entrySchema, 'entries'),
     facts: connection.model<FactDoc>('Fact', factSchema, 'facts'),
+    deliveries: connection.model<DeliveryDoc>('Delivery', deliverySchema, 'deliveries'),
+    deliveryAttempts: connection.model<DeliveryAttemptDoc>('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
+    sendSlots: connection.model<SendSlotDoc>('SendSlot', sendSlotSchema, 'send_slots'),
+    settingsRevisions: connection.model<SettingsRevisionDoc>('SettingsRevision', settingsRevisionSchema, 'settings_revisions'),
   };
 }
 

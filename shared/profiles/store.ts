@@ -143,6 +143,12 @@ export function createProfileStore(connection: Connection, clock: () => Date = (
       }
     },
 
+    /** Forgets push tokens the provider declared dead (unregistered apps). */
+    async removePushTokens(userId: string, tokens: readonly string[]): Promise<void> {
+      if (tokens.length === 0) return;
+      await model.updateOne({ _id: userId }, { $pullAll: { pushTokens: [...tokens] }, $set: { updatedAt: clock() } });
+    },
+
     /** Replaces a whole profile (tests and seeding until the profiles API exists). */
     async put(profile: Omit<Profile, 'pushTokens' | 'consent' | 'updatedAt'> & Partial<Pick<Profile, 'pushTokens' | 'consent'>>) {
       const { userId, ...fields } = profile;

@@ -145,6 +145,11 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       return graphOf(await snapshot(versionOf(journey, version).structureId));
     },
 
+    /** The version's lifecycle state now (a send checks it: nothing goes out once the version is stopped). */
+    async versionSummary(journeyId: string, version: number): Promise<VersionSummary> {
+      return versionOf(await getJourney(journeyId), version);
+    },
+
     /** The content a send renders now: the latest in-place edit, or the published snapshot. */
     async contentFor(journeyId: string, version: number, nodeId: string): Promise<Record<string, unknown> | undefined> {
       const [edit] = await models.contentRevisions.find({ journeyId, version, nodeId }).sort({ revision: -1 }).limit(1).lean();

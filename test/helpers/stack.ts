@@ -10,6 +10,9 @@ import { createEntryStore } from '../../shared/store/entries';
 import { createFactStore } from '../../shared/store/facts';
 import { createJourneyStore } from '../../shared/store/journeys';
 import { createProfileStore } from '../../shared/profiles/store';
+import type { SendDependencies } from '../../activities/send';
+import type { AppConfig } from '../../shared/config';
+import { createSettingsStore } from '../../shared/store/settings';
 import { createWorkers } from '../../worker/workers';
 import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
 
@@ -22,6 +25,8 @@ export interface TestStack {
   env: TestWorkflowEnvironment;
   client: Client;
   db: Awaited<ReturnType<typeof openTestDatabase>>;
+  profiles: ReturnType<typeof createProfileStore>;
+  settings: ReturnType<typeof createSettingsStore>;
   taskQueue: string;
   workers: Worker[];
   close(): Promise<void>;
@@ -30,24 +35,34 @@ export interface TestStack {
 /** The bootstrap admin key of test stacks; `call` sends it unless told otherwise. */
 export const testAdminKey = 'test-admin-key-0123456789';
 
-export async function startTestStack(): Promise<TestStack> {
+export interface TestStackOptions {
+  /** Provider adapters and send settings of the channel workers (default: every channel goes to the sink). */
+  channel?: Pick<SendDependencies, 'adapters' | 'emailFrom'>;
+  /** Per-channel send rate of the channel workers (default: 1000/s). */
+  channelRatePerSecond?: number;
+  api?: Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY'>>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const env = await createDevServerEnv();
   const db = await openTestDatabase();
   const taskQueue = uniqueTaskQueue('it');
   const journeys = createJourneyStore(db.models);
   const client = env.client;
   const entries = createEntryStore(db.models);
+  const profiles = createProfileStore(db.connection);
+  const settings = createSettingsStore(db.models);
   const workers = await createWorkers({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
     activities: {
-      journey: createJourneyActivities({ journeys, profiles: createProfileStore(db.connection), temporal: client, entries }),
+      journey: createJourneyActivities({ journeys, profiles, temporal: client, entries }),
       lifecycle: createLifecycleActivities({ entries, facts: createFactStore(db.models) }),
       maintenance: createMaintenanceActivities({ temporal: client, journeys }),
-      channel: createChannelActivities({ models: db.models, journeys }),
+      channel: createChannelActivities({ models: db.models, journeys, profiles, settings, ...options.channel }),
     },
-    channelRatePerSecond: 1000,
+    channelRatePerSecond: options.channelRatePerSecond ?? 1000,
     workflowBundle: await workflowBundle(),
   });
   const running = Promise.all(workers.map((worker) => worker.run()));
@@ -55,11 +70,12 @@ export async function startTestStack(): Promise<TestStack> {
   const apiKeys = createApiKeyStore(db.connection, { bootstrapKey: testAdminKey });
   await apiKeys.ensureIndexes();
   const app = createApp({
-    config: { TEMPORAL_TASK_QUEUE: taskQueue },
+    config: { TEMPORAL_TASK_QUEUE: taskQueue, ...options.api },
     mongo: db.connection,
     models: db.models,
     journeys,
     apiKeys,
+    settings,
     authEnabled: true,
     temporal: client,
     log: (error) => console.error(error),
@@ -74,6 +90,8 @@ export async function startTestStack(): Promise<TestStack> {
     env,
     client,
     db,
+    profiles,
+    settings,
     taskQueue,
     workers,
     async close() {

@@ -1,37 +1,63 @@
-import { ActivityCancellationType, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ChannelActivities } from '../../activities';
+import { ActivityCancellationType, ActivityFailure, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ChannelActivities, SendResult } from '../../activities';
 import type { NodeOfType } from '../../shared/definition/schema';
-import { channelTaskQueue } from '../../shared/naming';
-import type { NodeContext, NodeOutcome } from '../context';
+import { channelTaskQueue, deliveryKey } from '../../shared/naming';
+import type { NodeContext, NodeOutcome, SendOutcome } from '../context';
 import { recordError } from '../state';
+
+/** Quiet hours can defer a message again only if windows chain; this bounds a misconfigured loop. */
+const MAX_DEFERRALS = 20;
 
 /**
  * Hands the send to the channel's own task queue (rate limited by the server) and routes by outcome.
- * A webhook only has `sent`: a failed or unreachable webhook is recorded (fact and error) and still takes
- * `sent`. The send runs inside the node's cancellation scope: a goal, a stop or the journey timeout cancels
- * it (the activity learns it at its next heartbeat) and the instance does not route; a send that completed
- * anyway (the provider had accepted it) still gets its `message` fact.
+ * Quiet hours with `defer` come back as `deferred`: the instance sleeps durably until the window ends and
+ * asks again (same delivery key, so still at most one message). A webhook only has `sent`: a failed or
+ * unreachable webhook is recorded (fact and error) and still takes `sent`. Retries exhausted take `failed`.
+ * The send runs inside the node's cancellation scope: a goal, a stop or the journey timeout cancels it (the
+ * activity learns it at its next heartbeat, before the provider call) and the instance does not route.
  */
 export async function runMessage(node: NodeOfType<'message'>, ctx: NodeContext): Promise<NodeOutcome> {
   const { sendMessage } = proxyActivities<ChannelActivities>({
     taskQueue: channelTaskQueue(workflowInfo().taskQueue, node.channel),
-    startToCloseTimeout: '30s',
+    startToCloseTimeout: '1m',
+    heartbeatTimeout: '30s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 20 },
     // A cancelled send is waited for: the instance ends only once the activity has stopped (or finished,
     // in which case its outcome is still recorded), never leaving a send running behind a closed instance.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
-  ctx.waiting({ for: `send (${node.channel})` });
-  const result = await sendMessage({
-    deliveryKey: `${ctx.instanceId}/${ctx.entryId}/${ctx.nodeId}`,
+  const request = {
+    deliveryKey: deliveryKey(ctx.instanceId, ctx.entryId, ctx.nodeId),
     instanceId: ctx.instanceId,
     journeyId: ctx.input.journeyId,
     version: ctx.input.version,
     nodeId: ctx.nodeId,
     userId: ctx.input.userId,
     channel: node.channel,
-  });
-  const send = result.outcome === 'sent' ? { outcome: result.outcome } : { outcome: result.outcome, reason: result.reason };
+    ...(ctx.input.context ? { context: ctx.input.context } : {}),
+  };
+
+  let result: SendResult | undefined;
+  for (let deferrals = 0; ; deferrals++) {
+    ctx.waiting({ for: `send (${node.channel})` });
+    try {
+      result = await sendMessage(request);
+    } catch (error) {
+      if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+      result = { outcome: 'failed', reason: 'retries_exhausted' };
+    }
+    if (result.outcome !== 'deferred') break;
+    if (deferrals >= MAX_DEFERRALS) {
+      result = { outcome: 'unreachable', reason: 'quiet_hours' };
+      break;
+    }
+    const until = Date.parse(result.until);
+    ctx.waiting({ for: 'quiet hours', until });
+    await sleep(Math.max(until - Date.now(), 1));
+  }
+
+  if (result.outcome === 'stopped') return { exit: result.reason };
+  const send: SendOutcome = result.outcome === 'sent' ? { outcome: 'sent' } : { outcome: result.outcome, reason: result.reason };
   if (node.channel === 'webhook' && result.outcome !== 'sent') {
     recordError(ctx.state, ctx.nodeId, `webhook ${result.outcome}: ${result.reason}`, Date.now());
     return { connector: 'sent', send };

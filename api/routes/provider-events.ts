@@ -1,0 +1,76 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { DomainError } from '../../shared/errors';
+import { createFactStore } from '../../shared/store/facts';
+import { eventSignal } from '../../workflows/signals';
+import type { ApiDeps } from '../deps';
+import type { Routes } from '../http/route';
+import { routeSendGridEvent, signatureHeader, timestampHeader, verifySendGridSignature } from '../providers/sendgrid-events';
+
+const SIGNAL_CONCURRENCY = 16;
+
+const sendGridEventsSchema = z
+  .array(z.looseObject({ event: z.string(), sg_event_id: z.string().optional() }))
+  .max(10_000)
+  .describe("SendGrid's event webhook payload: an array of events.");
+
+const summarySchema = z.object({
+  received: z.number().int().describe('Events in the request.'),
+  recorded: z.number().int().describe('Events about our messages, recorded as facts (redeliveries count once).'),
+  signalled: z.number().int().describe('Events delivered to running instances (email_delivered, email_opened, email_clicked, email_bounced).'),
+  ignored: z.number().int().describe('Events without our delivery key (not sent by this engine).'),
+});
+
+/**
+ * `POST /v1/providers/sendgrid/events`. With SENDGRID_WEBHOOK_PUBLIC_KEY set the route needs no API key but
+ * every request must carry a valid SendGrid signature; without it, the route needs an `ingest` key (SendGrid
+ * can send one as basic-auth credentials in the webhook URL).
+ */
+export function addProviderEventRoutes(routes: Routes, deps: ApiDeps): void {
+  const facts = createFactStore(deps.models);
+  const publicKey = deps.config.SENDGRID_WEBHOOK_PUBLIC_KEY;
+
+  routes.add({
+    method: 'post',
+    path: '/v1/providers/sendgrid/events',
+    summary: "SendGrid's event webhook: delivered, open, click, bounce... become facts and instance events",
+    tag: 'Providers',
+    scope: publicKey ? 'public' : 'ingest',
+    body: sendGridEventsSchema,
+    responses: { 200: { description: 'What was done with the events', schema: summarySchema } },
+    async handle({ body, req }) {
+      if (publicKey) assertSigned(req, publicKey);
+      const routed = body.map((event) => routeSendGridEvent(event));
+      const ours = routed.filter((event) => event !== undefined);
+      await facts.record(ours.map((event) => event.fact));
+      const signals = ours.flatMap((event) => (event.signal ? [event.signal] : []));
+      let signalled = 0;
+      for (let start = 0; start < signals.length; start += SIGNAL_CONCURRENCY) {
+        const results = await Promise.all(
+          signals.slice(start, start + SIGNAL_CONCURRENCY).map(async ({ instanceId, event }) => {
+            try {
+              await deps.temporal.workflow.getHandle(instanceId).signal(eventSignal, event);
+              return true;
+            } catch (error) {
+              // The instance has ended: the fact is kept, nobody waits for the event any more.
+              if (error instanceof WorkflowNotFoundError) return false;
+              throw error;
+            }
+          }),
+        );
+        signalled += results.filter(Boolean).length;
+      }
+      return { status: 200, body: { received: body.length, recorded: ours.length, signalled, ignored: body.length - ours.length } };
+    },
+  });
+}
+
+function assertSigned(req: Request, publicKey: string): void {
+  const signature = req.get(signatureHeader);
+  const timestamp = req.get(timestampHeader);
+  const raw = (req as Request & { rawBody?: Buffer }).rawBody;
+  if (!signature || !timestamp || !raw || !verifySendGridSignature(publicKey, signature, timestamp, raw)) {
+    throw new DomainError(401, 'invalid_signature', `the request is not signed by SendGrid (headers ${signatureHeader} and ${timestampHeader})`);
+  }
+}

@@ -1,0 +1,34 @@
+import { deliverySettingsSchema } from '../../shared/delivery/settings';
+import type { ApiDeps } from '../deps';
+import type { Routes } from '../http/route';
+import { z } from 'zod';
+
+const settingsView = deliverySettingsSchema.extend({ revision: z.number().int().describe('Increases with every change.') });
+
+/** Account-wide delivery settings: the fallback time zone and per-channel frequency caps. */
+export function addSettingsRoutes(routes: Routes, { settings }: ApiDeps): void {
+  routes.add({
+    method: 'get',
+    path: '/v1/settings/delivery',
+    summary: 'The delivery settings: account time zone and per-channel frequency caps',
+    tag: 'Settings',
+    scope: 'read',
+    responses: { 200: { description: 'The current settings', schema: settingsView } },
+    async handle() {
+      return { status: 200, body: await settings.deliverySettings() };
+    },
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/v1/settings/delivery',
+    summary: 'Replaces the delivery settings (they apply to the next send)',
+    tag: 'Settings',
+    scope: 'admin',
+    body: deliverySettingsSchema,
+    responses: { 200: { description: 'The new settings', schema: settingsView } },
+    async handle({ body, actor }) {
+      return { status: 200, body: await settings.putDeliverySettings(body, actor) };
+    },
+  });
+}
