@@ -14,6 +14,9 @@ import { capRules, quietHoursDecision, unreachableReason } from './delivery/poli
 import { RenderError, renderMessage, type RenderedMessage } from './delivery/render';
 import type { SendRequest, SendResult } from './types';
 
+/** The shortest provider retry-after we honour (the retry policy's first interval). */
+const MIN_RETRY_DELAY_MS = 1_000;
+
 /** The provider adapters that are configured; a channel without one delivers to the dev sink. */
 export interface ProviderAdapters {
   email?: EmailAdapter;
@@ -170,7 +173,8 @@ export function createChannelActivities(deps: SendDependencies) {
       throw ApplicationFailure.create({
         message: `${prepared.provider}: ${error.message}`,
         type: 'TransientSendError',
-        ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
+        // A zero delay would end the retries on the server; wait at least the policy's first interval.
+        ...(error.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(error.retryAfterMs, MIN_RETRY_DELAY_MS) } : {}),
       });
     }
     const { invalidTokens, ...outcome } = result;

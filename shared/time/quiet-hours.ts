@@ -18,8 +18,10 @@ export interface QuietWindow {
 export function quietPeriodEnd(now: number, windows: readonly QuietWindow[], zone: string): number | undefined {
   let end: number | undefined;
   let at = now;
-  // Chained windows cannot last more than a week; the bound only guards against a fully quiet week.
-  for (let hops = 0; hops < 15; hops++) {
+  // Each hop ends a different occurrence of a window, and a chain that is not a fully quiet week ends within
+  // 8 days (at most 9 occurrences of each window); the bound only guards against a fully quiet week.
+  const maxHops = 9 * windows.length + 1;
+  for (let hops = 0; hops < maxHops; hops++) {
     const next = enclosingWindowEnd(at, windows, zone);
     if (next === undefined) return end;
     end = next;
