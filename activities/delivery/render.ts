@@ -34,10 +34,13 @@ async function renderRecord(record: Record<string, string> | undefined, scope: o
   return Object.fromEntries(entries);
 }
 
-function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, content: unknown, channel: Channel): T {
+type Parsed<T> = { success: true; data: T } | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } };
+
+function parse<T>(schema: { safeParse(value: unknown): Parsed<T> }, content: unknown, channel: Channel): T {
   const result = schema.safeParse(content);
   if (result.success) return result.data;
-  throw new RenderError(`the ${channel} content is invalid: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
+  const problems = result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+  throw new RenderError(`the ${channel} content is invalid: ${problems.join('; ')}`);
 }
 
 async function render(channel: Channel, content: Record<string, unknown>, scope: RenderScope): Promise<RenderedMessage> {

@@ -132,9 +132,8 @@ describe('renderMessage', () => {
 
   describe('RenderError', () => {
     it.each([
-      // The message lists zod's issue messages without their paths: a missing subject is only "expected string".
-      ['email without a subject', 'email', { body: 'hi' }, /^the email content is invalid: Invalid input: expected string, received undefined$/],
-      ['email with an empty subject', 'email', { subject: '', body: 'hi' }, /^the email content is invalid: an email needs a subject$/],
+      ['email without a subject', 'email', { body: 'hi' }, /^the email content is invalid: subject: Invalid input: expected string, received undefined$/],
+      ['email with an empty subject', 'email', { subject: '', body: 'hi' }, /^the email content is invalid: subject: an email needs a subject$/],
       ['email without body, html or template', 'email', { subject: 'hi' }, /an email needs a body, html or template/],
       ['sms without a body', 'sms', {}, /the sms content is invalid/],
       ['push without title or body', 'push', { data: { a: 'b' } }, /a push needs a title or a body/],
