@@ -27,7 +27,7 @@ export interface ProviderAdapters {
 
 export interface SendDependencies {
   models: Pick<Models, 'sinkMessages' | 'deliveries' | 'deliveryAttempts' | 'sendSlots'>;
-  journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'versionSummary'>;
+  journeys: Pick<JourneyStore, 'loadGraph' | 'sendView'>;
   profiles: Pick<ProfileStore, 'get' | 'removePushTokens'>;
   settings: Pick<SettingsStore, 'deliverySettings'>;
   adapters?: ProviderAdapters;
@@ -103,11 +103,10 @@ export function createChannelActivities(deps: SendDependencies) {
   }
 
   /** The outcome of a delivery not recorded yet: policy, rendering, caps and the provider call. */
-  async function deliver(request: SendRequest, meta: DeliveryMeta & { channel: Channel }): Promise<SendResult> {
+  async function deliver(request: SendRequest, meta: DeliveryMeta & { channel: Channel }, content: Record<string, unknown> | undefined): Promise<SendResult> {
     const finish = (outcome: LedgerOutcome, provider?: string) => ledger.record(meta, meta.channel, provider, outcome);
-    const [graph, content, profile, account] = await Promise.all([
+    const [graph, profile, account] = await Promise.all([
       graphOf(request.journeyId, request.version),
-      deps.journeys.contentFor(request.journeyId, request.version, request.nodeId),
       deps.profiles.get(request.userId),
       deps.settings.deliverySettings(),
     ]);
@@ -194,12 +193,13 @@ export function createChannelActivities(deps: SendDependencies) {
         instanceId: request.instanceId,
         channel: request.channel,
       };
-      const version = await deps.journeys.versionSummary(request.journeyId, request.version);
+      const [{ version, content }, recorded, unresolved] = await Promise.all([
+        deps.journeys.sendView(request.journeyId, request.version, request.nodeId),
+        ledger.outcome(request.deliveryKey),
+        ledger.unresolvedAttempt(request.deliveryKey),
+      ]);
       if (version.state === 'stopped') return { outcome: 'stopped', reason: version.stopReason ?? 'stopped' };
-
-      const recorded = await ledger.outcome(request.deliveryKey);
       if (recorded) return recorded;
-      const unresolved = await ledger.unresolvedAttempt(request.deliveryKey);
       if (unresolved) {
         return ledger.record(meta, request.channel, unresolved.provider, {
           outcome: 'sent',
@@ -208,7 +208,7 @@ export function createChannelActivities(deps: SendDependencies) {
         });
       }
       Context.current().heartbeat();
-      return deliver(request, meta);
+      return deliver(request, meta, content);
     },
   };
 }

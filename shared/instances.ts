@@ -86,7 +86,7 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
   const journey = await deps.journeys.getJourney(journeyId);
   const active = activeVersion(journey);
   if (!active || active.state !== 'running') return { status: 'not_running', journeyId };
-  const { settings } = await deps.journeys.loadGraph(journeyId, active.version);
+  const { settings } = await deps.journeys.loadGraph(journeyId, active.version, journey);
   const instanceId = instanceWorkflowId(journeyId, userId);
 
   if (deps.entries) {
@@ -96,7 +96,7 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
       const live = await liveInstance(deps.temporal, eligibility.latest, now);
       if (live.running) {
         const version = eligibility.latest.version;
-        const percent = version === active.version ? settings.controlGroup : await controlPercent(deps.journeys, journeyId, version);
+        const percent = version === active.version ? settings.controlGroup : (await deps.journeys.loadGraph(journeyId, version, journey)).settings.controlGroup;
         return { status: 'existing', instanceId, runId: eligibility.latest.runId, journeyId, version, control: isControlUser(journeyId, userId, percent) };
       }
       // The entry's instance ended without recording its exit (terminated, failed, or forgotten by Temporal):
@@ -126,10 +126,6 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
     ...(request.memo ? { memo: request.memo } : {}),
   });
   return { status: 'started', ...started, journeyId, version: active.version, control: isControlUser(journeyId, userId, settings.controlGroup) };
-}
-
-async function controlPercent(journeys: Pick<JourneyStore, 'loadGraph'>, journeyId: string, version: number): Promise<number> {
-  return (await journeys.loadGraph(journeyId, version)).settings.controlGroup;
 }
 
 function entryKey(entry: EntryRecord) {

@@ -31,20 +31,27 @@ export interface WorkerSetup {
  * so that each channel's send rate can be limited with `maxTaskQueueActivitiesPerSecond`.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  return [await createJourneyWorker(setup), ...(await createChannelWorkers(setup))];
+}
+
+export async function createJourneyWorker(setup: WorkerSetup): Promise<Worker> {
   const { connection, namespace, taskQueue, activities } = setup;
   const workflowSource = setup.workflowBundle
     ? { workflowBundle: setup.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
-
-  const journeyWorker = await Worker.create({
+  return Worker.create({
     connection,
     namespace,
     taskQueue,
     ...workflowSource,
     activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance },
   });
+}
 
-  const channelWorkers = await Promise.all(
+/** One worker per channel task queue, each limited to its channel's rate by the Temporal server. */
+export async function createChannelWorkers(setup: Omit<WorkerSetup, 'workflowBundle'>): Promise<Worker[]> {
+  const { connection, namespace, taskQueue, activities } = setup;
+  return Promise.all(
     channelSchema.options.map((channel) =>
       Worker.create({
         connection,
@@ -55,7 +62,6 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       }),
     ),
   );
-  return [journeyWorker, ...channelWorkers];
 }
 
 /** Runs all workers until one fails or all are shut down; a failure shuts the others down too. */

@@ -30,6 +30,7 @@ export class InvalidJourneyError extends DomainError {
 }
 
 const maxCommitAttempts = 20;
+const SNAPSHOT_CACHE_SIZE = 200;
 
 /**
  * Journeys, versions and their content. Immutable documents (definition snapshots, content revisions) are
@@ -87,10 +88,32 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     return _id;
   }
 
+  // Snapshots never change once written: keep the JSON text of recent ones (each caller parses its own copy).
+  const snapshotTexts = new Map<string, string>();
   async function snapshot(structureId: string): Promise<JourneyDefinition> {
-    const doc = await models.structures.findById(structureId).lean();
-    if (!doc) throw new Error(`definition snapshot ${structureId} is missing`);
-    return JSON.parse(doc.definition) as JourneyDefinition;
+    let text = snapshotTexts.get(structureId);
+    if (text === undefined) {
+      const doc = await models.structures.findById(structureId).lean();
+      if (!doc) throw new Error(`definition snapshot ${structureId} is missing`);
+      text = doc.definition;
+      if (snapshotTexts.size >= SNAPSHOT_CACHE_SIZE) snapshotTexts.delete(snapshotTexts.keys().next().value!);
+      snapshotTexts.set(structureId, text);
+    }
+    return JSON.parse(text) as JourneyDefinition;
+  }
+
+  /**
+   * What a send reads: the version's lifecycle state now (nothing goes out once it is stopped) and the node's
+   * content now (the latest in-place edit, or the published snapshot).
+   */
+  async function sendView(journeyId: string, version: number, nodeId: string): Promise<{ version: VersionSummary; content?: Record<string, unknown> }> {
+    const [journey, [edit]] = await Promise.all([
+      getJourney(journeyId),
+      models.contentRevisions.find({ journeyId, version, nodeId }).sort({ revision: -1 }).limit(1).lean(),
+    ]);
+    const summary = versionOf(journey, version);
+    if (edit) return { version: summary, content: JSON.parse(edit.content) as Record<string, unknown> };
+    return { version: summary, content: (await snapshot(summary.structureId)).content[nodeId] };
   }
 
   /** The latest content of every node of a version: its in-place edits over the published snapshot. */
@@ -139,23 +162,19 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       return { items: journeys.slice(filter.offset, filter.offset + filter.limit), total: journeys.length };
     },
 
-    /** The graph an instance of (journey, version) runs; published versions never change. */
-    async loadGraph(journeyId: string, version: number): Promise<JourneyGraph> {
-      const journey = await getJourney(journeyId);
-      return graphOf(await snapshot(versionOf(journey, version).structureId));
+    /**
+     * The graph an instance of (journey, version) runs; published versions never change. A caller that has
+     * just read the journey passes it to save a read.
+     */
+    async loadGraph(journeyId: string, version: number, journey?: JourneyView): Promise<JourneyGraph> {
+      return graphOf(await snapshot(versionOf(journey ?? (await getJourney(journeyId)), version).structureId));
     },
 
-    /** The version's lifecycle state now (a send checks it: nothing goes out once the version is stopped). */
-    async versionSummary(journeyId: string, version: number): Promise<VersionSummary> {
-      return versionOf(await getJourney(journeyId), version);
-    },
+    sendView,
 
-    /** The content a send renders now: the latest in-place edit, or the published snapshot. */
+    /** The content of a node now: the latest in-place edit, or the published snapshot. */
     async contentFor(journeyId: string, version: number, nodeId: string): Promise<Record<string, unknown> | undefined> {
-      const [edit] = await models.contentRevisions.find({ journeyId, version, nodeId }).sort({ revision: -1 }).limit(1).lean();
-      if (edit) return JSON.parse(edit.content) as Record<string, unknown>;
-      const journey = await getJourney(journeyId);
-      return (await snapshot(versionOf(journey, version).structureId)).content[nodeId];
+      return (await sendView(journeyId, version, nodeId)).content;
     },
 
     /** Creates a journey whose version 1 is a draft of `definition`. */

@@ -13,7 +13,7 @@ import { createProfileStore } from '../../shared/profiles/store';
 import type { SendDependencies } from '../../activities/send';
 import type { AppConfig } from '../../shared/config';
 import { createSettingsStore } from '../../shared/store/settings';
-import { createWorkers } from '../../worker/workers';
+import { createChannelWorkers, createJourneyWorker, createWorkers, type WorkerSetup } from '../../worker/workers';
 import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
 
 /**
@@ -29,6 +29,8 @@ export interface TestStack {
   settings: ReturnType<typeof createSettingsStore>;
   taskQueue: string;
   workers: Worker[];
+  /** Starts the channel workers of a stack created with `deferChannelWorkers`. */
+  startChannelWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,8 @@ export interface TestStackOptions {
   /** Per-channel send rate of the channel workers (default: 1000/s). */
   channelRatePerSecond?: number;
   api?: Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY'>>;
+  /** Start without channel workers, so sends queue up until `startChannelWorkers()`. */
+  deferChannelWorkers?: boolean;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -52,7 +56,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const entries = createEntryStore(db.models);
   const profiles = createProfileStore(db.connection);
   const settings = createSettingsStore(db.models);
-  const workers = await createWorkers({
+  const setup: WorkerSetup = {
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
@@ -64,8 +68,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     channelRatePerSecond: options.channelRatePerSecond ?? 1000,
     workflowBundle: await workflowBundle(),
-  });
-  const running = Promise.all(workers.map((worker) => worker.run()));
+  };
+  const workers = options.deferChannelWorkers ? [await createJourneyWorker(setup)] : await createWorkers(setup);
+  const runs = workers.map((worker) => worker.run());
+  async function startChannelWorkers(): Promise<void> {
+    const channelWorkers = await createChannelWorkers(setup);
+    workers.push(...channelWorkers);
+    runs.push(...channelWorkers.map((worker) => worker.run()));
+  }
 
   const apiKeys = createApiKeyStore(db.connection, { bootstrapKey: testAdminKey });
   await apiKeys.ensureIndexes();
@@ -94,11 +104,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     settings,
     taskQueue,
     workers,
+    startChannelWorkers,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       for (const worker of workers) worker.shutdown();
-      await running;
+      await Promise.all(runs);
       await env.teardown();
       await db.close();
     },
