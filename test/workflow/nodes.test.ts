@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -92,8 +93,8 @@ describe('node handlers on the time-skipping server', () => {
   let taskQueue: string;
   let plain: Client;
   const sends: Send[] = [];
-  /** Channel outcome per user id (default `sent`). */
-  const channelOutcome = new Map<string, SendResult>();
+  /** Channel outcome per user id (default `sent`); a list is answered one call at a time, a function is called with the time. */
+  const channelOutcome = new Map<string, SendResult | ((now: number) => SendResult)[]>();
   /** When set, profile writes throw (to prove a failing write still takes `next`). */
   let failProfileWrites = false;
   let profileWriteAttempts = 0;
@@ -118,8 +119,15 @@ describe('node handlers on the time-skipping server', () => {
     });
     const channel: ChannelActivities = {
       async sendMessage(request) {
-        sends.push({ request, at: await env.currentTimeMs() });
-        return channelOutcome.get(request.userId) ?? { outcome: 'sent', messageId: `m-${sends.length}` };
+        const at = await env.currentTimeMs();
+        sends.push({ request, at });
+        const scripted = channelOutcome.get(request.userId);
+        if (Array.isArray(scripted)) {
+          const next = scripted.shift();
+          if (!next) throw ApplicationFailure.nonRetryable('the provider keeps failing', 'TransientSendError');
+          return next(at);
+        }
+        return scripted ?? { outcome: 'sent', messageId: `m-${sends.length}` };
       },
     };
     workers = await createWorkers({
@@ -235,6 +243,25 @@ describe('node handlers on the time-skipping server', () => {
       expect(await run('msg', 'm-sent')).toEqual({ reason: 'exited', nodeId: 'bye', path: ['hello', 'bye'] });
       expect(await run('msg', 'm-failed')).toMatchObject({ reason: 'completed', nodeId: 'on-failed', path: ['hello', 'on-failed'] });
       expect(await run('msg', 'm-unreachable')).toMatchObject({ reason: 'completed', path: ['hello', 'on-unreachable'] });
+    });
+
+    it('message: a quiet-hours deferral sleeps durably until the window ends, then sends with the same delivery key', async () => {
+      const eightHours = 8 * 3600_000;
+      channelOutcome.set('m-deferred', [(now) => ({ outcome: 'deferred', until: new Date(now + eightHours).toISOString() }), () => ({ outcome: 'sent', messageId: 'late' })]);
+      const handle = await start('msg', 'm-deferred');
+      await timersStarted(handle);
+      expect(await handle.query('state')).toMatchObject({ currentNode: 'hello', waitingFor: 'quiet hours' });
+      expect(await inTime(handle)).toMatchObject({ nodeId: 'bye', path: ['hello', 'bye'] });
+      const [first, second] = sendsOf('m-deferred');
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(eightHours);
+      expect(second!.request.deliveryKey).toBe(first!.request.deliveryKey);
+    });
+
+    it('message: a stopped version ends the instance with the stop reason; exhausted retries take `failed`', async () => {
+      channelOutcome.set('m-stopped', [() => ({ outcome: 'stopped', reason: 'version_exit' })]);
+      expect(await run('msg', 'm-stopped')).toMatchObject({ reason: 'version_exit', nodeId: 'hello', path: ['hello'] });
+      channelOutcome.set('m-exhausted', []);
+      expect(await run('msg', 'm-exhausted')).toMatchObject({ reason: 'completed', nodeId: 'on-failed', path: ['hello', 'on-failed'] });
     });
   });
 
