@@ -5,6 +5,7 @@ import type { Models } from '../shared/mongo/models';
 import type { ApiKeyStore } from '../shared/store/api-keys';
 import type { JourneyStore } from '../shared/store/journeys';
 import type { SettingsStore } from '../shared/store/settings';
+import type { ProfileStore } from '../shared/profiles/store';
 
 /** Everything the API's handlers use, injected so tests can point them at their own servers. */
 export interface ApiDeps {
@@ -14,6 +15,7 @@ export interface ApiDeps {
   journeys: JourneyStore;
   apiKeys: ApiKeyStore;
   settings: SettingsStore;
+  profiles: ProfileStore;
   /** false: every request is an admin (API_AUTH=off). */
   authEnabled: boolean;
   temporal: Client;

@@ -5,6 +5,7 @@ import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
 import { createApiKeyStore } from '../shared/store/api-keys';
 import { createSettingsStore } from '../shared/store/settings';
+import { createProfileStore } from '../shared/profiles/store';
 import { createJourneyStore } from '../shared/store/journeys';
 import { createApp } from './app';
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     journeys: createJourneyStore(models),
     apiKeys,
     settings: createSettingsStore(models),
+    profiles: createProfileStore(mongo),
     authEnabled: config.API_AUTH === 'on',
     temporal,
     log: (error) => log.error({ err: error }, 'unexpected error'),

@@ -86,6 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     journeys,
     apiKeys,
     settings,
+    profiles,
     authEnabled: true,
     temporal: client,
     log: (error) => console.error(error),

@@ -103,6 +103,7 @@ describe('SendGrid event webhook', () => {
       journeys: createJourneyStore(stack.db.models),
       apiKeys: createApiKeyStore(stack.db.connection, {}),
       settings: stack.settings,
+      profiles: stack.profiles,
       authEnabled: true,
       temporal: stack.client,
       log: () => undefined,
