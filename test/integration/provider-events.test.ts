@@ -127,7 +127,7 @@ describe('SendGrid event webhook', () => {
         body.replace('delivered', 'bounce'),
       );
       expect(tampered.status).toBe(401);
-      expect((await tampered.json()).code).toBe('invalid_signature');
+      expect(((await tampered.json()) as { code: string }).code).toBe('invalid_signature');
       expect((await post({})).status).toBe(401);
     } finally {
       await new Promise((resolve) => server.close(resolve));
