@@ -116,7 +116,7 @@ describe('SendGrid event webhook', () => {
       const body = JSON.stringify([{ event: 'delivered', sg_event_id: 'signed-1', timestamp: 1 }]);
       const timestamp = String(Math.floor(Date.now() / 1000));
       const signature = sign('sha256', Buffer.from(timestamp + body), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
-      const post = (headers: Record<string, string>, payload = body) =>
+      const post = (headers: Record<string, string>, payload = body): Promise<Response> =>
         fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
 
       const signed = await post({ 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp });
