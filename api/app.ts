@@ -9,6 +9,7 @@ import { addApiKeyRoutes } from './routes/api-keys';
 import { addEnrollmentRoutes } from './routes/enrollments';
 import { addHealthRoutes } from './routes/health';
 import { addJourneyRoutes } from './routes/journeys';
+import { addEventRoutes } from './routes/events';
 import { addProviderEventRoutes } from './routes/provider-events';
 import { addSettingsRoutes } from './routes/settings';
 import { addSinkRoutes } from './routes/sink';
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps): express.Express {
   addSinkRoutes(routes, deps);
   addApiKeyRoutes(routes, deps.apiKeys);
   addSettingsRoutes(routes, deps);
+  addEventRoutes(routes, deps);
   addProviderEventRoutes(deps.config.SENDGRID_WEBHOOK_PUBLIC_KEY ? publicRoutes : routes, deps);
 
   const document = openApiDocument(routes.registry);

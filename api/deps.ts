@@ -9,7 +9,7 @@ import type { ProfileStore } from '../shared/profiles/store';
 
 /** Everything the API's handlers use, injected so tests can point them at their own servers. */
 export interface ApiDeps {
-  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY'>>;
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY' | 'EVENT_MAX_AGE'>>;
   mongo: Connection;
   models: Models;
   journeys: JourneyStore;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, type Channel } from './definition/schema';
+import { isoDurationSchema } from './time/duration-schema';
 
 /** Parses an environment variable holding a TCP port. */
 const port = z.coerce.number().int().min(1).max(65535);
@@ -55,6 +56,8 @@ export const appConfigSchema = z
   WEBHOOK_DELIVERY: z.enum(['http', 'sink']).default('http'),
   /** Signs webhook bodies (X-Journeys-Signature, HMAC-SHA256) when set. */
   WEBHOOK_SIGNING_SECRET: optionalText,
+  /** Events older than this (ISO-8601 duration) are refused by `POST /v1/events`. */
+  EVENT_MAX_AGE: isoDurationSchema.default('PT1H'),
   /** Timeout of one provider call, in milliseconds. */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

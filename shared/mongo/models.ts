@@ -184,6 +184,25 @@ const sendSlotSchema = new Schema(
 sendSlotSchema.index({ scope: 1, seq: 1 }, { unique: true });
 sendSlotSchema.index({ scope: 1, deliveryKey: 1 });
 
+/** Ingested events of users, once each under their id (de-duplication, and segments over past behaviour). */
+const eventSchema = new Schema(
+  {
+    eventId: { type: String, required: true },
+    userId: { type: String, required: true },
+    name: { type: String, required: true },
+    /** JSON text of the properties. */
+    properties: { type: String, required: true },
+    timestamp: { type: Date, required: true },
+    receivedAt: { type: Date, required: true },
+    /** Set once the event's effects (entries, signals) are done. */
+    processedAt: { type: Date },
+  },
+  { versionKey: false, minimize: false },
+);
+eventSchema.index({ eventId: 1 }, { unique: true });
+eventSchema.index({ userId: 1, name: 1, timestamp: 1 });
+eventSchema.index({ name: 1, timestamp: 1 });
+
 /** Account-wide delivery settings (caps, default time zone), one immutable revision per change. */
 const settingsRevisionSchema = new Schema(
   {
@@ -198,6 +217,29 @@ const settingsRevisionSchema = new Schema(
 );
 settingsRevisionSchema.index({ name: 1, revision: 1 }, { unique: true });
 
+/**
+ * One Idempotency-Key of the API: inserted `pending` by the request that runs (the unique key picks it among
+ * concurrent repeats), then `done` with the answer its repeats get. FerretDB v1 has no TTL indexes, so the
+ * store itself ignores and purges records past `expiresAt`.
+ */
+const idempotencyRecordSchema = new Schema(
+  {
+    key: { type: String, required: true },
+    /** A hash of the request, so a different request under a used key is refused. */
+    fingerprint: { type: String, required: true },
+    /** Tells one claim of the key from a later one, so that only an abandoned claim is ever deleted. */
+    claim: { type: String, required: true },
+    state: { type: String, required: true, enum: ['pending', 'done'] },
+    /** JSON text of the answer, once done. */
+    answer: { type: String },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+idempotencyRecordSchema.index({ key: 1 }, { unique: true });
+idempotencyRecordSchema.index({ expiresAt: 1 });
+
 export type JourneyRevisionDoc = InferSchemaType<typeof journeyRevisionSchema>;
 export type StructureDoc = InferSchemaType<typeof structureSchema>;
 export type ContentRevisionDoc = InferSchemaType<typeof contentRevisionSchema>;
@@ -207,7 +249,9 @@ export type FactDoc = InferSchemaType<typeof factSchema>;
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 export type DeliveryAttemptDoc = InferSchemaType<typeof deliveryAttemptSchema>;
 export type SendSlotDoc = InferSchemaType<typeof sendSlotSchema>;
+export type EventDoc = InferSchemaType<typeof eventSchema>;
 export type SettingsRevisionDoc = InferSchemaType<typeof settingsRevisionSchema>;
+export type IdempotencyRecordDoc = InferSchemaType<typeof idempotencyRecordSchema>;
 
 export interface Models {
   journeyRevisions: Model<JourneyRevisionDoc>;
@@ -220,6 +264,8 @@ export interface Models {
   deliveryAttempts: Model<DeliveryAttemptDoc>;
   sendSlots: Model<SendSlotDoc>;
   settingsRevisions: Model<SettingsRevisionDoc>;
+  idempotencyRecords: Model<IdempotencyRecordDoc>;
+  events: Model<EventDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -234,6 +280,8 @@ export function createModels(connection: Connection): Models {
     deliveryAttempts: connection.model<DeliveryAttemptDoc>('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
     sendSlots: connection.model<SendSlotDoc>('SendSlot', sendSlotSchema, 'send_slots'),
     settingsRevisions: connection.model<SettingsRevisionDoc>('SettingsRevision', settingsRevisionSchema, 'settings_revisions'),
+    idempotencyRecords: connection.model<IdempotencyRecordDoc>('IdempotencyRecord', idempotencyRecordSchema, 'idempotency_records'),
+    events: connection.model<EventDoc>('Event', eventSchema, 'events'),
   };
 }
 
