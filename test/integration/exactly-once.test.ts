@@ -43,13 +43,13 @@ describe('exactly-once sends under provider faults', () => {
       }
       if (draw < 0.38) {
         counts.hung++;
-        return { acceptThenHang: 4_000 };
+        return { acceptThenHang: 10_000 };
       }
       return undefined;
     });
     stack = await startTestStack({
       channel: {
-        adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url, timeoutMs: 2_500 }) },
+        adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url, timeoutMs: 8_000 }) },
         emailFrom: 'news@example.com',
       },
     });
