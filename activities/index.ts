@@ -5,4 +5,5 @@ export { createFactActivities, type FactActivities } from './facts';
 export { createLifecycleActivities } from './lifecycle';
 export type { EntryClaim, EntryClose, EntryDecision, Fact, FactKind, LifecycleActivities } from './lifecycle-types';
 export { createMaintenanceActivities, type MaintenanceActivities, type StopReason } from './maintenance';
+export { createBatchActivities, type BatchActivities } from './batches';
 export type { SendRequest, SendResult } from './types';

@@ -6,13 +6,16 @@ import { errorHandler, notFoundHandler } from './http/problem';
 import { Routes } from './http/route';
 import { openApiDocument } from './openapi';
 import { addApiKeyRoutes } from './routes/api-keys';
+import { addBatchRoutes } from './routes/batches';
 import { addEnrollmentRoutes } from './routes/enrollments';
 import { addHealthRoutes } from './routes/health';
+import { addInstanceRoutes } from './routes/instances';
 import { addJourneyRoutes } from './routes/journeys';
 import { addEventRoutes } from './routes/events';
 import { addProviderEventRoutes } from './routes/provider-events';
 import { addSettingsRoutes } from './routes/settings';
 import { addSinkRoutes } from './routes/sink';
+import { addUserRoutes } from './routes/users';
 
 /** Builds the express app: routes, OpenAPI document and docs page, problem+json errors. */
 export function createApp(deps: ApiDeps): express.Express {
@@ -39,6 +42,9 @@ export function createApp(deps: ApiDeps): express.Express {
   const routes = new Routes(router, publicRoutes.registry);
   addJourneyRoutes(routes, deps);
   addEnrollmentRoutes(routes, deps);
+  addBatchRoutes(routes, deps);
+  addInstanceRoutes(routes, deps);
+  addUserRoutes(routes, deps);
   addSinkRoutes(routes, deps);
   addApiKeyRoutes(routes, deps.apiKeys);
   addSettingsRoutes(routes, deps);

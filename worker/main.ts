@@ -4,7 +4,8 @@ import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
-import { createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../activities';
+import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../activities';
+import { createBatchStore } from '../shared/store/batches';
 import { createEntryStore } from '../shared/store/entries';
 import { createFactStore } from '../shared/store/facts';
 import { createJourneyStore } from '../shared/store/journeys';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       journey: createJourneyActivities({ journeys, profiles, temporal, entries }),
       lifecycle: createLifecycleActivities({ entries, facts: createFactStore(models) }),
       maintenance: createMaintenanceActivities({ temporal, journeys }),
+      batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
       channel: createChannelActivities({
         models,
         journeys,

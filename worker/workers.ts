@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
+import type { BatchActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
 import { channelSchema, type Channel } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
 
@@ -16,6 +16,8 @@ export interface WorkerSetup {
     journey: JourneyActivities;
     lifecycle?: LifecycleActivities;
     maintenance?: MaintenanceActivities;
+    /** The batch-entry workflow's chunk enrolments. */
+    batch?: BatchActivities;
     channel: ChannelActivities;
   };
   /** Per-channel send rate, enforced by the Temporal server across every worker of the queue. */
@@ -44,7 +46,7 @@ export async function createJourneyWorker(setup: WorkerSetup): Promise<Worker> {
     namespace,
     taskQueue,
     ...workflowSource,
-    activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance },
+    activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance, ...activities.batch },
   });
 }
 

@@ -25,6 +25,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * Reads the body where the app's JSON parser is not enough (NDJSON, say), after the scope check; what it
+   * answers is validated against `body`.
+   */
+  readBody?(req: Request): Promise<unknown>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handle(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request; actor: string }): Promise<RouteResult>;
 }
@@ -47,7 +52,7 @@ export class Routes {
       }
       const params = parse(spec.params, req.params, 'params');
       const query = parse(spec.query, req.query, 'query');
-      const body = parse(spec.body, req.body, 'body');
+      const body = parse(spec.body, spec.readBody ? await spec.readBody(req) : req.body, 'body');
       const result = await spec.handle({ params, query, body, req, actor: actorOf(principal) });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
@@ -59,7 +64,8 @@ export class Routes {
     const errorResponse = { description: 'Problem details', content: { 'application/problem+json': { schema: problemSchema } } };
     this.registry.registerPath({
       method: spec.method,
-      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      // `\\:` in an express path is a literal colon (`/enrollments\\:batch`), not a parameter.
+      path: spec.path.replace(/(?<!\\):(\w+)/g, '{$1}').replace(/\\:/g, ':'),
       summary: spec.summary,
       description: spec.scope === 'public' ? 'No API key needed.' : `Needs an API key with the \`${spec.scope}\` scope (or \`admin\`).`,
       tags: [spec.tag],

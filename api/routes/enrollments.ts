@@ -1,8 +1,11 @@
+import type { Request } from 'express';
 import { z } from 'zod';
-import { ConflictError } from '../../shared/errors';
+import { ConflictError, InvalidInputError } from '../../shared/errors';
 import { slugSchema, userIdSchema } from '../../shared/ids';
 import { enrolUser } from '../../shared/instances';
+import { profilePatchSchema } from '../../shared/profiles/schema';
 import { createEntryStore } from '../../shared/store/entries';
+import { createIdempotencyStore } from '../../shared/store/idempotency';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 
@@ -10,6 +13,9 @@ const enrollmentBody = z.strictObject({
   userId: userIdSchema,
   /** Small entry data available to templates and conditions as `context`. */
   context: z.record(z.string(), z.unknown()).optional(),
+  profile: profilePatchSchema
+    .optional()
+    .describe('Merged into the user\'s profile before the enrolment (the PATCH /v1/users/{id} rules), so the instance reads it; kept even when the enrolment is refused.'),
 });
 const enrollmentResult = z.object({
   instanceId: z.string(),
@@ -21,8 +27,20 @@ const enrollmentResult = z.object({
   control: z.boolean(),
 });
 
-export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config, models }: ApiDeps): void {
+/** The `Idempotency-Key` header, when sent: 1 to 255 visible ASCII characters. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    const message = 'must be 1 to 255 visible ASCII characters, e.g. a UUID';
+    throw new InvalidInputError(`invalid Idempotency-Key header: ${message}`, [{ path: 'headers.idempotency-key', message }]);
+  }
+  return key;
+}
+
+export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config, models, profiles }: ApiDeps): void {
   const entries = createEntryStore(models);
+  const idempotency = createIdempotencyStore(models);
 
   routes.add({
     method: 'post',
@@ -36,30 +54,41 @@ export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config
       202: {
         description:
           'Enrolled; the instance runs in Temporal. A duplicate request while the user is inside answers the same instance. ' +
-          '409 `not_eligible` with `reason` `already_entered` (re-entry is off) or `cooldown` (with `until`); 409 `journey_not_running`.',
+          '409 `not_eligible` with `reason` `already_entered` (re-entry is off) or `cooldown` (with `until`); 409 `journey_not_running`. ' +
+          'With an `Idempotency-Key` header (1 to 255 visible ASCII characters), every repeat of the request within 24 hours gets ' +
+          'the first answer (including its 4xx problem) and never runs it again; a different request under the same key answers 422 ' +
+          '`idempotency_key_reused`; a repeat still waiting for the first answer after 10 s answers 409 `idempotency_key_in_progress`.',
         schema: enrollmentResult,
       },
     },
-    async handle({ params, body }) {
-      const outcome = await enrolUser(
-        { temporal, journeys, entries },
-        { journeyId: params.id, userId: body.userId, ...(body.context ? { context: body.context } : {}), taskQueue: config.TEMPORAL_TASK_QUEUE },
-      );
-      switch (outcome.status) {
-        case 'not_running':
-          throw new ConflictError(`journey ${params.id} has no running version`, { journeyId: params.id }, 'journey_not_running');
-        case 'not_eligible':
-          throw new ConflictError(
-            `user ${body.userId} may not enter journey ${params.id} now: ${outcome.detail}`,
-            { userId: body.userId, reason: outcome.reason, ...(outcome.until ? { until: outcome.until.toISOString() } : {}) },
-            'not_eligible',
-          );
-        case 'started':
-        case 'existing': {
-          const { instanceId, runId, journeyId, version, control } = outcome;
-          return { status: 202, body: { instanceId, runId, journeyId, version, control } };
-        }
-      }
+    async handle({ params, body, req }) {
+      const key = idempotencyKeyOf(req);
+      const enrol = () => enrolOne(params.id, body);
+      return key === undefined ? enrol() : idempotency.once(key, [req.method, req.path, body], enrol);
     },
   });
+
+  /** Merges the profile given, then enrols: the instance reads the profile as it now is. */
+  async function enrolOne(journeyId: string, body: z.infer<typeof enrollmentBody>) {
+    if (body.profile) await profiles.patch(body.userId, body.profile);
+    const outcome = await enrolUser(
+      { temporal, journeys, entries },
+      { journeyId, userId: body.userId, ...(body.context ? { context: body.context } : {}), taskQueue: config.TEMPORAL_TASK_QUEUE },
+    );
+    switch (outcome.status) {
+      case 'not_running':
+        throw new ConflictError(`journey ${journeyId} has no running version`, { journeyId }, 'journey_not_running');
+      case 'not_eligible':
+        throw new ConflictError(
+          `user ${body.userId} may not enter journey ${journeyId} now: ${outcome.detail}`,
+          { userId: body.userId, reason: outcome.reason, ...(outcome.until ? { until: outcome.until.toISOString() } : {}) },
+          'not_eligible',
+        );
+      case 'started':
+      case 'existing': {
+        const { instanceId, runId, version, control } = outcome;
+        return { status: 202, body: { instanceId, runId, journeyId: outcome.journeyId, version, control } };
+      }
+    }
+  }
 }

@@ -240,6 +240,26 @@ const idempotencyRecordSchema = new Schema(
 idempotencyRecordSchema.index({ key: 1 }, { unique: true });
 idempotencyRecordSchema.index({ expiresAt: 1 });
 
+/**
+ * One chunk (up to 100 users) of a batch enrolment, inserted with the batch; the batch-entry workflow enrols it
+ * and sets `result` once. Batch progress is summed from the results, so a retried chunk never counts twice.
+ */
+const batchChunkSchema = new Schema(
+  {
+    batchId: { type: String, required: true },
+    chunk: { type: Number, required: true },
+    journeyId: { type: String, required: true },
+    /** JSON text of the users `[{ userId, context? }]` (contexts have arbitrary keys). */
+    users: { type: String, required: true },
+    size: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    /** The chunk's outcome counts (shared/store/batches.ts), once enrolled. */
+    result: { type: Schema.Types.Mixed },
+  },
+  { versionKey: false, minimize: false },
+);
+batchChunkSchema.index({ batchId: 1, chunk: 1 }, { unique: true });
+
 export type JourneyRevisionDoc = InferSchemaType<typeof journeyRevisionSchema>;
 export type StructureDoc = InferSchemaType<typeof structureSchema>;
 export type ContentRevisionDoc = InferSchemaType<typeof contentRevisionSchema>;
@@ -252,6 +272,7 @@ export type SendSlotDoc = InferSchemaType<typeof sendSlotSchema>;
 export type EventDoc = InferSchemaType<typeof eventSchema>;
 export type SettingsRevisionDoc = InferSchemaType<typeof settingsRevisionSchema>;
 export type IdempotencyRecordDoc = InferSchemaType<typeof idempotencyRecordSchema>;
+export type BatchChunkDoc = InferSchemaType<typeof batchChunkSchema>;
 
 export interface Models {
   journeyRevisions: Model<JourneyRevisionDoc>;
@@ -266,6 +287,7 @@ export interface Models {
   settingsRevisions: Model<SettingsRevisionDoc>;
   idempotencyRecords: Model<IdempotencyRecordDoc>;
   events: Model<EventDoc>;
+  batchChunks: Model<BatchChunkDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -282,6 +304,7 @@ export function createModels(connection: Connection): Models {
     settingsRevisions: connection.model<SettingsRevisionDoc>('SettingsRevision', settingsRevisionSchema, 'settings_revisions'),
     idempotencyRecords: connection.model<IdempotencyRecordDoc>('IdempotencyRecord', idempotencyRecordSchema, 'idempotency_records'),
     events: connection.model<EventDoc>('Event', eventSchema, 'events'),
+    batchChunks: connection.model<BatchChunkDoc>('BatchChunk', batchChunkSchema, 'batch_chunks'),
   };
 }
 

@@ -1,9 +1,11 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import type { ProfileOperation } from '../definition/schema';
+import { isDuplicateKey } from '../mongo/errors';
+import type { ProfilePatch } from './schema';
 import { PROFILE_FIELDS, pickPaths, type ProfileView } from './view';
 
 /**
- * A minimal user profile store (the profiles API comes later).
+ * The user profile store, written by the profiles API (`shared/profiles/schema.ts` says what callers may write).
  *
  * One document per user in `profiles`: `_id` is the user id; `attributes` holds the custom properties
  * (anything a journey reads as `profile.<name>` or writes with an updateProfile node); `email`, `phone`,
@@ -84,6 +86,49 @@ export function operationsToUpdates(operations: readonly ProfileOperation[], now
   return updates;
 }
 
+/**
+ * The one update of a profile patch (merge rules in `shared/profiles/schema.ts`): attributes and consent are
+ * set or unset key by key under their parent, the other fields given are set, or unset when `null`.
+ */
+export function patchToUpdate(patch: ProfilePatch, now: Date): Update {
+  const $set: Record<string, unknown> = { updatedAt: now };
+  const $unset: Record<string, ''> = {};
+  const change = (path: string, value: unknown) => {
+    if (value === null) $unset[path] = '';
+    else if (value !== undefined) $set[path] = value;
+  };
+  for (const [name, value] of Object.entries(patch.attributes ?? {})) change(`attributes.${name}`, value);
+  for (const [channel, value] of Object.entries(patch.consent ?? {})) change(`consent.${channel}`, value);
+  for (const field of ['email', 'phone', 'timezone', 'pushTokens'] as const) change(field, patch[field]);
+  return Object.keys($unset).length > 0 ? { $set, $unset } : { $set };
+}
+
+/**
+ * Concurrent upserts of a profile that does not exist yet race to insert it, and the losers fail on its
+ * unique `_id`: by then it exists, so doing the write again updates it.
+ */
+async function upsert<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return write();
+  }
+}
+
+function toProfile(doc: ProfileDoc): Profile {
+  return {
+    userId: doc._id,
+    attributes: isRecord(doc.attributes) ? doc.attributes : {},
+    email: doc.email ?? undefined,
+    phone: doc.phone ?? undefined,
+    timezone: doc.timezone ?? undefined,
+    pushTokens: doc.pushTokens ?? [],
+    consent: isRecord(doc.consent) ? doc.consent : {},
+    updatedAt: doc.updatedAt ?? undefined,
+  };
+}
+
 function mongoOperator(operation: ProfileOperation): [string, unknown] {
   switch (operation.op) {
     case 'set':
@@ -108,17 +153,7 @@ export function createProfileStore(connection: Connection, clock: () => Date = (
 
   async function get(userId: string): Promise<Profile | undefined> {
     const doc = await model.findById(userId).lean();
-    if (!doc) return undefined;
-    return {
-      userId: doc._id,
-      attributes: isRecord(doc.attributes) ? doc.attributes : {},
-      email: doc.email ?? undefined,
-      phone: doc.phone ?? undefined,
-      timezone: doc.timezone ?? undefined,
-      pushTokens: doc.pushTokens ?? [],
-      consent: isRecord(doc.consent) ? doc.consent : {},
-      updatedAt: doc.updatedAt ?? undefined,
-    };
+    return doc ? toProfile(doc) : undefined;
   }
 
   return {
@@ -149,10 +184,26 @@ export function createProfileStore(connection: Connection, clock: () => Date = (
       await model.updateOne({ _id: userId }, { $pullAll: { pushTokens: [...tokens] }, $set: { updatedAt: clock() } });
     },
 
-    /** Replaces a whole profile (tests and seeding until the profiles API exists). */
-    async put(profile: Omit<Profile, 'pushTokens' | 'consent' | 'updatedAt'> & Partial<Pick<Profile, 'pushTokens' | 'consent'>>) {
+    /** Replaces a whole profile (creating it when missing) and answers what is stored. */
+    async put(profile: Omit<Profile, 'pushTokens' | 'consent' | 'updatedAt'> & Partial<Pick<Profile, 'pushTokens' | 'consent'>>): Promise<Profile> {
       const { userId, ...fields } = profile;
-      await model.replaceOne({ _id: userId }, { ...fields, updatedAt: clock() }, { upsert: true });
+      const doc = await upsert(() =>
+        model.findOneAndReplace({ _id: userId }, { ...fields, updatedAt: clock() }, { upsert: true, returnDocument: 'after' }).lean(),
+      );
+      // An upsert that answers the document after the write always has one.
+      return toProfile(doc!);
+    },
+
+    /**
+     * Merges a patch into a profile (creating it when missing) in one single-document update, and answers
+     * the profile as that update left it. The patch is applied whole or not at all; but FerretDB v1 does not
+     * isolate concurrent updates of one document, so of two concurrent patches of one profile the later
+     * write may undo the other (MongoDB applies both).
+     */
+    async patch(userId: string, patch: ProfilePatch): Promise<Profile> {
+      const update = patchToUpdate(patch, clock());
+      const doc = await upsert(() => model.findOneAndUpdate({ _id: userId }, update, { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false }).lean());
+      return toProfile(doc!);
     },
   };
 }

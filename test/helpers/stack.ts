@@ -3,9 +3,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../../activities';
+import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { createApiKeyStore } from '../../shared/store/api-keys';
+import { createBatchStore } from '../../shared/store/batches';
 import { createEntryStore } from '../../shared/store/entries';
 import { createFactStore } from '../../shared/store/facts';
 import { createJourneyStore } from '../../shared/store/journeys';
@@ -64,6 +65,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       journey: createJourneyActivities({ journeys, profiles, temporal: client, entries }),
       lifecycle: createLifecycleActivities({ entries, facts: createFactStore(db.models) }),
       maintenance: createMaintenanceActivities({ temporal: client, journeys }),
+      batch: createBatchActivities({ temporal: client, journeys, entries, batches: createBatchStore(db.models) }),
       channel: createChannelActivities({ models: db.models, journeys, profiles, settings, ...options.channel }),
     },
     channelRatePerSecond: options.channelRatePerSecond ?? 1000,

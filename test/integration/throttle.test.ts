@@ -3,8 +3,8 @@ import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
-const RATE = 10;
-const USERS = 330;
+const RATE = 5;
+const USERS = 175;
 
 /**
  * The per-channel throttle holds: the email task queue is limited to RATE sends per second by the Temporal
