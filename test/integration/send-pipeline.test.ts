@@ -399,6 +399,16 @@ describe('send pipeline', () => {
       expect(fake.messages).toHaveLength(1);
     });
 
+    it('defers across the spring-forward night to 08:00 local summer time (Paris, 2026-03-29)', async () => {
+      now = new Date('2026-03-28T22:30:00.000Z'); // 23:30 in Paris (UTC+1), the night the clocks go forward
+      const request = requestFor(await newUser({ timezone: 'Europe/Paris' }), 'only', { journeyId: 'quiet-defer' });
+
+      // 08:00 on the 29th is UTC+2: 06:00Z, seven and a half hours later, not eight and a half.
+      expect(await send(request)).toEqual({ outcome: 'deferred', until: '2026-03-29T06:00:00.000Z' });
+      now = new Date('2026-03-29T06:00:00.000Z');
+      expect(await send(request, 2)).toMatchObject({ outcome: 'sent' });
+    });
+
     it('sends at the same instant to a user whose zone is outside the window', async () => {
       now = tokyoNight;
       const request = requestFor(await newUser({ timezone: 'Europe/London' }), 'only', { journeyId: 'quiet-drop' });
