@@ -6,4 +6,5 @@ export { createLifecycleActivities } from './lifecycle';
 export type { EntryClaim, EntryClose, EntryDecision, Fact, FactKind, LifecycleActivities } from './lifecycle-types';
 export { createMaintenanceActivities, type MaintenanceActivities, type StopReason } from './maintenance';
 export { createBatchActivities, type BatchActivities } from './batches';
+export { createSegmentActivities, type SegmentActivities } from './segments';
 export type { SendRequest, SendResult } from './types';

@@ -4,7 +4,7 @@ import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
-import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../activities';
+import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createSegmentActivities } from '../activities';
 import { createBatchStore } from '../shared/store/batches';
 import { createEntryStore } from '../shared/store/entries';
 import { createFactStore } from '../shared/store/facts';
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       lifecycle: createLifecycleActivities({ entries, facts: createFactStore(models) }),
       maintenance: createMaintenanceActivities({ temporal, journeys }),
       batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
+      segment: createSegmentActivities({ journeys, profiles, events: models.events, batches: createBatchStore(models) }),
       channel: createChannelActivities({
         models,
         journeys,

@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { BatchActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
+import type { BatchActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
 import { channelSchema, type Channel } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
 
@@ -18,6 +18,8 @@ export interface WorkerSetup {
     maintenance?: MaintenanceActivities;
     /** The batch-entry workflow's chunk enrolments. */
     batch?: BatchActivities;
+    /** The segment-run workflow's audience evaluation. */
+    segment?: SegmentActivities;
     channel: ChannelActivities;
   };
   /** Per-channel send rate, enforced by the Temporal server across every worker of the queue. */
@@ -46,7 +48,7 @@ export async function createJourneyWorker(setup: WorkerSetup): Promise<Worker> {
     namespace,
     taskQueue,
     ...workflowSource,
-    activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance, ...activities.batch },
+    activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance, ...activities.batch, ...activities.segment },
   });
 }
 

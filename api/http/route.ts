@@ -64,7 +64,7 @@ export class Routes {
     const errorResponse = { description: 'Problem details', content: { 'application/problem+json': { schema: problemSchema } } };
     this.registry.registerPath({
       method: spec.method,
-      // `\\:` in an express path is a literal colon (`/enrollments\\:batch`), not a parameter.
+      // A colon escaped in the path (`'enrollments\\:batch'`) is a literal one, not a parameter.
       path: spec.path.replace(/(?<!\\):(\w+)/g, '{$1}').replace(/\\:/g, ':'),
       summary: spec.summary,
       description: spec.scope === 'public' ? 'No API key needed.' : `Needs an API key with the \`${spec.scope}\` scope (or \`admin\`).`,

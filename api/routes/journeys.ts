@@ -3,6 +3,7 @@ import { journeyDefinitionSchema } from '../../shared/definition/schema';
 import { slugSchema } from '../../shared/ids';
 import { ConflictError } from '../../shared/errors';
 import { allowedActions, lifecycleActions, versionStates, type VersionSummary } from '../../shared/lifecycle/states';
+import { reconcileSegmentSchedules } from '../../shared/segments/schedules';
 import { startVersionDrain, startVersionStop } from '../../shared/services';
 import type { JourneyView } from '../../shared/store/journeys';
 import type { ApiDeps } from '../deps';
@@ -86,6 +87,11 @@ export function addJourneyRoutes(routes: Routes, { journeys, temporal, config }:
     } catch {
       // The refusal is the answer; the repair is best effort.
     }
+  }
+
+  /** Segment entries run on Temporal Schedules that follow their versions' states (shared/segments/schedules.ts). */
+  async function syncSchedules(journeyId: string): Promise<void> {
+    await reconcileSegmentSchedules(temporal, journeys, journeyId, config.TEMPORAL_TASK_QUEUE);
   }
 
   /** The versions a publish stopped (`oldVersion: stop`): stopped at the very commit of the publish. */
@@ -218,6 +224,7 @@ export function addJourneyRoutes(routes: Routes, { journeys, temporal, config }:
         throw error;
       }
       for (const stopped of stoppedBy(journey, journey.updatedAt)) await startMaintenance(params.id, stopped);
+      await syncSchedules(params.id);
       return ok(journey);
     },
   });
@@ -232,7 +239,9 @@ export function addJourneyRoutes(routes: Routes, { journeys, temporal, config }:
       params: versionParams,
       responses: { 200: { description: 'Done', schema: journeySchema } },
       async handle({ params, actor }) {
-        return ok(await journeys[action](params.id, params.version, actor));
+        const journey = await journeys[action](params.id, params.version, actor);
+        await syncSchedules(params.id);
+        return ok(journey);
       },
     });
   }
@@ -256,6 +265,7 @@ export function addJourneyRoutes(routes: Routes, { journeys, temporal, config }:
       }
       const stopped = journey.versions.find((v) => v.version === params.version);
       if (stopped) await startMaintenance(params.id, stopped);
+      await syncSchedules(params.id);
       return ok(journey);
     },
   });

@@ -147,11 +147,31 @@ export const segmentScheduleSchema = z
   )
   .describe('When the audience is evaluated.');
 
+export const behaviourRuleSchema = strictObject('a behaviour rule', {
+  event: eventNameSchema.describe('The event name, e.g. `order_completed`.'),
+  did: z.boolean().default(true).describe('`true`: did it (at least `count.gte` times); `false`: did not do it.'),
+  within: isoDuration.optional().describe('Only events in this last period count, e.g. P30D; default: all stored events.'),
+  count: strictObject('count', {
+    gte: z.number().int().min(1).optional().describe('At least this many times.'),
+    lte: z.number().int().min(1).optional().describe('At most this many times.'),
+  })
+    .optional()
+    .describe('How many times (only with did: true).'),
+})
+  .refine((rule) => rule.did || rule.count === undefined, { message: '`count` goes with did: true', path: ['count'] })
+  .describe('Past behaviour over the stored events of the user.');
+export type BehaviourRule = z.infer<typeof behaviourRuleSchema>;
+
 export const segmentEntrySchema = strictObject('a segment entry', {
   type: z.literal('segment').describe('Past behaviour: an audience query over profiles, evaluated on a schedule.'),
   audience: conditionSchema.describe('Who qualifies: a condition over `profile.*` paths.'),
+  behaviour: z
+    .array(behaviourRuleSchema)
+    .max(5)
+    .optional()
+    .describe('Up to 5 rules over stored events (did / did not, counts, time ranges), all of which must hold too.'),
   schedule: segmentScheduleSchema,
-}).describe('Users who match an audience enter on a schedule.');
+}).describe('Users who match an audience (and its behaviour rules) enter on a schedule.');
 
 export const ENTRY_TYPES = ['api', 'event', 'list', 'segment'] as const;
 

@@ -241,13 +241,17 @@ idempotencyRecordSchema.index({ key: 1 }, { unique: true });
 idempotencyRecordSchema.index({ expiresAt: 1 });
 
 /**
- * One chunk (up to 100 users) of a batch enrolment, inserted with the batch; the batch-entry workflow enrols it
- * and sets `result` once. Batch progress is summed from the results, so a retried chunk never counts twice.
+ * One chunk (up to 100 users) of a batch enrolment, inserted with the batch under the unique id
+ * `{batchId}:{chunk}` (read by id: FerretDB uses no other index for queries); the batch-entry workflow enrols
+ * it and sets `result` once. Batch progress is summed from the results, so a retried chunk never counts twice.
  */
 const batchChunkSchema = new Schema(
   {
+    _id: { type: String, required: true },
     batchId: { type: String, required: true },
     chunk: { type: Number, required: true },
+    /** Chunks in the batch. */
+    chunks: { type: Number, required: true },
     journeyId: { type: String, required: true },
     /** JSON text of the users `[{ userId, context? }]` (contexts have arbitrary keys). */
     users: { type: String, required: true },
@@ -258,7 +262,6 @@ const batchChunkSchema = new Schema(
   },
   { versionKey: false, minimize: false },
 );
-batchChunkSchema.index({ batchId: 1, chunk: 1 }, { unique: true });
 
 export type JourneyRevisionDoc = InferSchemaType<typeof journeyRevisionSchema>;
 export type StructureDoc = InferSchemaType<typeof structureSchema>;

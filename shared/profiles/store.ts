@@ -116,7 +116,8 @@ async function upsert<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-function toProfile(doc: ProfileDoc): Profile {
+/** A stored profile document as the rest of the engine sees it. */
+export function toProfile(doc: ProfileDoc): Profile {
   return {
     userId: doc._id,
     attributes: isRecord(doc.attributes) ? doc.attributes : {},

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities } from '../../activities';
+import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createSegmentActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { createApiKeyStore } from '../../shared/store/api-keys';
 import { createBatchStore } from '../../shared/store/batches';
@@ -66,6 +66,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       lifecycle: createLifecycleActivities({ entries, facts: createFactStore(db.models) }),
       maintenance: createMaintenanceActivities({ temporal: client, journeys }),
       batch: createBatchActivities({ temporal: client, journeys, entries, batches: createBatchStore(db.models) }),
+      segment: createSegmentActivities({ journeys, profiles, events: db.models.events, batches: createBatchStore(db.models) }),
       channel: createChannelActivities({ models: db.models, journeys, profiles, settings, ...options.channel }),
     },
     channelRatePerSecond: options.channelRatePerSecond ?? 1000,

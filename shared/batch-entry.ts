@@ -1,0 +1,25 @@
+import type { Client } from '@temporalio/client';
+import type { BatchEntryInput, batchEntryWorkflow } from '../workflows';
+
+/** Starting the batch-entry service workflow (workflows/services/batch-entry.ts) from the API. */
+
+export function batchEntryWorkflowId(batchId: string): string {
+  return `batch-entry:${batchId}`;
+}
+
+/** Starts the enrolment of a stored batch; returns once Temporal has recorded the start. */
+export async function startBatchEntry(
+  client: Client,
+  taskQueue: string,
+  batch: BatchEntryInput & { journeyId: string; users: number },
+): Promise<string> {
+  const workflowId = batchEntryWorkflowId(batch.batchId);
+  const input: BatchEntryInput = { batchId: batch.batchId, chunks: batch.chunks, ratePerSecond: batch.ratePerSecond };
+  await client.workflow.start<typeof batchEntryWorkflow>('batchEntryWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [input],
+    staticSummary: `Enrol **${batch.users}** users in **${batch.journeyId}** at ${batch.ratePerSecond}/s (batch \`${batch.batchId}\`)`,
+  });
+  return workflowId;
+}
