@@ -7,6 +7,7 @@ import { Routes } from './http/route';
 import { openApiDocument } from './openapi';
 import { addApiKeyRoutes } from './routes/api-keys';
 import { addBatchRoutes } from './routes/batches';
+import { addDryRunRoutes } from './routes/dry-run';
 import { addEnrollmentRoutes } from './routes/enrollments';
 import { addHealthRoutes } from './routes/health';
 import { addInstanceRoutes } from './routes/instances';
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const router = express.Router();
   const routes = new Routes(router, publicRoutes.registry);
   addJourneyRoutes(routes, deps);
+  addDryRunRoutes(routes, deps);
   addEnrollmentRoutes(routes, deps);
   addBatchRoutes(routes, deps);
   addInstanceRoutes(routes, deps);

@@ -8,6 +8,7 @@ import { createSettingsStore } from '../shared/store/settings';
 import { createProfileStore } from '../shared/profiles/store';
 import { createJourneyStore } from '../shared/store/journeys';
 import { createApp } from './app';
+import { stopDryRuns } from './dry-run/runner';
 
 /** The API process. Stops accepting connections on SIGINT/SIGTERM, then closes its clients. */
 async function main(): Promise<void> {
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
 
   const stop = () => {
     server.close(() => {
-      void Promise.all([connection.close(), mongo.close()]).then(() => process.exit(0));
+      void Promise.all([connection.close(), mongo.close(), stopDryRuns()]).then(() => process.exit(0));
     });
     server.closeAllConnections();
   };
