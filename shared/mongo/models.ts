@@ -79,6 +79,8 @@ sinkMessageSchema.index({ userId: 1, createdAt: 1 });
  */
 const entrySchema = new Schema(
   {
+    /** `{journeyId}:{userId}:{entry}`: the store reads entries by `_id` only (see shared/store/entries.ts). */
+    _id: { type: String, required: true },
     journeyId: { type: String, required: true },
     userId: { type: String, required: true },
     /** 1 for the first entry of the user into the journey, then 2, 3... */

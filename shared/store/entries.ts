@@ -50,6 +50,11 @@ export type Eligibility =
 
 const maxClaimAttempts = 20;
 
+/** The `_id` of an entry record: journey ids are slugs and user ids have no ":", so it is unambiguous. */
+export function entryDocumentId(journeyId: string, userId: string, entry: number): string {
+  return `${journeyId}:${userId}:${entry}`;
+}
+
 /** The rules of spec 2.2 over the user's latest entry; pure. */
 export function decideEntry(latest: EntryRecord | undefined, reentry: ReentryRule, at: Date): Eligibility {
   if (!latest) return { eligible: true, entry: 1 };
@@ -102,24 +107,26 @@ export function createEntryStore(models: Pick<Models, 'entries'>) {
     return record;
   }
 
-  async function latest(journeyId: string, userId: string): Promise<EntryRecord | undefined> {
-    const [doc] = await entries.find({ journeyId, userId }).sort({ entry: -1 }).limit(1).lean();
-    return doc ? toRecord(doc) : undefined;
+  /**
+   * Every entry of a user into a journey, oldest first, read by `_id` (`{journey}:{user}:{n}` for n = 1, 2...):
+   * FerretDB's SQLite backend uses an index only for `_id`, so this stays fast however many entries exist.
+   */
+  async function history(journeyId: string, userId: string): Promise<EntryRecord[]> {
+    const found: EntryRecord[] = [];
+    for (let entry = 1; ; entry++) {
+      const doc = await entries.findById(entryDocumentId(journeyId, userId, entry)).lean();
+      if (!doc) return found;
+      found.push(toRecord(doc));
+    }
   }
 
-  async function byRunId(runId: string): Promise<EntryRecord | undefined> {
-    const doc = await entries.findOne({ runId }).lean();
-    return doc ? toRecord(doc) : undefined;
+  async function latest(journeyId: string, userId: string): Promise<EntryRecord | undefined> {
+    return (await history(journeyId, userId)).at(-1);
   }
 
   return {
     latest,
-    byRunId,
-
-    /** Every entry of a user into a journey, oldest first. */
-    async history(journeyId: string, userId: string): Promise<EntryRecord[]> {
-      return (await entries.find({ journeyId, userId }).sort({ entry: 1 }).lean()).map(toRecord);
-    },
+    history,
 
     /** Read-only: what a claim at `now` would answer (the API refuses early with it). */
     async eligibility(journeyId: string, userId: string, reentry: ReentryRule, now: Date): Promise<Eligibility> {
@@ -133,12 +140,15 @@ export function createEntryStore(models: Pick<Models, 'entries'>) {
     async claim(claim: EntryClaim): Promise<EntryDecision> {
       const at = new Date(claim.at);
       for (let attempt = 0; attempt < maxClaimAttempts; attempt++) {
-        const mine = await byRunId(claim.runId);
-        if (mine) return { eligible: true, entry: mine.entry };
-        const decision = decideEntry(await latest(claim.journeyId, claim.userId), claim.reentry, at);
+        // The run's own entry, if an earlier attempt of this claim wrote it, is the latest one: nobody
+        // enters after a live instance.
+        const last = await latest(claim.journeyId, claim.userId);
+        if (last?.runId === claim.runId) return { eligible: true, entry: last.entry };
+        const decision = decideEntry(last, claim.reentry, at);
         if (!decision.eligible) return { eligible: false, reason: decision.reason, detail: decision.detail };
         try {
           await entries.create({
+            _id: entryDocumentId(claim.journeyId, claim.userId, decision.entry),
             journeyId: claim.journeyId,
             userId: claim.userId,
             entry: decision.entry,
@@ -159,7 +169,7 @@ export function createEntryStore(models: Pick<Models, 'entries'>) {
     /** Records the exit of an entry once; a second close (a retry, a replay) changes nothing. */
     async close(close: EntryClose): Promise<void> {
       await entries.updateOne(
-        { journeyId: close.journeyId, userId: close.userId, entry: close.entry, runId: close.runId, exitedAt: { $exists: false } },
+        { _id: entryDocumentId(close.journeyId, close.userId, close.entry), runId: close.runId, exitedAt: { $exists: false } },
         { $set: { exitedAt: new Date(close.at), exitReason: close.reason, ...(close.nodeId !== undefined ? { exitNodeId: close.nodeId } : {}) } },
       );
     },
