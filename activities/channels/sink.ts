@@ -20,7 +20,7 @@ export function createSinkAdapter(models: Pick<Models, 'sinkMessages'>): Channel
     async send(sink, meta) {
       const stored = await models.sinkMessages
         .findOneAndUpdate(
-          { deliveryKey: meta.deliveryKey },
+          { _id: meta.deliveryKey },
           {
             $setOnInsert: {
               deliveryKey: meta.deliveryKey,

@@ -26,7 +26,7 @@ export function createDeliveryLedger(models: Pick<Models, 'deliveries' | 'delive
 
   return {
     async outcome(deliveryKey: string): Promise<LedgerOutcome | undefined> {
-      const doc = await models.deliveries.findOne({ deliveryKey }).lean();
+      const doc = await models.deliveries.findById(deliveryKey).lean();
       return doc ? toOutcome(doc) : undefined;
     },
 
@@ -39,6 +39,7 @@ export function createDeliveryLedger(models: Pick<Models, 'deliveries' | 'delive
     ): Promise<LedgerOutcome> {
       try {
         await models.deliveries.create({
+          _id: meta.deliveryKey,
           deliveryKey: meta.deliveryKey,
           instanceId: meta.instanceId,
           journeyId: meta.journeyId,
@@ -55,7 +56,7 @@ export function createDeliveryLedger(models: Pick<Models, 'deliveries' | 'delive
         return outcome;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        const first = await models.deliveries.findOne({ deliveryKey: meta.deliveryKey }).lean();
+        const first = await models.deliveries.findById(meta.deliveryKey).lean();
         if (!first) throw error;
         return toOutcome(first);
       }

@@ -57,6 +57,8 @@ contentRevisionSchema.index({ journeyId: 1, version: 1, nodeId: 1, revision: 1 }
 /** Messages sent through the dev `sink` channel: the engine's own inbox for development and tests. */
 const sinkMessageSchema = new Schema(
   {
+    /** The delivery key (found by `_id`, the only field FerretDB's SQLite backend indexes). */
+    _id: { type: String, required: true },
     deliveryKey: { type: String, required: true },
     instanceId: { type: String, required: true },
     journeyId: { type: String, required: true },
@@ -130,6 +132,8 @@ factSchema.index({ instanceId: 1, at: 1 });
  */
 const deliverySchema = new Schema(
   {
+    /** The delivery key again: FerretDB's SQLite backend finds documents fast only by `_id`. */
+    _id: { type: String, required: true },
     deliveryKey: { type: String, required: true },
     instanceId: { type: String, required: true },
     journeyId: { type: String, required: true },
