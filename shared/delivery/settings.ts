@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, timeZoneSchema, type Channel } from '../definition/schema';
+import { channelSchema, timeZoneSchema } from '../definition/schema';
 import { isoDurationSchema } from '../time/duration-schema';
 
 /**
@@ -32,6 +32,3 @@ export type DeliverySettings = z.infer<typeof deliverySettingsSchema>;
 
 export const defaultDeliverySettings: DeliverySettings = deliverySettingsSchema.parse({});
 
-export function capOf(settings: DeliverySettings, channel: Channel): ChannelCap | undefined {
-  return settings.caps[channel];
-}
