@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DomainError } from '../../shared/errors';
 
 export interface QueueLimits {
@@ -100,6 +101,8 @@ export async function withTimeout<T>(
   onTimeout: (abandoned: Promise<unknown>) => Promise<void>,
 ): Promise<T> {
   const controller = new AbortController();
+  // Every call to the test server of one dry run listens to this signal: more than Node's default 10.
+  setMaxListeners(0, controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
