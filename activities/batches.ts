@@ -2,6 +2,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isControlUser } from '../shared/control-group';
 import { enrolUser } from '../shared/instances';
+import { journeyTaskQueueOf } from '../shared/naming';
 import type { BatchFailure, BatchNotEligibleReason, BatchStore, BatchUser, ChunkResult } from '../shared/store/batches';
 import type { EntryStore } from '../shared/store/entries';
 import type { JourneyStore, JourneyView } from '../shared/store/journeys';
@@ -42,7 +43,8 @@ export function createBatchActivities({ temporal, journeys, entries, batches }: 
       // Read once per chunk: a pause or stop of the journey takes effect from the next chunk.
       const journey = await journeys.getJourney(journeyId);
       const deps = { temporal, entries, journeys: { ...journeys, getJourney: () => Promise.resolve(journey) } };
-      const { taskQueue, attempt } = activityInfo();
+      const { attempt } = activityInfo();
+      const taskQueue = journeyTaskQueueOf(activityInfo().taskQueue);
 
       async function startedEarlier(userId: string): Promise<UserOutcome | undefined> {
         const entry = await entries.latest(journeyId, userId);

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { serviceTaskQueue } from './naming';
 import type { BatchEntryInput, batchEntryWorkflow } from '../workflows';
 
 /** Starting the batch-entry service workflow (workflows/services/batch-entry.ts) from the API. */
@@ -17,7 +18,7 @@ export async function startBatchEntry(
   const input: BatchEntryInput = { batchId: batch.batchId, chunks: batch.chunks, ratePerSecond: batch.ratePerSecond };
   await client.workflow.start<typeof batchEntryWorkflow>('batchEntryWorkflow', {
     workflowId,
-    taskQueue,
+    taskQueue: serviceTaskQueue(taskQueue),
     args: [input],
     staticSummary: `Enrol **${batch.users}** users in **${batch.journeyId}** at ${batch.ratePerSecond}/s (batch \`${batch.batchId}\`)`,
   });

@@ -15,6 +15,19 @@ export function channelTaskQueue(baseQueue: string, channel: string): string {
   return `${baseQueue}-channel-${channel}`;
 }
 
+/**
+ * The task queue of the service workflows (batch entry, segment runs, version stop and drain): their own, so
+ * a batch is never starved by the backlog of the instances it starts on the journey queue.
+ */
+export function serviceTaskQueue(baseQueue: string): string {
+  return `${baseQueue}-services`;
+}
+
+/** The journey task queue a service workflow's activities start instances on. */
+export function journeyTaskQueueOf(queue: string): string {
+  return queue.endsWith('-services') ? queue.slice(0, -'-services'.length) : queue;
+}
+
 /** The exactly-once key of one message: one per (instance, entry, node). */
 export function deliveryKey(instanceId: string, entryId: string, nodeId: string): string {
   return `${instanceId}/${entryId}/${nodeId}`;

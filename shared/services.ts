@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { serviceTaskQueue } from './naming';
 import type { versionDrainWorkflow, versionStopWorkflow } from '../workflows';
 import type { StopReason } from '../activities/maintenance';
 
@@ -24,7 +25,7 @@ export async function startVersionStop(
   const workflowId = versionStopWorkflowId(target.journeyId, target.version);
   await client.workflow.start<typeof versionStopWorkflow>('versionStopWorkflow', {
     workflowId,
-    taskQueue,
+    taskQueue: serviceTaskQueue(taskQueue),
     args: [target],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
@@ -41,7 +42,7 @@ export async function startVersionDrain(
   const workflowId = versionDrainWorkflowId(target.journeyId, target.version);
   await client.workflow.start<typeof versionDrainWorkflow>('versionDrainWorkflow', {
     workflowId,
-    taskQueue,
+    taskQueue: serviceTaskQueue(taskQueue),
     args: [target],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',

@@ -2,6 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import type { BatchActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
 import { channelSchema, type Channel } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
+import { serviceTaskQueue } from '../shared/naming';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -35,19 +36,32 @@ export interface WorkerSetup {
  * so that each channel's send rate can be limited with `maxTaskQueueActivitiesPerSecond`.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
-  return [await createJourneyWorker(setup), ...(await createChannelWorkers(setup))];
+  return [await createJourneyWorker(setup), await createServiceWorker(setup), ...(await createChannelWorkers(setup))];
+}
+
+/** The service workflows (batch entry, segment runs, version stop and drain) on their own task queue. */
+export async function createServiceWorker(setup: WorkerSetup): Promise<Worker> {
+  const { activities } = setup;
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: serviceTaskQueue(setup.taskQueue),
+    ...workflowSourceOf(setup),
+    activities: { ...activities.maintenance, ...activities.batch, ...activities.segment },
+  });
+}
+
+function workflowSourceOf(setup: WorkerSetup) {
+  return setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: require.resolve('../workflows') };
 }
 
 export async function createJourneyWorker(setup: WorkerSetup): Promise<Worker> {
   const { connection, namespace, taskQueue, activities } = setup;
-  const workflowSource = setup.workflowBundle
-    ? { workflowBundle: setup.workflowBundle }
-    : { workflowsPath: require.resolve('../workflows') };
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    ...workflowSource,
+    ...workflowSourceOf(setup),
     activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance, ...activities.batch, ...activities.segment },
   });
 }
