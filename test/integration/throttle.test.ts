@@ -3,8 +3,8 @@ import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
-const RATE = 5;
-const USERS = 175;
+const RATE = 3;
+const USERS = 110;
 
 /**
  * The per-channel throttle holds: the email task queue is limited to RATE sends per second by the Temporal
