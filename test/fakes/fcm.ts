@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { listenLocally, readBody } from './local-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -139,15 +139,6 @@ interface SendBody {
   validate_only?: boolean;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function answer(res: ServerResponse, status: number, body: object): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
   res.end(JSON.stringify(body));
@@ -214,8 +205,8 @@ export async function startFakeFcm(): Promise<FakeFcm> {
     handleSend(req, res, route[1]).catch(() => answer(res, 400, faultAnswer('invalid-argument', route[1] ?? '').body));
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenLocally(server);
+  const port = listening.port;
 
   return {
     port,
@@ -233,8 +224,7 @@ export async function startFakeFcm(): Promise<FakeFcm> {
     requests,
     async close() {
       agents.forEach((agent) => agent.destroy());
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

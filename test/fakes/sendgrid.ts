@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally, readBody } from './local-server';
 
 /** What the fake does with one well-formed, authorized send instead of accepting it. */
 export type Fault =
@@ -108,14 +108,14 @@ export async function startFakeSendGrid(): Promise<FakeSendGrid> {
     return messageId;
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => sendErrors(res, 500, [apiError(String(error))]));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocally(
+    createServer((req, res) => {
+      handle(req, res).catch((error: unknown) => sendErrors(res, 500, [apiError(String(error))]));
+    }),
+  );
 
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${listening.port}/`,
     messages,
     get requests() {
       return requests;
@@ -128,8 +128,7 @@ export async function startFakeSendGrid(): Promise<FakeSendGrid> {
     },
     async close() {
       for (const timer of hanging) clearTimeout(timer);
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await listening.close();
     },
   };
 }
@@ -181,12 +180,6 @@ function sendErrors(res: ServerResponse, status: number, errors: ApiError[]): vo
 
 function sendAccepted(res: ServerResponse, messageId: string): void {
   res.writeHead(202, { 'x-message-id': messageId }).end();
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(raw: string): MailSendBody | undefined {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally, readBody } from './local-server';
 
 /**
  * A fault for the next request that passes authentication:
@@ -85,30 +84,15 @@ export async function startFakeSmsGateway(options: FakeSmsGatewayOptions): Promi
     created(res, sms, options.accountSid);
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocally(createServer((req, res) => void handle(req, res)));
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening.port}`,
     messages,
     requests,
     fail: (...more) => void faults.push(...more),
-    async close() {
-      const closed = once(server, 'close');
-      server.close();
-      // Hanging answers would otherwise keep close() waiting for their timers.
-      server.closeAllConnections();
-      await closed;
-    },
+    close: listening.close,
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Twilio's error shape: `{code, message, more_info, status}`. */

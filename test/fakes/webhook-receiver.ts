@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally, readBody } from './local-server';
 
 /**
  * The answer to one later request (the default is 200):
@@ -51,29 +50,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     respond(res, answer);
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLocally(createServer((req, res) => void handle(req, res)));
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening.port}`,
     requests,
     fail: (...more) => void answers.push(...more),
-    async close() {
-      const closed = once(server, 'close');
-      server.close();
-      // Hanging answers would otherwise keep close() waiting for their timers.
-      server.closeAllConnections();
-      await closed;
-    },
+    close: listening.close,
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function respond(res: ServerResponse, answer: { status: number; retryAfter?: string; headers?: Record<string, string> }): void {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { classifySendGridError, createSendGridAdapter } from '../../../activities/channels/email';
 import { CONFIGURATION_ERROR, TransientSendError, type DeliveryMeta, type EmailAdapter, type EmailMessage } from '../../../activities/channels/contract';
 import { startFakeSendGrid, type FakeSendGrid } from '../../fakes/sendgrid';
+import { transientError } from '../../helpers/channels';
 
 const meta: DeliveryMeta = {
   deliveryKey: 'journey:j-mail:user:u-1:entry-1:node-welcome',
@@ -14,16 +15,6 @@ const meta: DeliveryMeta = {
 };
 
 const message: EmailMessage = { to: 'ada@example.com', from: 'hello@example.com', subject: 'Welcome', text: 'Hi Ada', html: '<p>Hi Ada</p>' };
-
-/** The rejection of `promise`, which must be a TransientSendError. */
-async function transientError(promise: Promise<unknown>): Promise<TransientSendError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(TransientSendError);
-  return error as TransientSendError;
-}
 
 /** The SendGrid adapter through the real @sendgrid/mail SDK against a local fake of the API. */
 describe('SendGrid email adapter', () => {

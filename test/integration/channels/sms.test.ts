@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { CONFIGURATION_ERROR, TransientSendError, type DeliveryMeta, type SmsAdapter } from '../../../activities/channels/contract';
+import { CONFIGURATION_ERROR, type SmsAdapter } from '../../../activities/channels/contract';
 import { createSmsGatewayAdapter } from '../../../activities/channels/sms';
 import { freePort } from '../../../infra/processes';
+import { deliveryMeta, transientError } from '../../helpers/channels';
 import { startFakeSmsGateway, type FakeSmsGateway } from '../../fakes/sms-gateway';
 import { startWebhookReceiver } from '../../fakes/webhook-receiver';
 
@@ -9,19 +9,7 @@ const accountSid = 'AC0123456789abcdef0123456789abcdef';
 const authToken = 'secret-token';
 const from = '+15005550006';
 
-const meta = (): DeliveryMeta => ({ deliveryKey: randomUUID(), userId: 'u1', journeyId: 'j1', version: 1, nodeId: 'sms-1', instanceId: 'i1' });
-
-/** The transient error a send threw; fails the test when it resolved or threw something else. */
-async function transientError(sending: Promise<unknown>): Promise<TransientSendError> {
-  const error = await sending.then(
-    (outcome) => {
-      throw new Error(`expected a TransientSendError, got ${JSON.stringify(outcome)}`);
-    },
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(TransientSendError);
-  return error as TransientSendError;
-}
+const meta = () => deliveryMeta('sms-1');
 
 describe('SMS gateway adapter', () => {
   let gateway: FakeSmsGateway;

@@ -1,25 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { TransientSendError, type DeliveryMeta, type WebhookAdapter, type WebhookMessage } from '../../../activities/channels/contract';
+import type { WebhookAdapter, WebhookMessage } from '../../../activities/channels/contract';
 import { createWebhookAdapter, signWebhookBody, verifyWebhookSignature } from '../../../activities/channels/webhook';
 import { freePort } from '../../../infra/processes';
+import { deliveryMeta, transientError } from '../../helpers/channels';
 import { startWebhookReceiver, type WebhookReceiver } from '../../fakes/webhook-receiver';
 
 const secret = 'whsec_test';
 const now = Date.UTC(2030, 0, 1, 12, 0, 0);
 
-const meta = (): DeliveryMeta => ({ deliveryKey: randomUUID(), userId: 'u1', journeyId: 'j1', version: 1, nodeId: 'hook-1', instanceId: 'i1' });
-
-/** The transient error a send threw; fails the test when it resolved or threw something else. */
-async function transientError(sending: Promise<unknown>): Promise<TransientSendError> {
-  const error = await sending.then(
-    (outcome) => {
-      throw new Error(`expected a TransientSendError, got ${JSON.stringify(outcome)}`);
-    },
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(TransientSendError);
-  return error as TransientSendError;
-}
+const meta = () => deliveryMeta('hook-1');
 
 describe('webhook adapter', () => {
   let receiver: WebhookReceiver;
