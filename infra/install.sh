@@ -47,7 +47,7 @@ install_temporal() {
 install_ferretdb() {
   local src="$root/infra/ferretdb"
   local hash
-  hash="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -d' ' -f1)"
+  hash="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -d' ' -f1)"
   local stamp="$bin/.ferretdb-embedded.sha256"
   if [ -x "$bin/ferretdb-embedded" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then return; fi
   need go "Install Go >= 1.24 first (it builds the embedded FerretDB launcher)."

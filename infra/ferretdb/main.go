@@ -53,6 +53,7 @@ func main() {
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
+	go keepIDIndexes(ctx, absData, logger)
 
 	// MongoDBURI blocks until the listener is bound, so printing it is the
 	// readiness signal that launchers wait for.

@@ -95,4 +95,19 @@ describe('Mongo subset on FerretDB', () => {
     await docs.create({ _id: 'a', items: [{ k: 1, v: 'x' }] });
     await expect(docs.updateOne({ _id: 'a', 'items.k': 1 }, { $set: { 'items.$.v': 'y' } })).rejects.toThrow();
   });
+
+  it('finds a document by `_id` through an index (the launcher adds the one FerretDB\'s own query can use)', async () => {
+    const lookups = db.connection.collection<{ _id: string; n: number }>('compat_lookups');
+    // Large enough that SQLite's planner prefers the index to a scan.
+    await lookups.insertMany(Array.from({ length: 20_000 }, (_, n) => ({ _id: `doc-${n}`, n })));
+    const plan = async () => JSON.stringify(((await lookups.find({ _id: 'doc-19999' }).explain()) as { queryPlanner?: unknown }).queryPlanner);
+    // The launcher checks for new collections every second.
+    let found = await plan();
+    for (let tries = 0; tries < 50 && !found.includes('_id_lookup'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      found = await plan();
+    }
+    expect(found).toMatch(/SEARCH .*_id_lookup/);
+    expect(await lookups.findOne({ _id: 'doc-19999' })).toEqual({ _id: 'doc-19999', n: 19_999 });
+  });
 });
