@@ -8,3 +8,4 @@ export { createMaintenanceActivities, type MaintenanceActivities, type StopReaso
 export { createBatchActivities, type BatchActivities } from './batches';
 export { createSegmentActivities, type SegmentActivities } from './segments';
 export type { SendRequest, SendResult } from './types';
+export { createReportActivities, type ReportActivities } from './reports';

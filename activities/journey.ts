@@ -4,6 +4,7 @@ import { NotFoundError } from '../shared/errors';
 import type { JourneyGraph } from '../shared/definition/schema';
 import type { ProfileStore } from '../shared/profiles/store';
 import type { EntryStore } from '../shared/store/entries';
+import type { ExperimentStore } from '../shared/store/experiments';
 import type { JourneyStore } from '../shared/store/journeys';
 import { createEnrolActivities } from './enrol';
 import { createProfileActivities } from './profiles';
@@ -15,13 +16,15 @@ export interface JourneyActivityDependencies {
   temporal: Client;
   /** The enrolment record, so enterJourney refuses early like the API (once ever, cool-down). */
   entries?: Pick<EntryStore, 'eligibility' | 'close'>;
+  /** Auto experiments' weights and declared winners; without it they keep equal shares and have no winner. */
+  experiments?: Pick<ExperimentStore, 'current'>;
 }
 
 /** The weights an experiment node draws with now, and a declared winner if any. */
 export interface ExperimentWeights {
   /** Path name -> weight (any positive scale; the workflow normalises). */
   weights: Record<string, number>;
-  /** A declared winner (content.winner): every new instance takes it. */
+  /** A declared winner (auto mode, from the experiment store): every new instance takes it. */
   winner?: string;
 }
 
@@ -30,7 +33,7 @@ export interface ExperimentWeights {
  * (graph, profile, experiment weights) and the node writes it runs as regular activities (updateProfile,
  * enterJourney).
  */
-export function createJourneyActivities({ journeys, profiles, temporal, entries }: JourneyActivityDependencies) {
+export function createJourneyActivities({ journeys, profiles, temporal, entries, experiments }: JourneyActivityDependencies) {
   return {
     /** Loads the immutable graph of a published version; the workflow pins it for the instance's life. */
     async loadJourneyGraph(journeyId: string, version: number): Promise<JourneyGraph> {
@@ -43,19 +46,26 @@ export function createJourneyActivities({ journeys, profiles, temporal, entries 
     },
 
     /**
-     * The current weights of an experiment node, read from its What (so in-place edits of manual weights
-     * apply to the next user), and its declared winner. Without stored weights (auto mode before any
-     * re-weighting) every path of the node gets an equal share.
+     * The weights an experiment node draws with now. Manual mode: its What (so in-place edits apply to the
+     * next user). Auto mode: the latest re-weighting and the declared winner from the experiment store.
+     * Without usable weights (auto mode before its first re-weighting) every path gets an equal share.
      */
     async experimentWeights(journeyId: string, version: number, nodeId: string): Promise<ExperimentWeights> {
-      const content = await journeys.contentFor(journeyId, version, nodeId);
-      const winner = typeof content?.winner === 'string' ? content.winner : undefined;
-      const stored = content?.weights;
-      if (isWeights(stored)) return { weights: stored, ...(winner ? { winner } : {}) };
       const node = (await journeys.loadGraph(journeyId, version)).nodes[nodeId];
-      const paths = node?.type === 'experiment' ? Object.keys(node.paths) : [];
-      const share = paths.length > 0 ? 100 / paths.length : 0;
-      return { weights: Object.fromEntries(paths.map((path) => [path, share])), ...(winner ? { winner } : {}) };
+      if (node?.type !== 'experiment') return { weights: {} };
+      const paths = Object.keys(node.paths);
+      const equal = (): Record<string, number> => Object.fromEntries(paths.map((path) => [path, 100 / paths.length]));
+      switch (node.mode) {
+        case 'manual': {
+          const stored = (await journeys.contentFor(journeyId, version, nodeId))?.weights;
+          return { weights: isWeights(stored) ? stored : equal() };
+        }
+        case 'auto': {
+          const current = experiments ? await experiments.current(journeyId, version, nodeId) : {};
+          const winner = current.winner !== undefined && paths.includes(current.winner) ? current.winner : undefined;
+          return { weights: isWeights(current.weights) ? current.weights : equal(), ...(winner !== undefined ? { winner } : {}) };
+        }
+      }
     },
 
     ...createProfileActivities({ profiles }),

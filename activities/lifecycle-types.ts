@@ -40,6 +40,7 @@ export type FactKind =
   | 'message' // a send's outcome at a message node
   | 'message_event' // the provider reported on a sent message (delivered, open, click, bounce...)
   | 'goal' // a journey goal was met
+  | 'experiment_goal' // an experiment goal was met after the experiment node assigned a path (node, path, goal)
   | 'exited'; // the instance ended (reason, node)
 
 /** One immutable step of one instance, for the reports. */
@@ -59,6 +60,8 @@ export interface Fact {
   goalId?: string;
   /** Experiment path or split path taken, when the node has paths. */
   path?: string;
+  /** Set on the `goal` facts of control-group users (their conversions are counted apart). */
+  control?: true;
   /** Workflow time, ISO-8601. */
   at: string;
 }

@@ -13,8 +13,10 @@ import { JourneyFileError } from './files';
 import { registerDeploy } from './commands/deploy';
 import { registerDiff } from './commands/diff';
 import { registerList } from './commands/list';
+import { registerReport } from './commands/report';
 import { registerStatus } from './commands/status';
 import { registerValidate } from './commands/validate';
+import { registerWinner } from './commands/winner';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
@@ -151,6 +153,8 @@ export function buildProgram(out: Output, run: (action: () => Promise<number>) =
   registerDeploy(register);
   registerList(register);
   registerStatus(register);
+  registerWinner(register);
+  registerReport(register);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { serviceTaskQueue } from './naming';
-import type { versionDrainWorkflow, versionStopWorkflow } from '../workflows';
+import type { reportsWorkflow, ReportsInput, versionDrainWorkflow, versionStopWorkflow } from '../workflows';
 import type { StopReason } from '../activities/maintenance';
 
 /**
@@ -47,6 +47,25 @@ export async function startVersionDrain(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     staticSummary: `Drain **${target.journeyId}** v${target.version}: stop it once its instances have finished`,
+  });
+  return workflowId;
+}
+
+/** The reports service of a deployment (one per task queue). */
+export function reportsWorkflowId(taskQueue: string): string {
+  return `reports:${taskQueue}`;
+}
+
+/** Starts the reports service unless it runs already (the worker calls this at every start). */
+export async function startReportsService(client: Client, taskQueue: string, input: ReportsInput = {}): Promise<string> {
+  const workflowId = reportsWorkflowId(taskQueue);
+  await client.workflow.start<typeof reportsWorkflow>('reportsWorkflow', {
+    workflowId,
+    taskQueue: serviceTaskQueue(taskQueue),
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    staticSummary: 'Reports: folds the fact journal into the report counters and re-weights auto experiments',
   });
   return workflowId;
 }

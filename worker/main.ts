@@ -4,10 +4,14 @@ import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
 import { createModels, ensureIndexes } from '../shared/mongo/models';
-import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createSegmentActivities } from '../activities';
+import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createReportActivities, createSegmentActivities } from '../activities';
+import { createExperimentActivities } from '../activities/experiments';
 import { createBatchStore } from '../shared/store/batches';
 import { createEntryStore } from '../shared/store/entries';
+import { createExperimentStore } from '../shared/store/experiments';
 import { createFactStore } from '../shared/store/facts';
+import { createReportCounters } from '../shared/store/report-counters';
+import { startReportsService } from '../shared/services';
 import { createJourneyStore } from '../shared/store/journeys';
 import { createProfileStore } from '../shared/profiles/store';
 import { createSettingsStore } from '../shared/store/settings';
@@ -34,13 +38,17 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const profiles = createProfileStore(mongo);
   const entries = createEntryStore(models);
+  const facts = createFactStore(models);
+  const counters = createReportCounters(models, facts);
+  const experiments = createExperimentStore(models);
   const workers = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: {
-      journey: createJourneyActivities({ journeys, profiles, temporal, entries }),
-      lifecycle: createLifecycleActivities({ entries, facts: createFactStore(models) }),
+      journey: createJourneyActivities({ journeys, profiles, temporal, entries, experiments }),
+      lifecycle: createLifecycleActivities({ entries, facts }),
+      reports: { ...createReportActivities({ counters }), ...createExperimentActivities({ journeys, experiments, reports: counters.reader }) },
       maintenance: createMaintenanceActivities({ temporal, journeys }),
       batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
       segment: createSegmentActivities({ journeys, profiles, events: models.events, batches: createBatchStore(models) }),
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
     channelRates: config.CHANNEL_RATES,
   });
+  await startReportsService(temporal, config.TEMPORAL_TASK_QUEUE);
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length }, 'worker ready');
   try {
     await runWorkers(workers);

@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { BatchActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
+import type { BatchActivities, ReportActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
+import type { ExperimentActivities } from '../activities/experiments';
 import { channelSchema, type Channel } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
 import { serviceTaskQueue } from '../shared/naming';
@@ -21,6 +22,8 @@ export interface WorkerSetup {
     batch?: BatchActivities;
     /** The segment-run workflow's audience evaluation. */
     segment?: SegmentActivities;
+    /** The reports service: the fact folder and the experiment re-weighter. */
+    reports?: ReportActivities & ExperimentActivities;
     channel: ChannelActivities;
   };
   /** Per-channel send rate, enforced by the Temporal server across every worker of the queue. */
@@ -47,7 +50,7 @@ export async function createServiceWorker(setup: WorkerSetup): Promise<Worker> {
     namespace: setup.namespace,
     taskQueue: serviceTaskQueue(setup.taskQueue),
     ...workflowSourceOf(setup),
-    activities: { ...activities.maintenance, ...activities.batch, ...activities.segment },
+    activities: { ...activities.maintenance, ...activities.batch, ...activities.segment, ...activities.reports },
   });
 }
 

@@ -35,6 +35,13 @@ export interface InstanceState {
   enrolments: EnrolmentRecord[];
   /** Experiment node id -> path taken. */
   experiments: Record<string, string>;
+  /** Experiments with goals of their own: events from `from` (a `seq`) on score them; `met` goal ids count once. */
+  experimentGoals: Record<string, ExperimentGoalTracker>;
+}
+
+export interface ExperimentGoalTracker {
+  from: number;
+  met: string[];
 }
 
 /** Events kept for waits with `includePrior`; older ones are dropped (their ids are still de-duplicated). */
@@ -43,7 +50,7 @@ export const MAX_KEPT_EVENTS = 200;
 export const MAX_KEPT_EVENT_IDS = 2_000;
 
 export function createInstanceState(): InstanceState {
-  return { events: [], eventIds: new Set(), received: 0, errors: [], enrolments: [], experiments: {} };
+  return { events: [], eventIds: new Set(), received: 0, errors: [], enrolments: [], experiments: {}, experimentGoals: {} };
 }
 
 /** Records an event signal; answers false (and ignores it) when malformed or already seen. */

@@ -9,6 +9,7 @@ import type { DeliverySettings } from '../../shared/delivery/settings';
 import { NotFoundError } from '../../shared/errors';
 import type { Channel, JourneyGraph } from '../../shared/definition/schema';
 import { profileView, type Profile } from '../../shared/profiles/store';
+import type { ExperimentStore } from '../../shared/store/experiments';
 import type { JourneyStore } from '../../shared/store/journeys';
 import type { MemoryProfile } from './profile';
 
@@ -34,6 +35,7 @@ export interface DryRunEnrolment {
 
 export interface DryRunWorldOptions {
   journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'getJourney'>;
+  experiments?: Pick<ExperimentStore, 'current'>;
   graph: JourneyGraph;
   profile: MemoryProfile;
   account: DeliverySettings;
@@ -46,13 +48,13 @@ export interface DryRunWorldOptions {
  * or can work on the in-memory profile (loadProfile, updateProfile), fakes where they would write or send.
  * Nothing is written anywhere: entries are admitted, facts, sends and enrolments are kept here.
  */
-export function createDryRunWorld({ journeys, graph, profile, account, temporal }: DryRunWorldOptions) {
+export function createDryRunWorld({ journeys, experiments, graph, profile, account, temporal }: DryRunWorldOptions) {
   const facts = new Map<string, Fact>();
   const sends: DryRunSend[] = [];
   const enrolments: DryRunEnrolment[] = [];
 
   const journey: JourneyActivities = {
-    ...createJourneyActivities({ journeys, profiles: profile, temporal }),
+    ...createJourneyActivities({ journeys, profiles: profile, temporal, ...(experiments ? { experiments } : {}) }),
     async enterJourney(targetJourneyId, _userId, _context, source): Promise<EnrolmentStatus> {
       // As enrolUser decides it: the target has a running version (an unknown journey has none).
       const running = await journeys.getJourney(targetJourneyId).then(

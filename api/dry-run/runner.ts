@@ -8,6 +8,7 @@ import { DomainError } from '../../shared/errors';
 import type { Channel, JourneyGraph } from '../../shared/definition/schema';
 import { channelTaskQueue, instanceWorkflowId } from '../../shared/naming';
 import type { Profile } from '../../shared/profiles/store';
+import type { ExperimentStore } from '../../shared/store/experiments';
 import type { JourneyStore } from '../../shared/store/journeys';
 import type { SettingsStore } from '../../shared/store/settings';
 import type { JourneyInput } from '../../workflows/context';
@@ -54,6 +55,8 @@ export interface DryRunPlan {
 export interface DryRunDependencies {
   journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'getJourney'>;
   settings: Pick<SettingsStore, 'deliverySettings'>;
+  /** Auto experiments' current weights and winners (without it they draw equal shares). */
+  experiments?: Pick<ExperimentStore, 'current'>;
 }
 
 /** Runs a dry run when its turn comes, on the shared time-skipping server, within the time budget. */
@@ -107,7 +110,7 @@ class Session {
   static async open({ env, workflowBundle }: Lease, plan: DryRunPlan, deps: DryRunDependencies): Promise<Session> {
     const profile = createMemoryProfile(plan.profile);
     const account = await deps.settings.deliverySettings();
-    const world = createDryRunWorld({ journeys: deps.journeys, graph: plan.graph, profile, account, temporal: env.client });
+    const world = createDryRunWorld({ journeys: deps.journeys, ...(deps.experiments ? { experiments: deps.experiments } : {}), graph: plan.graph, profile, account, temporal: env.client });
     const taskQueue = `dry-run-${randomUUID()}`;
     const workers = await createWorkers(env, workflowBundle, taskQueue, world, channelsOf(plan.graph));
     return new Session(env, plan, world, profile, taskQueue, workers);

@@ -9,7 +9,10 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteResult {
   status: number;
+  /** A JSON body. */
   body?: unknown;
+  /** A text body (CSV, say), sent as is with the content type set in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -30,7 +33,7 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
    * answers is validated against `body`.
    */
   readBody?(req: Request): Promise<unknown>;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; mediaTypes?: string[] }>;
   handle(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request; actor: string }): Promise<RouteResult>;
 }
 
@@ -55,7 +58,8 @@ export class Routes {
       const body = parse(spec.body, spec.readBody ? await spec.readBody(req) : req.body, 'body');
       const result = await spec.handle({ params, query, body, req, actor: actorOf(principal) });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.body === undefined) res.status(result.status).end();
+      if (result.text !== undefined) res.status(result.status).send(result.text);
+      else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     });
   }
@@ -80,7 +84,13 @@ export class Routes {
           Object.entries(spec.responses).map(([status, response]) => [
             status,
             response.schema
-              ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+              ? {
+                  description: response.description,
+                  content: {
+                    'application/json': { schema: response.schema },
+                    ...Object.fromEntries((response.mediaTypes ?? []).map((type) => [type, { schema: { type: 'string' as const } }])),
+                  },
+                }
               : { description: response.description },
           ]),
         ),

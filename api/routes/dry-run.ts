@@ -4,6 +4,7 @@ import { graphOf, type JourneyGraph } from '../../shared/definition/schema';
 import { validateDefinition } from '../../shared/definition/validate';
 import { DomainError, InvalidInputError } from '../../shared/errors';
 import { slugSchema } from '../../shared/ids';
+import { createExperimentStore } from '../../shared/store/experiments';
 import { InvalidJourneyError } from '../../shared/store/journeys';
 import { durationToMs } from '../../shared/time/duration';
 import { DryRunBusyError } from '../dry-run/queue';
@@ -18,7 +19,8 @@ const versionParams = z.object({ id: slugSchema, version: z.coerce.number().int(
  * `read` scope: a dry run changes nothing and shows what the version's definition and content already show
  * to a reader, rendered for a profile the caller supplies. Its cost is bounded by the queue, not the scope.
  */
-export function addDryRunRoutes(routes: Routes, { journeys, settings }: ApiDeps): void {
+export function addDryRunRoutes(routes: Routes, { journeys, settings, models }: ApiDeps): void {
+  const experiments = createExperimentStore(models);
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/versions/:version/dry-run',
@@ -44,7 +46,7 @@ export function addDryRunRoutes(routes: Routes, { journeys, settings }: ApiDeps)
       }
       const plan = planOf(params.id, params.version, graphOf(version.definition), body);
       try {
-        return { status: 200, body: await runDryRun(plan, { journeys, settings }) };
+        return { status: 200, body: await runDryRun(plan, { journeys, settings, experiments }) };
       } catch (error) {
         if (error instanceof DryRunBusyError) req.res?.setHeader('Retry-After', String(error.retryAfterSeconds));
         throw error;

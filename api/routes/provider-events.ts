@@ -43,7 +43,7 @@ export function addProviderEventRoutes(routes: Routes, deps: ApiDeps): void {
       if (publicKey) assertSigned(req, publicKey);
       const routed = body.map((event) => routeSendGridEvent(event));
       const ours = routed.filter((event) => event !== undefined);
-      await facts.record(ours.map((event) => event.fact));
+      await facts.recordEach(ours.map((event) => event.fact));
       const signals = ours.flatMap((event) => (event.signal ? [event.signal] : []));
       let signalled = 0;
       for (let start = 0; start < signals.length; start += SIGNAL_CONCURRENCY) {

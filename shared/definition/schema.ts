@@ -365,6 +365,7 @@ export const splitNodeSchema = strictObject('a split node', {
   .describe('Conditional split: the first path whose condition holds, otherwise `others`.');
 
 export const DEFAULT_EXPERIMENT_FLOOR = 10;
+export const DEFAULT_EXPERIMENT_INTERVAL = 'PT5M';
 
 export const experimentGoalSchema = strictObject('an experiment goal', {
   event: eventNameSchema.describe('The event that counts as a conversion for the path.'),
@@ -386,6 +387,11 @@ export const experimentNodeSchema = strictObject('an experiment node', {
     .max(50)
     .optional()
     .describe(`Auto mode: the share (percent) every path keeps; default ${DEFAULT_EXPERIMENT_FLOOR}.`),
+  interval: isoDuration
+    // 0 is not a duration at all, which isoDuration reports already.
+    .refine((d) => durationToMs(d) === 0 || durationToMs(d) >= 1000, { message: 'must be at least 1 second (PT1S)' })
+    .optional()
+    .describe(`Auto mode: how often paths are re-weighted; default ${DEFAULT_EXPERIMENT_INTERVAL}.`),
 }).describe('A/B/n experiment (IntelliNODE): weighted random, sticky per user.');
 
 const profilePropertySchema = z

@@ -415,6 +415,9 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
         if (node.floor !== undefined && node.mode === 'manual') {
           add(['nodes', id, 'floor'], `node ${id}: \`floor\` only applies to auto experiments (a manual experiment uses its weights)`);
         }
+        if (node.interval !== undefined && node.mode === 'manual') {
+          add(['nodes', id, 'interval'], `node ${id}: \`interval\` only applies to auto experiments (a manual experiment's weights change only when edited)`);
+        }
         const floor = node.floor ?? DEFAULT_EXPERIMENT_FLOOR;
         if (node.mode === 'auto' && count > 0 && floor * count > 100) {
           add(['nodes', id, 'floor'], `node ${id}: a floor of ${floor}% for each of ${count} paths exceeds 100%`);

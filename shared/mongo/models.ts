@@ -102,29 +102,105 @@ entrySchema.index({ journeyId: 1, userId: 1, entry: 1 }, { unique: true });
 entrySchema.index({ runId: 1 }, { unique: true });
 entrySchema.index({ journeyId: 1, version: 1 });
 
-/** One immutable step of one instance (spec section 6): inserted once under its unique id, never updated. */
-const factSchema = new Schema(
+/**
+ * The facts of spec section 6, as a journal: one document per batch (the facts of one step of one instance, or
+ * one provider event), never updated. `_id` is `{stripe}:{n}`: stripe = a hash of the instance id, n = 1, 2, ...
+ * with no gaps, so the report folder finds new batches by `_id` alone. `batch` (the id of the batch's first
+ * fact) is unique, so a retried batch is stored once.
+ */
+const factBatchSchema = new Schema(
   {
-    id: { type: String, required: true },
-    kind: { type: String, required: true },
+    _id: { type: String, required: true },
+    batch: { type: String, required: true },
     journeyId: { type: String, required: true },
     version: { type: Number, required: true },
     instanceId: { type: String, required: true },
-    runId: { type: String, required: true },
     userId: { type: String, required: true },
-    nodeId: { type: String },
-    connector: { type: String },
-    outcome: { type: String },
-    reason: { type: String },
-    goalId: { type: String },
-    path: { type: String },
+    facts: { type: [Schema.Types.Mixed], required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+factBatchSchema.index({ batch: 1 }, { unique: true });
+factBatchSchema.index({ journeyId: 1, version: 1 });
+factBatchSchema.index({ instanceId: 1 });
+
+/**
+ * Report counters of one (journey, version, UTC month): `days[DD][key]` = count (see shared/reports/counters).
+ * Written only by the report folder (one writer), with `applied[stripe]` = the last journal batch of each stripe
+ * it contains, so folding a batch twice never counts it twice.
+ */
+const reportCounterSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    month: { type: String, required: true },
+    days: { type: Schema.Types.Mixed, required: true },
+    applied: { type: Schema.Types.Mixed, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+reportCounterSchema.index({ journeyId: 1, version: 1 });
+
+/**
+ * Single-writer state of the report folder: `journal` (the last folded position of each stripe) and
+ * `months:{journey}` (the counter documents that exist, so readers find them by `_id`).
+ */
+const reportStateSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    value: { type: Schema.Types.Mixed, required: true },
     at: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },
 );
-factSchema.index({ id: 1 }, { unique: true });
-factSchema.index({ journeyId: 1, version: 1, kind: 1, at: 1 });
-factSchema.index({ instanceId: 1, at: 1 });
+
+/** The current weights of an auto experiment node (`_id` `{journey}:{version}:{node}`), written by the re-weighter only. */
+const experimentSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    nodeId: { type: String, required: true },
+    weights: { type: Schema.Types.Mixed, required: true },
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+
+/** The change log of an experiment's weights (`_id` `{journey}:{version}:{node}:{seq}`), never updated. */
+const experimentChangeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    nodeId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    weights: { type: Schema.Types.Mixed, required: true },
+    /** Why: `reweighted` (with the figures it used) or `winner`. */
+    reason: { type: String, required: true },
+    detail: { type: Schema.Types.Mixed },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+experimentChangeSchema.index({ journeyId: 1, version: 1, nodeId: 1 });
+
+/** A declared winner (`_id` `{journey}:{version}:{node}`): inserted once, never changed. */
+const experimentWinnerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    nodeId: { type: String, required: true },
+    path: { type: String, required: true },
+    actor: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
 
 /**
  * The delivery ledger: the final outcome of one message (instance, entry, node), inserted once under its
@@ -274,7 +350,12 @@ export type StructureDoc = InferSchemaType<typeof structureSchema>;
 export type ContentRevisionDoc = InferSchemaType<typeof contentRevisionSchema>;
 export type SinkMessageDoc = InferSchemaType<typeof sinkMessageSchema>;
 export type EntryDoc = InferSchemaType<typeof entrySchema>;
-export type FactDoc = InferSchemaType<typeof factSchema>;
+export type FactBatchDoc = InferSchemaType<typeof factBatchSchema>;
+export type ReportCounterDoc = InferSchemaType<typeof reportCounterSchema>;
+export type ReportStateDoc = InferSchemaType<typeof reportStateSchema>;
+export type ExperimentDoc = InferSchemaType<typeof experimentSchema>;
+export type ExperimentChangeDoc = InferSchemaType<typeof experimentChangeSchema>;
+export type ExperimentWinnerDoc = InferSchemaType<typeof experimentWinnerSchema>;
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
 export type DeliveryAttemptDoc = InferSchemaType<typeof deliveryAttemptSchema>;
 export type SendSlotDoc = InferSchemaType<typeof sendSlotSchema>;
@@ -289,7 +370,12 @@ export interface Models {
   contentRevisions: Model<ContentRevisionDoc>;
   sinkMessages: Model<SinkMessageDoc>;
   entries: Model<EntryDoc>;
-  facts: Model<FactDoc>;
+  facts: Model<FactBatchDoc>;
+  reportCounters: Model<ReportCounterDoc>;
+  reportState: Model<ReportStateDoc>;
+  experiments: Model<ExperimentDoc>;
+  experimentChanges: Model<ExperimentChangeDoc>;
+  experimentWinners: Model<ExperimentWinnerDoc>;
   deliveries: Model<DeliveryDoc>;
   deliveryAttempts: Model<DeliveryAttemptDoc>;
   sendSlots: Model<SendSlotDoc>;
@@ -306,7 +392,12 @@ export function createModels(connection: Connection): Models {
     contentRevisions: connection.model<ContentRevisionDoc>('ContentRevision', contentRevisionSchema, 'content_revisions'),
     sinkMessages: connection.model<SinkMessageDoc>('SinkMessage', sinkMessageSchema, 'sink_messages'),
     entries: connection.model<EntryDoc>('Entry', entrySchema, 'entries'),
-    facts: connection.model<FactDoc>('Fact', factSchema, 'facts'),
+    facts: connection.model<FactBatchDoc>('FactBatch', factBatchSchema, 'fact_batches'),
+    reportCounters: connection.model<ReportCounterDoc>('ReportCounter', reportCounterSchema, 'report_counters'),
+    reportState: connection.model<ReportStateDoc>('ReportState', reportStateSchema, 'report_state'),
+    experiments: connection.model<ExperimentDoc>('Experiment', experimentSchema, 'experiments'),
+    experimentChanges: connection.model<ExperimentChangeDoc>('ExperimentChange', experimentChangeSchema, 'experiment_changes'),
+    experimentWinners: connection.model<ExperimentWinnerDoc>('ExperimentWinner', experimentWinnerSchema, 'experiment_winners'),
     deliveries: connection.model<DeliveryDoc>('Delivery', deliverySchema, 'deliveries'),
     deliveryAttempts: connection.model<DeliveryAttemptDoc>('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
     sendSlots: connection.model<SendSlotDoc>('SendSlot', sendSlotSchema, 'send_slots'),

@@ -1,12 +1,19 @@
 import type { Fact, FactKind } from '../../activities/lifecycle-types';
+import { isDuplicateKey } from '../mongo/errors';
 import type { Models } from '../mongo/models';
 
 /**
- * The facts of spec section 6: every step of every instance as an immutable document, inserted once under
- * its unique id (`${runId}:${sequence}`, stable across retries and replays). Reports are functions of these.
- * Nothing here updates a document, so FerretDB's lack of isolation between concurrent updates does not matter;
- * the unique index is what makes a retried or concurrent batch count once.
+ * The facts of spec section 6, kept as a journal of immutable batches (the facts of one step of one instance).
+ * A batch is stored under `_id` `{stripe}:{n}`: the stripe is a hash of the instance id, and n counts 1, 2, 3...
+ * within the stripe with no gaps (a writer takes n only once n - 1 is taken), so the report folder reads new
+ * batches by `_id` alone, the one lookup FerretDB answers from an index. Within a process, each stripe takes one
+ * append at a time and an append goes to the least busy stripe, so writers of one process never race for a
+ * position (processes still may: the loser moves on). `batch` (the id of the batch's first fact) is unique: a
+ * retried batch, or the same batch written by two attempts at once, is stored once.
+ * Nothing is ever updated, so FerretDB's lack of isolation between concurrent updates does not matter.
  */
+
+export const FACT_STRIPES = 16;
 
 export interface FactFilter {
   journeyId: string;
@@ -19,77 +26,172 @@ export interface FactFilter {
   to?: Date;
 }
 
-interface BulkWriteErrorLike {
-  writeErrors?: unknown[] | unknown;
-  code?: unknown;
+/** A journal batch as stored. */
+export interface FactBatch {
+  _id: string;
+  batch: string;
+  journeyId: string;
+  version: number;
+  instanceId: string;
+  userId: string;
+  facts: Fact[];
 }
 
-/** The code of one write error, whether the driver's WriteError or mongoose's `{ err, index }` wrapper. */
-function writeErrorCode(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const direct = (error as { code?: unknown }).code;
-  if (direct !== undefined) return direct;
-  return (error as { err?: { code?: unknown } }).err?.code;
+export function journalId(stripe: number, n: number): string {
+  return `${stripe}:${n}`;
 }
 
-/** True when every failure of an unordered insert is a duplicate key (the fact was stored already). */
-export function onlyDuplicates(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { writeErrors, code } = error as BulkWriteErrorLike;
-  if (writeErrors === undefined) return code === 11000;
-  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  return list.length > 0 && list.every((writeError) => writeErrorCode(writeError) === 11000);
+/** The fields every fact of a batch shares are stored once on the batch. */
+type StoredFact = Omit<Fact, 'journeyId' | 'version' | 'instanceId' | 'userId'>;
+
+function stored(fact: Fact): StoredFact {
+  const { journeyId: _j, version: _v, instanceId: _i, userId: _u, ...rest } = fact;
+  return rest;
 }
 
-export function createFactStore(models: Pick<Models, 'facts'>) {
-  const facts = models.facts;
+function factsOf(doc: Record<string, unknown>): Fact[] {
+  const shared = { journeyId: doc.journeyId as string, version: doc.version as number, instanceId: doc.instanceId as string, userId: doc.userId as string };
+  return (doc.facts as StoredFact[]).map((fact) => ({ ...fact, ...shared }) as Fact);
+}
 
-  function toFact(doc: Record<string, unknown>): Fact {
-    const fact: Fact = {
-      id: doc.id as string,
-      kind: doc.kind as FactKind,
-      journeyId: doc.journeyId as string,
-      version: doc.version as number,
-      instanceId: doc.instanceId as string,
-      runId: doc.runId as string,
-      userId: doc.userId as string,
-      at: (doc.at as Date).toISOString(),
-    };
-    for (const key of ['nodeId', 'connector', 'outcome', 'reason', 'goalId', 'path'] as const) {
-      const value = doc[key];
-      if (typeof value === 'string') fact[key] = value;
+export function createFactStore(models: Pick<Models, 'facts' | 'reportState'>) {
+  const journal = models.facts;
+  /** Per stripe, the position this process expects to be free next (a hint: collisions move it on). */
+  const heads = new Map<number, number>();
+  /** Per stripe, this process's appends in progress or waiting (one runs at a time). */
+  const lanes = Array.from({ length: FACT_STRIPES }, () => ({ tail: Promise.resolve(), waiting: 0 }));
+  let nextLane = 0;
+
+  /** Runs `append` on the least busy stripe of this process (round robin among equals), after its earlier appends. */
+  async function inLane(append: (stripe: number) => Promise<void>): Promise<void> {
+    let stripe = nextLane;
+    for (let i = 0; i < FACT_STRIPES; i++) {
+      const candidate = (nextLane + i) % FACT_STRIPES;
+      if (lanes[candidate]!.waiting < lanes[stripe]!.waiting) stripe = candidate;
     }
-    return fact;
+    nextLane = (stripe + 1) % FACT_STRIPES;
+    const lane = lanes[stripe]!;
+    lane.waiting++;
+    const run = lane.tail.then(() => append(stripe));
+    lane.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await run;
+    } finally {
+      lane.waiting--;
+    }
+  }
+
+  const taken = async (stripe: number, n: number) => (await journal.exists({ _id: journalId(stripe, n) })) !== null;
+
+  /** The first free position from `from` on, given that positions below `from` are taken (gallop, then bisect). */
+  async function firstFree(stripe: number, from: number): Promise<number> {
+    if (!(await taken(stripe, from))) return from;
+    let low = from; // taken
+    let step = 1;
+    let high = from + step;
+    while (await taken(stripe, high)) {
+      low = high;
+      step *= 2;
+      high = low + step;
+    }
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await taken(stripe, middle)) low = middle;
+      else high = middle;
+    }
+    return high;
+  }
+
+  async function startingPoint(stripe: number): Promise<number> {
+    const known = heads.get(stripe);
+    if (known !== undefined) return known;
+    const state = await models.reportState.findById('journal').lean();
+    const folded = (state?.value as Record<string, number> | undefined)?.[String(stripe)] ?? 0;
+    return firstFree(stripe, folded + 1);
+  }
+
+  /** Appends one batch (all facts of one instance) to the journal, once. */
+  function append(facts: readonly Fact[]): Promise<void> {
+    return inLane((stripe) => appendTo(stripe, facts));
+  }
+
+  async function appendTo(stripe: number, facts: readonly Fact[]): Promise<void> {
+    const first = facts[0]!;
+    const doc = {
+      batch: first.id,
+      journeyId: first.journeyId,
+      version: first.version,
+      instanceId: first.instanceId,
+      userId: first.userId,
+      facts: facts.map(stored),
+    };
+    let n = await startingPoint(stripe);
+    for (;;) {
+      try {
+        await journal.create({ _id: journalId(stripe, n), ...doc });
+        heads.set(stripe, n + 1);
+        return;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      // Either the position is taken (by another writer, or by this batch in an earlier attempt), or the
+      // batch is stored already elsewhere: the document at n tells which.
+      const there = await journal.findById(journalId(stripe, n), { batch: 1 }).lean();
+      if (there === null || there.batch === doc.batch) return;
+      n = await firstFree(stripe, n + 1);
+      heads.set(stripe, n);
+    }
   }
 
   return {
     /**
-     * Stores a batch; a fact whose id is stored already (a retried batch, an overlapping concurrent one,
-     * a duplicate inside the batch) is skipped, so nothing is counted twice. Other errors are thrown.
+     * Stores the facts of one step: one journal batch per instance (a workflow's batch is deterministic, so a
+     * retry or replay sends the same batch, stored once). Other errors are thrown.
      */
     async record(batch: readonly Fact[]): Promise<void> {
-      if (batch.length === 0) return;
-      const docs = batch.map((fact) => ({ ...fact, at: new Date(fact.at) }));
-      try {
-        await facts.insertMany(docs, { ordered: false, throwOnValidationError: true });
-      } catch (error) {
-        if (!onlyDuplicates(error)) throw error;
+      const byInstance = new Map<string, Fact[]>();
+      for (const fact of batch) {
+        const group = byInstance.get(fact.instanceId);
+        if (group) group.push(fact);
+        else byInstance.set(fact.instanceId, [fact]);
       }
+      for (const group of byInstance.values()) await append(dedupe(group));
     },
 
-    /** Facts of a journey (optionally one version, instance, kind and time range), in time order. */
+    /** Stores independent facts (provider events, which are redelivered in any grouping): each its own batch. */
+    async recordEach(facts: readonly Fact[]): Promise<void> {
+      await Promise.all(facts.map((fact) => append([fact])));
+    },
+
+    /** Facts of a journey (optionally one version, instance, kind and time range), in time order. Reads every batch. */
     async list(filter: FactFilter): Promise<Fact[]> {
       const query: Record<string, unknown> = { journeyId: filter.journeyId };
       if (filter.version !== undefined) query.version = filter.version;
       if (filter.instanceId !== undefined) query.instanceId = filter.instanceId;
-      if (filter.kind !== undefined) query.kind = filter.kind;
-      if (filter.from !== undefined || filter.to !== undefined) {
-        query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
-      }
-      const docs = await facts.find(query, { _id: 0 }).sort({ at: 1, id: 1 }).lean();
-      return docs.map((doc) => toFact(doc as Record<string, unknown>));
+      const docs = await journal.find(query).lean();
+      const from = filter.from?.getTime() ?? -Infinity;
+      const to = filter.to?.getTime() ?? Infinity;
+      return docs
+        .flatMap((doc) => factsOf(doc as unknown as Record<string, unknown>))
+        .filter((fact) => (filter.kind === undefined || fact.kind === filter.kind) && Date.parse(fact.at) >= from && Date.parse(fact.at) < to)
+        .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id, undefined, { numeric: true }));
+    },
+
+    /** The batch at a journal position, or null when none is stored there (yet). */
+    async at(stripe: number, n: number): Promise<FactBatch | null> {
+      const doc = await journal.findById(journalId(stripe, n)).lean();
+      return doc === null ? null : ({ ...(doc as unknown as FactBatch), facts: factsOf(doc as unknown as Record<string, unknown>) });
     },
   };
+}
+
+/** A fact listed twice in one batch is stored once. */
+function dedupe(facts: Fact[]): Fact[] {
+  const seen = new Set<string>();
+  return facts.filter((fact) => !seen.has(fact.id) && seen.add(fact.id));
 }
 
 export type FactStore = ReturnType<typeof createFactStore>;

@@ -3,12 +3,17 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createSegmentActivities } from '../../activities';
+import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createReportActivities, createSegmentActivities } from '../../activities';
+import { createExperimentActivities } from '../../activities/experiments';
 import { createApp } from '../../api/app';
 import { createApiKeyStore } from '../../shared/store/api-keys';
 import { createBatchStore } from '../../shared/store/batches';
 import { createEntryStore } from '../../shared/store/entries';
+import { createExperimentStore } from '../../shared/store/experiments';
 import { createFactStore } from '../../shared/store/facts';
+import { createReportCounters } from '../../shared/store/report-counters';
+import { startReportsService, reportsWorkflowId } from '../../shared/services';
+import type { ReportsInput } from '../../workflows';
 import { createJourneyStore } from '../../shared/store/journeys';
 import { createProfileStore } from '../../shared/profiles/store';
 import type { SendDependencies } from '../../activities/send';
@@ -46,6 +51,8 @@ export interface TestStackOptions {
   api?: Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY'>>;
   /** Start without channel workers, so sends queue up until `startChannelWorkers()`. */
   deferChannelWorkers?: boolean;
+  /** Start the reports service (the counter folder and the experiment re-weighter) with these settings. */
+  reports?: ReportsInput;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -57,13 +64,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const entries = createEntryStore(db.models);
   const profiles = createProfileStore(db.connection);
   const settings = createSettingsStore(db.models);
+  const facts = createFactStore(db.models);
+  const counters = createReportCounters(db.models, facts);
+  const experiments = createExperimentStore(db.models);
   const setup: WorkerSetup = {
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
     activities: {
-      journey: createJourneyActivities({ journeys, profiles, temporal: client, entries }),
-      lifecycle: createLifecycleActivities({ entries, facts: createFactStore(db.models) }),
+      journey: createJourneyActivities({ journeys, profiles, temporal: client, entries, experiments }),
+      lifecycle: createLifecycleActivities({ entries, facts }),
+      reports: { ...createReportActivities({ counters }), ...createExperimentActivities({ journeys, experiments, reports: counters.reader }) },
       maintenance: createMaintenanceActivities({ temporal: client, journeys }),
       batch: createBatchActivities({ temporal: client, journeys, entries, batches: createBatchStore(db.models) }),
       segment: createSegmentActivities({ journeys, profiles, events: db.models.events, batches: createBatchStore(db.models) }),
@@ -79,6 +90,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     workers.push(...channelWorkers);
     runs.push(...channelWorkers.map((worker) => worker.run()));
   }
+
+  if (options.reports) await startReportsService(client, taskQueue, options.reports);
 
   const apiKeys = createApiKeyStore(db.connection, { bootstrapKey: testAdminKey });
   await apiKeys.ensureIndexes();
@@ -110,6 +123,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     workers,
     startChannelWorkers,
     async close() {
+      if (options.reports) await client.workflow.getHandle(reportsWorkflowId(taskQueue)).terminate('test stack closed');
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       for (const worker of workers) worker.shutdown();

@@ -53,22 +53,43 @@ describe('facts store and the recordFacts activity', () => {
     expect(await storedIds('journey:j-facts:user:dup')).toEqual(['dup:1', 'dup:2', 'dup:3']);
   });
 
-  it('stores a retried batch once, and the new facts of a longer retry', async () => {
+  it('stores a retried batch once, also when its attempts run at the same time', async () => {
     const batch = [fact('retry', 1), fact('retry', 2), fact('retry', 3)];
     await lifecycle.recordFacts(batch);
     await lifecycle.recordFacts(batch);
-    await lifecycle.recordFacts([...batch, fact('retry', 4)]);
+    await Promise.all(Array.from({ length: 6 }, () => createFactStore(db.models).record(batch)));
+    await lifecycle.recordFacts([fact('retry', 4)]);
     expect(await storedIds('journey:j-facts:user:retry')).toEqual(['retry:1', 'retry:2', 'retry:3', 'retry:4']);
   });
 
-  it('stores each id once when overlapping batches are recorded concurrently', async () => {
-    // 12 batches of 30 facts over 60 ids, each id in 6 batches.
-    const batches = Array.from({ length: 12 }, (_, b) => Array.from({ length: 30 }, (_, i) => fact('race', ((b * 5 + i) % 60) + 1)));
-    await Promise.all(batches.map((batch) => lifecycle.recordFacts(batch)));
-    const ids = await storedIds('journey:j-facts:user:race');
-    expect(ids).toHaveLength(60);
-    expect(new Set(ids).size).toBe(60);
-    expect(await db.connection.collection('facts').countDocuments({ runId: 'race' })).toBe(60);
+  it('numbers the batches of each stripe 1, 2, 3... without gaps when many processes append at once', async () => {
+    // 8 writers (as 8 processes: each its own position cache and lanes), 40 concurrent appends each.
+    const writers = Array.from({ length: 8 }, () => createFactStore(db.models));
+    await Promise.all(
+      writers.flatMap((writer, w) =>
+        Array.from({ length: 40 }, (_, i) => {
+          const instanceId = `journey:j-gaps:user:${w}-${i}`;
+          return writer.record([{ ...fact(instanceId, 1), journeyId: 'j-gaps', instanceId, runId: instanceId }]);
+        }),
+      ),
+    );
+    const stored = await db.models.facts.find({}, { _id: 1, batch: 1 }).lean();
+    expect(stored.filter((doc) => doc.batch.startsWith('journey:j-gaps:'))).toHaveLength(320);
+    const byStripe = new Map<string, number[]>();
+    for (const doc of stored) {
+      const [stripe, n] = doc._id.split(':');
+      byStripe.set(stripe!, [...(byStripe.get(stripe!) ?? []), Number(n)]);
+    }
+    for (const positions of byStripe.values()) {
+      expect(positions.sort((a, b) => a - b)).toEqual(Array.from({ length: positions.length }, (_, i) => i + 1));
+    }
+  });
+
+  it('stores independent facts (provider events) each once, however they are grouped on redelivery', async () => {
+    const events = [1, 2, 3].map((n) => fact('events', n, { kind: 'message_event', outcome: 'open' }));
+    await facts.recordEach(events);
+    await facts.recordEach([events[2]!, events[0]!]);
+    expect(await storedIds('journey:j-facts:user:events')).toEqual(['events:1', 'events:2', 'events:3']);
   });
 
   it('lists by journey, version, kind and time range, in time order', async () => {
@@ -76,10 +97,10 @@ describe('facts store and the recordFacts activity', () => {
       fact('list', 3, { version: 2, kind: 'exited', reason: 'goal' }),
       fact('list', 1, { version: 2, kind: 'entered' }),
       fact('list', 2, { version: 2 }),
-      fact('list', 4, { version: 3, kind: 'entered' }),
+      fact('list-v3', 4, { version: 3, kind: 'entered' }),
     ]);
     expect((await facts.list({ journeyId: 'j-facts', version: 2 })).map((f) => f.id)).toEqual(['list:1', 'list:2', 'list:3']);
-    expect((await facts.list({ journeyId: 'j-facts', kind: 'entered', version: 3 })).map((f) => f.id)).toEqual(['list:4']);
+    expect((await facts.list({ journeyId: 'j-facts', kind: 'entered', version: 3 })).map((f) => f.id)).toEqual(['list-v3:4']);
     const range = await facts.list({ journeyId: 'j-facts', version: 2, from: new Date(t0 + 2000), to: new Date(t0 + 3000) });
     expect(range.map((f) => f.id)).toEqual(['list:2']);
     expect(await facts.list({ journeyId: 'j-nothing' })).toEqual([]);
@@ -91,9 +112,8 @@ describe('facts store and the recordFacts activity', () => {
     await expect(lifecycle.recordFacts([broken])).rejects.toThrow();
   });
 
-  it('has the unique id index and the report index', async () => {
-    const indexes = await db.connection.collection('facts').indexes();
-    expect(indexes.find((index) => index.unique)?.key).toEqual({ id: 1 });
-    expect(indexes.some((index) => JSON.stringify(index.key) === JSON.stringify({ journeyId: 1, version: 1, kind: 1, at: 1 }))).toBe(true);
+  it('has the unique batch index', async () => {
+    const indexes = await db.connection.collection('fact_batches').indexes();
+    expect(indexes.find((index) => index.unique)?.key).toEqual({ batch: 1 });
   });
 });

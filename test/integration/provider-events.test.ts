@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createSendGridAdapter } from '../../activities/channels/email';
 import { createApp } from '../../api/app';
 import { createApiKeyStore } from '../../shared/store/api-keys';
+import { createFactStore } from '../../shared/store/facts';
 import { createJourneyStore } from '../../shared/store/journeys';
 import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
 import { eventually } from '../helpers/eventually';
@@ -75,7 +76,7 @@ describe('SendGrid event webhook', () => {
 
     // SendGrid redelivers on timeouts: the same events count once.
     expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', events)).body).toMatchObject({ recorded: 3, signalled: 0 });
-    const facts = await stack.db.models.facts.find({ kind: 'message_event' }).sort({ id: 1 }).lean();
+    const facts = (await createFactStore(stack.db.models).list({ journeyId: 'opens', kind: 'message_event' })).sort((a, b) => a.id.localeCompare(b.id));
     expect(facts.map((fact) => [fact.id, fact.outcome, fact.nodeId, fact.userId, fact.journeyId, fact.version])).toEqual([
       ['sendgrid:evt-0', 'processed', 'mail', 'reader', 'opens', 1],
       ['sendgrid:evt-1', 'delivered', 'mail', 'reader', 'opens', 1],

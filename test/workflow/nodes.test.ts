@@ -97,6 +97,8 @@ describe('node handlers on the time-skipping server', () => {
   const channelOutcome = new Map<string, SendResult | ((now: number) => SendResult)[]>();
   /** When set, profile writes throw (to prove a failing write still takes `next`). */
   let failProfileWrites = false;
+  /** The winner the experiment store declares for `exp-auto` (none until the test declares one). */
+  let autoWinner: string | undefined;
   let profileWriteAttempts = 0;
 
   beforeAll(async () => {
@@ -116,6 +118,7 @@ describe('node handlers on the time-skipping server', () => {
         },
       },
       temporal: env.client,
+      experiments: { current: async (journeyId) => (journeyId === 'exp-auto' && autoWinner ? { winner: autoWinner } : {}) },
     });
     const channel: ChannelActivities = {
       async sendMessage(request) {
@@ -425,7 +428,7 @@ describe('node handlers on the time-skipping server', () => {
       const before = await Promise.all(users.map((userId) => run('exp-auto', userId)));
       expect(new Set(before.map((result) => result.nodeId))).toEqual(new Set(['end-left', 'end-right']));
 
-      contents.set('exp-auto', { test: { winner: 'right' } });
+      autoWinner = 'right';
       const after = await Promise.all(users.map((userId) => run('exp-auto', `${userId}-late`)));
       expect(after.every((result) => result.nodeId === 'end-right')).toBe(true);
     });

@@ -1,5 +1,6 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NodeOfType } from '../../shared/definition/schema';
+import { hasOwnGoals } from '../../shared/experiments/goals';
 import { experimentPathKey } from '../../shared/search-attributes';
 import { bookkeeping } from '../activities';
 import type { NodeContext, NodeOutcome } from '../context';
@@ -49,6 +50,8 @@ export async function runExperiment(node: NodeOfType<'experiment'>, ctx: NodeCon
       : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId));
 
   ctx.state.experiments[ctx.nodeId] = path;
+  // Its own goals score the path from now on (events that arrived before the assignment do not count).
+  if (hasOwnGoals(node)) ctx.state.experimentGoals[ctx.nodeId] = { from: ctx.state.received, met: [] };
   const recorded = workflowInfo().typedSearchAttributes.get(experimentPathKey) ?? [];
   upsertSearchAttributes([{ key: experimentPathKey, value: [...recorded, `${ctx.nodeId}:${path}`] }]);
   return { connector: path };

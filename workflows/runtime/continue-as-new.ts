@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
 import type { JourneyInput } from '../context';
-import { MAX_KEPT_EVENTS, type EnrolmentRecord, type NodeError, type ReceivedEvent } from '../state';
+import { MAX_KEPT_EVENTS, type EnrolmentRecord, type ExperimentGoalTracker, type NodeError, type ReceivedEvent } from '../state';
 import type { Instance } from './instance';
 
 /**
@@ -33,6 +33,8 @@ export interface ResumeState {
   /** De-duplication of event ids, the arrival counter and the events kept for `includePrior` waits. */
   events: { ids: string[]; received: number; kept: ReceivedEvent[] };
   experiments: Record<string, string>;
+  /** Absent in states carried by older code. */
+  experimentGoals?: Record<string, ExperimentGoalTracker>;
   errors: NodeError[];
   enrolments: EnrolmentRecord[];
   /** How many runs came before this one. */
@@ -51,6 +53,7 @@ export function carry(inst: Instance, nodeId: string): ResumeState {
     ...(inst.timeoutAt !== undefined ? { timeoutAt: inst.timeoutAt } : {}),
     events: { ids: [...state.eventIds], received: state.received, kept: state.events },
     experiments: state.experiments,
+    experimentGoals: state.experimentGoals,
     errors: state.errors,
     enrolments: state.enrolments,
     runs: (inst.input.resume?.runs ?? 0) + 1,
@@ -72,6 +75,7 @@ export function restore(inst: Instance, carried: ResumeState): void {
   state.events = [...carried.events.kept, ...early.map((event, i) => ({ ...event, seq: carried.events.received + i }))].slice(-MAX_KEPT_EVENTS);
   state.received = carried.events.received + early.length;
   state.experiments = { ...carried.experiments };
+  state.experimentGoals = Object.fromEntries(Object.entries(carried.experimentGoals ?? {}).map(([node, tracker]) => [node, { ...tracker, met: [...tracker.met] }]));
   state.errors = [...carried.errors];
   state.enrolments = [...carried.enrolments];
 }

@@ -21,6 +21,8 @@ export type FactDraft = Omit<Fact, keyof FactScope | 'id' | 'at'>;
  */
 export class FactLog {
   private pending: Fact[] = [];
+  /** Writes started by `flushInBackground` (from a signal handler), in order; `flush` waits for them. */
+  private background?: Promise<void>;
 
   constructor(
     readonly scope: FactScope,
@@ -33,10 +35,24 @@ export class FactLog {
   }
 
   async flush(): Promise<void> {
+    if (this.background) await this.background;
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    // Not cancellable: facts of steps that happened are written even if the workflow is being cancelled.
-    await CancellationScope.nonCancellable(() => lifecycle.recordFacts(batch));
+    await write(batch);
   }
+
+  /** Writes the pending facts without waiting (a signal handler cannot wait); they are written in order. */
+  flushInBackground(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const previous = this.background ?? Promise.resolve();
+    this.background = previous.then(() => write(batch));
+  }
+}
+
+/** Not cancellable: facts of steps that happened are written even if the workflow is being cancelled. */
+function write(batch: Fact[]): Promise<void> {
+  return CancellationScope.nonCancellable(() => lifecycle.recordFacts(batch));
 }

@@ -1,8 +1,17 @@
 import { CancellationScope } from '@temporalio/workflow';
+import { hasOwnGoals } from '../../shared/experiments/goals';
 import { lifecycle } from '../activities';
 import type { JourneyResult } from '../context';
 import type { Instance } from './instance';
 import { showExit } from './operators';
+
+/** Experiments without goals of their own are scored by the journey goal that ended the instance. */
+function scoreByJourneyGoal(inst: Instance, goalId: string): void {
+  for (const [nodeId, path] of Object.entries(inst.state.experiments)) {
+    const node = inst.graph?.nodes[nodeId];
+    if (node?.type === 'experiment' && !hasOwnGoals(node)) inst.facts.add({ kind: 'experiment_goal', nodeId, path, goalId });
+  }
+}
 
 /**
  * The end of every instance, whatever the reason: the `goal` and `exited` facts, the entry closed (so
@@ -16,7 +25,10 @@ export function finish(inst: Instance): Promise<JourneyResult> {
     inst.waiting = undefined;
     const nodeId = inst.currentNode;
     const at = new Date(Date.now()).toISOString();
-    if (exit.goalId !== undefined) inst.facts.add({ kind: 'goal', goalId: exit.goalId, ...(nodeId !== undefined ? { nodeId } : {}) });
+    if (exit.goalId !== undefined) {
+      inst.facts.add({ kind: 'goal', goalId: exit.goalId, ...(nodeId !== undefined ? { nodeId } : {}), ...(inst.control ? { control: true as const } : {}) });
+      scoreByJourneyGoal(inst, exit.goalId);
+    }
     inst.facts.add({ kind: 'exited', reason: exit.reason, ...(nodeId !== undefined ? { nodeId } : {}) });
     showExit(inst);
     await inst.facts.flush();

@@ -1,10 +1,14 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { JourneyGraph } from '../../shared/definition/schema';
 import { triggerEvent, type ExitReason, type JourneyInput, type Waiting } from '../context';
-import { createInstanceState, type InstanceState } from '../state';
+import { experimentGoalsOf } from '../../shared/experiments/goals';
+import { createInstanceState, type InstanceState, type ReceivedEvent } from '../state';
 import { FactLog } from './facts';
 import { goalMetBy } from './goals';
 import { rulesOf, type JourneyRules } from './rules';
+
+/** The patch id of the immediate write of experiment conversions. */
+export const EXPERIMENT_GOAL_WRITE = 'experiment-goal-write';
 
 /** How an instance ends: one reason, decided once (the first one wins), and the goal met if any. */
 export interface ExitRecord {
@@ -65,14 +69,42 @@ export class Instance {
     this.checkGoals();
   }
 
-  /** Looks at the events not checked yet for a journey goal; the first met ends the instance with `goal`. */
+  /**
+   * Looks at the events not checked yet: each scores the experiments passed (their own goals, as
+   * `experiment_goal` facts written at once), and the first that meets a journey goal ends the instance.
+   */
   checkGoals(): void {
-    if (!this.inside || this.exit || !this.rules || this.rules.goals.length === 0) return;
+    if (!this.inside || this.exit || !this.rules) return;
+    let scored = false;
     for (const event of this.state.events) {
       if (event.seq < this.goalCursor) continue;
       this.goalCursor = event.seq + 1;
-      const goal = goalMetBy(this.rules.goals, event, triggerEvent(this.input));
-      if (goal) return this.end({ reason: 'goal', goalId: goal.id });
+      scored = this.scoreExperiments(event) || scored;
+      const goal = this.rules.goals.length > 0 ? goalMetBy(this.rules.goals, event, triggerEvent(this.input)) : undefined;
+      if (goal) {
+        this.end({ reason: 'goal', goalId: goal.id });
+        break;
+      }
     }
+    // Reports and the auto re-weighting see a conversion now, not when the node in progress ends (an ending
+    // instance writes it with its exit). Instances that started before this write existed replay without it.
+    if (scored && !this.exit && patched(EXPERIMENT_GOAL_WRITE)) this.facts.flushInBackground();
+  }
+
+  /** The experiment goals this event meets (each counts once per experiment), as facts. */
+  private scoreExperiments(event: ReceivedEvent): boolean {
+    let scored = false;
+    for (const [nodeId, tracker] of Object.entries(this.state.experimentGoals)) {
+      const node = this.graph?.nodes[nodeId];
+      const path = this.state.experiments[nodeId];
+      if (event.seq < tracker.from || node?.type !== 'experiment' || path === undefined) continue;
+      for (const goal of experimentGoalsOf(node, this.rules!.goals)) {
+        if (tracker.met.includes(goal.id) || !goalMetBy([goal], event, triggerEvent(this.input))) continue;
+        tracker.met.push(goal.id);
+        this.facts.add({ kind: 'experiment_goal', nodeId, path, goalId: goal.id });
+        scored = true;
+      }
+    }
+    return scored;
   }
 }

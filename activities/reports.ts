@@ -1,0 +1,17 @@
+import type { FoldResult, ReportCounters } from '../shared/store/report-counters';
+
+export interface ReportActivityDependencies {
+  counters: Pick<ReportCounters, 'fold'>;
+}
+
+/** The report folder's activity, run by the reports service workflow (its only caller, hence one writer). */
+export function createReportActivities({ counters }: ReportActivityDependencies) {
+  return {
+    /** Folds the journal batches written since the last pass into the report counters. */
+    async foldFacts(): Promise<FoldResult> {
+      return counters.fold();
+    },
+  };
+}
+
+export type ReportActivities = ReturnType<typeof createReportActivities>;

@@ -1,0 +1,120 @@
+import { conversionOf, type JourneyReport } from './report';
+
+/**
+ * The report as CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line break quoted, quotes doubled;
+ * every record ends with CRLF). Null figures (a rate without denominator) are empty fields.
+ */
+
+type Cell = string | number | null | undefined;
+
+/**
+ * One row per trend bucket, then a `total` row over the whole range. Rates per bucket are computed like the
+ * summary's; the exit columns are the union of the reasons present, sorted.
+ */
+export function summaryCsv(report: JourneyReport): string {
+  const { summary, trend } = report;
+  const reasons = union([summary.exits, ...trend.map((t) => t.exits)]);
+  const header = [
+    'bucket_start',
+    'qualified',
+    'entered',
+    'control',
+    'converted_target',
+    'conversion_target_pct',
+    'converted_control',
+    'conversion_control_pct',
+    'boost_pct',
+    ...reasons.map((r) => `exits_${r}`),
+  ];
+  const row = (start: string, t: { qualified: number; entered: number; control: number; exits: Record<string, number> }, convertedTarget: number, convertedControl: number): Cell[] => {
+    const c = conversionOf(t.entered, t.control, convertedTarget, convertedControl);
+    return [start, t.qualified, t.entered, t.control, c.target.converted, c.target.rate, c.control.converted, c.control.rate, c.boost, ...reasons.map((r) => t.exits[r] ?? 0)];
+  };
+  return toCsv([
+    header,
+    ...trend.map((t) => row(t.start, t, t.converted.target, t.converted.control)),
+    row('total', summary, summary.conversion.target.converted, summary.conversion.control.converted),
+  ]);
+}
+
+/**
+ * One row per node with its node-wide figures; each split or experiment node is followed by one row per path
+ * (node_id, type and the path columns filled, the node-wide columns empty). Column groups are the unions over
+ * all nodes, sorted: moved_<connector>, exits_<reason>, <outcome>_<reason> (send reasons such as failed_capped),
+ * event_<type> (provider reports), and per experiment goal conv_<goal> (count) and conv_<goal>_pct.
+ */
+export function nodesCsv(report: JourneyReport): string {
+  const { nodes } = report;
+  const connectors = union(nodes.map((n) => n.movedForward));
+  const reasons = union(nodes.map((n) => n.exits));
+  const messages = nodes.flatMap((n) => (n.type === 'message' ? [n.messages] : []));
+  const sendReasons = union(messages.map((m) => m.reasons));
+  const events = union(messages.map((m) => m.events));
+  const goals = union(nodes.flatMap((n) => (n.type === 'experiment' ? n.paths.map((p) => p.conversions) : [])));
+
+  const header = [
+    'node_id',
+    'type',
+    'entered',
+    'waiting_now',
+    ...connectors.map((c) => `moved_${c}`),
+    ...reasons.map((r) => `exits_${r}`),
+    'sent',
+    'failed',
+    'unreachable',
+    ...sendReasons.map((r) => r.replace(':', '_')),
+    ...events.map((e) => `event_${e}`),
+    'path',
+    'count',
+    'share_pct',
+    ...goals.flatMap((g) => [`conv_${g}`, `conv_${g}_pct`]),
+  ];
+  const nodeWide = 2 + connectors.length + reasons.length + 3 + sendReasons.length + events.length;
+  const rows: Cell[][] = [header];
+  for (const node of nodes) {
+    const m = node.type === 'message' ? node.messages : undefined;
+    rows.push([
+      node.nodeId,
+      node.type,
+      node.entered,
+      node.waitingNow,
+      ...connectors.map((c) => node.movedForward[c] ?? 0),
+      ...reasons.map((r) => node.exits[r] ?? 0),
+      m?.sent,
+      m?.failed,
+      m?.unreachable,
+      ...sendReasons.map((r) => (m ? (m.reasons[r] ?? 0) : undefined)),
+      ...events.map((e) => (m ? (m.events[e] ?? 0) : undefined)),
+    ]);
+    if (node.type !== 'split' && node.type !== 'experiment') continue;
+    for (const path of node.paths) {
+      const conversions = 'conversions' in path ? path.conversions : undefined;
+      rows.push([
+        node.nodeId,
+        node.type,
+        ...Array<Cell>(nodeWide).fill(undefined),
+        path.path,
+        path.count,
+        path.share,
+        ...goals.flatMap((g) => [conversions?.[g]?.count, conversions?.[g]?.rate]),
+      ]);
+    }
+  }
+  // Every record has as many fields as the header (RFC 4180): node rows leave the path columns empty.
+  return toCsv(rows.map((row) => [...row, ...Array<Cell>(header.length - row.length).fill(undefined)]));
+}
+
+/** RFC 4180 text of rows of cells. */
+export function toCsv(rows: Cell[][]): string {
+  return rows.map((row) => row.map(field).join(',') + '\r\n').join('');
+}
+
+function field(cell: Cell): string {
+  if (cell === null || cell === undefined) return '';
+  const text = String(cell);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function union(records: Array<Record<string, unknown>>): string[] {
+  return [...new Set(records.flatMap((r) => Object.keys(r)))].sort();
+}
