@@ -15,7 +15,7 @@ export interface EventEntry {
 /** Where an event of one name goes. */
 export interface EventRoute {
   entries: EventEntry[];
-  /** Journeys with a version whose instances may wait for the event (waitForEvent nodes, goals). */
+  /** Journeys with a version whose instances may wait for the event (waitForEvent nodes, goals, experiment goals). */
   listeners: string[];
 }
 
@@ -80,6 +80,10 @@ export type EventRouter = ReturnType<typeof createEventRouter>;
 
 function listenedEvents(graph: JourneyGraph): Set<string> {
   const names = new Set(graph.settings.goals.map((goal) => goal.event));
-  for (const node of Object.values(graph.nodes)) if (node.type === 'waitForEvent') names.add(node.event);
+  for (const node of Object.values(graph.nodes)) {
+    if (node.type === 'waitForEvent') names.add(node.event);
+    // Experiment goals score paths while the instance runs.
+    if (node.type === 'experiment') for (const goal of node.goals ?? []) names.add(goal.event);
+  }
   return names;
 }

@@ -1,10 +1,10 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NodeOfType } from '../../shared/definition/schema';
 import { hasOwnGoals } from '../../shared/experiments/goals';
 import { experimentPathKey } from '../../shared/search-attributes';
 import { bookkeeping } from '../activities';
 import type { NodeContext, NodeOutcome } from '../context';
-import { unitHash } from '../hash';
+import { mixedUnitHash, unitHash } from '../hash';
 
 /**
  * The path of a user at an experiment node: `draw` (in [0, 1)) mapped over the cumulative weights of the
@@ -30,9 +30,18 @@ export function pickWeightedPath(paths: readonly string[], weights: Readonly<Rec
   return paths[paths.length - 1]!;
 }
 
-/** The sticky draw of a user at an experiment node: the same (journey, node, user) always draws the same. */
-export function experimentDraw(journeyId: string, nodeId: string, userId: string): number {
-  return unitHash(`${journeyId}:${nodeId}:${userId}`);
+/** The patch id of the evenly spread experiment draw. */
+export const EVEN_EXPERIMENT_DRAW = 'even-experiment-draw';
+
+/**
+ * The sticky draw of a user at an experiment node: the same (journey, node, user) always draws the same.
+ * `mixed` (every instance started since the patch): plain FNV-1a sent ids that differ only at their end
+ * (`user-1`, `user-2`...) to one path, so the draw mixes the hash first; the old draw stays for the replay of
+ * instances that drew with it.
+ */
+export function experimentDraw(journeyId: string, nodeId: string, userId: string, mixed = true): number {
+  const key = `${journeyId}:${nodeId}:${userId}`;
+  return mixed ? mixedUnitHash(key) : unitHash(key);
 }
 
 /**
@@ -47,7 +56,7 @@ export async function runExperiment(node: NodeOfType<'experiment'>, ctx: NodeCon
   const path =
     current.winner !== undefined && paths.includes(current.winner)
       ? current.winner
-      : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId));
+      : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId, patched(EVEN_EXPERIMENT_DRAW)));
 
   ctx.state.experiments[ctx.nodeId] = path;
   // Its own goals score the path from now on (events that arrived before the assignment do not count).
