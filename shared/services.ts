@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { serviceTaskQueue } from './naming';
 import type { reportsWorkflow, ReportsInput, versionDrainWorkflow, versionStopWorkflow } from '../workflows';
+import { rebuildReportsSignal } from '../workflows/services/reports';
 import type { StopReason } from '../activities/maintenance';
 
 /**
@@ -51,6 +52,8 @@ export async function startVersionDrain(
   return workflowId;
 }
 
+const REPORTS_SUMMARY = 'Reports: folds the fact journal into the report counters and re-weights auto experiments';
+
 /** The reports service of a deployment (one per task queue). */
 export function reportsWorkflowId(taskQueue: string): string {
   return `reports:${taskQueue}`;
@@ -65,7 +68,21 @@ export async function startReportsService(client: Client, taskQueue: string, inp
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    staticSummary: 'Reports: folds the fact journal into the report counters and re-weights auto experiments',
+    staticSummary: REPORTS_SUMMARY,
+  });
+  return workflowId;
+}
+
+/** Asks the reports service to rebuild a journey's counters from its facts (starting the service if needed). */
+export async function requestReportRebuild(client: Client, taskQueue: string, journeyId: string): Promise<string> {
+  const workflowId = reportsWorkflowId(taskQueue);
+  await client.workflow.signalWithStart<typeof reportsWorkflow, [string]>('reportsWorkflow', {
+    workflowId,
+    taskQueue: serviceTaskQueue(taskQueue),
+    args: [{}],
+    signal: rebuildReportsSignal,
+    signalArgs: [journeyId],
+    staticSummary: REPORTS_SUMMARY,
   });
   return workflowId;
 }

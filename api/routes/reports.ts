@@ -3,6 +3,7 @@ import { ConflictError, InvalidInputError } from '../../shared/errors';
 import { slugSchema } from '../../shared/ids';
 import { buildReport, journeyReportSchema, type JourneyReport, type ReportVersion, type WeightChange } from '../../shared/reports/report';
 import { nodesCsv, summaryCsv } from '../../shared/reports/csv';
+import { requestReportRebuild } from '../../shared/services';
 import { createExperimentStore } from '../../shared/store/experiments';
 import { createFactStore } from '../../shared/store/facts';
 import { createReportCounters } from '../../shared/store/report-counters';
@@ -37,7 +38,7 @@ const versionList = z
  * Reports (spec section 6): figures of a version, or of several versions together, computed from the report
  * counters (which the reports service keeps from the facts) over a range of UTC days, as JSON or CSV.
  */
-export function addReportRoutes(routes: Routes, { models, journeys }: ApiDeps): void {
+export function addReportRoutes(routes: Routes, { models, journeys, temporal, config }: ApiDeps): void {
   const counters = createReportCounters(models, createFactStore(models));
   const experiments = createExperimentStore(models);
 
@@ -129,6 +130,21 @@ export function addReportRoutes(routes: Routes, { models, journeys }: ApiDeps): 
       }
       const versions = await Promise.all(wanted.map((v) => reportVersion(params.id, v)));
       return answer(await report(params.id, versions, query), query, params.id);
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/journeys/:id/report\\:rebuild',
+    summary: "Recompute a journey's report counters from its facts alone (done by the reports service)",
+    tag: 'Reports',
+    scope: 'admin',
+    params: journeyParams,
+    responses: { 202: { description: 'The rebuild is queued', schema: z.object({ journeyId: z.string(), workflowId: z.string() }) } },
+    async handle({ params }) {
+      await journeys.getJourney(params.id);
+      const workflowId = await requestReportRebuild(temporal, config.TEMPORAL_TASK_QUEUE, params.id);
+      return { status: 202, body: { journeyId: params.id, workflowId } };
     },
   });
 }

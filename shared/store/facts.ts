@@ -180,6 +180,15 @@ export function createFactStore(models: Pick<Models, 'facts' | 'reportState'>) {
         .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id, undefined, { numeric: true }));
     },
 
+    /** Every batch of a journey with its journal position (reads the whole journal: for rebuilds). */
+    async batchesOf(journeyId: string): Promise<Array<{ stripe: number; n: number; batch: FactBatch }>> {
+      const docs = await journal.find({ journeyId }).lean();
+      return docs.map((doc) => {
+        const [stripe, n] = doc._id.split(':').map(Number) as [number, number];
+        return { stripe, n, batch: { ...(doc as unknown as FactBatch), facts: factsOf(doc as unknown as Record<string, unknown>) } };
+      });
+    },
+
     /** The batch at a journal position, or null when none is stored there (yet). */
     async at(stripe: number, n: number): Promise<FactBatch | null> {
       const doc = await journal.findById(journalId(stripe, n)).lean();

@@ -39,7 +39,7 @@ export interface FoldResult {
   more: boolean;
 }
 
-export function createReportCounters(models: Pick<Models, 'reportCounters' | 'reportState'>, facts: Pick<FactStore, 'at'>) {
+export function createReportCounters(models: Pick<Models, 'reportCounters' | 'reportState'>, facts: Pick<FactStore, 'at' | 'batchesOf'>) {
   async function positions(): Promise<Positions> {
     const state = await models.reportState.findById(JOURNAL_STATE).lean();
     return { ...((state?.value as Positions | undefined) ?? {}) };
@@ -133,6 +133,7 @@ export function createReportCounters(models: Pick<Models, 'reportCounters' | 're
 
   return {
     reader,
+    rebuild,
 
     /**
      * One pass of the folder (the only writer): reads up to `limit` new batches per stripe, adds them to the
@@ -162,6 +163,38 @@ export function createReportCounters(models: Pick<Models, 'reportCounters' | 're
       return { batches, more: tail.some(({ entries }) => entries.length >= limit) };
     },
   };
+
+  /**
+   * Recomputes a journey's counters from its facts alone (after a counting bug, say): every journal batch up
+   * to the folded positions, counted afresh, replaces the journey's counter documents. Run by the folder (one
+   * writer); batches after those positions are folded as usual by the next passes.
+   */
+  async function rebuild(journeyId: string): Promise<{ batches: number }> {
+    const upTo = await positions();
+    const docs = new Map<string, Pending>();
+    const fresh = async (j: string, v: number, month: string): Promise<CounterDoc> => ({ journeyId: j, version: v, month, days: {}, applied: {} });
+    let counted = 0;
+    for (const { stripe, n, batch } of await facts.batchesOf(journeyId)) {
+      if (n > (upTo[stripe] ?? 0)) continue;
+      await apply(docs, fresh, stripe, n, batch);
+      counted++;
+    }
+    const rebuilt = [...docs.values()].map(({ doc }) => ({ ...doc, applied: { ...upTo } }));
+    const index = await models.reportState.findById(monthsStateId(journeyId)).lean();
+    const stale = Object.keys((index?.value as Record<string, true> | undefined) ?? {}).filter(
+      (key) => !rebuilt.some((doc) => `${doc.version}:${doc.month}` === key),
+    );
+    await Promise.all([
+      ...rebuilt.map((doc) => models.reportCounters.replaceOne({ _id: counterId(doc.journeyId, doc.version, doc.month) }, doc, { upsert: true })),
+      ...stale.map((key) => models.reportCounters.deleteOne({ _id: counterId(journeyId, Number(key.split(':')[0]), key.split(':')[1]!) })),
+    ]);
+    await models.reportState.replaceOne(
+      { _id: monthsStateId(journeyId) },
+      { value: Object.fromEntries(rebuilt.map((doc) => [`${doc.version}:${doc.month}`, true])), at: new Date() },
+      { upsert: true },
+    );
+    return { batches: counted };
+  }
 
   /** Records the (version, month) documents of each journey, so readers find them by `_id`. */
   async function indexMonths(docs: CounterDoc[]): Promise<void> {

@@ -171,6 +171,27 @@ describe('reports API', () => {
     expect(across.summary).toEqual(before.summary);
   });
 
+  it('rebuilds the counters from the facts alone', async () => {
+    const { generatedAt: _a, ...before } = await report();
+    // Break the counters the way a counting bug would: every figure of every document doubled.
+    const docs = await stack.db.models.reportCounters.find({ journeyId: KNOWN }).lean();
+    expect(docs.length).toBeGreaterThan(0);
+    for (const doc of docs) {
+      const days = doc.days as Record<string, Record<string, number>>;
+      const doubled = Object.fromEntries(Object.entries(days).map(([day, counters]) => [day, Object.fromEntries(Object.entries(counters).map(([key, n]) => [key, n * 2]))]));
+      await stack.db.models.reportCounters.updateOne({ _id: doc._id }, { $set: { days: doubled } });
+    }
+    expect((await report()).summary.qualified).toBe(2 * users.length);
+
+    const rebuild = await call(stack, 'POST', `/v1/journeys/${KNOWN}/report:rebuild`);
+    expect(rebuild.status).toBe(202);
+    await eventually(async () => {
+      const { generatedAt: _b, ...after } = await report();
+      expect(after).toEqual(before);
+    }, 20_000);
+    expect((await call(stack, 'POST', '/v1/journeys/no-such-journey/report:rebuild')).status).toBe(404);
+  });
+
   it('filters by range and buckets by day, week and month', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);

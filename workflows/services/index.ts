@@ -3,4 +3,4 @@ export { versionStopWorkflow, type VersionStopInput, type VersionStopResult } fr
 export { versionDrainWorkflow, type VersionDrainInput, type VersionDrainResult } from './version-drain';
 export { batchEntryWorkflow, type BatchEntryInput } from './batch-entry';
 export { segmentRunWorkflow, type SegmentRunInput } from './segment-run';
-export { reportsWorkflow, type ReportsInput } from './reports';
+export { rebuildReportsSignal, reportsWorkflow, type ReportsInput } from './reports';

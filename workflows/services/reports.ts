@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
+import { condition, continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ReportActivities } from '../../activities/reports';
 import type { ExperimentActivities } from '../../activities/experiments';
 
@@ -7,7 +7,12 @@ const reports = proxyActivities<ReportActivities & ExperimentActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
+/** Asks the reports service to recompute a journey's counters from its facts. */
+export const rebuildReportsSignal = defineSignal<[journeyId: string]>('rebuildReports');
+
 export interface ReportsInput {
+  /** Rebuilds asked for and not done yet (carried over continue-as-new). */
+  rebuilds?: string[];
   /** Pause between folds when the journal has nothing new (default 2 s). */
   idleMs?: number;
   /** How often auto experiments are checked for re-weighting (default 30 s; each node has its own interval). */
@@ -26,13 +31,22 @@ export async function reportsWorkflow(input: ReportsInput = {}): Promise<never> 
   const idleMs = input.idleMs ?? 2_000;
   const experimentCheckMs = input.experimentCheckMs ?? 30_000;
   let checkedAt = 0;
+  const rebuilds = [...(input.rebuilds ?? [])];
+  setHandler(rebuildReportsSignal, (journeyId) => {
+    if (!rebuilds.includes(journeyId)) rebuilds.push(journeyId);
+  });
   for (let pass = 0; pass < PASSES_PER_RUN; pass++) {
     const { more } = await reports.foldFacts();
+    while (rebuilds.length > 0) {
+      await reports.rebuildCounters(rebuilds[0]!);
+      rebuilds.shift();
+    }
     if (Date.now() - checkedAt >= experimentCheckMs) {
       await reports.reweightExperiments();
       checkedAt = Date.now();
     }
-    if (!more) await sleep(idleMs);
+    // Idle until the next pass, unless a rebuild is asked for.
+    if (!more) await condition(() => rebuilds.length > 0, idleMs);
   }
-  return continueAsNew<typeof reportsWorkflow>(input);
+  return continueAsNew<typeof reportsWorkflow>({ ...input, rebuilds });
 }
