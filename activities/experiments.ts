@@ -82,26 +82,28 @@ export function createExperimentActivities({ journeys, experiments, reports, clo
   }
 
   return {
-    /** Re-weights every auto experiment that is due; answers `{journey}:{version}:{node}` of each one. */
-    async reweightExperiments(): Promise<{ reweighted: string[] }> {
+    /**
+     * Re-weights every auto experiment that is due; answers `{journey}:{version}:{node}` of each one, and the
+     * versions that failed (retried at the next pass: failing here would hold the reports service's folds).
+     */
+    async reweightExperiments(): Promise<{ reweighted: string[]; failed: string[] }> {
       const now = clock();
       // Archived journeys may still have paused, completed or restricted versions with users inside.
       const pages = await Promise.all([false, true].map((archived) => journeys.listJourneys({ archived, limit: scanLimit, offset: 0 })));
       const reweighted: string[] = [];
-      const failures: unknown[] = [];
+      const failed: string[] = [];
       for (const journey of pages.flatMap((page) => page.items)) {
         for (const summary of journey.versions) {
           if (!isReweighted(summary.state)) continue;
           try {
             reweighted.push(...(await reweightVersion(journey, summary.version, summary.publishedAt, now)));
           } catch (error) {
-            // One broken version must not hold back the others; the activity still fails so it is retried.
-            failures.push(error);
+            // One broken version must not hold back the others.
+            failed.push(`${journey.id}:${summary.version}: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
       }
-      if (failures.length > 0) throw new Error(`re-weighting failed for ${failures.length} version(s): ${String(failures[0])}`);
-      return { reweighted };
+      return { reweighted, failed };
     },
   };
 }
