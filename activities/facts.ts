@@ -5,7 +5,7 @@ export interface FactActivityDependencies {
   facts: Pick<FactStore, 'record'>;
 }
 
-/** Fact recording of the journey workflow (a local activity, batched by the workflow). */
+/** Fact recording of the journey workflow (an activity per step, batched by the workflow). */
 export function createFactActivities({ facts }: FactActivityDependencies) {
   return {
     /** Stores facts; ids already stored are skipped, so a retried batch never counts twice. */

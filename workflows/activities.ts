@@ -34,3 +34,14 @@ export const lifecycle = proxyLocalActivities<LifecycleActivities>({
   startToCloseTimeout: '10s',
   retry: { maximumInterval: '30s' },
 });
+
+/**
+ * Fact writes as regular activities: Temporal runs one only after the workflow task that scheduled it was
+ * committed, so the facts stored are those of the history. A local activity also runs in a workflow task
+ * that may then be lost (a worker too slow to answer in time): its retry can decide differently (a goal
+ * signal that now comes before a timer), while the facts of the lost attempt would already be stored.
+ */
+export const factWrites = proxyActivities<Pick<LifecycleActivities, 'recordFacts'>>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', maximumInterval: '30s' },
+});

@@ -1,6 +1,6 @@
-import { CancellationScope } from '@temporalio/workflow';
+import { CancellationScope, patched } from '@temporalio/workflow';
 import type { Fact } from '../../activities/lifecycle-types';
-import { lifecycle } from '../activities';
+import { factWrites, lifecycle } from '../activities';
 
 /** The identity every fact of an instance carries. */
 export interface FactScope {
@@ -16,7 +16,7 @@ export type FactDraft = Omit<Fact, keyof FactScope | 'id' | 'at'>;
 
 /**
  * The facts of one instance: numbered in workflow state (`${runId}:${seq}`, the sequence carried across
- * continue-as-new), buffered and written in one local activity per step. A retried or replayed write sends
+ * continue-as-new), buffered and written in one activity per step. A retried or replayed write sends
  * the same ids, and the store skips ids it has, so nothing is counted twice.
  */
 export class FactLog {
@@ -52,7 +52,11 @@ export class FactLog {
   }
 }
 
+/** The patch id of fact writes as regular activities (instances started before keep local activities). */
+export const COMMITTED_FACT_WRITES = 'committed-fact-writes';
+
 /** Not cancellable: facts of steps that happened are written even if the workflow is being cancelled. */
 function write(batch: Fact[]): Promise<void> {
-  return CancellationScope.nonCancellable(() => lifecycle.recordFacts(batch));
+  const writes = patched(COMMITTED_FACT_WRITES) ? factWrites : lifecycle;
+  return CancellationScope.nonCancellable(() => writes.recordFacts(batch));
 }

@@ -1,6 +1,8 @@
 import type { JourneyNode } from '../../shared/definition/schema';
 import type { NodeContext, NodeOutcome } from '../context';
 import { nextNodeId, runNode } from '../nodes';
+import { patched } from '@temporalio/workflow';
+import { COMMITTED_FACT_WRITES } from './facts';
 import { raceExit, waitForExit } from './guard';
 import type { Instance } from './instance';
 import { showControl, showDetails, showNode } from './operators';
@@ -19,7 +21,7 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
   inst.currentNode = nodeId;
   inst.facts.add({ kind: 'node_entered', nodeId });
   showNode(inst, nodeId);
-  await inst.facts.flush();
+  if (writesFactsBefore(node)) await inst.facts.flush();
   if (inst.exit) return { ended: true };
 
   const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId)));
@@ -33,6 +35,26 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
     return { ended: true };
   }
   return route(inst, node, nodeId, outcome);
+}
+
+/**
+ * Facts are written before a node that takes time (a send, a wait, a write), so reports see where the user
+ * is; a node that decides at once (split, experiment, exit) leaves them to the next write.
+ */
+function writesFactsBefore(node: JourneyNode): boolean {
+  if (!patched(COMMITTED_FACT_WRITES)) return true;
+  switch (node.type) {
+    case 'split':
+    case 'experiment':
+    case 'exit':
+      return false;
+    case 'message':
+    case 'delay':
+    case 'waitForEvent':
+    case 'updateProfile':
+    case 'enterJourney':
+      return true;
+  }
 }
 
 async function route(inst: Instance, node: JourneyNode, nodeId: string, outcome: Extract<NodeOutcome, { connector: string }>): Promise<Step> {
