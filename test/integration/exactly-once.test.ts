@@ -123,5 +123,5 @@ describe('exactly-once sends under provider faults', () => {
     const failed = await stack.db.models.deliveries.find({ outcome: 'failed' }).lean();
     expect(failed).toHaveLength(bounced.length);
     expect(failed.every((delivery) => delivery.reason?.startsWith('rejected:'))).toBe(true);
-  });
+  }, 180_000);
 });
