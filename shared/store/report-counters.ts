@@ -61,6 +61,34 @@ export function createReportCounters(models: Pick<Models, 'reportCounters' | 're
     return Promise.all(stripes.map(async (stripe) => ({ stripe, entries: await batchesAfter(stripe, from[stripe] ?? 0, limit) })));
   }
 
+  /**
+   * Journal batches past the folded positions that this process's readers have read already. A position is
+   * written once and a batch never changes, so a batch read stays valid until the folder folds it (then it
+   * is dropped): each report reads only the batches written since the previous one, not the whole tail again.
+   */
+  const unfolded = Array.from({ length: FACT_STRIPES }, () => new Map<number, FactBatch>());
+
+  /** Every batch after `from`, per stripe up to its first gap: the ones read before, then the new ones. */
+  async function readerTail(from: Positions) {
+    return Promise.all(
+      unfolded.map(async (known, stripe) => {
+        const start = from[stripe] ?? 0;
+        for (const n of known.keys()) if (n <= start) known.delete(n);
+        const entries: Array<{ n: number; batch: FactBatch }> = [];
+        for (let n = start + 1; ; n++) {
+          let batch = known.get(n) ?? null;
+          if (!batch) {
+            batch = await facts.at(stripe, n);
+            if (!batch) break;
+            known.set(n, batch);
+          }
+          entries.push({ n, batch });
+        }
+        return { stripe, entries };
+      }),
+    );
+  }
+
   async function loadDoc(journeyId: string, version: number, month: string): Promise<CounterDoc> {
     const doc = await models.reportCounters.findById(counterId(journeyId, version, month)).lean();
     if (!doc) return { journeyId, version, month, days: {}, applied: {} };
@@ -110,7 +138,7 @@ export function createReportCounters(models: Pick<Models, 'reportCounters' | 're
         }),
       );
       const fresh = async (j: string, v: number, month: string): Promise<CounterDoc> => ({ journeyId: j, version: v, month, days: {}, applied: {} });
-      for (const { stripe, entries } of await journalTail(from, Number.MAX_SAFE_INTEGER)) {
+      for (const { stripe, entries } of await readerTail(from)) {
         for (const { n, batch } of entries) {
           if (batch.journeyId === journeyId && wanted.has(batch.version)) await apply(docs, fresh, stripe, n, batch);
         }
