@@ -61,6 +61,8 @@ export interface NodeContext {
   instanceId: string;
   /** Events received, errors and decisions of this instance. */
   state: InstanceState;
+  /** The `seq` of the first event that arrived once the instance was at this node (a wait counts from it). */
+  since: number;
   /** Tells operators what the node waits for and until when (cleared when the node ends). */
   waiting(waiting: Waiting): void;
 }

@@ -20,7 +20,7 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
       evaluateCondition(node.where, eventFilterScope({ name: event.name, properties: event.properties ?? {}, timestamp: event.timestamp }, trigger)));
 
   // Events are scanned once each, in arrival order, from the first one that may count.
-  let next = node.includePrior ? 0 : state.received;
+  let next = node.includePrior ? 0 : ctx.since;
   let matched: ReceivedEvent | undefined;
   const arrived = (): boolean => {
     if (matched) return true;

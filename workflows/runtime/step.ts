@@ -21,10 +21,12 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
   inst.currentNode = nodeId;
   inst.facts.add({ kind: 'node_entered', nodeId });
   showNode(inst, nodeId);
+  // Events count for the node from now on, also those that arrive while its facts are written.
+  const arrived = inst.state.received;
   if (writesFactsBefore(node)) await inst.facts.flush();
   if (inst.exit) return { ended: true };
 
-  const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId)));
+  const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId, patched(COMMITTED_FACT_WRITES) ? arrived : inst.state.received)));
   inst.waiting = undefined;
   if (outcome && 'send' in outcome && outcome.send) {
     inst.facts.add({ kind: 'message', nodeId, outcome: outcome.send.outcome, ...(outcome.send.reason ? { reason: outcome.send.reason } : {}) });
@@ -90,7 +92,7 @@ export async function trackControl(inst: Instance): Promise<void> {
   inst.end({ reason: 'control' });
 }
 
-function nodeContext(inst: Instance, nodeId: string): NodeContext {
+function nodeContext(inst: Instance, nodeId: string, since: number): NodeContext {
   return {
     input: inst.input,
     graph: inst.graph!,
@@ -98,6 +100,7 @@ function nodeContext(inst: Instance, nodeId: string): NodeContext {
     entryId: inst.runId,
     instanceId: inst.facts.scope.instanceId,
     state: inst.state,
+    since,
     waiting(waiting) {
       inst.waiting = waiting;
       showDetails(inst);
