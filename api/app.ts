@@ -1,5 +1,7 @@
 import express from 'express';
+import { Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
+import { httpMetrics } from '../shared/metrics';
 import type { ApiDeps } from './deps';
 import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/problem';
@@ -25,6 +27,12 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const metrics = deps.metrics ?? new Registry();
+  app.use(httpMetrics(metrics));
+  // Public like /health: Prometheus scrapes without a key.
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
   app.use(
     express.json({
       limit: '1mb',

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
+import type { Registry } from 'prom-client';
 import type { AppConfig } from '../shared/config';
 import type { Models } from '../shared/mongo/models';
 import type { ApiKeyStore } from '../shared/store/api-keys';
@@ -20,4 +21,6 @@ export interface ApiDeps {
   authEnabled: boolean;
   temporal: Client;
   log: (error: unknown) => void;
+  /** The process's Prometheus registry (store commands...); the app adds its request durations and serves it. */
+  metrics?: Registry;
 }

@@ -7,6 +7,7 @@ import { createApiKeyStore } from '../shared/store/api-keys';
 import { createSettingsStore } from '../shared/store/settings';
 import { createProfileStore } from '../shared/profiles/store';
 import { createJourneyStore } from '../shared/store/journeys';
+import { createMetricsRegistry, instrumentStore } from '../shared/metrics';
 import { createApp } from './app';
 import { stopDryRuns } from './dry-run/runner';
 
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   const config = loadAppConfig();
   const log = createLogger('api', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGO_URL);
+  const metrics = createMetricsRegistry('api');
+  instrumentStore(metrics, mongo);
   const models = createModels(mongo);
   await ensureIndexes(models);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -35,9 +38,10 @@ async function main(): Promise<void> {
     authEnabled: config.API_AUTH === 'on',
     temporal,
     log: (error) => log.error({ err: error }, 'unexpected error'),
+    metrics,
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
-    log.info(`API listening on http://${config.API_HOST}:${config.API_PORT}`);
+    log.info(`API listening on http://${config.API_HOST}:${config.API_PORT} (metrics: /metrics)`);
   });
 
   const stop = () => {

@@ -4,6 +4,8 @@ import { isoDurationSchema } from './time/duration-schema';
 
 /** Parses an environment variable holding a TCP port. */
 const port = z.coerce.number().int().min(1).max(65535);
+/** A TCP port where `0` turns the listener off. */
+const optionalPort = z.coerce.number().int().min(0).max(65535);
 
 /**
  * Configuration of the API and the worker, read from the environment.
@@ -61,6 +63,11 @@ export const appConfigSchema = z
   /** Timeout of one provider call, in milliseconds. */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where the worker serves Prometheus `/metrics` (ours and the Temporal SDK's); port 0 turns it off. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: optionalPort.default(9464),
+  /** The Temporal SDK's own Prometheus exporter (also merged into WORKER_METRICS_PORT's page); 0 turns it off. */
+  WORKER_SDK_METRICS_PORT: optionalPort.default(9465),
   })
   .superRefine((config, ctx) => {
     const groups: [string, (keyof typeof config)[]][] = [

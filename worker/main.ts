@@ -16,19 +16,28 @@ import { createJourneyStore } from '../shared/store/journeys';
 import { createProfileStore } from '../shared/profiles/store';
 import { createSettingsStore } from '../shared/store/settings';
 import { createProviderAdapters } from '../activities/channels';
+import { activityMetrics, createMetricsRegistry, instrumentStore } from '../shared/metrics';
+import { sdkMetricsExporter, startWorkerMetrics } from './metrics';
 import { createWorkers, runWorkers } from './workers';
 
 /** The worker process: journey workflows plus one rate-limited worker per channel. Stops on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const log = createLogger('worker', config.LOG_LEVEL);
+  const metricsExporter = sdkMetricsExporter(config);
   Runtime.install({
     logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(metricsExporter ? { metrics: metricsExporter } : {}),
+    },
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
 
   const mongo = await connectMongo(config.MONGO_URL);
+  const metrics = createMetricsRegistry('worker');
+  instrumentStore(metrics, mongo);
+  const stopMetrics = await startWorkerMetrics(config, metrics);
   const models = createModels(mongo);
   await ensureIndexes(models);
   const journeys = createJourneyStore(models);
@@ -64,14 +73,17 @@ async function main(): Promise<void> {
     },
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
     channelRates: config.CHANNEL_RATES,
+    activityInterceptors: [activityMetrics(metrics)],
   });
   await startReportsService(temporal, config.TEMPORAL_TASK_QUEUE);
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length }, 'worker ready');
+  const metricsUrl = config.WORKER_METRICS_PORT === 0 ? undefined : `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`;
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length, metrics: metricsUrl }, 'worker ready');
   try {
     await runWorkers(workers);
   } finally {
     await connection.close();
     await clientConnection.close();
+    await stopMetrics();
     await mongo.close();
     log.info('worker stopped');
   }

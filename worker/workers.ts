@@ -1,4 +1,4 @@
-import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { BatchActivities, ReportActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
 import type { ExperimentActivities } from '../activities/experiments';
 import { channelSchema, type Channel } from '../shared/definition/schema';
@@ -32,6 +32,8 @@ export interface WorkerSetup {
   channelRates?: Partial<Record<Channel, number>>;
   /** A pre-built bundle (tests build it once per file); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkflowBundleOption;
+  /** Activity interceptors of every worker (the worker process passes its metrics). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /**
@@ -51,7 +53,12 @@ export async function createServiceWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: serviceTaskQueue(setup.taskQueue),
     ...workflowSourceOf(setup),
     activities: { ...activities.maintenance, ...activities.batch, ...activities.segment, ...activities.reports },
+    ...interceptorsOf(setup),
   });
+}
+
+function interceptorsOf(setup: Pick<WorkerSetup, 'activityInterceptors'>) {
+  return setup.activityInterceptors ? { interceptors: { activity: setup.activityInterceptors } } : {};
 }
 
 function workflowSourceOf(setup: WorkerSetup) {
@@ -66,6 +73,7 @@ export async function createJourneyWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue,
     ...workflowSourceOf(setup),
     activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance, ...activities.batch, ...activities.segment },
+    ...interceptorsOf(setup),
   });
 }
 
@@ -80,6 +88,7 @@ export async function createChannelWorkers(setup: Omit<WorkerSetup, 'workflowBun
         taskQueue: channelTaskQueue(taskQueue, channel),
         activities: activities.channel,
         maxTaskQueueActivitiesPerSecond: setup.channelRates?.[channel] ?? setup.channelRatePerSecond,
+        ...interceptorsOf(setup),
       }),
     ),
   );

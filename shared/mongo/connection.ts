@@ -9,6 +9,8 @@ export async function connectMongo(url: string): Promise<Connection> {
     serverSelectionTimeoutMS: 10_000,
     // FerretDB does not implement retryable writes.
     retryWrites: false,
+    // Command events feed the store metrics and the tests that keep hot-path queries on `_id`.
+    monitorCommands: true,
   });
   await connection.asPromise();
   return connection;
