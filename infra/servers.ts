@@ -23,32 +23,54 @@ export interface ServerHandle {
   output: () => string;
 }
 
+/** A server just spawned: `ready` resolves once it is healthy, or stops it and rejects with its output. */
+export interface LaunchedServer extends ServerHandle {
+  ready: Promise<void>;
+}
+
+export interface FerretDbOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+}
+
 /** FerretDB with its SQLite backend; resolves when it has bound its port. */
-export async function startFerretDb(opts: { host: string; port: number; dataDir: string }): Promise<ServerHandle> {
+export async function startFerretDb(opts: FerretDbOptions): Promise<ServerHandle> {
+  const { ready, ...handle } = launchFerretDb(opts);
+  await ready;
+  return handle;
+}
+
+/** Spawns FerretDB without waiting, so a supervisor holds the process from its first moment. */
+export function launchFerretDb(opts: FerretDbOptions): LaunchedServer {
   mkdirSync(opts.dataDir, { recursive: true });
   const process = startProcess('FerretDB', binaries.ferretdb, ['-listen', `${opts.host}:${opts.port}`, '-data', opts.dataDir]);
   const output = captureOutput(process);
-  try {
-    await waitUntil(process, `listening on ${opts.port}`, async () => output().includes('ferretdb ready'), 30_000);
-  } catch (error) {
-    await process.stop();
-    throw withOutput(error, output());
-  }
-  return { process, output };
+  const ready = untilReady(process, output, `listening on ${opts.port}`, async () => output().includes('ferretdb ready'), 30_000);
+  return { process, output, ready };
 }
 
 /**
  * The Temporal CLI dev server: a full single-node server with SQLite persistence, the Web UI, and our
  * search attributes registered. Resolves when its frontend answers.
  */
-export async function startTemporalDevServer(opts: {
+export interface TemporalDevServerOptions {
   host: string;
   port: number;
   uiPort?: number;
   /** Absent: in memory (tests). */
   dbFile?: string;
   namespace?: string;
-}): Promise<ServerHandle> {
+}
+
+export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<ServerHandle> {
+  const { ready, ...handle } = launchTemporalDevServer(opts);
+  await ready;
+  return handle;
+}
+
+/** Spawns the Temporal dev server without waiting; `ready` resolves when its frontend answers. */
+export function launchTemporalDevServer(opts: TemporalDevServerOptions): LaunchedServer {
   const args = ['server', 'start-dev', '--ip', opts.host, '--port', String(opts.port), '--log-level', 'error'];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
@@ -67,13 +89,17 @@ export async function startTemporalDevServer(opts: {
   const process = startProcess('Temporal dev server', binaries.temporal, args);
   const output = captureOutput(process);
   const address = `${opts.host}:${opts.port}`;
+  const ready = untilReady(process, output, `frontend on ${address}`, () => temporalAnswers(address), 60_000);
+  return { process, output, ready };
+}
+
+async function untilReady(process: ManagedProcess, output: () => string, what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   try {
-    await waitUntil(process, `frontend on ${address}`, () => temporalAnswers(address), 60_000);
+    await waitUntil(process, what, check, timeoutMs);
   } catch (error) {
     await process.stop();
     throw withOutput(error, output());
   }
-  return { process, output };
 }
 
 export async function temporalAnswers(address: string): Promise<boolean> {

@@ -3,17 +3,25 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../shared/config';
 import { loadDevConfig } from './dev-config';
-import { captureOutput, isPortOpen, startProcess, waitUntil, type ManagedProcess } from './processes';
-import { assertInstalled, startFerretDb, startTemporalDevServer } from './servers';
+import { captureOutput, isPortOpen, startProcess, waitUntil } from './processes';
+import { assertInstalled, launchFerretDb, launchTemporalDevServer } from './servers';
+import { Supervisor, type ServiceSpec } from './supervisor';
 
 /**
  * `npm start`: the whole system on one machine. Starts FerretDB and the Temporal dev server (data in DATA_DIR,
  * kept across restarts), then the worker and the API, deploys the example journeys, and prints the URLs.
- * Ctrl-C or SIGTERM stops everything, in reverse order.
+ * Every process is supervised: one that dies is restarted (see infra/supervisor.ts). Ctrl-C or SIGTERM
+ * stops everything, in reverse order.
  */
 const root = resolve(__dirname, '..');
-const running: ManagedProcess[] = [];
-let stopping = false;
+const supervisor = new Supervisor({
+  log,
+  onGiveUp: () => {
+    log('stopped: fix the cause above, then run npm start again');
+    process.exit(1);
+  },
+});
+let shuttingDown = false;
 
 async function main(): Promise<void> {
   const config = loadDevConfig();
@@ -29,17 +37,12 @@ async function main(): Promise<void> {
   }
 
   log(`starting FerretDB and the Temporal dev server (data in ${config.DATA_DIR})`);
-  const [ferret, temporal] = await Promise.allSettled([
-    startFerretDb({ host, port: config.FERRETDB_PORT, dataDir: join(config.DATA_DIR, 'ferretdb') }),
-    startTemporalDevServer({
-      host,
-      port: config.TEMPORAL_PORT,
-      uiPort: config.TEMPORAL_UI_PORT,
-      dbFile: join(config.DATA_DIR, 'temporal', 'temporal.db'),
-    }),
+  const ferretDb = { host, port: config.FERRETDB_PORT, dataDir: join(config.DATA_DIR, 'ferretdb') };
+  const temporal = { host, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: join(config.DATA_DIR, 'temporal', 'temporal.db') };
+  await Promise.all([
+    supervisor.add({ name: 'FerretDB', launch: () => launchFerretDb(ferretDb) }),
+    supervisor.add({ name: 'Temporal', launch: () => launchTemporalDevServer(temporal) }),
   ]);
-  for (const result of [ferret, temporal]) if (result.status === 'fulfilled') running.push(result.value.process);
-  for (const result of [ferret, temporal]) if (result.status === 'rejected') throw result.reason;
 
   const env = {
     ...process.env,
@@ -52,11 +55,12 @@ async function main(): Promise<void> {
     WEBHOOK_DELIVERY: process.env.WEBHOOK_DELIVERY ?? 'sink',
   };
   log('starting the worker and the API');
-  const worker = startNodeProcess('worker', 'worker/main.ts', env);
-  const api = startNodeProcess('API', 'api/main.ts', env);
   const apiUrl = `http://${host}:${config.API_PORT}`;
-  await waitUntil(api, 'GET /health', async () => (await fetch(`${apiUrl}/health`)).ok, 60_000);
-  await waitUntil(worker, 'worker ready', async () => workerReady, 120_000);
+  await Promise.all([
+    supervisor.add(nodeService('worker', 'worker/main.ts', env, { logLine: 'worker ready', timeoutMs: 120_000 })),
+    // A restarted API is up when /health answers, even 503 while a server it uses is still coming back.
+    supervisor.add(nodeService('API', 'api/main.ts', env, { url: `${apiUrl}/health`, timeoutMs: 60_000 })),
+  ]);
 
   if (config.DEPLOY_EXAMPLES === 'true') await deployExamples(apiUrl, config.API_BOOTSTRAP_KEY);
 
@@ -73,26 +77,30 @@ async function main(): Promise<void> {
 `);
 }
 
-let workerReady = false;
-
-/** Runs a TypeScript entry point with tsx, its output prefixed with its name. */
-function startNodeProcess(name: string, entry: string, env: NodeJS.ProcessEnv): ManagedProcess {
-  const child = startProcess(name, process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env });
-  const prefix = (chunk: Buffer) => {
-    const text = chunk.toString();
-    if (name === 'worker' && text.includes('worker ready')) workerReady = true;
-    for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+/**
+ * A TypeScript entry point run with tsx, its output prefixed with its name. Ready when it prints `logLine`,
+ * or when `url` answers 200 or 503.
+ */
+function nodeService(name: string, entry: string, env: NodeJS.ProcessEnv, readiness: { logLine?: string; url?: string; timeoutMs: number }): ServiceSpec {
+  return {
+    name,
+    launch() {
+      const child = startProcess(name, process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env });
+      let sawLine = false;
+      const prefix = (chunk: Buffer) => {
+        const text = chunk.toString();
+        if (readiness.logLine && text.includes(readiness.logLine)) sawLine = true;
+        for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+      };
+      child.child.stdout?.on('data', prefix);
+      child.child.stderr?.on('data', prefix);
+      const url = readiness.url;
+      const ready = url
+        ? waitUntil(child, `GET ${url}`, async () => [200, 503].includes((await fetch(url, { signal: AbortSignal.timeout(5_000) })).status), readiness.timeoutMs)
+        : waitUntil(child, readiness.logLine ?? 'start', async () => sawLine, readiness.timeoutMs);
+      return { process: child, ready };
+    },
   };
-  child.child.stdout?.on('data', prefix);
-  child.child.stderr?.on('data', prefix);
-  child.child.once('exit', (code, signal) => {
-    if (!stopping) {
-      log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
-      void shutdown(1);
-    }
-  });
-  running.push(child);
-  return child;
 }
 
 /**
@@ -116,11 +124,11 @@ async function deployExamples(apiUrl: string, apiKey: string): Promise<void> {
 }
 
 async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+  if (shuttingDown) return;
+  shuttingDown = true;
   log('stopping');
   // Reverse order: the API and worker first, then the servers they use.
-  for (const child of running.reverse()) await child.stop(15_000);
+  await supervisor.stop(15_000);
   log('stopped');
   process.exit(code);
 }
