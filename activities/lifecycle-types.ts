@@ -62,6 +62,8 @@ export interface Fact {
   path?: string;
   /** Set on the `goal` facts of control-group users (their conversions are counted apart). */
   control?: true;
+  /** Set on a `message` fact counted as sent although the provider's answer was lost (counted apart as in doubt). */
+  inDoubt?: true;
   /** Workflow time, ISO-8601. */
   at: string;
 }

@@ -1,35 +1,31 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { Channel, JourneyGraph } from '../shared/definition/schema';
 import type { Logger } from 'pino';
+import { DEFAULT_IN_DOUBT_POLICY, type DeliverySettings, type InDoubtPolicy } from '../shared/delivery/settings';
+import type { Channel } from '../shared/definition/schema';
 import type { Models } from '../shared/mongo/models';
-import { profileView, type Profile, type ProfileStore } from '../shared/profiles/store';
+import { profileView, type ProfileStore } from '../shared/profiles/store';
 import type { JourneyStore } from '../shared/store/journeys';
 import type { SettingsStore } from '../shared/store/settings';
-import type { DeliveryMeta, EmailAdapter, PushAdapter, SmsAdapter, WebhookAdapter } from './channels/contract';
+import type { DeliveryMeta } from './channels/contract';
 import { TransientSendError } from './channels/contract';
 import { createSinkAdapter } from './channels/sink';
-import { createFrequencyCaps } from './delivery/caps';
-import { createDeliveryLedger, type LedgerOutcome } from './delivery/ledger';
+import { createFrequencyCaps, type SlotRef } from './delivery/caps';
+import { prepareDispatch, type Dispatch, type ProviderAdapters } from './delivery/dispatch';
+import { createDeliveryLedger, type Attempt, type DeliveryRecord, type LedgerOutcome } from './delivery/ledger';
 import { capRules, quietHoursDecision, unreachableReason } from './delivery/policy';
 import { RenderError, renderMessage, type RenderedMessage } from './delivery/render';
 import type { SendRequest, SendResult } from './types';
 
+export type { ProviderAdapters } from './delivery/dispatch';
+
 /** The shortest provider retry-after we honour (the retry policy's first interval). */
 const MIN_RETRY_DELAY_MS = 1_000;
 
-/** The provider adapters that are configured; a channel without one delivers to the dev sink. */
-export interface ProviderAdapters {
-  email?: EmailAdapter;
-  push?: PushAdapter;
-  sms?: SmsAdapter;
-  webhook?: WebhookAdapter;
-}
-
 export interface SendDependencies {
-  models: Pick<Models, 'sinkMessages' | 'deliveries' | 'deliveryAttempts' | 'sendSlots'>;
+  models: Pick<Models, 'sinkMessages' | 'deliveries' | 'sendSlots'>;
   journeys: Pick<JourneyStore, 'loadGraph' | 'sendView'>;
   profiles: Pick<ProfileStore, 'get' | 'removePushTokens'>;
-  settings: Pick<SettingsStore, 'deliverySettings'>;
+  settings: Pick<SettingsStore, 'cachedDeliverySettings'>;
   adapters?: ProviderAdapters;
   /** The sender of emails whose content names none. */
   emailFrom?: string;
@@ -37,79 +33,45 @@ export interface SendDependencies {
   clock?: () => Date;
 }
 
-/** A provider call prepared for one recipient. */
-interface Dispatch {
-  provider: string;
-  call(): Promise<LedgerOutcome & { invalidTokens?: string[] }>;
+type Meta = DeliveryMeta & { channel: Channel };
+
+/** The in-doubt policy of a channel: providers without an idempotency key follow the account's setting. */
+function inDoubtPolicy(account: Pick<DeliverySettings, 'inDoubt'>, channel: Channel): InDoubtPolicy {
+  return (channel === 'email' || channel === 'push' || channel === 'sms' ? account.inDoubt[channel] : undefined) ?? DEFAULT_IN_DOUBT_POLICY;
 }
 
 /**
  * The send activity of the per-channel task queues, in this order: version state (nothing goes out once the
- * version is stopped), the delivery ledger (a delivery with an outcome is never sent again), reachability and
- * consent, quiet hours, rendering, frequency caps, then one provider call under a claimed attempt.
- * Content and profile are read here, at send time, so in-place What edits reach running instances.
+ * version is stopped), the delivery ledger (a delivery with an outcome is never sent again; a call left in
+ * doubt is sent again or counted as sent, see below), reachability and consent, quiet hours, rendering,
+ * frequency caps, then one provider call.
+ *
+ * Store reads per send: the delivery (by `_id`) and the profile (by `_id`); version state, content and
+ * settings come from in-process caches at most SEND_PATH_STALENESS_MS old, the graph from a cache kept for
+ * good. Writes: the outcome, plus a claim before the call when a repeat of the call could double the message.
+ *
+ * A call that may have reached the provider without its answer being recorded (a timeout after the request
+ * was written, a worker killed mid-call) is in doubt. An idempotent provider (the sink, webhooks) needs no
+ * claim and is simply called again by the retry. For the others the claim stays `calling`, and the channel's
+ * in-doubt policy decides: `skip` records `sent` with `inDoubt: true` and never calls again; `resend` calls again.
  */
 export function createChannelActivities(deps: SendDependencies) {
   const clock = deps.clock ?? (() => new Date());
   const ledger = createDeliveryLedger(deps.models, clock);
   const caps = createFrequencyCaps(deps.models, clock);
-  const sink = createSinkAdapter(deps.models);
   const adapters = deps.adapters ?? {};
-  // A published version's graph never changes: read it once per worker.
-  const graphs = new Map<string, Promise<JourneyGraph>>();
+  const providers = { adapters, sink: adapters.sink ?? createSinkAdapter(deps.models), emailFrom: deps.emailFrom };
 
-  function graphOf(journeyId: string, version: number): Promise<JourneyGraph> {
-    const key = `${journeyId}@${version}`;
-    let graph = graphs.get(key);
-    if (!graph) {
-      graph = deps.journeys.loadGraph(journeyId, version);
-      graph.catch(() => graphs.delete(key));
-      graphs.set(key, graph);
-    }
-    return graph;
-  }
-
-  function dispatch(
-    rendered: RenderedMessage,
-    requested: string | undefined,
-    profile: Profile | undefined,
-    meta: DeliveryMeta & { channel: Channel },
-  ): Dispatch | string {
-    const toSink = (to?: unknown): Dispatch => ({
-      provider: sink.provider,
-      call: () => sink.send({ channel: meta.channel, ...(to !== undefined ? { to } : {}), message: withoutChannel(rendered) }, meta),
-    });
-    if (requested === 'sink') return toSink(addressOf(rendered.channel, profile));
-    switch (rendered.channel) {
-      case 'email': {
-        if (!adapters.email) return toSink(profile?.email);
-        const from = rendered.from ?? deps.emailFrom;
-        if (!from) return 'no_sender';
-        const { channel: _channel, from: _from, ...email } = rendered;
-        return { provider: adapters.email.provider, call: () => adapters.email!.send({ ...email, to: profile?.email ?? '', from }, meta) };
-      }
-      case 'push':
-        if (!adapters.push) return toSink(profile?.pushTokens);
-        return { provider: adapters.push.provider, call: () => adapters.push!.send({ ...withoutChannel(rendered), tokens: profile?.pushTokens ?? [] }, meta) };
-      case 'sms':
-        if (!adapters.sms) return toSink(profile?.phone);
-        return { provider: adapters.sms.provider, call: () => adapters.sms!.send({ to: profile?.phone ?? '', body: rendered.body }, meta) };
-      case 'webhook':
-        if (!adapters.webhook) return toSink();
-        return { provider: adapters.webhook.provider, call: () => adapters.webhook!.send(withoutChannel(rendered), meta) };
-      case 'sink':
-        return { provider: sink.provider, call: () => sink.send({ channel: 'sink', message: rendered.content }, meta) };
-    }
+  /** Counts a call left in doubt as sent: it may have delivered the message, and a repeat could double it. */
+  function settleInDoubt(meta: Meta, record: DeliveryRecord, attempt: Attempt): Promise<LedgerOutcome> {
+    return ledger.finish(meta, record, attempt.provider, { outcome: 'sent', messageId: `unconfirmed:${attempt.id}`, inDoubt: true });
   }
 
   /** The outcome of a delivery not recorded yet: policy, rendering, caps and the provider call. */
-  async function deliver(request: SendRequest, meta: DeliveryMeta & { channel: Channel }, content: Record<string, unknown> | undefined): Promise<SendResult> {
-    const finish = (outcome: LedgerOutcome, provider?: string) => ledger.record(meta, meta.channel, provider, outcome);
-    const [graph, profile, account] = await Promise.all([
-      graphOf(request.journeyId, request.version),
-      deps.profiles.get(request.userId),
-      deps.settings.deliverySettings(),
-    ]);
+  async function deliver(request: SendRequest, meta: Meta, content: Record<string, unknown> | undefined, prior: DeliveryRecord | undefined, account: DeliverySettings): Promise<SendResult> {
+    // Decided without a call; after a call left in doubt (a resend) the message may have gone out all the same.
+    const finish = (outcome: LedgerOutcome) => (prior?.inDoubt ? settleInDoubt(meta, prior, prior.inDoubt) : ledger.finish(meta, prior, undefined, outcome));
+    const [graph, profile] = await Promise.all([deps.journeys.loadGraph(request.journeyId, request.version), deps.profiles.get(request.userId)]);
     const node = graph.nodes[request.nodeId];
     if (node?.type !== 'message') return finish({ outcome: 'failed', reason: 'not_a_message_node' });
     if (!content) return finish({ outcome: 'failed', reason: 'no_content' });
@@ -132,20 +94,16 @@ export function createChannelActivities(deps: SendDependencies) {
       if (error instanceof RenderError) return finish({ outcome: 'failed', reason: `template_error: ${error.message}`.slice(0, 300) });
       throw error;
     }
-    const prepared = dispatch(rendered, typeof content.provider === 'string' ? content.provider : undefined, profile, meta);
+    const prepared = prepareDispatch(rendered, typeof content.provider === 'string' ? content.provider : undefined, profile, meta, providers);
     if (typeof prepared === 'string') return finish({ outcome: 'failed', reason: prepared });
 
+    // Without caps for the node and channel this costs nothing.
     const capped = await caps.check(meta.deliveryKey, capRules(node, { ...meta }, account));
     if (!capped.allowed) return finish({ outcome: 'failed', reason: 'capped' });
-    return callProvider(meta, prepared, capped.slots, finish);
+    return callProvider(meta, prepared, capped.slots, prior, inDoubtPolicy(account, meta.channel));
   }
 
-  async function callProvider(
-    meta: DeliveryMeta,
-    prepared: Dispatch,
-    slots: Parameters<typeof caps.release>[1],
-    finish: (outcome: LedgerOutcome, provider?: string) => Promise<LedgerOutcome>,
-  ): Promise<SendResult> {
+  async function callProvider(meta: Meta, prepared: Dispatch, slots: SlotRef[], prior: DeliveryRecord | undefined, policy: InDoubtPolicy): Promise<SendResult> {
     const context = Context.current();
     if (context.cancellationSignal.aborted) {
       await caps.release(meta.deliveryKey, slots);
@@ -153,22 +111,25 @@ export function createChannelActivities(deps: SendDependencies) {
     }
     const { workflowExecution, activityId, attempt } = context.info;
     const attemptId = `${workflowExecution?.runId ?? 'standalone'}/${activityId}/${attempt}`;
-    await ledger.claimAttempt(meta.deliveryKey, attemptId, prepared.provider);
+    // The claim: a record that this call may reach the provider, so that a retry after a crash knows it.
+    const claimed = prepared.idempotent ? prior : await ledger.claim(meta, prior, attemptId, prepared.provider);
     let result: Awaited<ReturnType<Dispatch['call']>>;
     try {
       result = await prepared.call();
     } catch (error) {
       if (!(error instanceof TransientSendError)) {
-        // Unclassified: the call may have reached the provider, so the attempt stays open and the retry
-        // counts the message as sent rather than risk sending it twice.
+        // Unclassified: the call may have reached the provider. The claim stays `calling`, so the retry resends
+        // (idempotent providers) or applies the in-doubt policy.
         deps.log?.error({ err: error, deliveryKey: meta.deliveryKey, provider: prepared.provider }, 'send failed unexpectedly');
         throw error;
       }
-      if (error.accepted === 'unknown') {
-        deps.log?.warn({ deliveryKey: meta.deliveryKey, provider: prepared.provider, error: error.message }, 'provider answer lost: counted as sent');
-        return finish({ outcome: 'sent', messageId: `unconfirmed:${attemptId}`, inDoubt: true }, prepared.provider);
+      if (error.accepted === 'unknown' && !prepared.idempotent && policy === 'skip') {
+        deps.log?.warn({ deliveryKey: meta.deliveryKey, provider: prepared.provider, error: error.message }, 'provider answer lost: counted as sent, in doubt');
+        return settleInDoubt(meta, claimed!, claimed!.inDoubt!);
       }
-      await ledger.rejectAttempt(meta.deliveryKey, attemptId, error.message);
+      // `no`: the provider did not take it, the delivery is open again. `unknown` (idempotent, or `resend`):
+      // the claim stays `calling` and the retry calls again.
+      if (error.accepted === 'no' && !prepared.idempotent) await ledger.reject(meta.deliveryKey, claimed!, attemptId, error.message);
       throw ApplicationFailure.create({
         message: `${prepared.provider}: ${error.message}`,
         type: 'TransientSendError',
@@ -179,12 +140,12 @@ export function createChannelActivities(deps: SendDependencies) {
     const { invalidTokens, ...outcome } = result;
     if (invalidTokens && invalidTokens.length > 0) await deps.profiles.removePushTokens(meta.userId, invalidTokens);
     if (outcome.outcome !== 'sent') await caps.release(meta.deliveryKey, slots);
-    return finish(outcome, prepared.provider);
+    return ledger.finish(meta, claimed, prepared.provider, outcome, attemptId);
   }
 
   return {
     async sendMessage(request: SendRequest): Promise<SendResult> {
-      const meta = {
+      const meta: Meta = {
         deliveryKey: request.deliveryKey,
         userId: request.userId,
         journeyId: request.journeyId,
@@ -193,43 +154,19 @@ export function createChannelActivities(deps: SendDependencies) {
         instanceId: request.instanceId,
         channel: request.channel,
       };
-      const [{ version, content }, recorded, unresolved] = await Promise.all([
+      const [{ version, content }, record, account] = await Promise.all([
         deps.journeys.sendView(request.journeyId, request.version, request.nodeId),
-        ledger.outcome(request.deliveryKey),
-        ledger.unresolvedAttempt(request.deliveryKey),
+        ledger.read(request.deliveryKey),
+        deps.settings.cachedDeliverySettings(),
       ]);
       if (version.state === 'stopped') return { outcome: 'stopped', reason: version.stopReason ?? 'stopped' };
-      if (recorded) return recorded;
-      if (unresolved) {
-        return ledger.record(meta, request.channel, unresolved.provider, {
-          outcome: 'sent',
-          messageId: `unconfirmed:${unresolved.attemptId}`,
-          inDoubt: true,
-        });
-      }
+      if (record?.outcome) return record.outcome;
+      // A call of an earlier attempt may have delivered the message (only non-idempotent calls are claimed).
+      if (record?.inDoubt && inDoubtPolicy(account, request.channel) === 'skip') return settleInDoubt(meta, record, record.inDoubt);
       Context.current().heartbeat();
-      return deliver(request, meta, content);
+      return deliver(request, meta, content, record, account);
     },
   };
 }
 
 export type ChannelActivities = ReturnType<typeof createChannelActivities>;
-
-function withoutChannel<T extends { channel: string }>(message: T): Omit<T, 'channel'> {
-  const { channel: _channel, ...rest } = message;
-  return rest;
-}
-
-function addressOf(channel: Channel, profile: Profile | undefined): unknown {
-  switch (channel) {
-    case 'email':
-      return profile?.email;
-    case 'sms':
-      return profile?.phone;
-    case 'push':
-      return profile?.pushTokens;
-    case 'webhook':
-    case 'sink':
-      return undefined;
-  }
-}

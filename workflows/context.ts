@@ -71,6 +71,8 @@ export interface NodeContext {
 export interface SendOutcome {
   outcome: string;
   reason?: string;
+  /** Counted as sent although the provider's answer was lost (the channel's in-doubt policy `skip`). */
+  inDoubt?: true;
 }
 
 /** A node either moves on through a named connector or ends the instance. */

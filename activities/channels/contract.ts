@@ -64,6 +64,12 @@ export type PushOutcome = DeliveryOutcome & { invalidTokens?: string[] };
 export interface ChannelAdapter<Message, Outcome extends DeliveryOutcome = DeliveryOutcome> {
   /** The provider's name, recorded with each delivery (e.g. `sendgrid`, `fcm`, `sms-gateway`, `http`). */
   readonly provider: string;
+  /**
+   * True when the provider de-duplicates on the delivery key (the sink's unique key, a webhook's
+   * `Idempotency-Key`): a call whose answer was lost is then simply made again. Otherwise the account's
+   * in-doubt policy for the channel decides (settings `inDoubt`).
+   */
+  readonly idempotent?: boolean;
   send(message: Message, meta: DeliveryMeta): Promise<Outcome>;
 }
 
@@ -76,8 +82,9 @@ export type WebhookAdapter = ChannelAdapter<WebhookMessage>;
  * Whether the provider may have accepted a message whose call failed transiently:
  * - `no`: it certainly did not (an error status came back, or the connection was refused before the request
  *   was written), so a retry may call the provider again;
- * - `unknown`: it may have (a timeout or a dropped connection after the request was written), so the ledger
- *   treats the message as possibly delivered and never sends it again.
+ * - `unknown`: it may have (a timeout or a dropped connection after the request was written): the message is
+ *   in doubt. An idempotent provider is simply called again; for the others the channel's in-doubt policy
+ *   decides (count it as sent in doubt, or send it again).
  */
 export type Acceptance = 'no' | 'unknown';
 

@@ -66,6 +66,8 @@ export function createWebhookAdapter(options: WebhookAdapterOptions = {}): Webho
 
   return {
     provider: PROVIDER,
+    // Every request carries `Idempotency-Key: <delivery key>`, so a repeat after a lost answer is harmless.
+    idempotent: true,
     async send(message, meta) {
       // A URL fetch cannot even try would otherwise surface as an error of unknown acceptance.
       if (!isHttpUrl(message.url)) return { outcome: 'failed', reason: 'invalid_url' };

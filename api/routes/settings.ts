@@ -5,12 +5,12 @@ import { z } from 'zod';
 
 const settingsView = deliverySettingsSchema.extend({ revision: z.number().int().describe('Increases with every change.') });
 
-/** Account-wide delivery settings: the fallback time zone and per-channel frequency caps. */
+/** Account-wide delivery settings: the fallback time zone, per-channel frequency caps and in-doubt policies. */
 export function addSettingsRoutes(routes: Routes, { settings }: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/v1/settings/delivery',
-    summary: 'The delivery settings: account time zone and per-channel frequency caps',
+    summary: 'The delivery settings: account time zone, per-channel frequency caps and in-doubt policies',
     tag: 'Settings',
     scope: 'read',
     responses: { 200: { description: 'The current settings', schema: settingsView } },
@@ -22,7 +22,7 @@ export function addSettingsRoutes(routes: Routes, { settings }: ApiDeps): void {
   routes.add({
     method: 'put',
     path: '/v1/settings/delivery',
-    summary: 'Replaces the delivery settings (they apply to the next send)',
+    summary: 'Replaces the delivery settings (sends use them within 2 s)',
     tag: 'Settings',
     scope: 'admin',
     body: deliverySettingsSchema,

@@ -185,8 +185,8 @@ export function printReport(out: Output, report: JourneyReport): void {
     out.line();
     out.line(bold('MESSAGES'));
     out.table(
-      ['NODE', 'SENT', 'FAILED', 'UNREACHABLE', 'REASONS', 'PROVIDER EVENTS'],
-      messages.map((n) => [n.nodeId, String(n.messages.sent), String(n.messages.failed), String(n.messages.unreachable), counts(n.messages.reasons), counts(n.messages.events)]),
+      ['NODE', 'SENT', 'IN DOUBT', 'FAILED', 'UNREACHABLE', 'REASONS', 'PROVIDER EVENTS'],
+      messages.map((n) => [n.nodeId, String(n.messages.sent), String(n.messages.inDoubt), String(n.messages.failed), String(n.messages.unreachable), counts(n.messages.reasons), counts(n.messages.events)]),
     );
   }
 

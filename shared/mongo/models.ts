@@ -202,14 +202,37 @@ const experimentWinnerSchema = new Schema(
   { versionKey: false, minimize: false },
 );
 
+/** One provider call of a delivery, kept inside its delivery document. */
+const deliveryAttemptSchema = new Schema(
+  {
+    /** `{runId}/{activityId}/{attempt}` of the activity attempt that made the call. */
+    id: { type: String, required: true },
+    provider: { type: String, required: true },
+    /**
+     * `calling`: the call may have reached the provider (set before the call, left so by a crash or a lost
+     * answer); `rejected`: the provider certainly did not take it; `lost`: a later attempt re-sent after it;
+     * `answered`: the provider's answer is the delivery's outcome.
+     */
+    state: { type: String, required: true, enum: ['calling', 'rejected', 'lost', 'answered'] },
+    error: { type: String },
+    at: { type: Date, required: true },
+  },
+  { _id: false, versionKey: false, minimize: false },
+);
+
 /**
- * The delivery ledger: the final outcome of one message (instance, entry, node), inserted once under its
- * delivery key. A retried, replayed or re-run send finds it and returns it instead of calling the provider.
+ * The delivery ledger: one document per message (instance, entry, node) under its delivery key, holding the
+ * provider calls made for it and, once known, the final outcome. It is read by `_id` once per send attempt,
+ * created by an insert (a claim before a provider call, or the outcome of a send that needed no claim) and
+ * changed only by updates guarded by `rev` (FerretDB does not isolate concurrent updates of one document;
+ * a guard that no longer matches makes the attempt retry from a fresh read). A retried, replayed or re-run
+ * send finds a final outcome and returns it instead of calling the provider.
  */
 const deliverySchema = new Schema(
   {
-    /** The delivery key again: FerretDB's SQLite backend finds documents fast only by `_id`. */
+    /** The delivery key: FerretDB's SQLite backend finds documents fast only by `_id`. */
     _id: { type: String, required: true },
+    /** The delivery key again (older databases have a unique index on it). */
     deliveryKey: { type: String, required: true },
     instanceId: { type: String, required: true },
     journeyId: { type: String, required: true },
@@ -217,36 +240,22 @@ const deliverySchema = new Schema(
     nodeId: { type: String, required: true },
     userId: { type: String, required: true },
     channel: { type: String, required: true },
+    /** `calling` (a call may be under way or its answer was lost), `open` (no call under way, no outcome), `done`. */
+    state: { type: String, required: true, enum: ['calling', 'open', 'done'] },
+    /** Increases with every change: the guard of every update. */
+    rev: { type: Number, required: true },
+    attempts: { type: [deliveryAttemptSchema], default: [] },
     provider: { type: String },
-    outcome: { type: String, required: true },
+    outcome: { type: String },
     reason: { type: String },
     messageId: { type: String },
-    /** Sent without a confirmation: an attempt may have reached the provider and its answer was lost. */
+    /** Sent without a confirmation: a call may have reached the provider and its answer was lost. */
     inDoubt: { type: Boolean },
     at: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },
 );
 deliverySchema.index({ deliveryKey: 1 }, { unique: true });
-deliverySchema.index({ messageId: 1 });
-
-/**
- * One provider call of a delivery, inserted before the call as `calling` and marked `rejected` by the same
- * attempt when the provider certainly did not take the message. A `calling` attempt left behind (timeout,
- * lost answer, crashed worker) means the message may have been accepted: it is never sent again.
- */
-const deliveryAttemptSchema = new Schema(
-  {
-    deliveryKey: { type: String, required: true },
-    attemptId: { type: String, required: true },
-    state: { type: String, required: true, enum: ['calling', 'rejected'] },
-    provider: { type: String, required: true },
-    error: { type: String },
-    at: { type: Date, required: true },
-  },
-  { versionKey: false, minimize: false },
-);
-deliveryAttemptSchema.index({ deliveryKey: 1, attemptId: 1 }, { unique: true });
 
 /**
  * Frequency-cap slots: the sends of one user within one cap scope (a channel across journeys, or one node),
@@ -357,7 +366,6 @@ export type ExperimentDoc = InferSchemaType<typeof experimentSchema>;
 export type ExperimentChangeDoc = InferSchemaType<typeof experimentChangeSchema>;
 export type ExperimentWinnerDoc = InferSchemaType<typeof experimentWinnerSchema>;
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
-export type DeliveryAttemptDoc = InferSchemaType<typeof deliveryAttemptSchema>;
 export type SendSlotDoc = InferSchemaType<typeof sendSlotSchema>;
 export type EventDoc = InferSchemaType<typeof eventSchema>;
 export type SettingsRevisionDoc = InferSchemaType<typeof settingsRevisionSchema>;
@@ -377,7 +385,6 @@ export interface Models {
   experimentChanges: Model<ExperimentChangeDoc>;
   experimentWinners: Model<ExperimentWinnerDoc>;
   deliveries: Model<DeliveryDoc>;
-  deliveryAttempts: Model<DeliveryAttemptDoc>;
   sendSlots: Model<SendSlotDoc>;
   settingsRevisions: Model<SettingsRevisionDoc>;
   idempotencyRecords: Model<IdempotencyRecordDoc>;
@@ -399,7 +406,6 @@ export function createModels(connection: Connection): Models {
     experimentChanges: connection.model<ExperimentChangeDoc>('ExperimentChange', experimentChangeSchema, 'experiment_changes'),
     experimentWinners: connection.model<ExperimentWinnerDoc>('ExperimentWinner', experimentWinnerSchema, 'experiment_winners'),
     deliveries: connection.model<DeliveryDoc>('Delivery', deliverySchema, 'deliveries'),
-    deliveryAttempts: connection.model<DeliveryAttemptDoc>('DeliveryAttempt', deliveryAttemptSchema, 'delivery_attempts'),
     sendSlots: connection.model<SendSlotDoc>('SendSlot', sendSlotSchema, 'send_slots'),
     settingsRevisions: connection.model<SettingsRevisionDoc>('SettingsRevision', settingsRevisionSchema, 'settings_revisions'),
     idempotencyRecords: connection.model<IdempotencyRecordDoc>('IdempotencyRecord', idempotencyRecordSchema, 'idempotency_records'),

@@ -10,7 +10,8 @@ import type { Fact } from '../../activities/lifecycle-types';
  * - `goal:{goal}`, `goal:{goal}:control`: journey goals met by target / control instances
  * - `exit:{reason}`: instances ended, per reason (including `not_eligible`, which never entered)
  * - `n:{node}:entered`, `n:{node}:moved:{connector}`, `n:{node}:exit:{reason}`
- * - `n:{node}:msg:{outcome}` and `n:{node}:msg:{outcome}:{reason}`: send outcomes
+ * - `n:{node}:msg:{outcome}` and `n:{node}:msg:{outcome}:{reason}`: send outcomes; a send counted as sent
+ *   although its provider answer was lost counts as `n:{node}:msg:inDoubt` (never as plain `sent`)
  * - `n:{node}:event:{type}`: provider reports on sent messages (delivered, open, click, bounce...)
  * - `n:{node}:conv:{path}:{goal}`: experiment goals met per path
  */
@@ -33,6 +34,7 @@ export function counterKeysOf(fact: Fact): string[] {
       return node && fact.connector !== undefined ? [`${node}:moved:${fact.connector}`] : [];
     case 'message':
       if (!node || fact.outcome === undefined) return [];
+      if (fact.outcome === 'sent' && fact.inDoubt) return [`${node}:msg:inDoubt`];
       return [`${node}:msg:${fact.outcome}`, ...(fact.reason !== undefined ? [`${node}:msg:${fact.outcome}:${reasonCode(fact.reason)}`] : [])];
     case 'message_event':
       return node && fact.outcome !== undefined ? [`${node}:event:${fact.outcome}`] : [];

@@ -60,6 +60,7 @@ export function nodesCsv(report: JourneyReport): string {
     ...connectors.map((c) => `moved_${c}`),
     ...reasons.map((r) => `exits_${r}`),
     'sent',
+    'in_doubt',
     'failed',
     'unreachable',
     ...sendReasons.map((r) => r.replace(':', '_')),
@@ -69,7 +70,7 @@ export function nodesCsv(report: JourneyReport): string {
     'share_pct',
     ...goals.flatMap((g) => [`conv_${g}`, `conv_${g}_pct`]),
   ];
-  const nodeWide = 2 + connectors.length + reasons.length + 3 + sendReasons.length + events.length;
+  const nodeWide = 2 + connectors.length + reasons.length + 4 + sendReasons.length + events.length;
   const rows: Cell[][] = [header];
   for (const node of nodes) {
     const m = node.type === 'message' ? node.messages : undefined;
@@ -81,6 +82,7 @@ export function nodesCsv(report: JourneyReport): string {
       ...connectors.map((c) => node.movedForward[c] ?? 0),
       ...reasons.map((r) => node.exits[r] ?? 0),
       m?.sent,
+      m?.inDoubt,
       m?.failed,
       m?.unreachable,
       ...sendReasons.map((r) => (m ? (m.reasons[r] ?? 0) : undefined)),

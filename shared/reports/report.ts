@@ -86,7 +86,10 @@ export const messageNodeReportSchema = z.object({
   ...nodeBase,
   type: z.literal('message'),
   messages: z.object({
-    sent: count,
+    sent: count.describe('Sends the provider confirmed.'),
+    inDoubt: count.describe(
+      "Sends counted as sent although the provider's answer was lost (a timeout, a worker that died mid-call), under the channel's in-doubt policy `skip`: maybe delivered, never sent twice.",
+    ),
     failed: count,
     unreachable: count,
     reasons: countsSchema.describe('`{outcome}:{reason code}` -> sends, e.g. `failed:capped`.'),
@@ -286,7 +289,7 @@ function nodeReport(
     case 'message': {
       const reasons: Record<string, number> = {};
       for (const [key, n] of Object.entries(suffixCounts(c, 'msg:'))) if (key.includes(':')) reasons[key] = n;
-      const messages = { sent: c['msg:sent'] ?? 0, failed: c['msg:failed'] ?? 0, unreachable: c['msg:unreachable'] ?? 0, reasons, events: suffixCounts(c, 'event:') };
+      const messages = { sent: c['msg:sent'] ?? 0, inDoubt: c['msg:inDoubt'] ?? 0, failed: c['msg:failed'] ?? 0, unreachable: c['msg:unreachable'] ?? 0, reasons, events: suffixCounts(c, 'event:') };
       return { ...base, type: node.type, messages };
     }
     case 'split':

@@ -7,6 +7,7 @@ import * as lifecycle from '../lifecycle/states';
 import type { JourneyState, OldVersionChoice, StopMode, VersionSummary } from '../lifecycle/states';
 import { isDuplicateKey } from '../mongo/errors';
 import type { Models } from '../mongo/models';
+import { SEND_PATH_STALENESS_MS, TtlCache } from './ttl-cache';
 
 /** A journey as the API shows it: its latest committed state. */
 export interface JourneyView extends JourneyState {
@@ -44,6 +45,35 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     return { revision: doc.revision, state: doc.state as JourneyState, at: doc.at };
   }
 
+  /*
+   * The send path's caches. The head revision (version states) and the What edits of a version are read at
+   * most once per SEND_PATH_STALENESS_MS per process: those lookups are not by `_id`, and a send would
+   * otherwise pay both. Graphs of published versions never change, so they are kept for good.
+   */
+  type Head = Awaited<ReturnType<typeof latest>>;
+  const heads = new TtlCache<Head>(SEND_PATH_STALENESS_MS);
+  const edits = new TtlCache<Map<string, string>>(SEND_PATH_STALENESS_MS);
+  const publishedGraphs = new Map<string, JourneyGraph>();
+
+  function cachedHead(journeyId: string): Promise<Head> {
+    return heads.get(journeyId, () => latest(journeyId));
+  }
+
+  /** The latest content edit of each node of a version (JSON text), one query for all its nodes. */
+  function cachedEdits(journeyId: string, version: number): Promise<Map<string, string>> {
+    return edits.get(`${journeyId}@${version}`, async () => {
+      const docs = await models.contentRevisions.find({ journeyId, version }).sort({ revision: 1 }).lean();
+      return new Map(docs.map((doc) => [doc.nodeId, doc.content]));
+    });
+  }
+
+  /** The journey as the send path sees it: at most SEND_PATH_STALENESS_MS old. */
+  async function cachedJourney(journeyId: string): Promise<JourneyView> {
+    const head = await cachedHead(journeyId);
+    if (!head || head.state.versions.length === 0) throw new NotFoundError(`journey ${journeyId} does not exist`, { journeyId });
+    return view(journeyId, head.revision, lifecycle.settle(head.state, clock()), head.at);
+  }
+
   async function getJourney(journeyId: string): Promise<JourneyView> {
     const found = await latest(journeyId);
     if (!found || found.state.versions.length === 0) throw new NotFoundError(`journey ${journeyId} does not exist`, { journeyId });
@@ -68,6 +98,7 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       const revision = (current?.revision ?? 0) + 1;
       try {
         await models.journeyRevisions.create({ journeyId, revision, state, action, actor, at: now });
+        heads.delete(journeyId); // this process's sends see the change at once
         return { journey: view(journeyId, revision, state, now), result };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -103,16 +134,15 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
   }
 
   /**
-   * What a send reads: the version's lifecycle state now (nothing goes out once it is stopped) and the node's
-   * content now (the latest in-place edit, or the published snapshot).
+   * What a send reads: the version's lifecycle state and the node's content (the latest in-place edit, or
+   * the published snapshot), both at most SEND_PATH_STALENESS_MS old.
    */
   async function sendView(journeyId: string, version: number, nodeId: string): Promise<{ version: VersionSummary; content?: Record<string, unknown> }> {
-    const [journey, [edit]] = await Promise.all([
-      getJourney(journeyId),
-      models.contentRevisions.find({ journeyId, version, nodeId }).sort({ revision: -1 }).limit(1).lean(),
-    ]);
+    const [journey, edited] = await Promise.all([cachedJourney(journeyId), cachedEdits(journeyId, version)]);
     const summary = versionOf(journey, version);
-    if (edit) return { version: summary, content: JSON.parse(edit.content) as Record<string, unknown> };
+    const edit = edited.get(nodeId);
+    // Parsed per call: callers get their own copy.
+    if (edit !== undefined) return { version: summary, content: JSON.parse(edit) as Record<string, unknown> };
     return { version: summary, content: (await snapshot(summary.structureId)).content[nodeId] };
   }
 
@@ -163,11 +193,17 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     },
 
     /**
-     * The graph an instance of (journey, version) runs; published versions never change. A caller that has
-     * just read the journey passes it to save a read.
+     * The graph an instance of (journey, version) runs. A published version's graph never changes, so it is
+     * read once per process; a draft's is read each time. A caller that has just read the journey passes it.
      */
     async loadGraph(journeyId: string, version: number, journey?: JourneyView): Promise<JourneyGraph> {
-      return graphOf(await snapshot(versionOf(journey ?? (await getJourney(journeyId)), version).structureId));
+      const key = `${journeyId}@${version}`;
+      const known = publishedGraphs.get(key);
+      if (known) return known;
+      const summary = versionOf(journey ?? (await cachedJourney(journeyId)), version);
+      const graph = graphOf(await snapshot(summary.structureId));
+      if (summary.state !== 'draft') publishedGraphs.set(key, graph);
+      return graph;
     },
 
     sendView,
@@ -285,6 +321,7 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       for (const [nodeId, content] of Object.entries(changes)) {
         revisions[nodeId] = await insertContentRevision(journeyId, version, nodeId, content, actor);
       }
+      edits.delete(`${journeyId}@${version}`); // this process's sends see the edit at once
       return { journeyId, version, revisions };
     },
 

@@ -1,6 +1,7 @@
 import { isDuplicateKey } from '../mongo/errors';
 import type { Models } from '../mongo/models';
-import { defaultDeliverySettings, deliverySettingsSchema, type DeliverySettings } from '../delivery/settings';
+import { defaultDeliverySettings, deliverySettingsSchema, type DeliverySettings, type DeliverySettingsInput } from '../delivery/settings';
+import { SEND_PATH_STALENESS_MS, TtlCache } from './ttl-cache';
 
 const DELIVERY = 'delivery';
 
@@ -10,24 +11,36 @@ const DELIVERY = 'delivery';
  */
 export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, clock: () => Date = () => new Date()) {
   const revisions = models.settingsRevisions;
+  // The send path's copy: read at most once per SEND_PATH_STALENESS_MS (the lookup is not by `_id`).
+  const cached = new TtlCache<DeliverySettings & { revision: number }>(SEND_PATH_STALENESS_MS);
 
   async function latest(name: string) {
     return revisions.findOne({ name }).sort({ revision: -1 }).lean();
   }
 
+  async function deliverySettings(): Promise<DeliverySettings & { revision: number }> {
+    const doc = await latest(DELIVERY);
+    if (!doc) return { ...defaultDeliverySettings, revision: 0 };
+    return { ...deliverySettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
+  }
+
   return {
-    async deliverySettings(): Promise<DeliverySettings & { revision: number }> {
-      const doc = await latest(DELIVERY);
-      if (!doc) return { ...defaultDeliverySettings, revision: 0 };
-      return { ...deliverySettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
+    /** The current settings, read now (the API). */
+    deliverySettings,
+
+    /** The settings as sends use them: at most SEND_PATH_STALENESS_MS old (shared: callers must not change it). */
+    cachedDeliverySettings(): Promise<DeliverySettings & { revision: number }> {
+      return cached.get(DELIVERY, deliverySettings);
     },
 
     /** Replaces the delivery settings; of two concurrent writes both commit, the later one wins. */
-    async putDeliverySettings(settings: DeliverySettings, actor: string): Promise<DeliverySettings & { revision: number }> {
+    async putDeliverySettings(input: DeliverySettingsInput, actor: string): Promise<DeliverySettings & { revision: number }> {
+      const settings = deliverySettingsSchema.parse(input);
       for (;;) {
         const revision = ((await latest(DELIVERY))?.revision ?? 0) + 1;
         try {
           await revisions.create({ name: DELIVERY, revision, value: JSON.stringify(settings), actor, at: clock() });
+          cached.delete(DELIVERY); // this process's sends see the change at once
           return { ...settings, revision };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;

@@ -2,12 +2,14 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createSendGridAdapter } from '../../activities/channels/email';
+import { createSinkAdapter } from '../../activities/channels/sink';
 import { createChannelActivities, type ChannelActivities } from '../../activities/send';
 import type { SendRequest, SendResult } from '../../activities/types';
 import { journeyDefinitionSchema, type Channel } from '../../shared/definition/schema';
 import { createProfileStore, type Profile, type ProfileStore } from '../../shared/profiles/store';
 import { createJourneyStore, type JourneyStore } from '../../shared/store/journeys';
-import { createSettingsStore } from '../../shared/store/settings';
+import { createSettingsStore, type SettingsStore } from '../../shared/store/settings';
+import { crashOnce, SimulatedCrash, type CrashPoint } from '../helpers/crash';
 import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
 import { openTestDatabase } from '../helpers/servers';
 
@@ -104,6 +106,7 @@ describe('send pipeline', () => {
   let journeys: JourneyStore;
   let profiles: ProfileStore;
   let activities: ChannelActivities;
+  let settings: SettingsStore;
   let now: Date;
   let requestsBefore: number;
   const log = { warn: jest.fn(), error: jest.fn() };
@@ -120,7 +123,7 @@ describe('send pipeline', () => {
     fake = await startFakeSendGrid();
     journeys = createJourneyStore(db.models);
     profiles = createProfileStore(db.connection);
-    const settings = createSettingsStore(db.models);
+    settings = createSettingsStore(db.models);
     await settings.putDeliverySettings({ timezone: 'UTC', caps: { email: { max: 2, per: 'P1D' }, sms: { minGap: 'PT1H' } } }, ACTOR);
     const email = createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: fake.url, timeoutMs: ADAPTER_TIMEOUT_MS, logger: { error: jest.fn() } });
     activities = createChannelActivities({
@@ -185,13 +188,23 @@ describe('send pipeline', () => {
   }
 
   /** One attempt of the send activity. */
-  function send(request: SendRequest, attempt = 1, env = activityEnv(attempt)): Promise<SendResult> {
-    return env.run(activities.sendMessage, request);
+  function send(request: SendRequest, attempt = 1, env = activityEnv(attempt), using = activities): Promise<SendResult> {
+    return env.run(using.sendMessage, request);
   }
 
-  const ledger = (deliveryKey: string) => db.models.deliveries.find({ deliveryKey }).lean();
+  /** The same pipeline whose SendGrid adapter dies once per delivery, `at` its call (a worker killed mid-send). */
+  function crashingActivities(at: CrashPoint): ChannelActivities {
+    const email = createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: fake.url, timeoutMs: ADAPTER_TIMEOUT_MS, logger: { error: jest.fn() } });
+    return createChannelActivities({ models: db.models, journeys, profiles, settings, adapters: { email: crashOnce(email, () => at) }, emailFrom: FROM, log, clock: () => now });
+  }
+
+  /** The delivery's document (one per key), as a list so that "none" reads `[]`. */
+  const ledger = async (deliveryKey: string) => {
+    const doc = await db.models.deliveries.findById(deliveryKey).lean();
+    return doc ? [doc] : [];
+  };
   const attempts = async (deliveryKey: string) =>
-    (await db.models.deliveryAttempts.find({ deliveryKey }).sort({ attemptId: 1 }).lean()).map(({ attemptId, state }) => ({ attemptId, state }));
+    ((await db.models.deliveries.findById(deliveryKey).lean())?.attempts ?? []).map(({ id, state }) => ({ attemptId: id, state }));
   const attemptId = (attempt: number) => `${RUN_ID}/${ACTIVITY_ID}/${attempt}`;
 
   /** Sends `nodeId` to the user once per entry, in order, returning the outcome names. */
@@ -246,7 +259,8 @@ describe('send pipeline', () => {
       expect(error).toBeInstanceOf(ApplicationFailure);
       expect(error).toMatchObject({ type: 'TransientSendError', nonRetryable: false, message: 'sendgrid: SendGrid HTTP 503: service unavailable' });
       expect(await attempts(request.deliveryKey)).toEqual([{ attemptId: attemptId(1), state: 'rejected' }]);
-      expect(await ledger(request.deliveryKey)).toEqual([]);
+      expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ state: 'open', rev: 2 })]);
+      expect((await ledger(request.deliveryKey))[0]).not.toHaveProperty('outcome');
       expect(fake.messages).toHaveLength(0);
 
       const retried = await send(request, 2);
@@ -255,8 +269,9 @@ describe('send pipeline', () => {
       expect(retried).toEqual({ outcome: 'sent', messageId: fake.messages[0]!.messageId });
       expect(await attempts(request.deliveryKey)).toEqual([
         { attemptId: attemptId(1), state: 'rejected' },
-        { attemptId: attemptId(2), state: 'calling' },
+        { attemptId: attemptId(2), state: 'answered' },
       ]);
+      expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ state: 'done', outcome: 'sent', rev: 4 })]);
     });
 
     it("carries SendGrid's rate limit reset as the failure's next retry delay on a 429", async () => {
@@ -273,10 +288,10 @@ describe('send pipeline', () => {
       expect(nextRetryDelay).toBeGreaterThan(28_000);
       expect(nextRetryDelay).toBeLessThanOrEqual(30_000);
       expect(await attempts(request.deliveryKey)).toEqual([{ attemptId: attemptId(1), state: 'rejected' }]);
-      expect(await ledger(request.deliveryKey)).toEqual([]);
+      expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ state: 'open' })]);
     });
 
-    it('counts a message whose answer timed out as sent in doubt, and never calls the provider for it again', async () => {
+    it('counts a message whose answer timed out as sent in doubt (policy skip, the default), and never calls the provider for it again', async () => {
       const user = await newUser();
       const request = requestFor(user, 'welcome');
       fake.fail({ acceptThenHang: ADAPTER_TIMEOUT_MS * 5 });
@@ -284,7 +299,7 @@ describe('send pipeline', () => {
       const result = await send(request, 1);
 
       expect(result).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
-      expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ deliveryKey: request.deliveryKey, provider: 'sendgrid' }), 'provider answer lost: counted as sent');
+      expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ deliveryKey: request.deliveryKey, provider: 'sendgrid' }), 'provider answer lost: counted as sent, in doubt');
       expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ outcome: 'sent', inDoubt: true, provider: 'sendgrid' })]);
 
       expect(await send(request, 2)).toEqual(result);
@@ -292,17 +307,24 @@ describe('send pipeline', () => {
       expect(providerCalls()).toBe(1);
     });
 
-    it('takes an attempt left calling by a crashed worker as sent in doubt, without calling the provider', async () => {
+    it('takes a call left unanswered by a crashed worker as sent in doubt on the retry, without calling the provider again', async () => {
       const user = await newUser();
       const request = requestFor(user, 'welcome');
-      const crashed = 'crashed-run/send/1';
-      await db.models.deliveryAttempts.create({ deliveryKey: request.deliveryKey, attemptId: crashed, provider: 'sendgrid', state: 'calling', at: START });
+      const crashing = crashingActivities('after');
 
-      const result = await send(request, 2);
+      expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
+      expect(await attempts(request.deliveryKey)).toEqual([{ attemptId: attemptId(1), state: 'calling' }]);
+      expect(fake.messages).toHaveLength(1);
 
-      expect(result).toEqual({ outcome: 'sent', messageId: `unconfirmed:${crashed}`, inDoubt: true });
-      expect(providerCalls()).toBe(0);
-      expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ outcome: 'sent', inDoubt: true, provider: 'sendgrid', messageId: `unconfirmed:${crashed}` })]);
+      const result = await send(request, 2, activityEnv(2), crashing);
+
+      expect(result).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
+      expect(providerCalls()).toBe(1);
+      expect(await ledger(request.deliveryKey)).toEqual([
+        expect.objectContaining({ state: 'done', outcome: 'sent', inDoubt: true, provider: 'sendgrid', messageId: `unconfirmed:${attemptId(1)}` }),
+      ]);
+      expect(await send(request, 3, activityEnv(3), crashing)).toEqual(result);
+      expect(providerCalls()).toBe(1);
     });
 
     it('does not call the provider when the activity is cancelled before the call, and releases its cap slot', async () => {
@@ -322,6 +344,79 @@ describe('send pipeline', () => {
 
       expect(await send(request, 2)).toMatchObject({ outcome: 'sent' });
       expect(fake.messages).toHaveLength(1);
+    });
+  });
+
+  describe('calls left in doubt by a crash', () => {
+    it('counts a delivery whose worker died before the call as sent in doubt (skip): the message may be lost, never doubled', async () => {
+      const user = await newUser();
+      const request = requestFor(user, 'welcome');
+      const crashing = crashingActivities('before');
+
+      expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
+      expect(await send(request, 2, activityEnv(2), crashing)).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
+      expect(providerCalls()).toBe(0);
+    });
+
+    it('resends to the sink after a crash, which keeps one message per delivery key', async () => {
+      const user = await newUser();
+      const request = requestFor(user, 'note');
+      const sink = crashOnce(createSinkAdapter(db.models), () => 'after');
+      const crashing = createChannelActivities({ models: db.models, journeys, profiles, settings, adapters: { sink }, log, clock: () => now });
+
+      expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
+      // Nothing was claimed: a repeat to the sink is harmless, so the retry simply sends again.
+      expect(await ledger(request.deliveryKey)).toEqual([]);
+
+      expect(await send(request, 2, activityEnv(2), crashing)).toEqual({ outcome: 'sent', messageId: `sink-${request.deliveryKey}` });
+      expect(sink.calls.get(request.deliveryKey)).toBe(2);
+      expect(await db.models.sinkMessages.countDocuments({ _id: request.deliveryKey })).toBe(1);
+      expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ state: 'done', outcome: 'sent', provider: 'sink' })]);
+      expect((await ledger(request.deliveryKey))[0]).not.toHaveProperty('inDoubt');
+    });
+
+    describe("with the channel's policy `resend`", () => {
+      beforeAll(async () => {
+        const current = await settings.deliverySettings();
+        await settings.putDeliverySettings({ timezone: current.timezone, caps: current.caps, inDoubt: { email: 'resend' } }, ACTOR);
+      });
+      afterAll(async () => {
+        const current = await settings.deliverySettings();
+        await settings.putDeliverySettings({ timezone: current.timezone, caps: current.caps }, ACTOR);
+      });
+
+      it.each([
+        ['before', 1],
+        ['after', 2],
+      ] as const)('calls the provider exactly once more after a crash %s the call', async (at, messages) => {
+        const user = await newUser();
+        const request = requestFor(user, 'welcome');
+        const crashing = crashingActivities(at);
+
+        expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
+        const result = await send(request, 2, activityEnv(2), crashing);
+
+        expect(result).toEqual({ outcome: 'sent', messageId: fake.messages.at(-1)!.messageId });
+        expect(providerCalls()).toBe(messages);
+        expect(await attempts(request.deliveryKey)).toEqual([
+          { attemptId: attemptId(1), state: 'lost' },
+          { attemptId: attemptId(2), state: 'answered' },
+        ]);
+        expect(await send(request, 3, activityEnv(3), crashing)).toEqual(result);
+        expect(providerCalls()).toBe(messages);
+      });
+
+      it('retries a call whose answer timed out instead of counting it, and sends it again', async () => {
+        const user = await newUser();
+        const request = requestFor(user, 'welcome');
+        fake.fail({ acceptThenHang: ADAPTER_TIMEOUT_MS * 5 });
+
+        expect(await rejectionOf(send(request, 1))).toMatchObject({ type: 'TransientSendError', nonRetryable: false });
+        const result = await send(request, 2);
+
+        expect(result).toEqual({ outcome: 'sent', messageId: fake.messages.at(-1)!.messageId });
+        expect(providerCalls()).toBe(2);
+      });
     });
   });
 

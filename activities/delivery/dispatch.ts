@@ -1,0 +1,84 @@
+import type { Channel } from '../../shared/definition/schema';
+import type { Profile } from '../../shared/profiles/store';
+import type { ChannelAdapter, DeliveryMeta, EmailAdapter, PushAdapter, SmsAdapter, WebhookAdapter } from '../channels/contract';
+import type { SinkMessage } from '../channels/sink';
+import type { LedgerOutcome } from './ledger';
+import type { RenderedMessage } from './render';
+
+/** The provider adapters that are configured; a channel without one delivers to the dev sink. */
+export interface ProviderAdapters {
+  email?: EmailAdapter;
+  push?: PushAdapter;
+  sms?: SmsAdapter;
+  webhook?: WebhookAdapter;
+  /** The dev sink; by default the Mongo one (tests wrap it to simulate a crash around the call). */
+  sink?: ChannelAdapter<SinkMessage>;
+}
+
+/** A provider call prepared for one recipient. */
+export interface Dispatch {
+  provider: string;
+  /** A repeat of the call with the same delivery key is harmless (the provider de-duplicates on it). */
+  idempotent: boolean;
+  call(): Promise<LedgerOutcome & { invalidTokens?: string[] }>;
+}
+
+/**
+ * Picks the provider of a rendered message and prepares its call: the content's `provider: sink`, else the
+ * channel's adapter, else the dev sink. Answers a failure reason when the message cannot be sent at all.
+ */
+export function prepareDispatch(
+  rendered: RenderedMessage,
+  requested: string | undefined,
+  profile: Profile | undefined,
+  meta: DeliveryMeta & { channel: Channel },
+  providers: { adapters: ProviderAdapters; sink: ChannelAdapter<SinkMessage>; emailFrom?: string | undefined },
+): Dispatch | string {
+  const { adapters, sink } = providers;
+  const via = <M>(adapter: ChannelAdapter<M, LedgerOutcome & { invalidTokens?: string[] }>, message: M): Dispatch => ({
+    provider: adapter.provider,
+    idempotent: adapter.idempotent === true,
+    call: () => adapter.send(message, meta),
+  });
+  const toSink = (to?: unknown): Dispatch => via(sink, { channel: meta.channel, ...(to !== undefined ? { to } : {}), message: withoutChannel(rendered) });
+  if (requested === 'sink') return toSink(addressOf(rendered.channel, profile));
+  switch (rendered.channel) {
+    case 'email': {
+      if (!adapters.email) return toSink(profile?.email);
+      const from = rendered.from ?? providers.emailFrom;
+      if (!from) return 'no_sender';
+      const { channel: _channel, from: _from, ...email } = rendered;
+      return via(adapters.email, { ...email, to: profile?.email ?? '', from });
+    }
+    case 'push':
+      if (!adapters.push) return toSink(profile?.pushTokens);
+      return via(adapters.push, { ...withoutChannel(rendered), tokens: profile?.pushTokens ?? [] });
+    case 'sms':
+      if (!adapters.sms) return toSink(profile?.phone);
+      return via(adapters.sms, { to: profile?.phone ?? '', body: rendered.body });
+    case 'webhook':
+      if (!adapters.webhook) return toSink();
+      return via(adapters.webhook, withoutChannel(rendered));
+    case 'sink':
+      return via(sink, { channel: 'sink', message: rendered.content });
+  }
+}
+
+function withoutChannel<T extends { channel: string }>(message: T): Omit<T, 'channel'> {
+  const { channel: _channel, ...rest } = message;
+  return rest;
+}
+
+function addressOf(channel: Channel, profile: Profile | undefined): unknown {
+  switch (channel) {
+    case 'email':
+      return profile?.email;
+    case 'sms':
+      return profile?.phone;
+    case 'push':
+      return profile?.pushTokens;
+    case 'webhook':
+    case 'sink':
+      return undefined;
+  }
+}
