@@ -35,7 +35,10 @@ export interface ExperimentWeights {
  */
 export function createJourneyActivities({ journeys, profiles, temporal, entries, experiments }: JourneyActivityDependencies) {
   return {
-    /** Loads the immutable graph of a published version; the workflow pins it for the instance's life. */
+    /**
+     * Loads the immutable graph of a published version; the workflow pins it for the instance's life. The
+     * journey store keeps published graphs for good, so this reads the store once per version and process.
+     */
     async loadJourneyGraph(journeyId: string, version: number): Promise<JourneyGraph> {
       try {
         return await journeys.loadGraph(journeyId, version);
@@ -49,6 +52,8 @@ export function createJourneyActivities({ journeys, profiles, temporal, entries,
      * The weights an experiment node draws with now. Manual mode: its What (so in-place edits apply to the
      * next user). Auto mode: the latest re-weighting and the declared winner from the experiment store.
      * Without usable weights (auto mode before its first re-weighting) every path gets an equal share.
+     * Manual weights come from the store's send-path cache: an edit reaches new instances within
+     * SEND_PATH_STALENESS_MS (2 s; at once in the process that made it).
      */
     async experimentWeights(journeyId: string, version: number, nodeId: string): Promise<ExperimentWeights> {
       const node = (await journeys.loadGraph(journeyId, version)).nodes[nodeId];
