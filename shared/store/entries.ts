@@ -166,12 +166,17 @@ export function createEntryStore(models: Pick<Models, 'entries'>) {
       throw new Error(`could not claim an entry for ${claim.userId} in ${claim.journeyId}: too many concurrent claims`);
     },
 
-    /** Records the exit of an entry once; a second close (a retry, a replay) changes nothing. */
+    /**
+     * Records the exit of an entry once; a second close (a retry, a replay) changes nothing. Read, then
+     * updated, by `_id` alone: FerretDB's SQLite backend uses its index only for a filter that is exactly
+     * `{ _id }`, so the guards are checked on the document read (the instance that owns the entry is its only
+     * writer).
+     */
     async close(close: EntryClose): Promise<void> {
-      await entries.updateOne(
-        { _id: entryDocumentId(close.journeyId, close.userId, close.entry), runId: close.runId, exitedAt: { $exists: false } },
-        { $set: { exitedAt: new Date(close.at), exitReason: close.reason, ...(close.nodeId !== undefined ? { exitNodeId: close.nodeId } : {}) } },
-      );
+      const _id = entryDocumentId(close.journeyId, close.userId, close.entry);
+      const entry = await entries.findById(_id).lean();
+      if (!entry || entry.runId !== close.runId || entry.exitedAt) return;
+      await entries.updateOne({ _id }, { $set: { exitedAt: new Date(close.at), exitReason: close.reason, ...(close.nodeId !== undefined ? { exitNodeId: close.nodeId } : {}) } });
     },
 
     /** Entries of a version that have not exited (for reports and maintenance). */
