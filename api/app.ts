@@ -4,6 +4,7 @@ import swaggerUi from 'swagger-ui-express';
 import { httpMetrics } from '../shared/metrics';
 import type { ApiDeps } from './deps';
 import { authenticate } from './http/auth';
+import { storeGate, temporalDeadline } from './http/outage';
 import { errorHandler, notFoundHandler } from './http/problem';
 import { Routes } from './http/route';
 import { openApiDocument } from './openapi';
@@ -70,7 +71,10 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+  // While a server is down, requests answer 503 within seconds instead of hanging (api/http/outage.ts).
+  app.use(temporalDeadline(deps.temporal.connection));
   app.use(publicRouter);
+  app.use(storeGate(deps.mongo));
   app.use(authenticate(deps.apiKeys, { enabled: deps.authEnabled }));
   app.use(router);
   app.use(notFoundHandler);

@@ -31,3 +31,14 @@ export class InvalidInputError extends DomainError {
     super(400, 'invalid_input', message, { problems });
   }
 }
+
+/** A part the request needs is down or busy (503); the caller retries after `retryAfterSeconds`. */
+export class UnavailableError extends DomainError {
+  constructor(
+    code: 'store_unavailable' | 'temporal_unavailable',
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(503, code, message);
+  }
+}

@@ -1,12 +1,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { evaluateCondition, eventFilterScope } from '../../shared/conditions/evaluate';
-import { DomainError } from '../../shared/errors';
+import { DomainError, UnavailableError } from '../../shared/errors';
 import { MAX_CLOCK_SKEW_MS, type EventInput } from '../../shared/events/schema';
 import { enrolUser, type EnrolmentDependencies } from '../../shared/instances';
 import { instanceWorkflowId } from '../../shared/naming';
+import { isStoreUnreachable } from '../../shared/mongo/errors';
+import { withStoreRetry } from '../../shared/mongo/retry';
 import type { ProfileStore } from '../../shared/profiles/store';
-import type { EventStore } from '../../shared/store/events';
+import { ABANDONED_AFTER_MS, type EventStore } from '../../shared/store/events';
 import { eventSignal, type JourneyEvent } from '../../workflows/signals';
 import type { EventRouter } from './router';
 
@@ -46,7 +48,8 @@ export interface IngestionDependencies {
  * Event ingestion: checks the event (staleness, future dates, known user), claims it in the event store
  * (exactly one of concurrent deliveries of one event id takes effect), then enrols the user in the running
  * versions that enter on it (with the event as trigger) and signals the user's instances of the journeys
- * that may wait for it. A failure gives the claim back, so the sender's retry is processed.
+ * that may wait for it. A failure gives the claim back, so the sender's retry is processed. Transient store
+ * errors (SQLite busy) are retried here; a store or Temporal that is down is answered 503 by the API.
  */
 export function createEventIngestion(deps: IngestionDependencies) {
   const clock = deps.clock ?? (() => new Date());
@@ -112,24 +115,48 @@ export function createEventIngestion(deps: IngestionDependencies) {
     return { entries, signalled };
   }
 
+  /**
+   * Gives a failed event's claim back. When even that fails (the store is down), the claim stays until it
+   * counts as abandoned: the sender is told to retry after that, when its retry is processed, not a duplicate.
+   */
+  async function release(eventId: string): Promise<void> {
+    try {
+      await withStoreRetry(() => deps.events.release(eventId), { attempts: 6 });
+    } catch {
+      throw new UnavailableError(
+        'store_unavailable',
+        'the event could not be processed and the store is unavailable; retry it (same eventId) after Retry-After',
+        Math.ceil(ABANDONED_AFTER_MS / 1000) + 1,
+      );
+    }
+  }
+
   return {
     async ingest(input: EventInput): Promise<IngestResult> {
       const now = clock().getTime();
       const timestamp = check(input, now);
-      if (!(await deps.profiles.get(input.userId))) {
+      if (!(await withStoreRetry(() => deps.profiles.get(input.userId)))) {
         throw new EventRejected('unknown_user', `user ${input.userId} has no profile: create it with PUT /v1/users/${input.userId} first`, { userId: input.userId });
       }
       const eventId = input.eventId ?? randomUUID();
       const properties = input.properties ?? {};
-      const claim = await deps.events.claim({ eventId, userId: input.userId, name: input.name, properties, timestamp: new Date(timestamp) });
+      let claim: 'new' | 'duplicate';
+      try {
+        // A busy store refused the insert (nothing was written), so claiming again is safe.
+        claim = await withStoreRetry(() => deps.events.claim({ eventId, userId: input.userId, name: input.name, properties, timestamp: new Date(timestamp) }));
+      } catch (error) {
+        // The insert may have reached the store before the connection dropped: give back what may be a claim.
+        if (isStoreUnreachable(error)) await release(eventId);
+        throw error;
+      }
       if (claim === 'duplicate') return { eventId, status: 'duplicate' };
       const event: JourneyEvent = { id: eventId, name: input.name, properties, timestamp: new Date(timestamp).toISOString() };
       try {
         const done = await effects(input, event, now);
-        await deps.events.markProcessed(eventId);
+        await withStoreRetry(() => deps.events.markProcessed(eventId));
         return { eventId, status: 'accepted', ...done };
       } catch (error) {
-        await deps.events.release(eventId);
+        await release(eventId);
         throw error;
       }
     },

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { DomainError, InvalidInputError } from '../../shared/errors';
+import { DomainError, InvalidInputError, UnavailableError } from '../../shared/errors';
+import { asUnavailable } from './unavailable';
 
 /** RFC 9457 problem details: the one error format of the API. */
 export const problemSchema = z.object({
@@ -24,6 +25,7 @@ const titles: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
@@ -50,9 +52,14 @@ interface BodyParserError {
   message: string;
 }
 
-/** Maps every error to problem+json; only unexpected ones are 500 and logged. */
+/**
+ * Maps every error to problem+json; only unexpected ones are 500 and logged. A store or Temporal that is down
+ * or busy is a 503 with Retry-After, never a 500: the client is expected to retry.
+ */
 export function errorHandler(log: (error: unknown) => void): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  return (raw: unknown, _req, res, _next) => {
+    const error = asUnavailable(raw) ?? raw;
+    if (error instanceof UnavailableError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
     let body: Problem;
     if (error instanceof DomainError) {
       body = problem(error.status, error.code, error.message, error.details);

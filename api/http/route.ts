@@ -3,6 +3,7 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { assertScope, principalOf, type Principal, type Scope } from './auth';
 import { InvalidInputError } from '../../shared/errors';
+import { withStoreRetry } from '../../shared/mongo/retry';
 import { invalidInput, problemSchema } from './problem';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -56,7 +57,9 @@ export class Routes {
       const params = parse(spec.params, req.params, 'params');
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, spec.readBody ? await spec.readBody(req) : req.body, 'body');
-      const result = await spec.handle({ params, query, body, req, actor: actorOf(principal) });
+      const run = () => spec.handle({ params, query, body, req, actor: actorOf(principal) });
+      // A read changes nothing, so a transient store error (SQLite busy) is cured by running it again.
+      const result = spec.method === 'get' ? await withStoreRetry(run) : await run();
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.text !== undefined) res.status(result.status).send(result.text);
       else if (result.body === undefined) res.status(result.status).end();
@@ -95,6 +98,11 @@ export class Routes {
           ]),
         ),
         '4XX': errorResponse,
+        '503': {
+          description: 'The store or Temporal is unavailable or busy (`store_unavailable`, `temporal_unavailable`); retry after `Retry-After` seconds',
+          headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+          content: errorResponse.content,
+        },
       },
     });
   }

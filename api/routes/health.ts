@@ -1,26 +1,45 @@
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
+import { RETRY_AFTER_SECONDS } from '../http/unavailable';
 
-const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), mongo: z.boolean(), temporal: z.boolean() });
+const partSchema = z.enum(['up', 'down']);
+const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), mongo: partSchema, temporal: partSchema });
+
+/** How long each check may take: /health must answer within seconds even while a part hangs. */
+const CHECK_TIMEOUT_MS = 2_000;
 
 export function addHealthRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/health',
-    summary: 'Liveness and readiness: answers 200 when Mongo and Temporal are reachable, 503 otherwise',
+    summary: 'Liveness and readiness: 200 when Mongo and Temporal answer, 503 (with Retry-After) naming the part that is down otherwise',
     tag: 'Health',
     scope: 'public',
-    responses: { 200: { description: 'Healthy', schema: healthSchema }, 503: { description: 'Degraded', schema: healthSchema } },
+    responses: { 200: { description: 'Healthy', schema: healthSchema }, 503: { description: 'Degraded: `mongo` or `temporal` is `down`', schema: healthSchema } },
     async handle() {
       const [mongo, temporal] = await Promise.all([
-        deps.mongo.db!.admin().ping().then(() => true, () => false),
-        deps.temporal.connection
-          .withDeadline(Date.now() + 2000, () => deps.temporal.workflowService.getSystemInfo({}))
-          .then(() => true, () => false),
+        check(deps.mongo.db!.admin().ping()),
+        // The deadline ends the call; the race also ends the client's back-off between retries.
+        check(deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => deps.temporal.workflowService.getSystemInfo({}))),
       ]);
-      const ok = mongo && temporal;
-      return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', mongo, temporal } };
+      const ok = mongo === 'up' && temporal === 'up';
+      return {
+        status: ok ? 200 : 503,
+        body: { status: ok ? 'ok' : 'degraded', mongo, temporal },
+        ...(ok ? {} : { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } }),
+      };
     },
   });
+}
+
+/** `up` when the check answers in time: a server that is down would otherwise be waited for (server selection, retries). */
+async function check(ping: Promise<unknown>): Promise<'up' | 'down'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'down'>((resolve) => (timer = setTimeout(() => resolve('down'), CHECK_TIMEOUT_MS)));
+  try {
+    return await Promise.race([ping.then(() => 'up' as const, () => 'down' as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

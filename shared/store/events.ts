@@ -10,7 +10,7 @@ export interface StoredEvent {
 }
 
 /** A duplicate whose first delivery never finished (crashed) is processed again after this long. */
-const ABANDONED_AFTER_MS = 60_000;
+export const ABANDONED_AFTER_MS = 60_000;
 
 /**
  * The event store: every ingested event once, under its unique id. The insert decides which of several

@@ -73,7 +73,8 @@ export function createIdempotencyStore(models: Pick<Models, 'idempotencyRecords'
     try {
       answer = { result: await handler() };
     } catch (error) {
-      if (!(error instanceof DomainError)) {
+      // A 503 (a server down) is no answer to keep: the retry it asks for must run.
+      if (!(error instanceof DomainError) || error.status >= 500) {
         await records.deleteOne({ key, claim: id });
         throw error;
       }
