@@ -19,7 +19,8 @@ function seededRandom(seed: number): () => number {
  * Exactly-once email delivery end to end: the real dev server, FerretDB, the workers and the real SendGrid
  * SDK against a fake SendGrid where 30 % of calls fail transiently (429 with a reset, 500, 503) and some
  * calls time out after the provider accepted the message. The fake's own records must show each message
- * delivered exactly once; permanent rejections (400) must take the `failed` connector.
+ * delivered exactly once (a lost answer counts as sent in doubt, email's default policy `skip`); permanent
+ * rejections (400) must take the `failed` connector.
  */
 describe('exactly-once sends under provider faults', () => {
   let stack: TestStack;
@@ -120,6 +121,18 @@ describe('exactly-once sends under provider faults', () => {
       expect(sendgrid.messages.some((message) => message.to.includes(`bounce-${userId}@example.com`))).toBe(false);
     }
     expect(counts.rejected).toBe(bounced.length);
+    // A call whose answer was lost (the fake took the message, then held its 202 past the adapter's timeout)
+    // is counted as sent in doubt (email's default policy, skip) and never sent again.
+    const inDoubt = await stack.db.models.deliveries.find({ inDoubt: true }).lean();
+    expect(inDoubt).toHaveLength(counts.hung);
+    for (const delivery of inDoubt) {
+      expect(delivery).toMatchObject({ state: 'done', outcome: 'sent', messageId: expect.stringMatching(/^unconfirmed:/) });
+      expect(perKey.get(delivery._id)).toBe(1);
+    }
+    // One ledger document per message, each with its final outcome.
+    const ledger = await stack.db.models.deliveries.find({}).lean();
+    expect(ledger).toHaveLength(good.length * 2 + bounced.length);
+    expect(ledger.every((delivery) => delivery.state === 'done')).toBe(true);
     const failed = await stack.db.models.deliveries.find({ outcome: 'failed' }).lean();
     expect(failed).toHaveLength(bounced.length);
     expect(failed.every((delivery) => delivery.reason?.startsWith('rejected:'))).toBe(true);

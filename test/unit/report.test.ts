@@ -13,6 +13,8 @@ interface Step {
   node: string;
   /** The send's outcome (and reason) at a message node. */
   send?: [outcome: string, reason?: string];
+  /** The send was counted as sent although its provider answer was lost. */
+  inDoubt?: true;
   events?: string[];
   /** The connector taken to the next step; absent on the last step. */
   move?: string;
@@ -57,7 +59,7 @@ function factsOf(walk: Walk, version = 1, journeyId = 'cart'): Fact[] {
   let last: string | undefined;
   for (const step of walk.steps ?? []) {
     add('node_entered', { nodeId: step.node });
-    if (step.send) add('message', { nodeId: step.node, outcome: step.send[0], ...(step.send[1] ? { reason: step.send[1] } : {}) });
+    if (step.send) add('message', { nodeId: step.node, outcome: step.send[0], ...(step.send[1] ? { reason: step.send[1] } : {}), ...(step.inDoubt ? { inDoubt: true as const } : {}) });
     for (const event of step.events ?? []) add('message_event', { nodeId: step.node, outcome: event });
     if (step.move) add('moved', { nodeId: step.node, connector: step.move });
     last = step.node;
@@ -202,7 +204,7 @@ describe('buildReport: nodes', () => {
       waitingNow: 1,
       movedForward: { sent: 1 },
       exits: { completed: 1, goal: 2 },
-      messages: { sent: 3, failed: 1, unreachable: 0, reasons: { 'failed:capped': 1 }, events: { delivered: 2, open: 1 } },
+      messages: { sent: 3, inDoubt: 0, failed: 1, unreachable: 0, reasons: { 'failed:capped': 1 }, events: { delivered: 2, open: 1 } },
     });
     expect(node(r, 'push-all')).toEqual({
       nodeId: 'push-all',
@@ -212,9 +214,18 @@ describe('buildReport: nodes', () => {
       // `unreachable` leads nowhere: those instances completed there
       movedForward: { sent: 2, failed: 1 },
       exits: { completed: 1, goal: 1 },
-      messages: { sent: 3, failed: 1, unreachable: 1, reasons: { 'failed:rejected': 1, 'unreachable:no_token': 1 }, events: { click: 1 } },
+      messages: { sent: 3, inDoubt: 0, failed: 1, unreachable: 1, reasons: { 'failed:rejected': 1, 'unreachable:no_token': 1 }, events: { click: 1 } },
     });
     expect(node(r, 'done')).toEqual({ nodeId: 'done', type: 'exit', entered: 3, waitingNow: 0, movedForward: {}, exits: { exited: 3 } });
+  });
+
+  it('counts sends left in doubt apart from sent, never as plain sent', () => {
+    const doubtful: Walk[] = [
+      { user: 'd1', day: SUN, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], inDoubt: true, move: 'sent' }, { node: 'done' }], exit: 'exited' },
+      { user: 'd2', day: SUN, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], move: 'sent' }, { node: 'done' }], exit: 'exited' },
+    ];
+    const counted = report({ versions: [cartVersion], days: daysOf(doubtful.flatMap((w) => factsOf(w))) });
+    expect(node(counted, 'email-vip')).toMatchObject({ movedForward: { sent: 2 }, messages: { sent: 1, inDoubt: 1, failed: 0, unreachable: 0, reasons: {} } });
   });
 
   it('keeps the invariant: moved forward from a node = entered at its successors', () => {

@@ -122,6 +122,8 @@ describe('SendGrid email adapter', () => {
 
     expect(error.accepted).toBe('unknown');
     expect(fake.messages).toHaveLength(1);
+    // SendGrid has no idempotency key: a repeat could double the message, so the in-doubt policy decides.
+    expect(adapter.idempotent).toBeFalsy();
   });
 
   it('applies the fault policy to the sends it picks', async () => {

@@ -38,6 +38,8 @@ describe('SMS gateway adapter', () => {
     expect(request).toMatchObject({ method: 'POST', path: `/2010-04-01/Accounts/${accountSid}/Messages.json` });
     expect(request!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
     expect(sms.provider).toBe('sms-gateway');
+    // No idempotency key in the Twilio API: a call left in doubt follows the channel's in-doubt policy.
+    expect(sms.idempotent).toBeFalsy();
   });
 
   it('fails with a configuration error, logged, when the gateway refuses the credentials (401)', async () => {

@@ -70,12 +70,13 @@ describe('webhook adapter', () => {
       expect(verifyWebhookSignature(secret, String(headers['x-journeys-signature']), body, 300, now)).toBe(true);
     });
 
-    it('sends the same Idempotency-Key when the same delivery is retried', async () => {
+    it('sends the same Idempotency-Key when the same delivery is retried, and declares itself idempotent (resent after a crash)', async () => {
       const delivery = meta();
       await webhook.send(message(), delivery);
       await webhook.send(message(), delivery);
 
       expect(receiver.requests.map((r) => r.headers['idempotency-key'])).toEqual([delivery.deliveryKey, delivery.deliveryKey]);
+      expect(webhook.idempotent).toBe(true);
     });
 
     it('is not signed without a signing secret', async () => {
