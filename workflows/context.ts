@@ -61,8 +61,18 @@ export interface NodeContext {
   instanceId: string;
   /** Events received, errors and decisions of this instance. */
   state: InstanceState;
-  /** The `seq` of the first event that arrived once the instance was at this node (a wait counts from it). */
+  /** The `seq` of the first event that arrived once the instance was at this node (a wait counts from it before the event-time patch). */
   since: number;
+  /** Event time (see runtime/event-time.ts): waits and delays count from `reachedAt`, not from the workflow's clock. */
+  eventTime: boolean;
+  /** Logical time at which the user reached this node. */
+  reachedAt: number;
+  /** The trigger event's id, which no wait counts. */
+  triggerId: string | undefined;
+  /** Event time: tells the instance whether this node decides before an instant (a pending goal's time). */
+  settlesBefore(settles: (at: number) => boolean): void;
+  /** An experiment with goals of its own assigned its path: score it from now on. */
+  trackExperimentGoals(nodeId: string): void;
   /** Tells operators what the node waits for and until when (cleared when the node ends). */
   waiting(waiting: Waiting): void;
 }
@@ -75,8 +85,11 @@ export interface SendOutcome {
   inDoubt?: true;
 }
 
-/** A node either moves on through a named connector or ends the instance. */
-export type NodeOutcome = { connector: string; send?: SendOutcome } | { exit: ExitReason };
+/**
+ * A node either moves on through a named connector or ends the instance. `at`: the logical time the node
+ * finished (a timer's instant, the event that ended a wait), for nodes that know it better than the clock.
+ */
+export type NodeOutcome = { connector: string; send?: SendOutcome; at?: number } | { exit: ExitReason };
 
 /** The trigger event of the instance (`context.event`), if it entered on an event. */
 export function triggerEvent(input: JourneyInput): unknown {

@@ -6,6 +6,13 @@ export interface ReceivedEvent extends JourneyEvent {
   seq: number;
   /** Workflow time of arrival (ms since the epoch). */
   receivedAt: number;
+  /**
+   * When the event happened (ms since the epoch): its `timestamp` (the API's receive time, or the client's
+   * within the allowed skew), else its arrival. Whether it counts for a goal or a wait is decided by this.
+   */
+  at: number;
+  /** It decided a wait: it counts for no later wait (it may still be a goal). */
+  used?: true;
 }
 
 /** Something that went wrong on a node without changing the route (e.g. a failed profile write). */
@@ -41,6 +48,8 @@ export interface InstanceState {
 
 export interface ExperimentGoalTracker {
   from: number;
+  /** Event time: events that happened from this instant on score the experiment (`from` is then unused). */
+  fromAt?: number;
   met: string[];
 }
 
@@ -62,11 +71,17 @@ export function recordEvent(state: InstanceState, event: JourneyEvent, now: numb
     const oldest = state.eventIds.values().next().value;
     if (oldest !== undefined) state.eventIds.delete(oldest);
   }
-  state.events.push({ ...event, seq: state.received++, receivedAt: now });
+  state.events.push({ ...event, seq: state.received++, receivedAt: now, at: eventTime(event, now) });
   if (state.events.length > MAX_KEPT_EVENTS) state.events.shift();
   return true;
 }
 
 export function recordError(state: InstanceState, nodeId: string, message: string, now: number): void {
   state.errors.push({ nodeId, message: message.slice(0, 500), at: now });
+}
+
+/** When an event happened: its timestamp when it parses, else the time it arrived. */
+export function eventTime(event: Pick<JourneyEvent, 'timestamp'>, receivedAt: number): number {
+  const at = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : Number.NaN;
+  return Number.isFinite(at) ? at : receivedAt;
 }

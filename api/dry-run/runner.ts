@@ -141,13 +141,16 @@ class Session {
       args: [input],
     });
     this.handle = handle;
+    // Event time: an event at offset 0 happened with the entry, not before it (the server's clock moved on a
+    // few milliseconds between `skipTo` and the start).
+    const enteredAt = (await handle.describe()).startTime.getTime();
 
     const events: { name: string; offsetMs: number; delivered: boolean }[] = [];
     for (const [index, event] of plan.events.entries()) {
       await skipTo(env, start + event.offsetMs + EVENT_LAG_MS);
       const delivered = await settle(handle, signal);
       if (delivered) {
-        const timestamp = new Date(start + event.offsetMs).toISOString();
+        const timestamp = new Date(Math.max(start + event.offsetMs, enteredAt)).toISOString();
         await handle.signal(eventSignal, { id: `dry-run-event-${index}`, name: event.name, properties: event.properties ?? {}, timestamp });
       }
       events.push({ name: event.name, offsetMs: event.offsetMs, delivered });

@@ -181,9 +181,12 @@ describe('dry run', () => {
       taskQueue: real.taskQueue,
       args: [{ journeyId, version: 1, userId, ...(context ? { context } : {}) }],
     });
+    const enteredAt = (await handle.describe()).startTime.getTime();
     for (const [index, event] of scenario.events.entries()) {
-      await real.env.sleep(start + durationToMs(event.at) - (await real.env.currentTimeMs()));
-      await handle.signal(eventSignal, { id: `e-${index}`, name: event.name, properties: event.properties ?? {}, timestamp: new Date().toISOString() });
+      const at = Math.max(start + durationToMs(event.at), enteredAt);
+      await real.env.sleep(at - (await real.env.currentTimeMs()));
+      // Dated on the simulated clock: event time decides what counts.
+      await handle.signal(eventSignal, { id: `e-${index}`, name: event.name, properties: event.properties ?? {}, timestamp: new Date(at).toISOString() });
     }
     // Through the environment's client: simulated time skips to the end.
     const result = await real.env.client.workflow.getHandle<typeof journeyWorkflow>(handle.workflowId).result();

@@ -205,8 +205,9 @@ describe('node handlers on the time-skipping server', () => {
     return millis(-1) - millis(0);
   }
 
-  function event(id: string, name: string, properties: Record<string, unknown> = {}): JourneyEvent {
-    return { id, name, properties, timestamp: new Date().toISOString() };
+  /** An event that happens now on the server's simulated clock (event time decides what counts). */
+  async function event(id: string, name: string, properties: Record<string, unknown> = {}): Promise<JourneyEvent> {
+    return { id, name, properties, timestamp: new Date(await env.currentTimeMs()).toISOString() };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -485,9 +486,9 @@ describe('node handlers on the time-skipping server', () => {
     it('takes `yes` when the event arrives within the window (a different order does not count)', async () => {
       const handle = await start('wait', 'w-yes', trigger);
       await timersStarted(handle);
-      await handle.signal(eventSignal, event('e-other', 'purchase', { orderId: 'o-2' }));
-      await handle.signal(eventSignal, event('e-name', 'refund', { orderId: 'o-1' }));
-      await handle.signal(eventSignal, event('e-match', 'purchase', { orderId: 'o-1' }));
+      await handle.signal(eventSignal, await event('e-other', 'purchase', { orderId: 'o-2' }));
+      await handle.signal(eventSignal, await event('e-name', 'refund', { orderId: 'o-1' }));
+      await handle.signal(eventSignal, await event('e-match', 'purchase', { orderId: 'o-1' }));
       expect(await handle.result()).toEqual({ reason: 'exited', nodeId: 'bought', path: ['wait-purchase', 'bought'] });
       expect(await simulatedLifetime(handle)).toBeLessThan(HOUR);
     });
@@ -496,7 +497,7 @@ describe('node handlers on the time-skipping server', () => {
       const handle = await start('wait', 'w-timeout', trigger);
       await timersStarted(handle);
       const started = await env.currentTimeMs();
-      await handle.signal(eventSignal, event('e-wrong-order', 'purchase', { orderId: 'o-9' }));
+      await handle.signal(eventSignal, await event('e-wrong-order', 'purchase', { orderId: 'o-9' }));
       expect(await inTime(handle)).toMatchObject({ reason: 'exited', nodeId: 'gave-up' });
       expect((await env.currentTimeMs()) - started).toBeGreaterThanOrEqual(HOUR);
     });
@@ -504,17 +505,17 @@ describe('node handlers on the time-skipping server', () => {
     it('counts a duplicate event id once', async () => {
       const duplicate = await start('wait-twice', 'w-dup');
       await timersStarted(duplicate, 1);
-      await duplicate.signal(eventSignal, event('open-1', 'open'));
+      await duplicate.signal(eventSignal, await event('open-1', 'open'));
       await timersStarted(duplicate, 2);
-      await duplicate.signal(eventSignal, event('open-1', 'open'));
+      await duplicate.signal(eventSignal, await event('open-1', 'open'));
       expect(await inTime(duplicate)).toMatchObject({ nodeId: 'one', path: ['first', 'second', 'one'] });
 
       // The same sequence with a new id reaches the second `yes`.
       const distinct = await start('wait-twice', 'w-distinct');
       await timersStarted(distinct, 1);
-      await distinct.signal(eventSignal, event('open-a', 'open'));
+      await distinct.signal(eventSignal, await event('open-a', 'open'));
       await timersStarted(distinct, 2);
-      await distinct.signal(eventSignal, event('open-b', 'open'));
+      await distinct.signal(eventSignal, await event('open-b', 'open'));
       expect(await distinct.result()).toMatchObject({ nodeId: 'two', path: ['first', 'second', 'two'] });
     });
 
@@ -522,12 +523,12 @@ describe('node handlers on the time-skipping server', () => {
       const fresh = await start('wait-fresh', 'w-prior-ignored');
       await timersStarted(fresh);
       // Signalled during the 10-minute delay, before the wait began.
-      await fresh.signal(eventSignal, event('click-1', 'click'));
+      await fresh.signal(eventSignal, await event('click-1', 'click'));
       expect(await inTime(fresh)).toMatchObject({ nodeId: 'idle' });
 
       const prior = await start('wait-prior', 'w-prior-counted');
       await timersStarted(prior);
-      await prior.signal(eventSignal, event('click-1', 'click'));
+      await prior.signal(eventSignal, await event('click-1', 'click'));
       expect(await inTime(prior)).toMatchObject({ nodeId: 'clicked' });
       // It went on as soon as the wait began: right after the 10-minute delay, not at the end of the window.
       expect(await simulatedLifetime(prior)).toBeLessThan(HOUR);

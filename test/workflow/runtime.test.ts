@@ -19,8 +19,11 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 let eventCounter = 0;
-function event(name: string, properties: Record<string, unknown> = {}): JourneyEvent {
-  return { id: `ev-${++eventCounter}`, name, properties, timestamp: new Date().toISOString() };
+/** The clock of the server the instances run on (simulated on the time-skipping server): events happen by it. */
+let serverNow: () => Promise<number> = async () => Date.now();
+/** An event that happens now on the server's clock (or `offsetMs` from now). */
+async function event(name: string, properties: Record<string, unknown> = {}, offsetMs = 0): Promise<JourneyEvent> {
+  return { id: `ev-${++eventCounter}`, name, properties, timestamp: new Date((await serverNow()) + offsetMs).toISOString() };
 }
 
 /** Keys in a fact list that vary from run to run. */
@@ -83,6 +86,7 @@ describe('journey runtime on the time-skipping server', () => {
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
+    serverNow = () => env.currentTimeMs();
     plain = new Client({ connection: env.connection, namespace: 'default' });
     world = createFakeWorld(() => env.currentTimeMs());
     taskQueue = uniqueTaskQueue('runtime');
@@ -234,8 +238,8 @@ describe('journey runtime on the time-skipping server', () => {
     it('during a waitForEvent (a goal of another cart does not count; a duplicate id is ignored)', async () => {
       const handle = await start('cart', 'g-wait', trigger());
       await timersStarted(handle);
-      await handle.signal(eventSignal, event('order_completed', { cartId: 'c-other' }));
-      const goal = event('order_completed', { cartId: 'c-1' });
+      await handle.signal(eventSignal, await event('order_completed', { cartId: 'c-other' }));
+      const goal = await event('order_completed', { cartId: 'c-1' });
       await handle.signal(eventSignal, goal);
       await handle.signal(eventSignal, goal);
       expect(await handle.result()).toEqual({ reason: 'goal', nodeId: 'wait-checkout', path: ['route', 'wait-checkout'], goalId: 'purchase' });
@@ -249,7 +253,7 @@ describe('journey runtime on the time-skipping server', () => {
     it('during a delay (its timer is cancelled; nothing after it runs)', async () => {
       const handle = await start('cart', 'g-delay', trigger('delay'));
       await timersStarted(handle);
-      await handle.signal(eventSignal, event('order_completed', { cartId: 'c-1' }));
+      await handle.signal(eventSignal, await event('order_completed', { cartId: 'c-1' }));
       expect(await handle.result()).toEqual({ reason: 'goal', nodeId: 'pause', path: ['route', 'pause'], goalId: 'purchase' });
       expect(world.sendsOf('g-delay')).toEqual([]);
       const history = await handle.fetchHistory();
@@ -260,7 +264,7 @@ describe('journey runtime on the time-skipping server', () => {
       world.blocking.add('g-send');
       const handle = await start('cart', 'g-send', trigger('send'));
       await until(() => world.sendsOf('g-send').length === 1, 'the blocking send');
-      await handle.signal(eventSignal, event('order_completed', { cartId: 'c-1' }));
+      await handle.signal(eventSignal, await event('order_completed', { cartId: 'c-1' }));
       expect(await handle.result()).toEqual({ reason: 'goal', nodeId: 'remind', path: ['route', 'remind'], goalId: 'purchase' });
       await until(() => world.sendsOf('g-send')[0]!.cancelled !== undefined, 'the send to see its cancellation');
       // The activity heard the cancellation while the instance was still open, and the instance waited for it.
@@ -271,17 +275,17 @@ describe('journey runtime on the time-skipping server', () => {
       expect((history.events ?? []).some((e) => e.activityTaskCanceledEventAttributes)).toBe(true);
     });
 
-    it('events that arrived before entry are not goals (signal-with-start)', async () => {
+    it('an event that happened before entry is not a goal, even when it reaches the instance with its start', async () => {
       const handle = await plain.workflow.signalWithStart<typeof journeyWorkflow, [JourneyEvent]>('journeyWorkflow', {
         workflowId: instanceWorkflowId('cart', 'g-early'),
         taskQueue,
         args: [{ journeyId: 'cart', version: 1, userId: 'g-early', context: trigger() }],
         signal: eventSignal,
-        signalArgs: [event('order_completed', { cartId: 'c-1' })],
+        signalArgs: [await event('order_completed', { cartId: 'c-1' }, -1_000)],
       });
       await timersStarted(handle);
       expect((await handle.query(stateQuery)).status).toBe('active');
-      await handle.signal(eventSignal, event('checkout_started'));
+      await handle.signal(eventSignal, await event('checkout_started'));
       expect(await handle.result()).toMatchObject({ reason: 'exited', nodeId: 'bye' });
     });
   });
@@ -365,7 +369,7 @@ describe('journey runtime on the time-skipping server', () => {
       await timersStarted(handle);
       const view = await handle.query(stateQuery);
       expect(view).toMatchObject({ status: 'active', currentNode: 'offer', waitingFor: 'goal', goals: ['goal-1'], control: false });
-      await handle.signal(eventSignal, event('order_completed'));
+      await handle.signal(eventSignal, await event('order_completed'));
       expect(await handle.result()).toEqual({ reason: 'goal', nodeId: 'offer', path: ['offer'], goalId: 'goal-1' });
     });
 
@@ -389,7 +393,7 @@ describe('journey runtime on the time-skipping server', () => {
       await timersStarted(converting);
       expect(await converting.query(stateQuery)).toMatchObject({ control: true, waitingFor: 'goal', path: [] });
       expect((await converting.describe()).typedSearchAttributes.get(journeyStatusKey)).toBe('control');
-      await converting.signal(eventSignal, event('order_completed'));
+      await converting.signal(eventSignal, await event('order_completed'));
       expect(await converting.result()).toEqual({ reason: 'goal', path: [], goalId: 'goal-1', control: true });
       expect(world.sendsOf(control(0))).toEqual([]);
       expect(world.sendsOf(control(1))).toEqual([]);
@@ -502,7 +506,7 @@ describe('journey runtime on the time-skipping server', () => {
       const details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails;
       expect(details).toBe(`Waiting at **wait-checkout** for event \`checkout_started\` until ${view.until}; goals: order_completed; journey timeout at ${view.timeoutAt}.`);
 
-      await handle.signal(eventSignal, event('order_completed'));
+      await handle.signal(eventSignal, await event('order_completed'));
       await handle.result();
       expect(await handle.query(stateQuery)).toMatchObject({ status: 'exited', exitReason: 'goal', goalsMet: ['purchase'], currentNode: 'wait-checkout' });
       expect((await handle.describe()).typedSearchAttributes.get(journeyStatusKey)).toBe('exited:goal');

@@ -25,6 +25,8 @@ export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Pro
   const zone = firstKnownZone(node.timezone, profile.timezone, ctx.graph.settings.timezone);
 
   const now = Date.now();
+  // Event time: the delay counts from when the user reached the node, not from when a worker processed it.
+  const base = ctx.eventTime ? ctx.reachedAt : now;
   const planned = delayTarget(
     {
       duration: node.duration,
@@ -35,16 +37,17 @@ export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Pro
       at: node.at,
       days: node.days,
     },
-    now,
+    base,
     zone,
   );
   if (!planned.ok) {
     recordError(ctx.state, ctx.nodeId, `delay: ${planned.problem} (${node.relativeTo?.property ?? ''}); continued at once`, now);
-    return { connector: 'next' };
+    return { connector: 'next', ...(ctx.eventTime ? { at: base } : {}) };
   }
+  if (ctx.eventTime) ctx.settlesBefore((at) => planned.target < at);
   if (planned.target > now) {
     ctx.waiting({ for: 'time', until: planned.target });
     await sleep(planned.target - now);
   }
-  return { connector: 'next' };
+  return { connector: 'next', ...(ctx.eventTime ? { at: Math.max(base, planned.target) } : {}) };
 }

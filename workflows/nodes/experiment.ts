@@ -59,8 +59,8 @@ export async function runExperiment(node: NodeOfType<'experiment'>, ctx: NodeCon
       : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId, patched(EVEN_EXPERIMENT_DRAW)));
 
   ctx.state.experiments[ctx.nodeId] = path;
-  // Its own goals score the path from now on (events that arrived before the assignment do not count).
-  if (hasOwnGoals(node)) ctx.state.experimentGoals[ctx.nodeId] = { from: ctx.state.received, met: [] };
+  // Its own goals score the path from now on (events that happened before the assignment do not count).
+  if (hasOwnGoals(node)) ctx.trackExperimentGoals(ctx.nodeId);
   const recorded = workflowInfo().typedSearchAttributes.get(experimentPathKey) ?? [];
   upsertSearchAttributes([{ key: experimentPathKey, value: [...recorded, `${ctx.nodeId}:${path}`] }]);
   return { connector: path };

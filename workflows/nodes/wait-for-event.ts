@@ -4,12 +4,13 @@ import { eventFilterScope, evaluateCondition } from '../../shared/conditions/eva
 import { durationToMs } from '../../shared/time/duration';
 import { triggerEvent, type NodeContext, type NodeOutcome } from '../context';
 import type { ReceivedEvent } from '../state';
+import { countsForWait, type WaitWindow } from '../runtime/event-time';
 
 /**
  * Waits for an event (the `event` signal): `yes` when one with the node's name, passing its `where` filter,
  * arrives within the window; `timeout` otherwise (the inaction path). The filter sees the event's own
  * fields at the root (`name`, `properties`, `timestamp`) and the trigger event as `trigger`. Events that
- * arrived before the wait began count only with `includePrior` (those still kept by the instance).
+ * happened before the wait began count only with `includePrior` (those still kept by the instance).
  */
 export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: NodeContext): Promise<NodeOutcome> {
   const { state } = ctx;
@@ -19,7 +20,10 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
     (node.where === undefined ||
       evaluateCondition(node.where, eventFilterScope({ name: event.name, properties: event.properties ?? {}, timestamp: event.timestamp }, trigger)));
 
-  // Events are scanned once each, in arrival order, from the first one that may count.
+  const within = durationToMs(node.within);
+  if (ctx.eventTime) return waitInEventTime(ctx, matches, { reachedAt: ctx.reachedAt, deadline: ctx.reachedAt + within, includePrior: node.includePrior === true }, node.event);
+
+  // Before the event-time patch: events are scanned once each, in arrival order, from the first one that may count.
   let next = node.includePrior ? 0 : ctx.since;
   let matched: ReceivedEvent | undefined;
   const arrived = (): boolean => {
@@ -35,8 +39,33 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
     return false;
   };
 
-  const within = durationToMs(node.within);
   ctx.waiting({ for: `event ${node.event}`, until: Date.now() + within });
   const yes = arrived() || (await condition(arrived, within));
   return { connector: yes ? 'yes' : 'timeout' };
+}
+
+/**
+ * The wait in event time: `yes` with the earliest event that happened within the window (see countsForWait)
+ * among those that have reached the instance, whenever they did; `timeout` at the window's end. A worker that
+ * gets to the wait late decides at once from what has arrived; the node ends at the event's time or the deadline.
+ */
+async function waitInEventTime(ctx: NodeContext, matches: (event: ReceivedEvent) => boolean, window: WaitWindow, eventName: string): Promise<NodeOutcome> {
+  let matched: ReceivedEvent | undefined;
+  let next = 0;
+  const arrived = (): boolean => {
+    for (const event of ctx.state.events) {
+      if (event.seq < next) continue;
+      next = event.seq + 1;
+      if ((!matched || event.at < matched.at) && countsForWait(event, window, ctx.triggerId) && matches(event)) matched = event;
+    }
+    return matched !== undefined;
+  };
+  ctx.waiting({ for: `event ${eventName}`, until: window.deadline });
+  // A goal that happened after this wait's event, or after its end, leaves the decision to the wait.
+  ctx.settlesBefore((at) => window.deadline < at || (arrived() && matched!.at < at));
+  const remaining = window.deadline - Date.now();
+  if (!arrived() && remaining > 0) await condition(arrived, remaining);
+  if (!matched) return { connector: 'timeout', at: window.deadline };
+  matched.used = true;
+  return { connector: 'yes', at: Math.max(window.reachedAt, matched.at) };
 }

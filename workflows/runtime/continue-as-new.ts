@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
 import type { JourneyInput } from '../context';
-import { MAX_KEPT_EVENTS, type EnrolmentRecord, type ExperimentGoalTracker, type NodeError, type ReceivedEvent } from '../state';
+import { eventTime, MAX_KEPT_EVENTS, type EnrolmentRecord, type ExperimentGoalTracker, type NodeError, type ReceivedEvent } from '../state';
 import type { Instance } from './instance';
 
 /**
@@ -28,6 +28,10 @@ export interface ResumeState {
   entry: number;
   control: boolean;
   enteredAt: number;
+  /** Logical time at which the user reached `nodeId` (absent in states carried by older code). */
+  reachedAt?: number;
+  /** A goal met that had not ended the instance yet (event time). */
+  pendingGoal?: { goalId: string; at: number };
   /** Absolute journey timeout (entry + T): the next run's timer fires at the same instant. */
   timeoutAt?: number;
   /** De-duplication of event ids, the arrival counter and the events kept for `includePrior` waits. */
@@ -50,6 +54,8 @@ export function carry(inst: Instance, nodeId: string): ResumeState {
     entry: inst.entry!,
     control: inst.control,
     enteredAt: inst.enteredAt!,
+    ...(inst.eventTime ? { reachedAt: inst.reachedAt } : {}),
+    ...(inst.pendingGoal ? { pendingGoal: inst.pendingGoal } : {}),
     ...(inst.timeoutAt !== undefined ? { timeoutAt: inst.timeoutAt } : {}),
     events: { ids: [...state.eventIds], received: state.received, kept: state.events },
     experiments: state.experiments,
@@ -67,12 +73,16 @@ export function restore(inst: Instance, carried: ResumeState): void {
   inst.entry = carried.entry;
   inst.control = carried.control;
   inst.enteredAt = carried.enteredAt;
+  inst.reach(carried.reachedAt ?? Date.now());
+  if (carried.pendingGoal) inst.pendingGoal = { ...carried.pendingGoal };
   if (carried.timeoutAt !== undefined) inst.timeoutAt = carried.timeoutAt;
   // Events signalled to this run before the graph was loaded come after the carried ones (redeliveries dropped).
   const seen = new Set(carried.events.ids);
   const early = state.events.filter((event) => !seen.has(event.id));
   state.eventIds = new Set([...carried.events.ids, ...early.map((event) => event.id)]);
-  state.events = [...carried.events.kept, ...early.map((event, i) => ({ ...event, seq: carried.events.received + i }))].slice(-MAX_KEPT_EVENTS);
+  // States carried by older code have no event times: an event happened, at the latest, when it arrived.
+  const kept = carried.events.kept.map((event) => ({ ...event, at: event.at ?? eventTime(event, event.receivedAt) }));
+  state.events = [...kept, ...early.map((event, i) => ({ ...event, seq: carried.events.received + i }))].slice(-MAX_KEPT_EVENTS);
   state.received = carried.events.received + early.length;
   state.experiments = { ...carried.experiments };
   state.experimentGoals = Object.fromEntries(Object.entries(carried.experimentGoals ?? {}).map(([node, tracker]) => [node, { ...tracker, met: [...tracker.met] }]));

@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
 import { isControlUser } from '../../shared/control-group';
 import { lifecycle } from '../activities';
 import { restore, type ResumeState } from './continue-as-new';
@@ -30,11 +30,13 @@ export async function enter(inst: Instance): Promise<Admission> {
     return 'not_eligible';
   }
   inst.entry = decision.entry;
-  inst.enteredAt = Date.now();
+  // Event time: the user entered when the instance started, however late its first task was processed.
+  inst.enteredAt = inst.eventTime ? workflowInfo().startTime.getTime() : Date.now();
+  inst.reach(inst.enteredAt);
   inst.control = isControlUser(journeyId, userId, rules.controlPercent);
-  inst.facts.add({ kind: 'entered' });
+  inst.facts.add({ kind: 'entered' }, inst.enteredAt);
   if (inst.control) {
-    inst.facts.add({ kind: 'control' });
+    inst.facts.add({ kind: 'control' }, inst.enteredAt);
   } else if (rules.timeoutMs !== undefined) {
     inst.timeoutAt = inst.enteredAt + rules.timeoutMs;
   }

@@ -30,8 +30,9 @@ export class FactLog {
     public next = 1,
   ) {}
 
-  add(draft: FactDraft): void {
-    this.pending.push({ id: `${this.scope.runId}:${this.next++}`, ...this.scope, ...draft, at: new Date(Date.now()).toISOString() });
+  /** `at`: the fact's logical time (event time), else the workflow's clock. */
+  add(draft: FactDraft, at: number = Date.now()): void {
+    this.pending.push({ id: `${this.scope.runId}:${this.next++}`, ...this.scope, ...draft, at: new Date(at).toISOString() });
   }
 
   async flush(): Promise<void> {

@@ -6,10 +6,10 @@ import type { Instance } from './instance';
 import { showExit } from './operators';
 
 /** Experiments without goals of their own are scored by the journey goal that ended the instance. */
-function scoreByJourneyGoal(inst: Instance, goalId: string): void {
+function scoreByJourneyGoal(inst: Instance, goalId: string, at: number): void {
   for (const [nodeId, path] of Object.entries(inst.state.experiments)) {
     const node = inst.graph?.nodes[nodeId];
-    if (node?.type === 'experiment' && !hasOwnGoals(node)) inst.facts.add({ kind: 'experiment_goal', nodeId, path, goalId });
+    if (node?.type === 'experiment' && !hasOwnGoals(node)) inst.facts.add({ kind: 'experiment_goal', nodeId, path, goalId }, at);
   }
 }
 
@@ -26,8 +26,10 @@ export function finish(inst: Instance): Promise<JourneyResult> {
     const nodeId = inst.currentNode;
     const at = new Date(Date.now()).toISOString();
     if (exit.goalId !== undefined) {
-      inst.facts.add({ kind: 'goal', goalId: exit.goalId, ...(nodeId !== undefined ? { nodeId } : {}), ...(inst.control ? { control: true as const } : {}) });
-      scoreByJourneyGoal(inst, exit.goalId);
+      // A conversion is dated by its event (event time), not by when the instance processed it.
+      const goalAt = exit.at ?? Date.now();
+      inst.facts.add({ kind: 'goal', goalId: exit.goalId, ...(nodeId !== undefined ? { nodeId } : {}), ...(inst.control ? { control: true as const } : {}) }, goalAt);
+      scoreByJourneyGoal(inst, exit.goalId, goalAt);
     }
     inst.facts.add({ kind: 'exited', reason: exit.reason, ...(nodeId !== undefined ? { nodeId } : {}) });
     showExit(inst);

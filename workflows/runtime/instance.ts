@@ -3,6 +3,7 @@ import type { JourneyGraph } from '../../shared/definition/schema';
 import { triggerEvent, type ExitReason, type JourneyInput, type Waiting } from '../context';
 import { experimentGoalsOf } from '../../shared/experiments/goals';
 import { createInstanceState, type InstanceState, type ReceivedEvent } from '../state';
+import { countsForGoal, EVENT_TIME, triggerIdOf } from './event-time';
 import { FactLog } from './facts';
 import { goalMetBy } from './goals';
 import { rulesOf, type JourneyRules } from './rules';
@@ -14,6 +15,8 @@ export const EXPERIMENT_GOAL_WRITE = 'experiment-goal-write';
 export interface ExitRecord {
   reason: ExitReason;
   goalId?: string;
+  /** Event time of the goal event (event time only): the goal fact's time. */
+  at?: number;
 }
 
 /**
@@ -31,7 +34,17 @@ export class Instance {
   inside = false;
   entry?: number;
   control = false;
+  /** Logical entry time: the instance's start (event time), or when its claim was processed (before the patch). */
   enteredAt?: number;
+  /**
+   * Decisions by event time (the `event-time` patch): goals and waits count events by when they happened,
+   * not by when they reached this run. False only when replaying an instance that started before the patch.
+   */
+  readonly eventTime: boolean;
+  /** Logical time at which the user reached the current position (event time only). */
+  reachedAt = 0;
+  /** The trigger event's id: it is never a goal or a wait's event. */
+  readonly triggerId: string | undefined;
   timeoutAt?: number;
   path: string[] = [];
   currentNode?: string;
@@ -41,6 +54,8 @@ export class Instance {
   private goalCursor = 0;
 
   constructor(readonly input: JourneyInput) {
+    this.eventTime = patched(EVENT_TIME);
+    this.triggerId = triggerIdOf(triggerEvent(input));
     const info = workflowInfo();
     this.runId = info.firstExecutionRunId;
     this.facts = new FactLog({
@@ -62,11 +77,67 @@ export class Instance {
     this.exit ??= exit;
   }
 
-  /** Goals count from now on: events received so far (before entry) are never goals. */
-  admit(fromSeq = this.state.received): void {
+  /**
+   * Goals count from now on. `fromSeq`: the events already checked (a run that continues an instance). A new
+   * entry checks every event received so far: by event time those that happened since the entry count (the
+   * signal may have come before the worker processed the entry); before the patch none of them did.
+   */
+  admit(fromSeq?: number): void {
     this.inside = true;
-    this.goalCursor = fromSeq;
+    this.goalCursor = fromSeq ?? (this.eventTime ? 0 : this.state.received);
     this.checkGoals();
+  }
+
+  /**
+   * A goal met (event time) that has not ended the instance yet: it does when the instance is still inside at
+   * its time, i.e. unless the node in progress decides before it (see `settlesBefore`).
+   */
+  pendingGoal?: { goalId: string; at: number };
+  /**
+   * Whether the node in progress decides (or has decided) before an instant, from what the instance knows:
+   * a wait whose event came earlier, a timer due earlier. A node that can tell neither answers false, and a
+   * goal ends it at once (a send in progress).
+   */
+  private settles: (at: number) => boolean = (at) => this.reachedAt < at;
+
+  /** The node in progress says when it decides (event time); a pending goal is weighed against it at once. */
+  settlesBefore(settles: (at: number) => boolean): void {
+    this.settles = settles;
+    this.considerGoal();
+  }
+
+  /** A pending goal ends the instance unless the node in progress decides before the goal happened. */
+  considerGoal(): void {
+    if (this.pendingGoal && !this.exit && !this.settles(this.pendingGoal.at)) this.takeGoal();
+  }
+
+  /** The node in progress decided at `at`: a goal that happened by then wins over its route. */
+  goalBy(at: number): boolean {
+    if (this.pendingGoal && !this.exit && this.pendingGoal.at <= at) this.takeGoal();
+    return this.exit !== undefined;
+  }
+
+  private takeGoal(): void {
+    const { goalId, at } = this.pendingGoal!;
+    this.end({ reason: 'goal', goalId, at });
+  }
+
+  /** Logical time moves on to `at` (never back). */
+  reach(at: number): void {
+    if (at > this.reachedAt) this.reachedAt = at;
+  }
+
+  /**
+   * An experiment with goals of its own assigned a path: its goals count from now on (logical time, so events
+   * that happened since but arrived before the assignment was processed count too).
+   */
+  trackExperimentGoals(nodeId: string): void {
+    const tracker = { from: this.state.received, met: [], ...(this.eventTime ? { fromAt: this.reachedAt } : {}) };
+    this.state.experimentGoals[nodeId] = tracker;
+    if (!this.eventTime || !this.inside || this.exit) return;
+    let scored = false;
+    for (const event of this.state.events) if (event.seq < tracker.from) scored = this.scoreExperiments(event, nodeId) || scored;
+    if (scored) this.facts.flushInBackground();
   }
 
   /**
@@ -80,28 +151,34 @@ export class Instance {
       if (event.seq < this.goalCursor) continue;
       this.goalCursor = event.seq + 1;
       scored = this.scoreExperiments(event) || scored;
-      const goal = this.rules.goals.length > 0 ? goalMetBy(this.rules.goals, event, triggerEvent(this.input)) : undefined;
-      if (goal) {
+      const counts = !this.eventTime || countsForGoal(event, this.enteredAt!, this.triggerId);
+      const goal = counts && this.rules.goals.length > 0 ? goalMetBy(this.rules.goals, event, triggerEvent(this.input)) : undefined;
+      if (!goal) continue;
+      if (!this.eventTime) {
         this.end({ reason: 'goal', goalId: goal.id });
         break;
       }
+      if (!this.pendingGoal || event.at < this.pendingGoal.at) this.pendingGoal = { goalId: goal.id, at: event.at };
     }
+    if (this.eventTime) this.considerGoal();
     // Reports and the auto re-weighting see a conversion now, not when the node in progress ends (an ending
     // instance writes it with its exit). Instances that started before this write existed replay without it.
     if (scored && !this.exit && patched(EXPERIMENT_GOAL_WRITE)) this.facts.flushInBackground();
   }
 
-  /** The experiment goals this event meets (each counts once per experiment), as facts. */
-  private scoreExperiments(event: ReceivedEvent): boolean {
+  /** The experiment goals this event meets (each counts once per experiment; `only`: one experiment), as facts. */
+  private scoreExperiments(event: ReceivedEvent, only?: string): boolean {
     let scored = false;
     for (const [nodeId, tracker] of Object.entries(this.state.experimentGoals)) {
       const node = this.graph?.nodes[nodeId];
       const path = this.state.experiments[nodeId];
-      if (event.seq < tracker.from || node?.type !== 'experiment' || path === undefined) continue;
+      if ((only !== undefined && nodeId !== only) || node?.type !== 'experiment' || path === undefined) continue;
+      const counts = tracker.fromAt !== undefined ? countsForGoal(event, tracker.fromAt, this.triggerId) : event.seq >= tracker.from;
+      if (!counts) continue;
       for (const goal of experimentGoalsOf(node, this.rules!.goals)) {
         if (tracker.met.includes(goal.id) || !goalMetBy([goal], event, triggerEvent(this.input))) continue;
         tracker.met.push(goal.id);
-        this.facts.add({ kind: 'experiment_goal', nodeId, path, goalId: goal.id });
+        this.facts.add({ kind: 'experiment_goal', nodeId, path, goalId: goal.id }, tracker.fromAt !== undefined ? event.at : undefined);
         scored = true;
       }
     }

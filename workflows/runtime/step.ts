@@ -19,8 +19,11 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
   if (!node) throw new Error(`version ${inst.input.version} of ${inst.input.journeyId} has no node ${nodeId}`);
   inst.path.push(nodeId);
   inst.currentNode = nodeId;
-  inst.facts.add({ kind: 'node_entered', nodeId });
+  inst.facts.add({ kind: 'node_entered', nodeId }, factTime(inst));
   showNode(inst, nodeId);
+  // Event time: a goal that happened before the user got here ends the instance here; while a send or a
+  // write is in progress a goal ends it at once; waits and delays weigh it against their own decision.
+  if (inst.eventTime) inst.settlesBefore(settlesAtOnce(node) ? (at) => at > inst.reachedAt : () => false);
   // Events count for the node from now on, also those that arrive while its facts are written.
   const arrived = inst.state.received;
   if (writesFactsBefore(node)) await inst.facts.flush();
@@ -28,11 +31,16 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
 
   const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId, patched(COMMITTED_FACT_WRITES) ? arrived : inst.state.received)));
   inst.waiting = undefined;
+  if (inst.eventTime && outcome && 'connector' in outcome) {
+    inst.reach(outcome.at ?? (takesTime(node) ? Date.now() : inst.reachedAt));
+    inst.goalBy(inst.reachedAt);
+  }
   if (outcome && 'send' in outcome && outcome.send) {
-    inst.facts.add({ kind: 'message', nodeId, outcome: outcome.send.outcome, ...(outcome.send.reason ? { reason: outcome.send.reason } : {}) });
+    inst.facts.add({ kind: 'message', nodeId, outcome: outcome.send.outcome, ...(outcome.send.reason ? { reason: outcome.send.reason } : {}) }, factTime(inst));
   }
   if (inst.exit || !outcome) return { ended: true };
   if ('exit' in outcome) {
+    if (inst.eventTime && inst.goalBy(inst.reachedAt)) return { ended: true };
     inst.end({ reason: outcome.exit });
     return { ended: true };
   }
@@ -44,7 +52,24 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
  * is; a node that decides at once (split, experiment, exit) leaves them to the next write.
  */
 function writesFactsBefore(node: JourneyNode): boolean {
-  if (!patched(COMMITTED_FACT_WRITES)) return true;
+  return !patched(COMMITTED_FACT_WRITES) || takesTime(node);
+}
+
+/** The fact time of a step: the logical time reached (event time), else the workflow's clock. */
+function factTime(inst: Instance): number {
+  return inst.eventTime ? inst.reachedAt : Date.now();
+}
+
+/**
+ * Nodes whose decision time is known before they end (event time): instant ones decide when reached; a wait
+ * and a delay say more precisely once they know their window or target (`settlesBefore`).
+ */
+function settlesAtOnce(node: JourneyNode): boolean {
+  return !takesTime(node) || node.type === 'waitForEvent' || node.type === 'delay';
+}
+
+/** Whether a node can take time (a send, a wait, a write) or decides at once (no logical time passes). */
+function takesTime(node: JourneyNode): boolean {
   switch (node.type) {
     case 'split':
     case 'experiment':
@@ -67,7 +92,7 @@ async function route(inst: Instance, node: JourneyNode, nodeId: string, outcome:
     return { ended: true };
   }
   const hasPaths = node.type === 'split' || node.type === 'experiment';
-  inst.facts.add({ kind: 'moved', nodeId, connector: outcome.connector, ...(hasPaths ? { path: outcome.connector } : {}) });
+  inst.facts.add({ kind: 'moved', nodeId, connector: outcome.connector, ...(hasPaths ? { path: outcome.connector } : {}) }, factTime(inst));
   return { next };
 }
 
@@ -75,7 +100,8 @@ async function route(inst: Instance, node: JourneyNode, nodeId: string, outcome:
 async function conversionWindow(inst: Instance): Promise<void> {
   const windowMs = inst.rules!.conversionWindowMs;
   if (windowMs === undefined) return;
-  inst.waiting = { for: 'goal', until: Date.now() + windowMs };
+  inst.waiting = { for: 'goal', until: (inst.eventTime ? inst.reachedAt : Date.now()) + windowMs };
+  if (inst.eventTime) inst.settlesBefore(() => false);
   showDetails(inst);
   await inst.facts.flush();
   await waitForExit(inst, inst.waiting.until!);
@@ -85,6 +111,7 @@ async function conversionWindow(inst: Instance): Promise<void> {
 /** A control user: no node runs; goals are tracked until the tracking window ends, then `control`. */
 export async function trackControl(inst: Instance): Promise<void> {
   inst.waiting = { for: 'goal', until: inst.enteredAt! + inst.rules!.trackingWindowMs };
+  if (inst.eventTime) inst.settlesBefore(() => false);
   showControl(inst);
   await inst.facts.flush();
   await waitForExit(inst, inst.waiting.until!);
@@ -101,6 +128,11 @@ function nodeContext(inst: Instance, nodeId: string, since: number): NodeContext
     instanceId: inst.facts.scope.instanceId,
     state: inst.state,
     since,
+    eventTime: inst.eventTime,
+    reachedAt: inst.reachedAt,
+    triggerId: inst.triggerId,
+    trackExperimentGoals: (experimentNodeId) => inst.trackExperimentGoals(experimentNodeId),
+    settlesBefore: (settles) => inst.settlesBefore(settles),
     waiting(waiting) {
       inst.waiting = waiting;
       showDetails(inst);
