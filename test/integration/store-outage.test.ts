@@ -111,7 +111,9 @@ describe('store and Temporal outages', () => {
     expect({ status: response.status, code: response.body?.code }).toEqual({ status: 503, code });
     expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(ms).toBeLessThan(7_000);
+    // 5 s of server selection or of Temporal deadline, plus the client's back-off wait in progress (and a
+    // loaded CI machine); a hang would be 20 s or more.
+    expect(ms).toBeLessThan(10_000);
   }
 
   async function expectWorking(): Promise<void> {
