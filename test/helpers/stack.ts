@@ -37,6 +37,8 @@ export interface TestStack {
   workers: Worker[];
   /** Starts the channel workers of a stack created with `deferChannelWorkers`. */
   startChannelWorkers(): Promise<void>;
+  /** Starts every worker of a stack created with `deferWorkers`. */
+  startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,8 @@ export interface TestStackOptions {
   api?: Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY'>>;
   /** Start without channel workers, so sends queue up until `startChannelWorkers()`. */
   deferChannelWorkers?: boolean;
+  /** Start without any worker (instances wait for their first task, as behind a busy worker) until `startWorkers()`. */
+  deferWorkers?: boolean;
   /** Start the reports service (the counter folder and the experiment re-weighter) with these settings. */
   reports?: ReportsInput;
 }
@@ -83,12 +87,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     channelRatePerSecond: options.channelRatePerSecond ?? 1000,
     workflowBundle: await workflowBundle(),
   };
-  const workers = options.deferChannelWorkers ? [await createJourneyWorker(setup)] : await createWorkers(setup);
+  const workers = options.deferWorkers ? [] : options.deferChannelWorkers ? [await createJourneyWorker(setup)] : await createWorkers(setup);
   const runs = workers.map((worker) => worker.run());
+  function run(started: Worker[]): void {
+    workers.push(...started);
+    runs.push(...started.map((worker) => worker.run()));
+  }
   async function startChannelWorkers(): Promise<void> {
-    const channelWorkers = await createChannelWorkers(setup);
-    workers.push(...channelWorkers);
-    runs.push(...channelWorkers.map((worker) => worker.run()));
+    run(await createChannelWorkers(setup));
+  }
+  async function startWorkers(): Promise<void> {
+    run(await createWorkers(setup));
   }
 
   if (options.reports) await startReportsService(client, taskQueue, options.reports);
@@ -122,6 +131,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     taskQueue,
     workers,
     startChannelWorkers,
+    startWorkers,
     async close() {
       if (options.reports) await client.workflow.getHandle(reportsWorkflowId(taskQueue)).terminate('test stack closed');
       server.closeAllConnections();
