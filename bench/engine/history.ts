@@ -5,16 +5,19 @@ import type { Client } from '@temporalio/client';
  * visited (`nodesOf` reads them from the result; the plain baseline always runs the six steps).
  */
 export async function historyEventsPerNode(client: Client, workflowIds: string[], nodesOf: (result: unknown) => number, sample = 20): Promise<{ events: number; nodes: number; perNode: number }> {
-  const chosen = workflowIds.slice(0, sample);
-  let events = 0;
-  let nodes = 0;
-  for (const workflowId of chosen) {
+  let [counted, events, nodes] = [0, 0, 0];
+  for (const workflowId of workflowIds) {
+    if (counted === sample) break;
     const handle = client.workflow.getHandle(workflowId);
+    // Only instances that completed: a failed one (counted by the run) has no path to divide by.
+    const result = await handle.result().catch(() => undefined);
+    if (result === undefined) continue;
     const history = await handle.fetchHistory();
     events += history.events?.length ?? 0;
-    nodes += nodesOf(await handle.result());
+    nodes += nodesOf(result);
+    counted++;
   }
-  return { events: events / chosen.length, nodes: nodes / chosen.length, perNode: nodes === 0 ? Number.NaN : events / nodes };
+  return { events: events / counted, nodes: nodes / counted, perNode: nodes === 0 ? Number.NaN : events / nodes };
 }
 
 /** Nodes visited by an engine instance: the length of its result's path. */

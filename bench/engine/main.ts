@@ -58,6 +58,14 @@ async function main(): Promise<void> {
     const plainResume = withEvents ? await phase('plain signal c20', nEvents, () => resumePlain(target, 'plainwait', nEvents, 20)) : undefined;
     const engineResume = withEvents ? await phase('engine event c20', nEvents, () => resumeEngine(target, waitJourney.id, 'enginewait', nEvents, 20)) : undefined;
 
+    const runs = { plain20, engine20, plain100, engine100, plainStarts, engineStarts, plainResume, engineResume };
+    const failures = Object.fromEntries(
+      Object.entries(runs)
+        .filter(([, run]) => run && run.failures.length > 0)
+        .map(([name, run]) => [name, { count: run!.failures.length, first: run!.failures.slice(0, 3) }]),
+    );
+    for (const [name, { count, first }] of Object.entries(failures)) log(`${name}: ${count} users failed, e.g. ${first.join(' | ')}`);
+
     log('history: 20 instances of each');
     const plainHistory = await historyEventsPerNode(client, plain20.workflowIds, () => 6);
     const engineHistory = await historyEventsPerNode(client, engine20.workflowIds, enginePathLength);
@@ -90,6 +98,7 @@ async function main(): Promise<void> {
     printTable(figures, phases, commandsPerJourney, activitiesPerJourney);
     const json = {
       date: new Date().toISOString(),
+      failures,
       cores: cpus().length,
       servers: useRunning ? 'running' : 'embedded',
       figures: Object.fromEntries(figures.map((figure) => [figure.name, { unit: figure.unit, plain: figure.plain, engine: figure.engine, ratio: ratio(figure) }])),
@@ -100,10 +109,14 @@ async function main(): Promise<void> {
       workerTuning: Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('WORKER_MAX') || key.startsWith('WORKER_STICKY'))),
     };
     console.log(`\n${JSON.stringify(json, null, 2)}`);
+  } catch (error) {
+    // Shown before the cleanup: calls still retrying against a closed server could hide it.
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    throw error;
   } finally {
     await plainWorker.stop();
-    await connection.close();
     await stack.stop();
+    // The client connection is left to process.exit: closing it under calls still retrying throws.
   }
 }
 

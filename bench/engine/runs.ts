@@ -7,6 +7,17 @@ export interface RunResult {
   seconds: number;
   workflowIds: string[];
   latenciesMs?: number[];
+  /** Users whose start or instance failed (first errors kept), counted instead of stopping the run. */
+  failures: string[];
+}
+
+/** Runs one user's work; a failure is recorded in `failures` (the run goes on and reports it). */
+async function guarded(failures: string[], work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    failures.push(error instanceof Error ? error.message.slice(0, 300) : String(error));
+  }
 }
 
 export interface RunTarget {
@@ -20,45 +31,57 @@ const vip = (index: number) => index % 2 === 0;
 /** Plain Temporal: each lane starts a workflow and waits for its result, `users` times in all. */
 export async function completePlain(target: RunTarget, prefix: string, users: number, concurrency: number): Promise<RunResult> {
   const workflowIds = ids(prefix, users);
-  const seconds = await runPool(users, concurrency, async (index) => {
-    const handle = await target.client.workflow.start('plainJourney', { taskQueue: target.plainTaskQueue, workflowId: workflowIds[index]!, args: [workflowIds[index]!, { vip: vip(index) }] });
-    await handle.result();
-  });
-  return { seconds, workflowIds };
+  const failures: string[] = [];
+  const seconds = await runPool(users, concurrency, (index) =>
+    guarded(failures, async () => {
+      const handle = await target.client.workflow.start('plainJourney', { taskQueue: target.plainTaskQueue, workflowId: workflowIds[index]!, args: [workflowIds[index]!, { vip: vip(index) }] });
+      await handle.result();
+    }),
+  );
+  return { seconds, workflowIds, failures };
 }
 
 /** The engine: each lane enrols a user through the API and waits for the instance's result from Temporal. */
 export async function completeEngine(target: RunTarget, journeyId: string, prefix: string, users: number, concurrency: number): Promise<RunResult> {
   const workflowIds: string[] = [];
-  const seconds = await runPool(users, concurrency, async (index) => {
-    const instanceId = await enrol(target, journeyId, `${prefix}-${index}`, { vip: vip(index) });
-    workflowIds.push(instanceId);
-    await target.client.workflow.getHandle(instanceId).result();
-  });
-  return { seconds, workflowIds };
+  const failures: string[] = [];
+  const seconds = await runPool(users, concurrency, (index) =>
+    guarded(failures, async () => {
+      const instanceId = await enrol(target, journeyId, `${prefix}-${index}`, { vip: vip(index) });
+      workflowIds.push(instanceId);
+      await target.client.workflow.getHandle(instanceId).result();
+    }),
+  );
+  return { seconds, workflowIds, failures };
 }
 
 /** Starts only: the time until every start call has answered (the instances finish afterwards). */
 export async function startPlain(target: RunTarget, prefix: string, users: number, concurrency: number): Promise<RunResult> {
   const workflowIds = ids(prefix, users);
-  const seconds = await runPool(users, concurrency, async (index) => {
-    await target.client.workflow.start('plainJourney', { taskQueue: target.plainTaskQueue, workflowId: workflowIds[index]!, args: [workflowIds[index]!, { vip: vip(index) }] });
-  });
-  return { seconds, workflowIds };
+  const failures: string[] = [];
+  const seconds = await runPool(users, concurrency, (index) =>
+    guarded(failures, async () => {
+      await target.client.workflow.start('plainJourney', { taskQueue: target.plainTaskQueue, workflowId: workflowIds[index]!, args: [workflowIds[index]!, { vip: vip(index) }] });
+    }),
+  );
+  return { seconds, workflowIds, failures };
 }
 
 export async function startEngine(target: RunTarget, journeyId: string, prefix: string, users: number, concurrency: number): Promise<RunResult> {
   const workflowIds: string[] = [];
-  const seconds = await runPool(users, concurrency, async (index) => {
-    workflowIds.push(await enrol(target, journeyId, `${prefix}-${index}`, { vip: vip(index) }));
-  });
-  return { seconds, workflowIds };
+  const failures: string[] = [];
+  const seconds = await runPool(users, concurrency, (index) =>
+    guarded(failures, async () => {
+      workflowIds.push(await enrol(target, journeyId, `${prefix}-${index}`, { vip: vip(index) }));
+    }),
+  );
+  return { seconds, workflowIds, failures };
 }
 
 /** Waits for every instance to close (after a starts-only run). */
 export async function awaitAll(client: Client, workflowIds: string[]): Promise<void> {
   await runPool(workflowIds.length, 50, async (index) => {
-    await client.workflow.getHandle(workflowIds[index]!).result();
+    await client.workflow.getHandle(workflowIds[index]!).result().catch(() => undefined);
   });
 }
 
@@ -73,14 +96,17 @@ export async function resumePlain(target: RunTarget, prefix: string, users: numb
   });
   await waitIdle(target.client, workflowIds, 1);
   const latenciesMs: number[] = [];
-  const seconds = await runPool(users, concurrency, async (index) => {
-    const handle = target.client.workflow.getHandle(workflowIds[index]!);
-    const sent = performance.now();
-    await handle.signal('go');
-    await handle.result();
-    latenciesMs.push(performance.now() - sent);
-  });
-  return { seconds, workflowIds, latenciesMs };
+  const failures: string[] = [];
+  const seconds = await runPool(users, concurrency, (index) =>
+    guarded(failures, async () => {
+      const handle = target.client.workflow.getHandle(workflowIds[index]!);
+      const sent = performance.now();
+      await handle.signal('go');
+      await handle.result();
+      latenciesMs.push(performance.now() - sent);
+    }),
+  );
+  return { seconds, workflowIds, latenciesMs, failures };
 }
 
 export async function resumeEngine(target: RunTarget, journeyId: string, prefix: string, users: number, concurrency: number): Promise<RunResult> {
@@ -93,13 +119,16 @@ export async function resumeEngine(target: RunTarget, journeyId: string, prefix:
   });
   await waitIdle(target.client, workflowIds, 5);
   const latenciesMs: number[] = [];
-  const seconds = await runPool(users, concurrency, async (index) => {
-    const sent = performance.now();
-    await api(target.apiUrl, 'POST', '/v1/events', { eventId: `${userIds[index]}-go`, userId: userIds[index], name: 'go' }, [202]);
-    await target.client.workflow.getHandle(`journey:${journeyId}:user:${userIds[index]}`).result();
-    latenciesMs.push(performance.now() - sent);
-  });
-  return { seconds, workflowIds, latenciesMs };
+  const failures: string[] = [];
+  const seconds = await runPool(users, concurrency, (index) =>
+    guarded(failures, async () => {
+      const sent = performance.now();
+      await api(target.apiUrl, 'POST', '/v1/events', { eventId: `${userIds[index]}-go`, userId: userIds[index], name: 'go' }, [202]);
+      await target.client.workflow.getHandle(`journey:${journeyId}:user:${userIds[index]}`).result();
+      latenciesMs.push(performance.now() - sent);
+    }),
+  );
+  return { seconds, workflowIds, latenciesMs, failures };
 }
 
 export function p99(result: RunResult): number {

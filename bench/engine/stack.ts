@@ -39,8 +39,11 @@ export async function startBenchStack(opts: { useRunning: boolean; log: (line: s
     if (opts.useRunning) {
       temporalAddress = process.env.TEMPORAL_ADDRESS ?? `${host}:7233`;
       mongoBase = (process.env.MONGO_URL ?? `mongodb://${host}:27017/journeys`).replace(/\/[^/?]*(\?.*)?$/, '/');
-      pids.temporal = findPids('temporal', 'server', 'start-dev')[0];
-      pids.ferretdb = findPids('ferretdb-embedded')[0];
+      // Their CPU time is read from /proc: find them by the ports in their command lines.
+      const temporalPort = temporalAddress.split(':').at(-1);
+      const mongoPort = new URL(mongoBase).port || '27017';
+      pids.temporal = findPids('start-dev', `--port ${temporalPort}`)[0];
+      pids.ferretdb = findPids('ferretdb-embedded', `:${mongoPort}`)[0];
     } else {
       assertInstalled();
       dataDir = mkdtempSync(join(tmpdir(), 'journeys-bench-'));
