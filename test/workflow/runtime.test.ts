@@ -606,4 +606,33 @@ describe('continue-as-new on a dev server that suggests it early', () => {
     expect(lived).toBeGreaterThanOrEqual(5000);
     expect(lived).toBeLessThan(5900);
   }, 30_000);
+
+  it('carries event time across runs: an event from two runs before counts for an includePrior wait; logical times go on', async () => {
+    world.define({
+      id: 'long-wait',
+      name: 'Long wait',
+      entry: { type: 'api' },
+      nodes: {
+        one: { type: 'delay', duration: 'PT1S', next: 'two' },
+        two: { type: 'delay', duration: 'PT1S', next: 'three' },
+        three: { type: 'delay', duration: 'PT1S', next: 'wait' },
+        wait: { type: 'waitForEvent', event: 'open', within: 'PT2S', includePrior: true, next: { yes: 'opened', timeout: 'idle' } },
+        opened: { type: 'exit' },
+        idle: { type: 'exit' },
+      },
+    });
+    const handle = await env.client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+      workflowId: instanceWorkflowId('long-wait', 'can-2'),
+      taskQueue,
+      args: [{ journeyId: 'long-wait', version: 1, userId: 'can-2' }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await handle.signal(eventSignal, await event('open'));
+    expect(await handle.result()).toEqual({ reason: 'exited', nodeId: 'opened', path: ['one', 'two', 'three', 'wait', 'opened'] });
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+    // Logical times: each delay counts from the previous one's target, whatever run processed it.
+    const facts = world.lifecycle.factsOf('can-2');
+    const at = (kind: string, nodeId?: string) => Date.parse(facts.find((fact) => fact.kind === kind && fact.nodeId === nodeId)!.at);
+    expect(at('node_entered', 'wait') - at('entered')).toBe(3000);
+  }, 30_000);
 });
