@@ -11,7 +11,7 @@ import { TransientSendError } from './channels/contract';
 import { createSinkAdapter } from './channels/sink';
 import { createFrequencyCaps, type SlotRef } from './delivery/caps';
 import { prepareDispatch, type Dispatch, type ProviderAdapters } from './delivery/dispatch';
-import { createDeliveryLedger, type Attempt, type DeliveryRecord, type LedgerOutcome } from './delivery/ledger';
+import { createDeliveryLedger, DeliveryChangedError, type Attempt, type DeliveryRecord, type LedgerOutcome } from './delivery/ledger';
 import { capRules, quietHoursDecision, unreachableReason } from './delivery/policy';
 import { RenderError, renderMessage, type RenderedMessage } from './delivery/render';
 import type { SendRequest, SendResult } from './types';
@@ -46,9 +46,10 @@ function inDoubtPolicy(account: Pick<DeliverySettings, 'inDoubt'>, channel: Chan
  * doubt is sent again or counted as sent, see below), reachability and consent, quiet hours, rendering,
  * frequency caps, then one provider call.
  *
- * Store reads per send: the delivery (by `_id`) and the profile (by `_id`); version state, content and
- * settings come from in-process caches at most SEND_PATH_STALENESS_MS old, the graph from a cache kept for
- * good. Writes: the outcome, plus a claim before the call when a repeat of the call could double the message.
+ * Store reads per send: the profile (by `_id`), and the delivery (by `_id`) from the second attempt on (see
+ * `sendMessage`); version state, content and settings come from in-process caches at most
+ * SEND_PATH_STALENESS_MS old, the graph from a cache kept for good. Writes: the outcome, plus a claim before
+ * the call when a repeat of the call could double the message.
  *
  * A call that may have reached the provider without its answer being recorded (a timeout after the request
  * was written, a worker killed mid-call) is in doubt. An idempotent provider (the sink, webhooks) needs no
@@ -67,10 +68,32 @@ export function createChannelActivities(deps: SendDependencies) {
     return ledger.finish(meta, record, attempt.provider, { outcome: 'sent', messageId: `unconfirmed:${attempt.id}`, inDoubt: true });
   }
 
+  /** What the delivery as read calls for: its recorded outcome, an in-doubt settlement, or a delivery. */
+  function proceed(request: SendRequest, meta: Meta, content: Record<string, unknown> | undefined, account: DeliverySettings, record: DeliveryRecord | undefined): Promise<SendResult> {
+    if (record?.outcome) return Promise.resolve(record.outcome);
+    // A call of an earlier attempt may have delivered the message (only non-idempotent calls are claimed).
+    if (record?.inDoubt && inDoubtPolicy(account, request.channel) === 'skip') return settleInDoubt(meta, record, record.inDoubt);
+    Context.current().heartbeat();
+    // Another attempt claimed the delivery after we read it (or before, when we did not read): decide again on it.
+    const again = async () => proceed(request, meta, content, account, await ledger.read(meta.deliveryKey));
+    return deliver(request, meta, content, record, account, again);
+  }
+
   /** The outcome of a delivery not recorded yet: policy, rendering, caps and the provider call. */
-  async function deliver(request: SendRequest, meta: Meta, content: Record<string, unknown> | undefined, prior: DeliveryRecord | undefined, account: DeliverySettings): Promise<SendResult> {
+  async function deliver(
+    request: SendRequest,
+    meta: Meta,
+    content: Record<string, unknown> | undefined,
+    prior: DeliveryRecord | undefined,
+    account: DeliverySettings,
+    again: () => Promise<SendResult>,
+  ): Promise<SendResult> {
     // Decided without a call; after a call left in doubt (a resend) the message may have gone out all the same.
-    const finish = (outcome: LedgerOutcome) => (prior?.inDoubt ? settleInDoubt(meta, prior, prior.inDoubt) : ledger.finish(meta, prior, undefined, outcome));
+    // A delivery claimed meanwhile by another attempt (found by the insert) is decided again on what it holds.
+    const finish = (outcome: LedgerOutcome): Promise<SendResult> =>
+      prior?.inDoubt
+        ? settleInDoubt(meta, prior, prior.inDoubt)
+        : ledger.finish(meta, prior, undefined, outcome).catch((error: unknown) => (error instanceof DeliveryChangedError ? again() : Promise.reject(error)));
     const [graph, profile] = await Promise.all([deps.journeys.loadGraph(request.journeyId, request.version), deps.profiles.get(request.userId)]);
     const node = graph.nodes[request.nodeId];
     if (node?.type !== 'message') return finish({ outcome: 'failed', reason: 'not_a_message_node' });
@@ -100,10 +123,17 @@ export function createChannelActivities(deps: SendDependencies) {
     // Without caps for the node and channel this costs nothing.
     const capped = await caps.check(meta.deliveryKey, capRules(node, { ...meta }, account));
     if (!capped.allowed) return finish({ outcome: 'failed', reason: 'capped' });
-    return callProvider(meta, prepared, capped.slots, prior, inDoubtPolicy(account, meta.channel));
+    return callProvider(meta, prepared, capped.slots, prior, inDoubtPolicy(account, meta.channel), again);
   }
 
-  async function callProvider(meta: Meta, prepared: Dispatch, slots: SlotRef[], prior: DeliveryRecord | undefined, policy: InDoubtPolicy): Promise<SendResult> {
+  async function callProvider(
+    meta: Meta,
+    prepared: Dispatch,
+    slots: SlotRef[],
+    prior: DeliveryRecord | undefined,
+    policy: InDoubtPolicy,
+    again: () => Promise<SendResult>,
+  ): Promise<SendResult> {
     const context = Context.current();
     if (context.cancellationSignal.aborted) {
       await caps.release(meta.deliveryKey, slots);
@@ -112,7 +142,16 @@ export function createChannelActivities(deps: SendDependencies) {
     const { workflowExecution, activityId, attempt } = context.info;
     const attemptId = `${workflowExecution?.runId ?? 'standalone'}/${activityId}/${attempt}`;
     // The claim: a record that this call may reach the provider, so that a retry after a crash knows it.
-    const claimed = prepared.idempotent ? prior : await ledger.claim(meta, prior, attemptId, prepared.provider);
+    let claimed = prior;
+    if (!prepared.idempotent) {
+      try {
+        claimed = await ledger.claim(meta, prior, attemptId, prepared.provider);
+      } catch (error) {
+        // The cap slot stays: it is this delivery's, and `again` finds it.
+        if (error instanceof DeliveryChangedError) return again();
+        throw error;
+      }
+    }
     let result: Awaited<ReturnType<Dispatch['call']>>;
     try {
       result = await prepared.call();
@@ -154,17 +193,18 @@ export function createChannelActivities(deps: SendDependencies) {
         instanceId: request.instanceId,
         channel: request.channel,
       };
+      // The first attempt of a send activity skips the read: a delivery is scheduled once per (instance, entry,
+      // node), so nothing was recorded for it before, except after a quiet-hours deferral (which records
+      // nothing) or a workflow reset. Its first write is an insert that doubles as the read: a delivery found
+      // there (duplicate key) is read then and its recorded outcome wins. Later attempts read it first.
+      const firstAttempt = Context.current().info.attempt <= 1;
       const [{ version, content }, record, account] = await Promise.all([
         deps.journeys.sendView(request.journeyId, request.version, request.nodeId),
-        ledger.read(request.deliveryKey),
+        firstAttempt ? undefined : ledger.read(request.deliveryKey),
         deps.settings.cachedDeliverySettings(),
       ]);
       if (version.state === 'stopped') return { outcome: 'stopped', reason: version.stopReason ?? 'stopped' };
-      if (record?.outcome) return record.outcome;
-      // A call of an earlier attempt may have delivered the message (only non-idempotent calls are claimed).
-      if (record?.inDoubt && inDoubtPolicy(account, request.channel) === 'skip') return settleInDoubt(meta, record, record.inDoubt);
-      Context.current().heartbeat();
-      return deliver(request, meta, content, record, account);
+      return proceed(request, meta, content, account, record);
     },
   };
 }

@@ -39,8 +39,8 @@ export class DeliveryChangedError extends Error {
 type Meta = DeliveryMeta & { channel: Channel };
 
 /**
- * The delivery ledger (exactly-once sends): one document per delivery key in `deliveries`, read by `_id` once
- * per send attempt, and written by `_id` alone: FerretDB's SQLite backend uses its index only for a filter
+ * The delivery ledger (exactly-once sends): one document per delivery key in `deliveries`, read by `_id` (by
+ * retries; a first attempt lets its first insert find an existing document), and written by `_id` alone: FerretDB's SQLite backend uses its index only for a filter
  * that is exactly `{ _id }` (any other field, such as a revision guard, reads the whole collection), and it
  * does not isolate concurrent updates of one document, so a guard in the filter would not be atomic there
  * either. Instead:

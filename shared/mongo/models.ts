@@ -222,11 +222,11 @@ const deliveryAttemptSchema = new Schema(
 
 /**
  * The delivery ledger: one document per message (instance, entry, node) under its delivery key, holding the
- * provider calls made for it and, once known, the final outcome. It is read by `_id` once per send attempt,
- * created by an insert (a claim before a provider call, or the outcome of a send that needed no claim) and
- * changed only by updates guarded by `rev` (FerretDB does not isolate concurrent updates of one document;
- * a guard that no longer matches makes the attempt retry from a fresh read). A retried, replayed or re-run
- * send finds a final outcome and returns it instead of calling the provider.
+ * provider calls made for it and, once known, the final outcome. It is read by `_id` (at most once per send
+ * attempt), created by an insert (a claim before a provider call, or the outcome of a send that needed no claim) and
+ * changed only by updates filtered on `_id` alone (FerretDB's index serves exactly `{ _id }`; see
+ * activities/delivery/ledger.ts for why no guard sits beside it). `rev` counts the changes. A retried,
+ * replayed or re-run send finds a final outcome and returns it instead of calling the provider.
  */
 const deliverySchema = new Schema(
   {

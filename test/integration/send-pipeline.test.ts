@@ -358,6 +358,17 @@ describe('send pipeline', () => {
       expect(providerCalls()).toBe(0);
     });
 
+    it('finds a claim left by a crashed send when a first attempt skips the read (a workflow reset): its claim insert doubles as the read', async () => {
+      const user = await newUser();
+      const request = requestFor(user, 'welcome');
+      const crashing = crashingActivities('after');
+      expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
+
+      // Attempt 1 of another activity for the same delivery: no read, the claim finds the delivery in doubt.
+      expect(await send(request, 1, activityEnv(1), crashing)).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
+      expect(providerCalls()).toBe(1);
+    });
+
     it('resends to the sink after a crash, which keeps one message per delivery key', async () => {
       const user = await newUser();
       const request = requestFor(user, 'note');
