@@ -16,6 +16,8 @@ export interface SendRequest {
 
 /**
  * The normalised outcome of a send; transient errors are thrown instead and retried by Temporal.
+ * `sent` with `inDoubt`: counted as sent although the provider's answer was lost (the channel's in-doubt
+ * policy `skip`); the message fact carries it and reports count it apart.
  * `deferred`: quiet hours hold the message until `until` (ISO-8601), then the workflow asks again.
  * `stopped`: the version was stopped, so nothing is sent and the instance exits with `reason`.
  */
