@@ -139,8 +139,15 @@ export function createFactStore(models: Pick<Models, 'facts' | 'reportState'>) {
       }
       // Either the position is taken (by another writer, or by this batch in an earlier attempt), or the
       // batch is stored already elsewhere: the document at n tells which.
-      const there = await journal.findById(journalId(stripe, n), { batch: 1 }).lean();
-      if (there === null || there.batch === doc.batch) return;
+      const there = await journal.findById(journalId(stripe, n), { batch: 1, facts: 1 }).lean();
+      if (there === null || there.batch === doc.batch) {
+        // Stored before, perhaps with fewer facts: a batch handed to an activity that failed comes back with
+        // the facts added since. Those are appended as a batch of their own (its first fact names it).
+        const stored = there ?? (await journal.findOne({ batch: doc.batch }, { facts: 1 }).lean());
+        const missing = stored ? remainder(facts, stored.facts as StoredFact[]) : [];
+        if (missing.length > 0) await appendTo(stripe, missing);
+        return;
+      }
       n = await firstFree(stripe, n + 1);
       heads.set(stripe, n);
     }
@@ -195,6 +202,12 @@ export function createFactStore(models: Pick<Models, 'facts' | 'reportState'>) {
       return doc === null ? null : ({ ...(doc as unknown as FactBatch), facts: factsOf(doc as unknown as Record<string, unknown>) });
     },
   };
+}
+
+/** The facts of a batch that a stored batch with the same first fact does not hold. */
+function remainder(facts: readonly Fact[], stored: readonly StoredFact[]): Fact[] {
+  const ids = new Set(stored.map((fact) => fact.id));
+  return facts.filter((fact) => !ids.has(fact.id));
 }
 
 /** A fact listed twice in one batch is stored once. */

@@ -62,6 +62,16 @@ describe('facts store and the recordFacts activity', () => {
     expect(await storedIds('journey:j-facts:user:retry')).toEqual(['retry:1', 'retry:2', 'retry:3', 'retry:4']);
   });
 
+  it('stores the facts added to a batch that comes back (handed to an activity that may have written it), each once', async () => {
+    const handed = [fact('back', 1), fact('back', 2)];
+    await facts.record(handed);
+    // The activity's outcome was lost: the workflow writes the same facts again, with those of the next steps.
+    await facts.record([...handed, fact('back', 3), fact('back', 4)]);
+    await createFactStore(db.models).record([...handed, fact('back', 3), fact('back', 4), fact('back', 5)]);
+    await facts.record([...handed, fact('back', 3)]);
+    expect(await storedIds('journey:j-facts:user:back')).toEqual(['back:1', 'back:2', 'back:3', 'back:4', 'back:5']);
+  });
+
   it('numbers the batches of each stripe 1, 2, 3... without gaps when many processes append at once', async () => {
     // 8 writers (as 8 processes: each its own position cache and lanes), 40 concurrent appends each.
     const writers = Array.from({ length: 8 }, () => createFactStore(db.models));
