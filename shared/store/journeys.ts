@@ -74,6 +74,20 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     return view(journeyId, head.revision, lifecycle.settle(head.state, clock()), head.at);
   }
 
+  /**
+   * A version as the send path sees it. A cached head that does not know the version yet (published in
+   * another process since it was read) is read again at once, so a new version's first instances never fail.
+   */
+  async function cachedVersion(journeyId: string, version: number): Promise<VersionSummary> {
+    try {
+      return versionOf(await cachedJourney(journeyId), version);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      heads.delete(journeyId);
+      return versionOf(await cachedJourney(journeyId), version);
+    }
+  }
+
   async function getJourney(journeyId: string): Promise<JourneyView> {
     const found = await latest(journeyId);
     if (!found || found.state.versions.length === 0) throw new NotFoundError(`journey ${journeyId} does not exist`, { journeyId });
@@ -138,8 +152,7 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
    * the published snapshot), both at most SEND_PATH_STALENESS_MS old.
    */
   async function sendView(journeyId: string, version: number, nodeId: string): Promise<{ version: VersionSummary; content?: Record<string, unknown> }> {
-    const [journey, edited] = await Promise.all([cachedJourney(journeyId), cachedEdits(journeyId, version)]);
-    const summary = versionOf(journey, version);
+    const [summary, edited] = await Promise.all([cachedVersion(journeyId, version), cachedEdits(journeyId, version)]);
     const edit = edited.get(nodeId);
     // Parsed per call: callers get their own copy.
     if (edit !== undefined) return { version: summary, content: JSON.parse(edit) as Record<string, unknown> };
@@ -200,7 +213,7 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       const key = `${journeyId}@${version}`;
       const known = publishedGraphs.get(key);
       if (known) return known;
-      const summary = versionOf(journey ?? (await cachedJourney(journeyId)), version);
+      const summary = journey ? versionOf(journey, version) : await cachedVersion(journeyId, version);
       const graph = graphOf(await snapshot(summary.structureId));
       if (summary.state !== 'draft') publishedGraphs.set(key, graph);
       return graph;

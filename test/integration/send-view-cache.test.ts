@@ -50,6 +50,27 @@ describe('send-path caches', () => {
     expect(await worker.loadGraph('cached', 1)).toBe(await worker.loadGraph('cached', 1));
   });
 
+  it("finds a version published in another process at once, though its cached journey predates it", async () => {
+    const api = createJourneyStore(db.models);
+    const worker = createJourneyStore(db.models);
+    const definition = journeyDefinitionSchema.parse({
+      id: 'fresh',
+      name: 'Fresh',
+      entry: { type: 'api' },
+      nodes: { hello: { type: 'message', channel: 'sink', next: { sent: 'bye' } }, bye: { type: 'exit' } },
+      content: { hello: { text: 'v1' } },
+    });
+    await api.createJourney(definition, ACTOR);
+    await api.publish('fresh', 1, {}, ACTOR);
+    expect(await worker.sendView('fresh', 1, 'hello')).toMatchObject({ version: { state: 'running' } });
+
+    await api.createDraft('fresh', { definition: { ...definition, content: { hello: { text: 'v2' } } } }, ACTOR);
+    await api.publish('fresh', 2, { oldVersion: 'restrict' }, ACTOR);
+
+    expect(await worker.sendView('fresh', 2, 'hello')).toMatchObject({ version: { state: 'running' }, content: { text: 'v2' } });
+    expect((await worker.loadGraph('fresh', 2)).nodes.hello).toBeDefined();
+  });
+
   it('shows new delivery settings to the other process within the bound, to its own at once', async () => {
     const api = createSettingsStore(db.models);
     const worker = createSettingsStore(db.models);
