@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema, type Channel } from './definition/schema';
 import { isoDurationSchema } from './time/duration-schema';
+import { TUNING_DEFAULTS } from './worker-tuning';
 
 /** Parses an environment variable holding a TCP port. */
 const port = z.coerce.number().int().min(1).max(65535);
@@ -68,6 +69,15 @@ export const appConfigSchema = z
   WORKER_METRICS_PORT: optionalPort.default(9464),
   /** The Temporal SDK's own Prometheus exporter (also merged into WORKER_METRICS_PORT's page); 0 turns it off. */
   WORKER_SDK_METRICS_PORT: optionalPort.default(9465),
+  /** Worker tuning (worker/tuning.ts; defaults and why in shared/worker-tuning.ts). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(TUNING_DEFAULTS.maxCachedWorkflows),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxConcurrentWorkflowTaskExecutions),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentActivityTaskExecutions),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentLocalActivityExecutions),
+  /** Long polls per worker and task kind (each queue's pollers), at least 2 (sticky and normal queue). */
+  WORKER_MAX_TASK_POLLS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxTaskPolls),
+  /** How long a task waits on an instance's sticky queue before any worker may take it, in milliseconds. */
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).default(TUNING_DEFAULTS.stickyQueueTimeoutMs),
   })
   .superRefine((config, ctx) => {
     const groups: [string, (keyof typeof config)[]][] = [

@@ -18,6 +18,7 @@ import { createSettingsStore } from '../shared/store/settings';
 import { createProviderAdapters } from '../activities/channels';
 import { activityMetrics, createMetricsRegistry, instrumentStore } from '../shared/metrics';
 import { sdkMetricsExporter, startWorkerMetrics } from './metrics';
+import { workerTuning } from './tuning';
 import { createWorkers, runWorkers } from './workers';
 
 /** The worker process: journey workflows plus one rate-limited worker per channel. Stops on SIGINT/SIGTERM. */
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
     channelRates: config.CHANNEL_RATES,
     activityInterceptors: [activityMetrics(metrics)],
+    tuning: workerTuning(config),
   });
   await startReportsService(temporal, config.TEMPORAL_TASK_QUEUE);
   const metricsUrl = config.WORKER_METRICS_PORT === 0 ? undefined : `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`;

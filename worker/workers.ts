@@ -1,9 +1,11 @@
 import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { BatchActivities, ReportActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
 import type { ExperimentActivities } from '../activities/experiments';
+import { withStepFacts } from '../activities/step-facts';
 import { channelSchema, type Channel } from '../shared/definition/schema';
 import { channelTaskQueue } from '../shared/ids';
 import { serviceTaskQueue } from '../shared/naming';
+import type { WorkerTuning } from './tuning';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -34,6 +36,8 @@ export interface WorkerSetup {
   workflowBundle?: WorkflowBundleOption;
   /** Activity interceptors of every worker (the worker process passes its metrics). */
   activityInterceptors?: ActivityInterceptorsFactory[];
+  /** Slots, pollers, cache and sticky timeout per kind of worker; absent: the SDK's defaults. */
+  tuning?: WorkerTuning;
 }
 
 /**
@@ -54,6 +58,7 @@ export async function createServiceWorker(setup: WorkerSetup): Promise<Worker> {
     ...workflowSourceOf(setup),
     activities: { ...activities.maintenance, ...activities.batch, ...activities.segment, ...activities.reports },
     ...interceptorsOf(setup),
+    ...setup.tuning?.service,
   });
 }
 
@@ -74,6 +79,7 @@ export async function createJourneyWorker(setup: WorkerSetup): Promise<Worker> {
     ...workflowSourceOf(setup),
     activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance, ...activities.batch, ...activities.segment },
     ...interceptorsOf(setup),
+    ...setup.tuning?.journey,
   });
 }
 
@@ -86,9 +92,11 @@ export async function createChannelWorkers(setup: Omit<WorkerSetup, 'workflowBun
         connection,
         namespace,
         taskQueue: channelTaskQueue(taskQueue, channel),
-        activities: activities.channel,
+        // A send writes the facts of its step (lean history) with the journey worker's fact recording.
+        activities: activities.lifecycle ? withStepFacts(activities.channel, activities.lifecycle.recordFacts) : activities.channel,
         maxTaskQueueActivitiesPerSecond: setup.channelRates?.[channel] ?? setup.channelRatePerSecond,
         ...interceptorsOf(setup),
+        ...setup.tuning?.channel,
       }),
     ),
   );

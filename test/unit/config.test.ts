@@ -23,4 +23,13 @@ describe('configuration from the environment', () => {
     expect(() => loadDevConfig({ TEMPORAL_UI_PORT: '70000' })).toThrow(/TEMPORAL_UI_PORT/);
     expect(loadDevConfig({}).TEMPORAL_UI_PORT).toBe(8233);
   });
+
+  it('reads the metrics ports (0 turns a listener off) and the worker tuning', () => {
+    const config = loadAppConfig({ WORKER_METRICS_PORT: '0', WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_STICKY_QUEUE_TIMEOUT_MS: '3000' });
+    expect(config.WORKER_METRICS_PORT).toBe(0);
+    expect(config.WORKER_SDK_METRICS_PORT).toBe(9465);
+    expect(config.WORKER_MAX_CACHED_WORKFLOWS).toBe(500);
+    expect(config.WORKER_STICKY_QUEUE_TIMEOUT_MS).toBe(3000);
+    expect(() => loadAppConfig({ WORKER_MAX_TASK_POLLS: '1' })).toThrow(/WORKER_MAX_TASK_POLLS/);
+  });
 });
