@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     // Store commands per journey over both completion phases of the engine (400 + 200 users by default).
     const commands = new Map<string, number>();
     for (const name of ['engine c20', 'engine c100']) for (const [key, value] of phases[name]!.cost.commands) commands.set(key, (commands.get(key) ?? 0) + value);
-    const journeys = n20 + n100;
+    // Per journey that ran: users refused at enrolment (counted as failures) cost little and are left out.
+    const journeys = n20 - engine20.failures.length + (n100 - engine100.failures.length);
     const commandsPerJourney = Object.fromEntries([...commands].map(([key, value]) => [key, round(value / journeys, 2)]));
     const executions = new Map<string, number>();
     for (const name of ['engine c20', 'engine c100']) for (const [key, value] of phases[name]!.cost.activities) executions.set(key, (executions.get(key) ?? 0) + value);
