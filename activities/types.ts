@@ -1,4 +1,5 @@
 import type { Channel } from '../shared/definition/schema';
+import type { Fact } from './lifecycle-types';
 
 /** What a send activity is asked to deliver: ids and the entry context; content and profile are read at send time. */
 export interface SendRequest {
@@ -12,6 +13,8 @@ export interface SendRequest {
   channel: Channel;
   /** The instance's entry context (`context.event` is the trigger event), for templates. */
   context?: Record<string, unknown>;
+  /** The facts of the step that led here (the move, the node entered), written before the send (see step-facts.ts). */
+  facts?: Fact[];
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { JourneyGraph } from '../shared/definition/schema';
 import type { ResumeState } from './runtime/continue-as-new';
+import type { Fact } from '../activities/lifecycle-types';
+import type { Patches } from './patches';
 import type { EnrolmentRecord, InstanceState, NodeError } from './state';
 
 /** What the API passes when it starts an instance: ids and a small entry context, never profile documents. */
@@ -69,6 +71,10 @@ export interface NodeContext {
   reachedAt: number;
   /** The trigger event's id, which no wait counts. */
   triggerId: string | undefined;
+  /** The workflow patches of the instance. */
+  patches: Patches;
+  /** Lean history: the facts of the step, for a send to write with its own work (and to give back if it fails). */
+  stepFacts?: { take(): Fact[]; putBack(batch: Fact[]): void };
   /** Event time: tells the instance whether this node decides before an instant (a pending goal's time). */
   settlesBefore(settles: (at: number) => boolean): void;
   /** An experiment with goals of its own assigned its path: score it from now on. */

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DomainError } from '../../shared/errors';
 import type { Channel, JourneyGraph } from '../../shared/definition/schema';
+import { withStepFacts } from '../../activities/step-facts';
 import { channelTaskQueue, instanceWorkflowId } from '../../shared/naming';
 import type { Profile } from '../../shared/profiles/store';
 import type { ExperimentStore } from '../../shared/store/experiments';
@@ -191,7 +192,9 @@ async function createWorkers(env: TestWorkflowEnvironment, workflowBundle: Lease
       // every dry run (1.5-2.5 s measured, against ~0.1 s here).
       debugMode: true,
     }),
-    ...channels.map((channel) => Worker.create({ connection, taskQueue: channelTaskQueue(taskQueue, channel), activities: world.channel })),
+    ...channels.map((channel) =>
+      Worker.create({ connection, taskQueue: channelTaskQueue(taskQueue, channel), activities: withStepFacts(world.channel, world.lifecycle.recordFacts) }),
+    ),
   ]);
 }
 

@@ -8,6 +8,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import type { ChannelActivities, JourneyActivities, SendRequest, SendResult } from '../../activities';
 import type { EntryClaim, EntryClose, EntryDecision, Fact, LifecycleActivities } from '../../activities/lifecycle-types';
 import { graphOf, journeyDefinitionSchema, type JourneyDefinitionInput, type JourneyGraph } from '../../shared/definition/schema';
+import { withStepFacts } from '../../activities/step-facts';
 import { channelTaskQueue } from '../../shared/naming';
 import { durationToMs } from '../../shared/time/duration';
 
@@ -216,7 +217,7 @@ export async function createFakeWorkers(opts: {
         connection,
         namespace,
         taskQueue: channelTaskQueue(taskQueue, channel),
-        activities: world.channel,
+        activities: withStepFacts(world.channel, world.lifecycle.activities.recordFacts),
         defaultHeartbeatThrottleInterval: '20ms',
         maxHeartbeatThrottleInterval: '20ms',
       }),

@@ -50,7 +50,8 @@ interface Driver {
   inTime(): Promise<JourneyResult>;
   /** Polls the `state` query (real time; simulated time stands still) until `check` holds. */
   until(check: (view: JourneyStateView) => boolean): Promise<void>;
-  event(name: string, properties?: Record<string, unknown>): JourneyEvent;
+  /** An event that happens now on the server's simulated clock (event time decides what counts). */
+  event(name: string, properties?: Record<string, unknown>): Promise<JourneyEvent>;
 }
 
 interface Scenario {
@@ -96,8 +97,8 @@ export const scenarios: Scenario[] = [
     context: cart,
     async drive({ handle, until, event }) {
       await until((view) => view.waitingFor === 'event checkout_started');
-      await handle.signal(eventSignal, event('checkout_started', { cartId: 'cart-other' }));
-      await handle.signal(eventSignal, event('checkout_started', { cartId: 'cart-1' }));
+      await handle.signal(eventSignal, await event('checkout_started', { cartId: 'cart-other' }));
+      await handle.signal(eventSignal, await event('checkout_started', { cartId: 'cart-1' }));
       return handle.result();
     },
     expect: { reason: 'exited', nodeId: 'exit-ok' },
@@ -111,7 +112,7 @@ export const scenarios: Scenario[] = [
     async drive({ env, handle, until, event }) {
       await env.sleep(2.5 * DAY);
       await until((view) => view.waitingFor === 'goal');
-      await handle.signal(eventSignal, event('order_completed'));
+      await handle.signal(eventSignal, await event('order_completed'));
       return handle.result();
     },
     expect: { reason: 'goal', nodeId: 'last-reminder', goalId: 'purchase' },
@@ -145,7 +146,7 @@ export const scenarios: Scenario[] = [
     userId: 'replay-reengage-goal',
     async drive({ handle, until, event }) {
       await until((view) => view.waitingFor === 'event app_opened');
-      await handle.signal(eventSignal, event('app_opened'));
+      await handle.signal(eventSignal, await event('app_opened'));
       return handle.result();
     },
     expect: { reason: 'goal', nodeId: 'wait-reaction', goalId: 'came-back' },
@@ -199,7 +200,7 @@ async function main(filter?: string): Promise<void> {
           }
           throw new Error(`${scenario.name}: the instance never reached the expected state`);
         },
-        event: (name, properties = {}) => ({ id: `${scenario.name}-${++events}`, name, properties, timestamp: new Date(0).toISOString() }),
+        event: async (name, properties = {}) => ({ id: `${scenario.name}-${++events}`, name, properties, timestamp: new Date(await env.currentTimeMs()).toISOString() }),
       });
       for (const [key, value] of Object.entries(scenario.expect)) {
         if (JSON.stringify(result[key as keyof JourneyResult]) !== JSON.stringify(value)) {
@@ -208,7 +209,9 @@ async function main(filter?: string): Promise<void> {
       }
       const history = JSON.parse(historyToJSON(await handle.fetchHistory())) as { events: unknown[] };
       const fixture: HistoryFixture = { scenario: scenario.name, description: scenario.description, workflowId, result, history };
-      writeFileSync(join(HISTORIES_DIR, `${scenario.name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
+      // RECORD_PREFIX keeps the histories of earlier code beside the new ones (e.g. `lean-` for the lean-history patch).
+      const name = `${process.env.RECORD_PREFIX ?? ''}${scenario.name}`;
+      writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify({ ...fixture, scenario: name }, null, 2)}\n`);
       console.log(`${scenario.name}: ${result.reason}${result.nodeId ? ` at ${result.nodeId}` : ''}, ${history.events.length} events`);
     }
   } finally {

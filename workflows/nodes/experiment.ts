@@ -1,7 +1,8 @@
-import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { NodeOfType } from '../../shared/definition/schema';
 import { hasOwnGoals } from '../../shared/experiments/goals';
-import { experimentPathKey } from '../../shared/search-attributes';
+import { experimentPathKey, journeyNodeKey } from '../../shared/search-attributes';
+import { PATCHES } from '../patches';
 import { bookkeeping } from '../activities';
 import type { NodeContext, NodeOutcome } from '../context';
 import { mixedUnitHash, unitHash } from '../hash';
@@ -30,9 +31,6 @@ export function pickWeightedPath(paths: readonly string[], weights: Readonly<Rec
   return paths[paths.length - 1]!;
 }
 
-/** The patch id of the evenly spread experiment draw. */
-export const EVEN_EXPERIMENT_DRAW = 'even-experiment-draw';
-
 /**
  * The sticky draw of a user at an experiment node: the same (journey, node, user) always draws the same.
  * `mixed` (every instance started since the patch): plain FNV-1a sent ids that differ only at their end
@@ -56,12 +54,16 @@ export async function runExperiment(node: NodeOfType<'experiment'>, ctx: NodeCon
   const path =
     current.winner !== undefined && paths.includes(current.winner)
       ? current.winner
-      : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId, patched(EVEN_EXPERIMENT_DRAW)));
+      : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId, ctx.patches.has(PATCHES.evenExperimentDraw)));
 
   ctx.state.experiments[ctx.nodeId] = path;
   // Its own goals score the path from now on (events that happened before the assignment do not count).
   if (hasOwnGoals(node)) ctx.trackExperimentGoals(ctx.nodeId);
   const recorded = workflowInfo().typedSearchAttributes.get(experimentPathKey) ?? [];
-  upsertSearchAttributes([{ key: experimentPathKey, value: [...recorded, `${ctx.nodeId}:${path}`] }]);
+  // Lean history: the node sets JourneyNode in the same upsert (an instant node has none of its own).
+  upsertSearchAttributes([
+    { key: experimentPathKey, value: [...recorded, `${ctx.nodeId}:${path}`] },
+    ...(ctx.patches.lean ? [{ key: journeyNodeKey, value: ctx.nodeId }] : []),
+  ]);
   return { connector: path };
 }

@@ -37,13 +37,19 @@ export async function runMessage(node: NodeOfType<'message'>, ctx: NodeContext):
     ...(ctx.input.context ? { context: ctx.input.context } : {}),
   };
 
+  // Lean history: the first call writes the facts of the step (no activity of their own); a call that fails
+  // or is cancelled may not have written them, so they go back to the instance's next write.
+  let facts = ctx.stepFacts?.take() ?? [];
   let result: SendResult | undefined;
   for (let deferrals = 0; ; deferrals++) {
     ctx.waiting({ for: `send (${node.channel})` });
     try {
-      result = await sendMessage(request);
+      result = await sendMessage(facts.length > 0 ? { ...request, facts } : request);
+      facts = [];
     } catch (error) {
+      if (facts.length > 0) ctx.stepFacts!.putBack(facts);
       if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+      facts = [];
       result = { outcome: 'failed', reason: 'retries_exhausted' };
     }
     if (result.outcome !== 'deferred') break;

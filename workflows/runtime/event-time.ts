@@ -1,12 +1,6 @@
 import type { ReceivedEvent } from '../state';
 
 /**
- * The patch id of event-time decisions. Instances that started before it keep deciding by arrival order
- * (an event counted only if it reached the instance after the entry or the wait had been processed).
- */
-export const EVENT_TIME = 'event-time';
-
-/**
  * The rules of spec section 3 in event time (pure, shared by the goal check, the wait and the tests'
  * reference model). "Happened" is the event's time (`at`); "entered" and "reached" are the instance's
  * logical times: its start, and the completion of the step that led to the node. Neither depends on when a

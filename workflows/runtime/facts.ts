@@ -1,6 +1,7 @@
-import { CancellationScope, patched } from '@temporalio/workflow';
+import { CancellationScope } from '@temporalio/workflow';
 import type { Fact } from '../../activities/lifecycle-types';
 import { factWrites, lifecycle } from '../activities';
+import { PATCHES, type Patches } from '../patches';
 
 /** The identity every fact of an instance carries. */
 export interface FactScope {
@@ -25,6 +26,7 @@ export class FactLog {
   private background?: Promise<void>;
 
   constructor(
+    private readonly patches: Patches,
     readonly scope: FactScope,
     /** The sequence number of the next fact (1 for the first fact of an instance). */
     public next = 1,
@@ -40,7 +42,22 @@ export class FactLog {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    await write(batch);
+    await this.write(batch);
+  }
+
+  /**
+   * Hands the pending facts to an activity that writes them with its own work (a send). If that activity
+   * fails or is cancelled, `putBack` returns them: the next write sends them again with what came after,
+   * and the store keeps each fact once.
+   */
+  take(): Fact[] {
+    const batch = this.pending;
+    this.pending = [];
+    return batch;
+  }
+
+  putBack(batch: Fact[]): void {
+    this.pending = [...batch, ...this.pending];
   }
 
   /** Writes the pending facts without waiting (a signal handler cannot wait); they are written in order. */
@@ -49,15 +66,15 @@ export class FactLog {
     const batch = this.pending;
     this.pending = [];
     const previous = this.background ?? Promise.resolve();
-    this.background = previous.then(() => write(batch));
+    this.background = previous.then(() => this.write(batch));
   }
-}
 
-/** The patch id of fact writes as regular activities (instances started before keep local activities). */
-export const COMMITTED_FACT_WRITES = 'committed-fact-writes';
-
-/** Not cancellable: facts of steps that happened are written even if the workflow is being cancelled. */
-function write(batch: Fact[]): Promise<void> {
-  const writes = patched(COMMITTED_FACT_WRITES) ? factWrites : lifecycle;
-  return CancellationScope.nonCancellable(() => writes.recordFacts(batch));
+  /**
+   * Not cancellable: facts of steps that happened are written even if the workflow is being cancelled.
+   * Regular activities since `committed-fact-writes` (instances started before keep local activities).
+   */
+  private write(batch: Fact[]): Promise<void> {
+    const writes = this.patches.has(PATCHES.committedFactWrites) ? factWrites : lifecycle;
+    return CancellationScope.nonCancellable(() => writes.recordFacts(batch));
+  }
 }

@@ -1,15 +1,13 @@
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { JourneyGraph } from '../../shared/definition/schema';
 import { triggerEvent, type ExitReason, type JourneyInput, type Waiting } from '../context';
 import { experimentGoalsOf } from '../../shared/experiments/goals';
 import { createInstanceState, type InstanceState, type ReceivedEvent } from '../state';
-import { countsForGoal, EVENT_TIME, triggerIdOf } from './event-time';
+import { Patches, PATCHES } from '../patches';
+import { countsForGoal, triggerIdOf } from './event-time';
 import { FactLog } from './facts';
 import { goalMetBy } from './goals';
 import { rulesOf, type JourneyRules } from './rules';
-
-/** The patch id of the immediate write of experiment conversions. */
-export const EXPERIMENT_GOAL_WRITE = 'experiment-goal-write';
 
 /** How an instance ends: one reason, decided once (the first one wins), and the goal met if any. */
 export interface ExitRecord {
@@ -25,6 +23,8 @@ export interface ExitRecord {
  */
 export class Instance {
   readonly state: InstanceState = createInstanceState();
+  /** The workflow patches this instance runs with (asked before anything else). */
+  readonly patches = new Patches();
   /** The entry's identity: the first run id, the same in every run after continue-as-new. */
   readonly runId: string;
   readonly facts: FactLog;
@@ -54,11 +54,11 @@ export class Instance {
   private goalCursor = 0;
 
   constructor(readonly input: JourneyInput) {
-    this.eventTime = patched(EVENT_TIME);
+    this.eventTime = this.patches.has(PATCHES.eventTime);
     this.triggerId = triggerIdOf(triggerEvent(input));
     const info = workflowInfo();
     this.runId = info.firstExecutionRunId;
-    this.facts = new FactLog({
+    this.facts = new FactLog(this.patches, {
       journeyId: input.journeyId,
       version: input.version,
       instanceId: info.workflowId,
@@ -163,7 +163,7 @@ export class Instance {
     if (this.eventTime) this.considerGoal();
     // Reports and the auto re-weighting see a conversion now, not when the node in progress ends (an ending
     // instance writes it with its exit). Instances that started before this write existed replay without it.
-    if (scored && !this.exit && patched(EXPERIMENT_GOAL_WRITE)) this.facts.flushInBackground();
+    if (scored && !this.exit && this.patches.has(PATCHES.experimentGoalWrite)) this.facts.flushInBackground();
   }
 
   /** The experiment goals this event meets (each counts once per experiment; `only`: one experiment), as facts. */

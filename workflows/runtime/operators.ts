@@ -76,7 +76,9 @@ export function showDetails(inst: Instance): void {
 export function showExit(inst: Instance): void {
   const exit = inst.exit;
   if (!exit) return;
-  upsertSearchAttributes([{ key: journeyStatusKey, value: `exited:${exit.reason}` }]);
+  // Lean history: the node where it ended may be an instant one, whose JourneyNode was not set on its own.
+  const node = inst.patches.lean && inst.currentNode !== undefined ? [{ key: journeyNodeKey, value: inst.currentNode }] : [];
+  upsertSearchAttributes([{ key: journeyStatusKey, value: `exited:${exit.reason}` }, ...node]);
   const where = inst.currentNode !== undefined ? ` at node **${inst.currentNode}**` : '';
   setCurrentDetails(`Exited with reason **${exit.reason}**${where}${exit.goalId ? ` (goal ${exit.goalId})` : ''}.`);
 }

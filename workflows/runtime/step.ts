@@ -1,8 +1,7 @@
 import type { JourneyNode } from '../../shared/definition/schema';
 import type { NodeContext, NodeOutcome } from '../context';
 import { nextNodeId, runNode } from '../nodes';
-import { patched } from '@temporalio/workflow';
-import { COMMITTED_FACT_WRITES } from './facts';
+import { PATCHES } from '../patches';
 import { raceExit, waitForExit } from './guard';
 import type { Instance } from './instance';
 import { showControl, showDetails, showNode } from './operators';
@@ -20,16 +19,18 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
   inst.path.push(nodeId);
   inst.currentNode = nodeId;
   inst.facts.add({ kind: 'node_entered', nodeId }, factTime(inst));
-  showNode(inst, nodeId);
+  // Lean history: an instant node shows in the words only; its search attributes come with the next upsert.
+  if (inst.patches.lean && !takesTime(node)) showDetails(inst);
+  else showNode(inst, nodeId);
   // Event time: a goal that happened before the user got here ends the instance here; while a send or a
   // write is in progress a goal ends it at once; waits and delays weigh it against their own decision.
   if (inst.eventTime) inst.settlesBefore(settlesAtOnce(node) ? (at) => at > inst.reachedAt : () => false);
   // Events count for the node from now on, also those that arrive while its facts are written.
   const arrived = inst.state.received;
-  if (writesFactsBefore(node)) await inst.facts.flush();
+  if (writesFactsBefore(inst, node)) await inst.facts.flush();
   if (inst.exit) return { ended: true };
 
-  const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId, patched(COMMITTED_FACT_WRITES) ? arrived : inst.state.received)));
+  const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId, inst.patches.has(PATCHES.committedFactWrites) ? arrived : inst.state.received)));
   inst.waiting = undefined;
   if (inst.eventTime && outcome && 'connector' in outcome) {
     inst.reach(outcome.at ?? (takesTime(node) ? Date.now() : inst.reachedAt));
@@ -48,11 +49,13 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
 }
 
 /**
- * Facts are written before a node that takes time (a send, a wait, a write), so reports see where the user
- * is; a node that decides at once (split, experiment, exit) leaves them to the next write.
+ * Facts are written before a node that takes time (a wait, a write), so reports see where the user is; a
+ * node that decides at once (split, experiment, exit) leaves them to the next write; a send writes them
+ * itself (lean history), saving an activity per message.
  */
-function writesFactsBefore(node: JourneyNode): boolean {
-  return !patched(COMMITTED_FACT_WRITES) || takesTime(node);
+function writesFactsBefore(inst: Instance, node: JourneyNode): boolean {
+  if (!inst.patches.has(PATCHES.committedFactWrites)) return true;
+  return takesTime(node) && !(inst.patches.lean && node.type === 'message');
 }
 
 /** The fact time of a step: the logical time reached (event time), else the workflow's clock. */
@@ -133,6 +136,8 @@ function nodeContext(inst: Instance, nodeId: string, since: number): NodeContext
     triggerId: inst.triggerId,
     trackExperimentGoals: (experimentNodeId) => inst.trackExperimentGoals(experimentNodeId),
     settlesBefore: (settles) => inst.settlesBefore(settles),
+    patches: inst.patches,
+    ...(inst.patches.lean ? { stepFacts: inst.facts } : {}),
     waiting(waiting) {
       inst.waiting = waiting;
       showDetails(inst);
