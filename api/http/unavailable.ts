@@ -5,9 +5,14 @@ import { isStoreUnreachable, isTransientStoreError } from '../../shared/mongo/er
 /** What a client should wait before retrying: about the time a supervised server takes to come back. */
 export const RETRY_AFTER_SECONDS = 5;
 
-/** gRPC codes of a Temporal server that is down, restarting or too slow to answer within the deadline. */
+/**
+ * gRPC codes of a Temporal server that is down, restarting or too slow to answer within the deadline. A
+ * call in flight when the server dies can also end CANCELLED ("Call cancelled": the channel dropped it, we
+ * never cancel a call ourselves); found by `npm run chaos`, where it answered 500.
+ */
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
+const CANCELLED = 1;
 
 export function storeUnavailable(): UnavailableError {
   return new UnavailableError('store_unavailable', 'the store (MongoDB) is unavailable or busy; nothing was changed by the failed step, retry later', RETRY_AFTER_SECONDS);
@@ -27,7 +32,7 @@ export function asUnavailable(error: unknown): UnavailableError | undefined {
 
 function isTemporalUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (isGrpcServiceError(e) && (e.code === UNAVAILABLE || e.code === DEADLINE_EXCEEDED)) return true;
+    if (isGrpcServiceError(e) && [UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED].includes(e.code)) return true;
   }
   return false;
 }

@@ -1,4 +1,4 @@
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { instanceWorkflowId } from '../../shared/ids';
 import type { JourneyResult } from '../../workflows/context';
@@ -10,11 +10,13 @@ export interface InstanceOutcomes {
   failed: Map<string, string>;
   /** Users whose instance had not closed by the deadline. */
   unfinished: string[];
+  /** Users with no instance at all (their enrolment never started one). */
+  notStarted: string[];
 }
 
 /** Waits for every user's instance to close and takes its result (the instance's own account of its path). */
 export async function awaitInstances(client: Client, userIds: readonly string[], deadline: number): Promise<InstanceOutcomes> {
-  const outcomes: InstanceOutcomes = { results: new Map(), failed: new Map(), unfinished: [] };
+  const outcomes: InstanceOutcomes = { results: new Map(), failed: new Map(), unfinished: [], notStarted: [] };
   await Promise.all(
     userIds.map(async (userId) => {
       const handle = client.workflow.getHandle(instanceWorkflowId(CHAOS_JOURNEY, userId));
@@ -28,6 +30,8 @@ export async function awaitInstances(client: Client, userIds: readonly string[],
           return void outcomes.results.set(userId, result);
         } catch (error) {
           if (error instanceof WorkflowFailedError) return void outcomes.failed.set(userId, `${error.message}: ${error.cause?.message ?? ''}`);
+          // History reads are consistent: no workflow now means none was ever started for the user.
+          if (error instanceof WorkflowNotFoundError) return void outcomes.notStarted.push(userId);
           await sleep(1_000); // the server is unreachable for a moment: ask again
         }
       }

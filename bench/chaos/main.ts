@@ -18,6 +18,15 @@ async function main(): Promise<void> {
     },
   });
   const users = positive(values.users, '--users');
+  const interrupted = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`[chaos] ${signal}: stopping the stack`);
+      interrupted.abort();
+      // The stack stops within its 15 s grace per process; then leave, whatever the run was awaiting.
+      setTimeout(() => process.exit(130), 20_000).unref();
+    });
+  }
   const summary = await runChaos({
     users,
     kills: parseKillPlan(values.kills),
@@ -30,6 +39,7 @@ async function main(): Promise<void> {
     killGapMs: 6_000,
     finishTimeoutMs: 15 * 60_000,
     log: (line) => console.log(`[chaos] ${line}`),
+    signal: interrupted.signal,
   });
   console.log(formatTable(summary));
   console.log(JSON.stringify({ ...summary, report: { mismatches: summary.report.mismatches } }, null, 2));

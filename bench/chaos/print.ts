@@ -9,6 +9,7 @@ export function formatTable(s: ChaosSummary): string {
   const unplanned = Object.entries(s.unplannedDeaths);
   row('unplanned deaths (restarted)', unplanned.length ? unplanned.map(([name, n]) => `${name} x${n}`).join(' ') : 0);
   row('API answers 503 retried / network errors', `${s.client.unavailable503} / ${s.client.networkErrors}`);
+  row('API answers 500 (should be 503)', s.client.serverErrors500, s.client.serverErrors500 === 0);
   row('enrolled', s.load.enrolled, s.load.enrolled === s.users);
   row('events accepted (+ duplicates of retries)', `${s.load.eventsAccepted} (+${s.load.eventsDuplicate})`, s.load.errors === 0);
   row('instances finished', s.instances.finished, s.instances.finished === s.users);

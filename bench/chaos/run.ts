@@ -26,6 +26,8 @@ export interface ChaosOptions {
   /** How long instances may take to finish after the load, in total. */
   finishTimeoutMs: number;
   log: (line: string) => void;
+  /** Aborting stops the stack at once (Ctrl-C): no server or engine process is left behind. */
+  signal?: AbortSignal;
 }
 
 export interface ChaosSummary {
@@ -35,7 +37,7 @@ export interface ChaosSummary {
   unplannedDeaths: Record<string, number>;
   load: Omit<LoadResult, 'errors'> & { errors: number; firstErrors: string[] };
   client: ClientStats;
-  instances: { finished: number; failed: number; unfinished: number; byReason: Record<string, number>; visibility: RunCounts['byStatus']; firstFailures: string[] };
+  instances: { finished: number; failed: number; unfinished: number; notStarted: string[]; byReason: Record<string, number>; visibility: RunCounts['byStatus']; firstFailures: string[] };
   deliveries: { sink: DeliveryFigures; webhook: DeliveryFigures; inDoubt: number; ledger: Record<string, number>; receiverUnrecognised: number };
   facts: FactFigures & { journalBatches: number; folded: number; foldCaughtUp: boolean };
   report: { mismatches: Comparison[]; rows: Comparison[] };
@@ -53,6 +55,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     await receiver.close();
     throw error;
   });
+  options.signal?.addEventListener('abort', () => void stack.stop().then(() => receiver.close()));
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });
   const mongo = await connectMongo(stack.mongoUrl);
@@ -73,7 +76,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const userIds = Array.from({ length: options.users }, (_, i) => userIdOf(i));
     const deadline = Date.now() + options.finishTimeoutMs;
     const instances = await awaitInstances(client, userIds, deadline);
-    log(`${instances.results.size} finished, ${instances.failed.size} failed, ${instances.unfinished.length} unfinished; reading Temporal visibility`);
+    log(`${instances.results.size} finished, ${instances.failed.size} failed, ${instances.unfinished.length} unfinished, ${instances.notStarted.length} never started; reading Temporal visibility`);
     const runs = await visibilityRuns(client, options.users, Date.now() + 60_000);
 
     log('waiting for the reports service to fold the journal');
@@ -104,6 +107,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
         finished: results.size,
         failed: instances.failed.size,
         unfinished: instances.unfinished.length,
+        notStarted: instances.notStarted,
         byReason,
         visibility: runs.byStatus,
         firstFailures: [...instances.failed].slice(0, 5).map(([user, why]) => `${user}: ${why}`),
@@ -139,8 +143,9 @@ function failuresOf(s: ChaosSummary): string[] {
   const failures: string[] = [];
   const check = (ok: boolean, text: string) => !ok && failures.push(text);
   check(s.load.enrolled === s.users, `${s.users - s.load.enrolled} users not enrolled (${s.load.firstErrors.join('; ')})`);
+  check(s.client.serverErrors500 === 0, `the API answered 500 (not 503) ${s.client.serverErrors500} times: ${s.client.firstServerErrors.join('; ')}`);
   check(s.load.errors === 0, `${s.load.errors} requests failed (${s.load.firstErrors.join('; ')})`);
-  check(s.instances.finished === s.users, `${s.users - s.instances.finished} instances did not finish (${s.instances.failed} failed, ${s.instances.unfinished} still running)`);
+  check(s.instances.finished === s.users, `${s.users - s.instances.finished} instances did not finish (${s.instances.failed} failed, ${s.instances.unfinished} still running, ${s.instances.notStarted.length} never started)`);
   check(!s.instances.visibility.FAILED && !s.instances.visibility.RUNNING && !s.instances.visibility.TERMINATED, `Temporal lists runs that did not complete: ${JSON.stringify(s.instances.visibility)}`);
   for (const [name, d] of [['sink', s.deliveries.sink], ['webhook', s.deliveries.webhook]] as const) {
     check(d.lost === 0, `${d.lost} ${name} messages lost`);

@@ -47,10 +47,13 @@ export async function startChaosStack(opts: { log: (line: string) => void; webho
       for (const listener of backListeners.values()) listener();
     },
   });
-  const stop = async () => {
-    await supervisor.stop(15_000);
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  // Idempotent: an interrupted run and the run's own cleanup may both stop it.
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await supervisor.stop(15_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
   try {
     opts.log(`starting FerretDB (:${ferretPort}) and Temporal (:${temporalPort}) in ${dataDir}`);
     const ferretDb = { host, port: ferretPort, dataDir: join(dataDir, 'ferretdb') };
