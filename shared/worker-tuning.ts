@@ -1,9 +1,9 @@
 /**
  * Defaults of the worker tuning variables (WORKER_MAX_*, WORKER_STICKY_QUEUE_TIMEOUT_MS), measured with
- * `npm run bench:engine` on the 2-core machine (README, Benchmark). Sizing slots to the cores made it slower:
- * local activity or activity slots below the instances in flight hold workflow tasks back (more server work),
- * and 2 pollers starve the slots. The SDK's slot defaults stay; 20 pollers (10 by default) kept runs at
- * concurrency 100 steadier; the cache is fixed rather than derived from the heap size.
+ * `npm run bench:engine` on the 2-core machine (README, Benchmark). Sizing slots to the cores never came out
+ * ahead: with fewer (local) activity slots than instances in flight, workflow tasks wait for them. So the
+ * SDK's slot defaults stay; 20 pollers (10 by default) gave the steadiest runs at concurrency 100; the cache
+ * is fixed rather than derived from the heap size.
  */
 export const TUNING_DEFAULTS = {
   maxCachedWorkflows: 1000,
