@@ -22,7 +22,7 @@ export interface ClientStats {
  * after a second. A 500 is retried too (every request the run sends is idempotent) but counted: the API
  * promises 503 during outages. Any other answer is returned. Gives up after `deadlineMs`.
  */
-export function createApiClient(baseUrl: string, deadlineMs = 10 * 60_000) {
+export function createApiClient(baseUrl: string, deadlineMs = 4 * 60_000) {
   const stats: ClientStats = { unavailable503: 0, networkErrors: 0, inProgress409: 0, serverErrors500: 0, firstServerErrors: [] };
 
   async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {

@@ -3,11 +3,12 @@ import type { ChaosSummary } from './run';
 /** The run as a table a reader can scan: what was done to the system, then each check. */
 export function formatTable(s: ChaosSummary): string {
   const lines: string[] = [];
-  const row = (what: string, value: string | number, ok?: boolean) => lines.push(`  ${what.padEnd(44)} ${String(value).padStart(10)}  ${ok === undefined ? '' : ok ? 'ok' : 'FAIL'}`);
+  const row = (what: string, value: string | number, ok?: boolean) => lines.push(`  ${what.padEnd(50)} ${String(value).padStart(10)}  ${ok === undefined ? '' : ok ? 'ok' : 'FAIL'}`);
   lines.push('', `chaos run: ${s.users} users, ${s.durationS}s`);
   for (const kill of s.kills) row(`SIGKILL ${kill.service} at ${kill.atS.toFixed(0)}s, healthy after`, `${kill.downS.toFixed(1)}s`);
   const unplanned = Object.entries(s.unplannedDeaths);
   row('unplanned deaths (restarted)', unplanned.length ? unplanned.map(([name, n]) => `${name} x${n}`).join(' ') : 0);
+  row('API /health longest degraded stretch', `${s.apiLongestOutage.seconds}s`, s.apiLongestOutage.seconds < 60);
   row('API answers 503 retried / network errors', `${s.client.unavailable503} / ${s.client.networkErrors}`);
   row('API answers 500 (should be 503)', s.client.serverErrors500, s.client.serverErrors500 === 0);
   row('enrolled', s.load.enrolled, s.load.enrolled === s.users);

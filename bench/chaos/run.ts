@@ -4,6 +4,7 @@ import { createModels } from '../../shared/mongo/models';
 import { startWebhookReceiver } from '../../test/fakes/webhook-receiver';
 import { createApiClient, type ClientStats } from './api-client';
 import { CHAOS_JOURNEY, chaosJourney, SINK_NODE, userIdOf, WEBHOOK_NODE } from './journey';
+import { watchHealth } from './health-watch';
 import { awaitInstances, visibilityRuns, type RunCounts } from './instances';
 import { runKills, type KillRecord } from './kills';
 import { runLoad, type LoadResult } from './load';
@@ -35,6 +36,8 @@ export interface ChaosSummary {
   durationS: number;
   kills: KillRecord[];
   unplannedDeaths: Record<string, number>;
+  /** The longest stretch the API's /health was not 200, and what it said then. */
+  apiLongestOutage: { seconds: number; lastBody: string };
   load: Omit<LoadResult, 'errors'> & { errors: number; firstErrors: string[] };
   client: ClientStats;
   instances: { finished: number; failed: number; unfinished: number; notStarted: string[]; byReason: Record<string, number>; visibility: RunCounts['byStatus']; firstFailures: string[] };
@@ -66,12 +69,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     await expectStatus(api.request('POST', '/v1/journeys', definition), 201, 'create the journey');
     await expectStatus(api.request('POST', `/v1/journeys/${CHAOS_JOURNEY}/versions/1/publish`, {}), 200, 'publish the journey');
 
+    const health = watchHealth(stack.apiUrl);
     const startedAt = Date.now();
     log(`enrolling ${options.users} users at ${options.ratePerSecond}/s; killing ${options.kills.join(', ')} meanwhile`);
     const [load, kills] = await Promise.all([
       runLoad(api, { users: options.users, ratePerSecond: options.ratePerSecond, concurrency: options.concurrency, eventDelayMs: options.eventDelayMs, log }),
       runKills(stack, options.kills, { firstAfterMs: options.firstKillAfterMs, gapMs: options.killGapMs, startedAt, log }),
     ]);
+    health.stop();
     log('load and kills done; waiting for every instance to finish');
     const userIds = Array.from({ length: options.users }, (_, i) => userIdOf(i));
     const deadline = Date.now() + options.finishTimeoutMs;
@@ -101,6 +106,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       durationS: Math.round((Date.now() - startedAt) / 1000),
       kills,
       unplannedDeaths: stack.unplannedDeaths,
+      apiLongestOutage: health.longestOutage(),
       load: { ...load, errors: load.errors.length, firstErrors: load.errors.slice(0, 5) },
       client: api.stats,
       instances: {
@@ -143,6 +149,8 @@ function failuresOf(s: ChaosSummary): string[] {
   const failures: string[] = [];
   const check = (ok: boolean, text: string) => !ok && failures.push(text);
   check(s.load.enrolled === s.users, `${s.users - s.load.enrolled} users not enrolled (${s.load.firstErrors.join('; ')})`);
+  // A server comes back within seconds (see the kills); an API degraded for a minute did not recover by itself.
+  check(s.apiLongestOutage.seconds < 60, `the API's /health stayed degraded for ${s.apiLongestOutage.seconds}s (${s.apiLongestOutage.lastBody})`);
   check(s.client.serverErrors500 === 0, `the API answered 500 (not 503) ${s.client.serverErrors500} times: ${s.client.firstServerErrors.join('; ')}`);
   check(s.load.errors === 0, `${s.load.errors} requests failed (${s.load.firstErrors.join('; ')})`);
   check(s.instances.finished === s.users, `${s.users - s.instances.finished} instances did not finish (${s.instances.failed} failed, ${s.instances.unfinished} still running, ${s.instances.notStarted.length} never started)`);
