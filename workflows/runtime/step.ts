@@ -37,7 +37,8 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
     inst.goalBy(inst.reachedAt);
   }
   if (outcome && 'send' in outcome && outcome.send) {
-    inst.facts.add({ kind: 'message', nodeId, outcome: outcome.send.outcome, ...(outcome.send.reason ? { reason: outcome.send.reason } : {}) }, factTime(inst));
+    const { outcome: sent, reason, inDoubt } = outcome.send;
+    inst.facts.add({ kind: 'message', nodeId, outcome: sent, ...(reason ? { reason } : {}), ...(inDoubt ? { inDoubt } : {}) }, factTime(inst));
   }
   if (inst.exit || !outcome) return { ended: true };
   if ('exit' in outcome) {
