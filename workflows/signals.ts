@@ -12,6 +12,11 @@ export interface JourneyEvent {
   properties?: Record<string, unknown>;
   /** When the event happened, ISO-8601. */
   timestamp: string;
+  /**
+   * When the API received it, ISO-8601. A timestamp of whole seconds (SendGrid's, many clients') says only
+   * that the event happened within that second: it happened at the latest at min(end of that second, receipt).
+   */
+  ingestedAt?: string;
 }
 
 /** The `event` signal. Also importable from client code (API, tests) to signal instances. */

@@ -80,8 +80,15 @@ export function recordError(state: InstanceState, nodeId: string, message: strin
   state.errors.push({ nodeId, message: message.slice(0, 500), at: now });
 }
 
-/** When an event happened: its timestamp when it parses, else the time it arrived. */
-export function eventTime(event: Pick<JourneyEvent, 'timestamp'>, receivedAt: number): number {
-  const at = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : Number.NaN;
-  return Number.isFinite(at) ? at : receivedAt;
+/**
+ * When an event happened: its timestamp when it parses, else the time it arrived. A timestamp of whole seconds
+ * is as late as its precision and the API's receipt allow (the event may have happened until the end of that
+ * second), so an event stamped in the second a wait began is not taken for one from before it.
+ */
+export function eventTime(event: Pick<JourneyEvent, 'timestamp' | 'ingestedAt'>, arrival: number): number {
+  const stamped = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : Number.NaN;
+  if (!Number.isFinite(stamped)) return arrival;
+  const received = typeof event.ingestedAt === 'string' ? Date.parse(event.ingestedAt) : Number.NaN;
+  if (stamped % 1000 !== 0 || !Number.isFinite(received)) return stamped;
+  return Math.max(stamped, Math.min(stamped + 999, received));
 }

@@ -150,7 +150,8 @@ export function createEventIngestion(deps: IngestionDependencies) {
         throw error;
       }
       if (claim === 'duplicate') return { eventId, status: 'duplicate' };
-      const event: JourneyEvent = { id: eventId, name: input.name, properties, timestamp: new Date(timestamp).toISOString() };
+      // Event time (see workflows/runtime/event-time.ts): the timestamp, refined by when it was received.
+      const event: JourneyEvent = { id: eventId, name: input.name, properties, timestamp: new Date(timestamp).toISOString(), ingestedAt: new Date(now).toISOString() };
       try {
         const done = await effects(input, event, now);
         await withStoreRetry(() => deps.events.markProcessed(eventId));

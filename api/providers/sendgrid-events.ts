@@ -38,7 +38,7 @@ export interface RoutedEvent {
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 /** The fact (and signal) of one event, or undefined for an event that is not about one of our messages. */
-export function routeSendGridEvent(raw: SendGridEvent): RoutedEvent | undefined {
+export function routeSendGridEvent(raw: SendGridEvent, receivedAt = new Date()): RoutedEvent | undefined {
   const kind = text(raw.event);
   const eventId = text(raw.sg_event_id);
   const key = text(raw.delivery_key);
@@ -67,7 +67,8 @@ export function routeSendGridEvent(raw: SendGridEvent): RoutedEvent | undefined 
   const properties: Record<string, unknown> = { journeyId, version, nodeId: parts.nodeId, channel: 'email' };
   if (text(raw.sg_message_id)) properties.messageId = raw.sg_message_id;
   if (text(raw.url)) properties.url = raw.url;
-  return { fact, signal: { instanceId: parts.instanceId, event: { id: fact.id, name, properties, timestamp: at } } };
+  // SendGrid stamps whole seconds: the receipt bounds when within that second the event happened.
+  return { fact, signal: { instanceId: parts.instanceId, event: { id: fact.id, name, properties, timestamp: at, ingestedAt: receivedAt.toISOString() } } };
 }
 
 export const signatureHeader = 'x-twilio-email-event-webhook-signature';

@@ -41,7 +41,8 @@ export function addProviderEventRoutes(routes: Routes, deps: ApiDeps): void {
     responses: { 200: { description: 'What was done with the events', schema: summarySchema } },
     async handle({ body, req }) {
       if (publicKey) assertSigned(req, publicKey);
-      const routed = body.map((event) => routeSendGridEvent(event));
+      const receivedAt = new Date();
+      const routed = body.map((event) => routeSendGridEvent(event, receivedAt));
       const ours = routed.filter((event) => event !== undefined);
       await facts.recordEach(ours.map((event) => event.fact));
       const signals = ours.flatMap((event) => (event.signal ? [event.signal] : []));

@@ -6,6 +6,7 @@ import { instanceWorkflowId } from '../../shared/ids';
 import { eventSignal, type journeyWorkflow } from '../../workflows';
 import type { JourneyInput, JourneyResult } from '../../workflows/context';
 import { countsForGoal, countsForWait } from '../../workflows/runtime/event-time';
+import { eventTime } from '../../workflows/state';
 import type { JourneyEvent } from '../../workflows/signals';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from '../replay/fake-world';
 import { CHECKOUT_WINDOW, expectedOutcome, modelJourney, SECOND, type ModelEvent, type ModelEventName } from '../model/event-time-model';
@@ -29,6 +30,15 @@ describe('event-time rules (pure)', () => {
     expect(countsForWait({ id: 'e', at: 61_001 }, window, undefined)).toBe(false);
     expect(countsForWait({ id: 'e', at: 2_000, used: true }, window, undefined)).toBe(false);
     expect(countsForWait({ id: 't', at: 2_000 }, window, 't')).toBe(false);
+  });
+
+  it('an event stamped in whole seconds happened, at the latest, at the end of that second or when the API got it', () => {
+    const at = (timestamp: string, ingestedAt?: string) => eventTime({ timestamp, ...(ingestedAt ? { ingestedAt } : {}) }, 0);
+    expect(at('2026-12-03T10:00:00.250Z', '2026-12-03T10:00:05.000Z')).toBe(Date.parse('2026-12-03T10:00:00.250Z'));
+    expect(at('2026-12-03T10:00:00Z', '2026-12-03T10:00:05.000Z')).toBe(Date.parse('2026-12-03T10:00:00.999Z'));
+    expect(at('2026-12-03T10:00:00Z', '2026-12-03T10:00:00.400Z')).toBe(Date.parse('2026-12-03T10:00:00.400Z'));
+    expect(at('2026-12-03T10:00:00Z')).toBe(Date.parse('2026-12-03T10:00:00Z'));
+    expect(eventTime({ timestamp: 'not a date' }, 42)).toBe(42);
   });
 
   it('the model decides by event time alone: the order in which events are listed does not matter', () => {
