@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm start: install what is missing, then run the whole system in the foreground.
+# npm start: install what is missing, compile (dist/, skipped when nothing changed), then run the whole system in the foreground.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash infra/install.sh
+bash infra/build.sh
 exec node --import tsx infra/start.ts

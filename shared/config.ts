@@ -78,6 +78,8 @@ export const appConfigSchema = z
   WORKER_MAX_TASK_POLLS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxTaskPolls),
   /** How long a task waits on an instance's sticky queue before any worker may take it, in milliseconds. */
   WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).default(TUNING_DEFAULTS.stickyQueueTimeoutMs),
+  /** A prebuilt workflow bundle (`npm start` builds dist/workflow-bundle.js); absent: bundled at start-up. */
+  WORKFLOW_BUNDLE_PATH: optionalText,
   })
   .superRefine((config, ctx) => {
     const groups: [string, (keyof typeof config)[]][] = [

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const counters = createReportCounters(models, facts);
   const experiments = createExperimentStore(models);
   const workers = await createWorkers({
+    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
