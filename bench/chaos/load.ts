@@ -70,7 +70,9 @@ async function postEvents(api: ApiClient, i: number, maxDelayMs: number, result:
   const names = [...(role.clicks ? ['clicked'] : []), ...(role.buys ? ['purchased'] : [])];
   for (const name of names) {
     // Spread over a few seconds, so events arrive while instances send, sleep and wait, and while servers die.
-    await sleep(Math.floor(((i * 7919) % 1000) / 1000 * maxDelayMs));
+    // A purchase comes a little later (most buyers are past the first send by then, some have clicked).
+    const spread = Math.floor((((i * 7919) % 1000) / 1000) * maxDelayMs);
+    await sleep(name === 'purchased' ? maxDelayMs / 2 + spread : spread);
     const event = { eventId: `chaos-${name}-${userId}`, userId, name, timestamp: new Date().toISOString() };
     try {
       const answer = await api.request('POST', '/v1/events', event);

@@ -22,7 +22,7 @@ export function formatTable(s: ChaosSummary): string {
     row(`${name}: lost`, d.lost, d.lost === 0);
     row(`${name}: duplicated`, d.duplicated, d.duplicated === 0);
     row(`${name}: sent to users who never got there`, d.unexpected, d.unexpected === 0);
-    row(`${name}: cut short by a goal in flight`, d.cancelledInFlight);
+    row(`${name}: cut short by a goal in flight (went out)`, `${d.cancelledInFlight} (${d.cancelledDelivered})`);
     if (d.rawRequests !== undefined) row(`${name}: raw requests (same-key resends incl.)`, d.rawRequests);
   }
   row('sends in doubt (ledger)', s.deliveries.inDoubt);

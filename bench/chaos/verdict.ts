@@ -18,6 +18,8 @@ export interface DeliveryFigures {
   unexpected: number;
   /** Sends cut short by a goal while in flight: 0 or 1 delivery is right, so they are not counted above. */
   cancelledInFlight: number;
+  /** Of those, the ones that had gone out. */
+  cancelledDelivered: number;
   /** Raw requests, resends with the same key included (webhook only). */
   rawRequests?: number;
 }
@@ -39,7 +41,7 @@ export interface Comparison {
 }
 
 export function deliveryFigures(nodeId: string, results: Map<string, JourneyResult>, found: PerUserNode, raw?: PerUserNode): DeliveryFigures {
-  const figures: DeliveryFigures = { expected: 0, delivered: 0, lost: 0, duplicated: 0, unexpected: 0, cancelledInFlight: 0 };
+  const figures: DeliveryFigures = { expected: 0, delivered: 0, lost: 0, duplicated: 0, unexpected: 0, cancelledInFlight: 0, cancelledDelivered: 0 };
   const reached = new Set<string>();
   for (const [userId, result] of results) {
     if (!result.path.includes(nodeId)) continue;
@@ -50,6 +52,7 @@ export function deliveryFigures(nodeId: string, results: Map<string, JourneyResu
     // A goal that came while the send was in progress cancels it: delivered or not, both are right.
     if (result.nodeId === nodeId && result.reason !== 'exited' && result.reason !== 'completed') {
       figures.cancelledInFlight++;
+      if (count > 0) figures.cancelledDelivered++;
       continue;
     }
     figures.expected++;
