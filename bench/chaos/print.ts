@@ -29,6 +29,7 @@ export function formatTable(s: ChaosSummary): string {
   row('facts expected', s.facts.expected);
   row('facts lost / duplicated', `${s.facts.lost} / ${s.facts.duplicated}`, s.facts.lost + s.facts.duplicated === 0);
   row('journal batches folded', `${s.facts.folded}/${s.facts.journalBatches}`, s.facts.foldCaughtUp);
+  row('... caught up after the last instance closed', `${s.facts.foldWaitS}s`);
   row('report figures equal to the instances', `${s.report.rows.length - s.report.mismatches.length}/${s.report.rows.length}`, s.report.mismatches.length === 0);
   row('... after report:rebuild', `${s.report.rows.length - s.reportAfterRebuild.mismatches.length}/${s.report.rows.length}`, s.reportAfterRebuild.rebuilt && s.reportAfterRebuild.mismatches.length === 0);
   row('users entered twice', s.enteredTwice.users.length + s.enteredTwice.workflowIds.length, s.enteredTwice.users.length + s.enteredTwice.workflowIds.length === 0);

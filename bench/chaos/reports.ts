@@ -9,15 +9,18 @@ import { CHAOS_JOURNEY } from './journey';
 /**
  * Waits until the reports service has folded the whole journal: the folded positions of the stripes add up
  * to the number of journal batches (positions have no gaps). A gap left by a dying writer would stop the
- * folder short of it for good, so this is also the check that none is left. Answers whether it caught up.
+ * folder short of it for good, so this is also the check that none is left. A fold cut off by a worker kill
+ * is only retried after its activity's start-to-close timeout (5 min, no heartbeat), hence the long deadline.
  */
-export async function awaitFolded(models: Models, deadline: number): Promise<{ folded: number; batches: number; caughtUp: boolean }> {
+export async function awaitFolded(models: Models, deadline: number): Promise<{ folded: number; batches: number; caughtUp: boolean; waitedS: number }> {
+  const started = Date.now();
   for (;;) {
     const batches = await models.facts.countDocuments({});
     const state = await models.reportState.findById('journal').lean();
     const folded = Object.values((state?.value as Record<string, number> | undefined) ?? {}).reduce((sum, n) => sum + n, 0);
-    if (folded === batches) return { folded, batches, caughtUp: true };
-    if (Date.now() > deadline) return { folded, batches, caughtUp: false };
+    const waitedS = Math.round((Date.now() - started) / 1000);
+    if (folded === batches) return { folded, batches, caughtUp: true, waitedS };
+    if (Date.now() > deadline) return { folded, batches, caughtUp: false, waitedS };
     await sleep(1_000);
   }
 }
