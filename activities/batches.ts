@@ -42,7 +42,7 @@ export function createBatchActivities({ temporal, journeys, entries, batches }: 
       if (result) return { users: users.length };
       // Read once per chunk: a pause or stop of the journey takes effect from the next chunk.
       const journey = await journeys.getJourney(journeyId);
-      const deps = { temporal, entries, journeys: { ...journeys, getJourney: () => Promise.resolve(journey) } };
+      const deps = { temporal, entries, journeys: { ...journeys, journeyForEntry: () => Promise.resolve(journey) } };
       const { attempt } = activityInfo();
       const taskQueue = journeyTaskQueueOf(activityInfo().taskQueue);
 

@@ -8,7 +8,7 @@ import type { JourneyStore } from '../shared/store/journeys';
 
 export interface EnrolActivityDependencies {
   temporal: Client;
-  journeys: Pick<JourneyStore, 'getJourney' | 'loadGraph'>;
+  journeys: Pick<JourneyStore, 'journeyForEntry' | 'loadGraph'>;
   /** The enrolment record (once ever, cool-down); see {@link EnrolmentDependencies.entries}. */
   entries?: Pick<EntryStore, 'eligibility' | 'close'>;
 }

@@ -10,7 +10,7 @@ import { createEnrolActivities } from './enrol';
 import { createProfileActivities } from './profiles';
 
 export interface JourneyActivityDependencies {
-  journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'getJourney'>;
+  journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'journeyForEntry'>;
   profiles: Pick<ProfileStore, 'view' | 'apply'>;
   /** Starts instances of other journeys (enterJourney nodes). */
   temporal: Client;

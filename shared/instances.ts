@@ -52,7 +52,7 @@ export async function startInstance(client: Client, start: InstanceStart): Promi
 
 export interface EnrolmentDependencies {
   temporal: Client;
-  journeys: Pick<JourneyStore, 'getJourney' | 'loadGraph'>;
+  journeys: Pick<JourneyStore, 'journeyForEntry' | 'loadGraph'>;
   /**
    * The enrolment record, to refuse early with a clear reason. Without it (workflow tests with fakes) only
    * the instance's own claim decides, after the start.
@@ -83,7 +83,7 @@ export type EnrolmentOutcome =
  */
 export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentRequest): Promise<EnrolmentOutcome> {
   const { journeyId, userId } = request;
-  const journey = await deps.journeys.getJourney(journeyId);
+  const journey = await deps.journeys.journeyForEntry(journeyId);
   const active = activeVersion(journey);
   if (!active || active.state !== 'running') return { status: 'not_running', journeyId };
   const { settings } = await deps.journeys.loadGraph(journeyId, active.version, journey);

@@ -34,7 +34,7 @@ export interface DryRunEnrolment {
 }
 
 export interface DryRunWorldOptions {
-  journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'getJourney'>;
+  journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'journeyForEntry'>;
   experiments?: Pick<ExperimentStore, 'current'>;
   graph: JourneyGraph;
   profile: MemoryProfile;
@@ -57,7 +57,7 @@ export function createDryRunWorld({ journeys, experiments, graph, profile, accou
     ...createJourneyActivities({ journeys, profiles: profile, temporal, ...(experiments ? { experiments } : {}) }),
     async enterJourney(targetJourneyId, _userId, _context, source): Promise<EnrolmentStatus> {
       // As enrolUser decides it: the target has a running version (an unknown journey has none).
-      const running = await journeys.getJourney(targetJourneyId).then(
+      const running = await journeys.journeyForEntry(targetJourneyId).then(
         (target) => target.versions.some((version) => version.state === 'running'),
         (error: unknown) => {
           if (error instanceof NotFoundError) return false;

@@ -54,7 +54,7 @@ export interface DryRunPlan {
 }
 
 export interface DryRunDependencies {
-  journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'getJourney'>;
+  journeys: Pick<JourneyStore, 'loadGraph' | 'contentFor' | 'journeyForEntry'>;
   settings: Pick<SettingsStore, 'deliverySettings'>;
   /** Auto experiments' current weights and winners (without it they draw equal shares). */
   experiments?: Pick<ExperimentStore, 'current'>;

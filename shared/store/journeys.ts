@@ -190,6 +190,23 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     getVersion,
 
     /** Journeys, newest change first, filtered by version state, label and archive flag. */
+    /**
+     * The journey as enrolment sees it (the start API, events, batches, enterJourney): cached like the send
+     * path, so a version paused or stopped in another process may still take users for up to
+     * SEND_PATH_STALENESS_MS; a journey without a running version there is read again at once, so a version
+     * just published elsewhere takes its first users without waiting.
+     */
+    async journeyForEntry(journeyId: string): Promise<JourneyView> {
+      try {
+        const cached = await cachedJourney(journeyId);
+        if (cached.versions.some((version) => version.state === 'running')) return cached;
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      heads.delete(journeyId);
+      return cachedJourney(journeyId);
+    },
+
     async listJourneys(filter: { state?: lifecycle.VersionState; label?: string; archived?: boolean; limit: number; offset: number }) {
       // FerretDB v1 has no $max accumulator: read the head revision of each journey by its index.
       const ids = (await models.journeyRevisions.distinct('journeyId')) as string[];

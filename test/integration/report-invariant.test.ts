@@ -66,7 +66,7 @@ describe('report invariant over 1,000 randomised users (dev server, FerretDB jou
       journeys: {
         loadGraph: async () => graph,
         contentFor: async (_journey, _version, nodeId) => definition.content[nodeId],
-        getJourney: async () => {
+        journeyForEntry: async () => {
           throw new NotFoundError('not used');
         },
       },

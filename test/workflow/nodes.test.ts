@@ -64,7 +64,7 @@ const journeysFake: JourneyActivityDependencies['journeys'] = {
   async contentFor(journeyId, _version, nodeId) {
     return contents.get(journeyId)?.[nodeId];
   },
-  async getJourney(journeyId) {
+  async journeyForEntry(journeyId) {
     const state = lifecycle.get(journeyId);
     if (!state) throw new NotFoundError(`journey ${journeyId} does not exist`);
     return {
