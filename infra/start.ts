@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../shared/config';
 import { loadDevConfig } from './dev-config';
-import { captureOutput, isPortOpen, startProcess, waitUntil } from './processes';
+import { nodeService, type Readiness } from './node-service';
+import { captureOutput, isPortOpen, startProcess } from './processes';
 import { assertInstalled, launchFerretDb, launchTemporalDevServer } from './servers';
 import { Supervisor, type ServiceSpec } from './supervisor';
 
@@ -57,9 +58,9 @@ async function main(): Promise<void> {
   log('starting the worker and the API');
   const apiUrl = `http://${host}:${config.API_PORT}`;
   await Promise.all([
-    supervisor.add(nodeService('worker', 'worker/main.ts', { ...env, WORKFLOW_BUNDLE_PATH: join(root, 'dist', 'workflow-bundle.js') }, { logLine: 'worker ready', timeoutMs: 120_000 })),
+    supervisor.add(compiledService('worker', 'worker/main.ts', { ...env, WORKFLOW_BUNDLE_PATH: join(root, 'dist', 'workflow-bundle.js') }, { logLine: 'worker ready', timeoutMs: 120_000 })),
     // A restarted API is up when /health answers, even 503 while a server it uses is still coming back.
-    supervisor.add(nodeService('API', 'api/main.ts', env, { url: `${apiUrl}/health`, timeoutMs: 60_000 })),
+    supervisor.add(compiledService('API', 'api/main.ts', env, { url: `${apiUrl}/health`, timeoutMs: 60_000 })),
   ]);
 
   if (config.DEPLOY_EXAMPLES === 'true') await deployExamples(apiUrl, config.API_BOOTSTRAP_KEY);
@@ -80,29 +81,10 @@ async function main(): Promise<void> {
 
 /**
  * An entry point compiled by infra/build.sh (dist/), its output prefixed with its name: plain JavaScript
- * starts in a fraction of the time and memory of compiling at start-up. Ready when it prints `logLine`, or
- * when `url` answers 200 or 503.
+ * starts in a fraction of the time and memory of compiling at start-up.
  */
-function nodeService(name: string, entry: string, env: NodeJS.ProcessEnv, readiness: { logLine?: string; url?: string; timeoutMs: number }): ServiceSpec {
-  return {
-    name,
-    launch() {
-      const child = startProcess(name, process.execPath, [compiled(entry)], { cwd: root, env });
-      let sawLine = false;
-      const prefix = (chunk: Buffer) => {
-        const text = chunk.toString();
-        if (readiness.logLine && text.includes(readiness.logLine)) sawLine = true;
-        for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
-      };
-      child.child.stdout?.on('data', prefix);
-      child.child.stderr?.on('data', prefix);
-      const url = readiness.url;
-      const ready = url
-        ? waitUntil(child, `GET ${url}`, async () => [200, 503].includes((await fetch(url, { signal: AbortSignal.timeout(5_000) })).status), readiness.timeoutMs)
-        : waitUntil(child, readiness.logLine ?? 'start', async () => sawLine, readiness.timeoutMs);
-      return { process: child, ready };
-    },
-  };
+function compiledService(name: string, entry: string, env: NodeJS.ProcessEnv, readiness: Readiness): ServiceSpec {
+  return nodeService(name, [compiled(entry)], { cwd: root, env }, readiness, () => (line) => process.stdout.write(`[${name}] ${line}\n`));
 }
 
 /**

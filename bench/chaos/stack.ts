@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startProcess, waitUntil } from '../../infra/processes';
+import { nodeService, type Readiness } from '../../infra/node-service';
+import { freePort } from '../../infra/processes';
 import { assertInstalled, launchFerretDb, launchTemporalDevServer } from '../../infra/servers';
 import { Supervisor, type ServiceSpec } from '../../infra/supervisor';
 
@@ -83,8 +84,8 @@ export async function startChaosStack(opts: { log: (line: string) => void; webho
     const apiUrl = `http://${host}:${apiPort}`;
     opts.log('starting the worker and the API');
     await Promise.all([
-      supervisor.add(nodeService('worker', 'worker/main.ts', env, opts.log, { logLine: 'worker ready', timeoutMs: 240_000 })),
-      supervisor.add(nodeService('API', 'api/main.ts', env, opts.log, { url: `${apiUrl}/health`, timeoutMs: 120_000 })),
+      supervisor.add(tsxService('worker', 'worker/main.ts', env, opts.log, { logLine: 'worker ready', timeoutMs: 240_000 })),
+      supervisor.add(tsxService('API', 'api/main.ts', env, opts.log, { url: `${apiUrl}/health`, timeoutMs: 120_000 })),
     ]);
     return {
       apiUrl,
@@ -113,38 +114,15 @@ export async function startChaosStack(opts: { log: (line: string) => void; webho
   }
 }
 
-/** A TypeScript entry point run with tsx as `npm start` runs it; only warnings and errors are passed on. */
-function nodeService(
-  name: string,
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  log: (line: string) => void,
-  readiness: { logLine?: string; url?: string; timeoutMs: number },
-): ServiceSpec {
-  return {
-    name,
-    launch() {
-      const child = startProcess(name, process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env });
-      let sawLine = false;
-      // Outages make the processes log connection errors every few seconds: show the first few of each life.
-      let shown = 0;
-      const relay = (chunk: Buffer) => {
-        const text = chunk.toString();
-        if (readiness.logLine && text.includes(readiness.logLine)) sawLine = true;
-        for (const line of text.split('\n')) {
-          if (!/"level":(50|60)|Error:/.test(line) || shown >= 5) continue;
-          shown++;
-          log(`[${name}] ${line.slice(0, 300)}${shown === 5 ? ' (further errors of this process not shown)' : ''}`);
-        }
-      };
-      child.child.stdout?.on('data', relay);
-      child.child.stderr?.on('data', relay);
-      const url = readiness.url;
-      // A restarted API is up when /health answers, even 503 while a server it uses is still coming back.
-      const ready = url
-        ? waitUntil(child, `GET ${url}`, async () => [200, 503].includes((await fetch(url, { signal: AbortSignal.timeout(5_000) })).status), readiness.timeoutMs)
-        : waitUntil(child, readiness.logLine ?? 'start', async () => sawLine, readiness.timeoutMs);
-      return { process: child, ready };
-    },
-  };
+/** A TypeScript entry point run with tsx; only warnings and errors are passed on, the first few of each life. */
+function tsxService(name: string, entry: string, env: NodeJS.ProcessEnv, log: (line: string) => void, readiness: Readiness): ServiceSpec {
+  return nodeService(name, ['--import', 'tsx', join(root, entry)], { cwd: root, env }, readiness, () => {
+    // Outages make the processes log connection errors every few seconds.
+    let shown = 0;
+    return (line) => {
+      if (!/"level":(50|60)|Error:/.test(line) || shown >= 5) return;
+      shown++;
+      log(`[${name}] ${line.slice(0, 300)}${shown === 5 ? ' (further errors of this process not shown)' : ''}`);
+    };
+  });
 }

@@ -7,6 +7,16 @@ import { openTestDatabase } from '../helpers/servers';
 const ACTOR = 'tester';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A journey of one sink message, its What `{ text }`. */
+const oneMessage = (id: string, text: string) =>
+  journeyDefinitionSchema.parse({
+    id,
+    name: id,
+    entry: { type: 'api' },
+    nodes: { hello: { type: 'message', channel: 'sink', next: { sent: 'bye' } }, bye: { type: 'exit' } },
+    content: { hello: { text } },
+  });
+
 /**
  * The send path's staleness bound, with two stores on one database standing for the API and a worker: a
  * change reaches the other process's sends within SEND_PATH_STALENESS_MS, and its own at once.
@@ -24,13 +34,7 @@ describe('send-path caches', () => {
   it('shows a What edit and a stop to the other process within the bound, to its own at once', async () => {
     const api = createJourneyStore(db.models);
     const worker = createJourneyStore(db.models);
-    const definition = journeyDefinitionSchema.parse({
-      id: 'cached',
-      name: 'Cached',
-      entry: { type: 'api' },
-      nodes: { hello: { type: 'message', channel: 'sink', next: { sent: 'bye' } }, bye: { type: 'exit' } },
-      content: { hello: { text: 'v0' } },
-    });
+    const definition = oneMessage('cached', 'v0');
     await api.createJourney(definition, ACTOR);
     await api.publish('cached', 1, {}, ACTOR);
     const filled = performance.now();
@@ -53,13 +57,7 @@ describe('send-path caches', () => {
   it("finds a version published in another process at once, though its cached journey predates it", async () => {
     const api = createJourneyStore(db.models);
     const worker = createJourneyStore(db.models);
-    const definition = journeyDefinitionSchema.parse({
-      id: 'fresh',
-      name: 'Fresh',
-      entry: { type: 'api' },
-      nodes: { hello: { type: 'message', channel: 'sink', next: { sent: 'bye' } }, bye: { type: 'exit' } },
-      content: { hello: { text: 'v1' } },
-    });
+    const definition = oneMessage('fresh', 'v1');
     await api.createJourney(definition, ACTOR);
     await api.publish('fresh', 1, {}, ACTOR);
     expect(await worker.sendView('fresh', 1, 'hello')).toMatchObject({ version: { state: 'running' } });
@@ -84,5 +82,19 @@ describe('send-path caches', () => {
 
     await pause(SEND_PATH_STALENESS_MS + 100);
     expect((await worker.cachedDeliverySettings()).inDoubt).toEqual({ sms: 'resend' });
+  });
+  it('enrolment sees a version published in another process at once, and a pause there within the bound', async () => {
+    const api = createJourneyStore(db.models);
+    const worker = createJourneyStore(db.models);
+    await api.createJourney(oneMessage('entry-cache', 'v1'), ACTOR);
+    // Read (and cached) by the other process while nothing runs yet.
+    expect((await worker.journeyForEntry('entry-cache')).versions.map((v) => v.state)).toEqual(['draft']);
+    await api.publish('entry-cache', 1, {}, ACTOR);
+    expect((await worker.journeyForEntry('entry-cache')).versions.map((v) => v.state)).toEqual(['running']);
+
+    await api.pause('entry-cache', 1, ACTOR);
+    expect((await api.journeyForEntry('entry-cache')).versions.map((v) => v.state)).toEqual(['paused']);
+    await pause(SEND_PATH_STALENESS_MS + 100);
+    expect((await worker.journeyForEntry('entry-cache')).versions.map((v) => v.state)).toEqual(['paused']);
   });
 });
