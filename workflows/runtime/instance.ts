@@ -50,6 +50,17 @@ export class Instance {
   currentNode?: string;
   waiting?: Waiting;
   exit?: ExitRecord;
+  /**
+   * A goal met (event time) that has not ended the instance yet: it does when the instance is still inside at
+   * its time, i.e. unless the node in progress decides before it (see `settlesBefore`).
+   */
+  pendingGoal?: { goalId: string; at: number };
+  /**
+   * Whether the node in progress decides (or has decided) before an instant, from what the instance knows:
+   * a wait whose event came earlier, a timer due earlier. A node that can tell neither answers false, and a
+   * goal ends it at once (a send in progress).
+   */
+  private settles: (at: number) => boolean = (at) => this.reachedAt < at;
   /** Events with a `seq` below this were received before entry (or checked already): never a goal. */
   private goalCursor = 0;
 
@@ -87,18 +98,6 @@ export class Instance {
     this.goalCursor = fromSeq ?? (this.eventTime ? 0 : this.state.received);
     this.checkGoals();
   }
-
-  /**
-   * A goal met (event time) that has not ended the instance yet: it does when the instance is still inside at
-   * its time, i.e. unless the node in progress decides before it (see `settlesBefore`).
-   */
-  pendingGoal?: { goalId: string; at: number };
-  /**
-   * Whether the node in progress decides (or has decided) before an instant, from what the instance knows:
-   * a wait whose event came earlier, a timer due earlier. A node that can tell neither answers false, and a
-   * goal ends it at once (a send in progress).
-   */
-  private settles: (at: number) => boolean = (at) => this.reachedAt < at;
 
   /** The node in progress says when it decides (event time); a pending goal is weighed against it at once. */
   settlesBefore(settles: (at: number) => boolean): void {
