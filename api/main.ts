@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { loadAppConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { connectMongo } from '../shared/mongo/connection';
@@ -10,6 +10,7 @@ import { createJourneyStore } from '../shared/store/journeys';
 import { createMetricsRegistry, instrumentStore } from '../shared/metrics';
 import { createApp } from './app';
 import { stopDryRuns } from './dry-run/runner';
+import { connectApiTemporal } from './temporal';
 
 /** The API process. Stops accepting connections on SIGINT/SIGTERM, then closes its clients. */
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   instrumentStore(metrics, mongo);
   const models = createModels(mongo);
   await ensureIndexes(models);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await connectApiTemporal(config.TEMPORAL_ADDRESS);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
   const apiKeys = createApiKeyStore(mongo, { bootstrapKey: config.API_BOOTSTRAP_KEY });

@@ -13,13 +13,15 @@ export const RETRY_AFTER_SECONDS = 5;
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
 const CANCELLED = 1;
+/** Temporal's rate limits: busy, not broken. */
+const RESOURCE_EXHAUSTED = 8;
 
 export function storeUnavailable(): UnavailableError {
   return new UnavailableError('store_unavailable', 'the store (MongoDB) is unavailable or busy; nothing was changed by the failed step, retry later', RETRY_AFTER_SECONDS);
 }
 
 export function temporalUnavailable(): UnavailableError {
-  return new UnavailableError('temporal_unavailable', 'the Temporal server is unavailable or did not answer in time; retry later', RETRY_AFTER_SECONDS);
+  return new UnavailableError('temporal_unavailable', 'the Temporal server is unavailable, busy or did not answer in time; retry later', RETRY_AFTER_SECONDS);
 }
 
 /** The 503 an error of the store or of Temporal stands for, or undefined for any other error. */
@@ -32,7 +34,7 @@ export function asUnavailable(error: unknown): UnavailableError | undefined {
 
 function isTemporalUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (isGrpcServiceError(e) && [UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED].includes(e.code)) return true;
+    if (isGrpcServiceError(e) && [UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, RESOURCE_EXHAUSTED].includes(e.code)) return true;
   }
   return false;
 }
