@@ -2,7 +2,7 @@ import express from 'express';
 import { Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
 import { httpMetrics } from '../shared/metrics';
-import type { ApiDeps } from './deps';
+import type { AppDeps } from './deps';
 import { authenticate } from './http/auth';
 import { storeGate, temporalDeadline } from './http/outage';
 import { errorHandler, notFoundHandler } from './http/problem';
@@ -22,9 +22,11 @@ import { addReportRoutes } from './routes/reports';
 import { addSettingsRoutes } from './routes/settings';
 import { addSinkRoutes } from './routes/sink';
 import { addUserRoutes } from './routes/users';
+import { createApiStores } from './stores';
 
 /** Builds the express app: routes, OpenAPI document and docs page, problem+json errors. */
-export function createApp(deps: ApiDeps): express.Express {
+export function createApp(appDeps: AppDeps): express.Express {
+  const deps = { ...appDeps, stores: createApiStores(appDeps.models) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

@@ -7,9 +7,10 @@ import type { ApiKeyStore } from '../shared/store/api-keys';
 import type { JourneyStore } from '../shared/store/journeys';
 import type { SettingsStore } from '../shared/store/settings';
 import type { ProfileStore } from '../shared/profiles/store';
+import type { ApiStores } from './stores';
 
-/** Everything the API's handlers use, injected so tests can point them at their own servers. */
-export interface ApiDeps {
+/** What `createApp` is given, injected so tests can point the API at their own servers and share its stores. */
+export interface AppDeps {
   config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'> & Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY' | 'EVENT_MAX_AGE'>>;
   mongo: Connection;
   models: Models;
@@ -23,4 +24,9 @@ export interface ApiDeps {
   log: (error: unknown) => void;
   /** The process's Prometheus registry (store commands...); the app adds its request durations and serves it. */
   metrics?: Registry;
+}
+
+/** Everything the API's handlers use: the app's deps and the stores `createApp` built once for them (api/stores.ts). */
+export interface ApiDeps extends AppDeps {
+  stores: ApiStores;
 }

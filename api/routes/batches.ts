@@ -4,7 +4,7 @@ import { startBatchEntry } from '../../shared/batch-entry';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { slugSchema } from '../../shared/ids';
 import { activeVersion } from '../../shared/lifecycle/states';
-import { batchNotEligibleReasons, createBatchStore } from '../../shared/store/batches';
+import { batchNotEligibleReasons } from '../../shared/store/batches';
 import { batchRequestSchema, distinctUsers, readBatchRequest } from '../batches/request';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
@@ -46,9 +46,7 @@ const progressSchema = z.object({
  * Batch enrolment (spec 2.1, `list` entry): the users are stored in chunks, the batch-entry workflow enrols
  * them throttled, and progress is summed from the chunks' results in Mongo (the workflow is never queried).
  */
-export function addBatchRoutes(routes: Routes, { journeys, temporal, config, models }: ApiDeps): void {
-  const batches = createBatchStore(models);
-
+export function addBatchRoutes(routes: Routes, { journeys, temporal, config, stores: { batches } }: ApiDeps): void {
   routes.add({
     method: 'post',
     // `\\:`: a literal colon (Google-style custom method), not a path parameter.

@@ -4,7 +4,6 @@ import { graphOf, type JourneyGraph } from '../../shared/definition/schema';
 import { validateDefinition } from '../../shared/definition/validate';
 import { DomainError, InvalidInputError } from '../../shared/errors';
 import { slugSchema } from '../../shared/ids';
-import { createExperimentStore } from '../../shared/store/experiments';
 import { InvalidJourneyError } from '../../shared/store/journeys';
 import { durationToMs } from '../../shared/time/duration';
 import { DryRunBusyError } from '../dry-run/queue';
@@ -19,8 +18,7 @@ const versionParams = z.object({ id: slugSchema, version: z.coerce.number().int(
  * `read` scope: a dry run changes nothing and shows what the version's definition and content already show
  * to a reader, rendered for a profile the caller supplies. Its cost is bounded by the queue, not the scope.
  */
-export function addDryRunRoutes(routes: Routes, { journeys, settings, models }: ApiDeps): void {
-  const experiments = createExperimentStore(models);
+export function addDryRunRoutes(routes: Routes, { journeys, settings, stores: { experiments } }: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/versions/:version/dry-run',

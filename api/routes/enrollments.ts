@@ -4,8 +4,6 @@ import { ConflictError, InvalidInputError } from '../../shared/errors';
 import { slugSchema, userIdSchema } from '../../shared/ids';
 import { enrolUser } from '../../shared/instances';
 import { profilePatchSchema } from '../../shared/profiles/schema';
-import { createEntryStore } from '../../shared/store/entries';
-import { createIdempotencyStore } from '../../shared/store/idempotency';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 
@@ -38,10 +36,7 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config, models, profiles }: ApiDeps): void {
-  const entries = createEntryStore(models);
-  const idempotency = createIdempotencyStore(models);
-
+export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config, profiles, stores: { entries, idempotency } }: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/enrollments',

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../shared/errors';
 import { eventBatchSchema, eventInputSchema } from '../../shared/events/schema';
-import { createEventStore } from '../../shared/store/events';
-import { createEntryStore } from '../../shared/store/entries';
 import { durationToMs } from '../../shared/time/duration';
 import type { ApiDeps } from '../deps';
 import { createEventIngestion, type IngestResult } from '../events/ingest';
@@ -35,11 +33,11 @@ const batchResultSchema = z.object({
 
 export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
   const ingestion = createEventIngestion({
-    events: createEventStore(deps.models),
+    events: deps.stores.events,
     profiles: deps.profiles,
     router: createEventRouter(deps.journeys, { ttlMs: ROUTING_TTL_MS }),
     temporal: deps.temporal,
-    enrolment: { journeys: deps.journeys, entries: createEntryStore(deps.models) },
+    enrolment: { journeys: deps.journeys, entries: deps.stores.entries },
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     maxAgeMs: durationToMs(deps.config.EVENT_MAX_AGE ?? 'PT1H'),
   });

@@ -2,8 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../../shared/errors';
-import { createFactStore } from '../../shared/store/facts';
-import { eventSignal } from '../../workflows/signals';
+import { eventSignal } from '../../workflows/contract';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { routeSendGridEvent, signatureHeader, timestampHeader, verifySendGridSignature } from '../providers/sendgrid-events';
@@ -28,7 +27,7 @@ const summarySchema = z.object({
  * can send one as basic-auth credentials in the webhook URL).
  */
 export function addProviderEventRoutes(routes: Routes, deps: ApiDeps): void {
-  const facts = createFactStore(deps.models);
+  const { facts } = deps.stores;
   const publicKey = deps.config.SENDGRID_WEBHOOK_PUBLIC_KEY;
 
   routes.add({
