@@ -2,10 +2,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { DomainError } from '../shared/errors';
 import type { JourneyStore } from '../shared/store/journeys';
-import { stopSignal, type StopRequest } from '../workflows/signals';
-
-/** Why instances are told to stop: the version was stopped (`stopped`) or replaced by a newer one (`version_exit`). */
-export type StopReason = StopRequest['reason'];
+import { stopSignal, type StopRequest, type StopReason } from '../workflows/contract';
 
 export interface InstanceRef {
   workflowId: string;

@@ -8,8 +8,10 @@
  * (unknown command or option, missing file); 3 the API is unreachable or answers 5xx.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ApiError, ApiUnreachableError, createApiClient, EXIT, exitCodeOf, problemLine, type ApiClient } from './api-client';
+import { ApiError, ApiUnreachableError, createApiClient, EXIT, type ApiClient } from './api-client';
 import { JourneyFileError } from './files';
+import { reportApiError, type Context, type GlobalOptions, type Registrar } from './context';
+import { createOutput, type Output } from './output';
 import { registerDeploy } from './commands/deploy';
 import { registerDiff } from './commands/diff';
 import { registerList } from './commands/list';
@@ -19,91 +21,6 @@ import { registerValidate } from './commands/validate';
 import { registerWinner } from './commands/winner';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
-
-// ---------------------------------------------------------------------------------------------
-// Output
-
-export interface Style {
-  red(text: string): string;
-  green(text: string): string;
-  yellow(text: string): string;
-  dim(text: string): string;
-  bold(text: string): string;
-}
-
-export interface Output {
-  /** A line of the command's report (stdout). */
-  line(text?: string): void;
-  /** A line about a failure (stderr), as written. */
-  error(text: string): void;
-  /** Columns aligned on the widest cell; the last column is not padded. */
-  table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): void;
-  json(value: unknown): void;
-  /** Colours for stdout; identity functions when stdout is not a TTY or NO_COLOR is set. */
-  style: Style;
-  /** Colours for stderr. */
-  errStyle: Style;
-}
-
-interface Stream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-}
-
-function styleFor(stream: Stream, env: NodeJS.ProcessEnv): Style {
-  const on = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  const wrap = (open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
-}
-
-export function createOutput(stdout: Stream = process.stdout, stderr: Stream = process.stderr, env: NodeJS.ProcessEnv = process.env): Output {
-  return {
-    line: (text = '') => void stdout.write(`${text}\n`),
-    error: (text) => void stderr.write(`${text}\n`),
-    table(headers, rows) {
-      const all = [headers, ...rows];
-      const widths = headers.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
-      for (const row of all) {
-        const cells = headers.map((_, column) => {
-          const cell = row[column] ?? '';
-          return column === headers.length - 1 ? cell : cell.padEnd(widths[column] ?? 0);
-        });
-        stdout.write(`${cells.join('  ').trimEnd()}\n`);
-      }
-    },
-    json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    style: styleFor(stdout, env),
-    errStyle: styleFor(stderr, env),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Context given to every command
-
-export interface GlobalOptions {
-  apiUrl: string;
-  apiKey?: string;
-}
-
-export interface Context {
-  out: Output;
-  /** The API client, created on first use (`validate` never needs it). */
-  api(): ApiClient;
-  globals: GlobalOptions;
-  /** Prints an API error the standard way (`error: <detail>`, its problems, a hint) and answers the exit code. */
-  reportApiError(error: ApiError, prefix?: string): number;
-}
-
-function reportApiError(out: Output, globals: GlobalOptions, error: ApiError, prefix = ''): number {
-  const red = out.errStyle.red;
-  out.error(`${red('error:')} ${prefix}${error.detail}`);
-  for (const problem of error.problems) out.error(`  ${problemLine(problem)}`);
-  if (error.status === 401 && !globals.apiKey) {
-    out.error(`${out.errStyle.yellow('hint:')} pass --api-key <key> or set JOURNEYS_API_KEY`);
-  }
-  if (error.status >= 500) out.error(`${out.errStyle.yellow('hint:')} the API at ${globals.apiUrl} failed (HTTP ${error.status}); see its logs`);
-  return exitCodeOf(error);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Program
@@ -156,15 +73,6 @@ export function buildProgram(out: Output, run: (action: () => Promise<number>) =
   registerWinner(register);
   registerReport(register);
   return program;
-}
-
-/** What each command file receives to add itself to the program. */
-export interface Registrar {
-  program: Command;
-  out: Output;
-  contextOf(command: Command): Context;
-  /** Runs an action and records its exit code. */
-  run(action: () => Promise<number>): Promise<void>;
 }
 
 /** Runs the CLI with `argv` (without node and the script) and answers the exit code; never calls process.exit. */

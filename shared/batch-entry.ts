@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { serviceTaskQueue } from './naming';
-import type { BatchEntryInput, batchEntryWorkflow } from '../workflows';
+import type { BatchEntryInput, BatchEntryWorkflow } from '../workflows/contract';
 
 /** Starting the batch-entry service workflow (workflows/services/batch-entry.ts) from the API. */
 
@@ -16,7 +16,7 @@ export async function startBatchEntry(
 ): Promise<string> {
   const workflowId = batchEntryWorkflowId(batch.batchId);
   const input: BatchEntryInput = { batchId: batch.batchId, chunks: batch.chunks, ratePerSecond: batch.ratePerSecond };
-  await client.workflow.start<typeof batchEntryWorkflow>('batchEntryWorkflow', {
+  await client.workflow.start<BatchEntryWorkflow>('batchEntryWorkflow', {
     workflowId,
     taskQueue: serviceTaskQueue(taskQueue),
     args: [input],

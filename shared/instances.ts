@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { journeyWorkflow } from '../workflows';
+import type { JourneyWorkflow } from '../workflows/contract';
 import { isControlUser } from './control-group';
 import { instanceWorkflowId } from './ids';
 import { activeVersion } from './lifecycle/states';
@@ -31,7 +31,7 @@ export interface InstanceStart {
  */
 export async function startInstance(client: Client, start: InstanceStart): Promise<{ instanceId: string; runId: string }> {
   const workflowId = instanceWorkflowId(start.journeyId, start.userId);
-  const handle = await client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+  const handle = await client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
     workflowId,
     taskQueue: start.taskQueue,
     args: [{ journeyId: start.journeyId, version: start.version, userId: start.userId, ...(start.context ? { context: start.context } : {}) }],

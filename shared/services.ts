@@ -1,8 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { serviceTaskQueue } from './naming';
-import type { reportsWorkflow, ReportsInput, versionDrainWorkflow, versionStopWorkflow } from '../workflows';
-import { rebuildReportsSignal } from '../workflows/services/reports';
-import type { StopReason } from '../activities/maintenance';
+import { rebuildReportsSignal, type ReportsInput, type ReportsWorkflow, type StopReason, type VersionDrainWorkflow, type VersionStopWorkflow } from '../workflows/contract';
 
 /**
  * Starting the version maintenance workflows (workflows/services/) from the API. Each start returns as soon
@@ -24,7 +22,7 @@ export async function startVersionStop(
   target: { journeyId: string; version: number; reason: StopReason },
 ): Promise<string> {
   const workflowId = versionStopWorkflowId(target.journeyId, target.version);
-  await client.workflow.start<typeof versionStopWorkflow>('versionStopWorkflow', {
+  await client.workflow.start<VersionStopWorkflow>('versionStopWorkflow', {
     workflowId,
     taskQueue: serviceTaskQueue(taskQueue),
     args: [target],
@@ -41,7 +39,7 @@ export async function startVersionDrain(
   target: { journeyId: string; version: number; checkEveryMs?: number },
 ): Promise<string> {
   const workflowId = versionDrainWorkflowId(target.journeyId, target.version);
-  await client.workflow.start<typeof versionDrainWorkflow>('versionDrainWorkflow', {
+  await client.workflow.start<VersionDrainWorkflow>('versionDrainWorkflow', {
     workflowId,
     taskQueue: serviceTaskQueue(taskQueue),
     args: [target],
@@ -62,7 +60,7 @@ export function reportsWorkflowId(taskQueue: string): string {
 /** Starts the reports service unless it runs already (the worker calls this at every start). */
 export async function startReportsService(client: Client, taskQueue: string, input: ReportsInput = {}): Promise<string> {
   const workflowId = reportsWorkflowId(taskQueue);
-  await client.workflow.start<typeof reportsWorkflow>('reportsWorkflow', {
+  await client.workflow.start<ReportsWorkflow>('reportsWorkflow', {
     workflowId,
     taskQueue: serviceTaskQueue(taskQueue),
     args: [input],
@@ -76,7 +74,7 @@ export async function startReportsService(client: Client, taskQueue: string, inp
 /** Asks the reports service to rebuild a journey's counters from its facts (starting the service if needed). */
 export async function requestReportRebuild(client: Client, taskQueue: string, journeyId: string): Promise<string> {
   const workflowId = reportsWorkflowId(taskQueue);
-  await client.workflow.signalWithStart<typeof reportsWorkflow, [string]>('reportsWorkflow', {
+  await client.workflow.signalWithStart<ReportsWorkflow, [string]>('reportsWorkflow', {
     workflowId,
     taskQueue: serviceTaskQueue(taskQueue),
     args: [{}],

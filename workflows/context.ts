@@ -1,49 +1,8 @@
 import type { JourneyGraph } from '../shared/definition/schema';
-import type { ResumeState } from './runtime/continue-as-new';
 import type { Fact } from '../activities/lifecycle-types';
 import type { Patches } from './patches';
-import type { EnrolmentRecord, InstanceState, NodeError } from './state';
-
-/** What the API passes when it starts an instance: ids and a small entry context, never profile documents. */
-export interface JourneyInput {
-  journeyId: string;
-  version: number;
-  userId: string;
-  /** Small entry data; `context.event` is the trigger event (for event entry), read as `event` / `trigger`. */
-  context?: Record<string, unknown>;
-  /**
-   * Internal: set only by the workflow itself when it continues as new (ids, counters and deadlines of the
-   * run before). Callers never set it.
-   */
-  resume?: ResumeState;
-}
-
-/** Exit reasons of spec section 5. */
-export type ExitReason =
-  | 'goal'
-  | 'timeout'
-  | 'exited'
-  | 'completed'
-  | 'version_exit'
-  | 'stopped'
-  | 'control'
-  | 'not_eligible';
-
-export interface JourneyResult {
-  /** The one exit reason of the instance. */
-  reason: ExitReason;
-  /** The node where the instance ended (absent when it never reached one: control, not eligible). */
-  nodeId?: string;
-  path: string[];
-  /** The goal met, for reason `goal`. */
-  goalId?: string;
-  /** Present (true) for a control-group user. */
-  control?: true;
-  /** Failures that did not change the route (e.g. a profile write), when there were any. */
-  errors?: NodeError[];
-  /** What each enterJourney node did (`started`, `already_inside`...), when there were any. */
-  enrolments?: EnrolmentRecord[];
-}
+import type { InstanceState } from './state';
+import type { EnrolmentRecord, ExitReason, JourneyInput, NodeError, ResumeState } from './contract';
 
 /** What a node waits for, shown by the `state` query and in Temporal UI. */
 export interface Waiting {

@@ -1,4 +1,3 @@
-/** Entry point of the workflow bundle: every workflow type the worker registers. */
+/** Entry point of the workflow bundle: every workflow type the worker registers. Clients import `./contract`. */
 export { journeyWorkflow } from './journey';
-export { eventSignal, stateQuery, stopSignal, type JourneyEvent, type JourneyStateView, type StopRequest } from './signals';
 export * from './services';

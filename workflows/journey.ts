@@ -1,6 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { bookkeeping } from './activities';
-import type { JourneyInput, JourneyResult } from './context';
+import type { JourneyInput, JourneyResult } from './contract';
 import { continueAsNewAt, shouldContinueAsNew } from './runtime/continue-as-new';
 import { enter, resume } from './runtime/entry';
 import { finish } from './runtime/finish';

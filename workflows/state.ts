@@ -1,33 +1,4 @@
-import type { JourneyEvent } from './signals';
-
-/** An event as the instance keeps it: the payload plus its arrival order. */
-export interface ReceivedEvent extends JourneyEvent {
-  /** 0, 1, 2... in order of arrival at this instance (not reset when old events are dropped). */
-  seq: number;
-  /** Workflow time of arrival (ms since the epoch). */
-  receivedAt: number;
-  /**
-   * When the event happened (ms since the epoch): its `timestamp` (the API's receive time, or the client's
-   * within the allowed skew), else its arrival. Whether it counts for a goal or a wait is decided by this.
-   */
-  at: number;
-  /** It decided a wait: it counts for no later wait (it may still be a goal). */
-  used?: true;
-}
-
-/** Something that went wrong on a node without changing the route (e.g. a failed profile write). */
-export interface NodeError {
-  nodeId: string;
-  message: string;
-  at: number;
-}
-
-/** The outcome of an enterJourney node. */
-export interface EnrolmentRecord {
-  nodeId: string;
-  journeyId: string;
-  status: string;
-}
+import type { EnrolmentRecord, ExperimentGoalTracker, JourneyEvent, NodeError, ReceivedEvent } from './contract';
 
 /**
  * The mutable state of one instance, shared by the signal handler and the node handlers.
@@ -44,13 +15,6 @@ export interface InstanceState {
   experiments: Record<string, string>;
   /** Experiments with goals of their own: events from `from` (a `seq`) on score them; `met` goal ids count once. */
   experimentGoals: Record<string, ExperimentGoalTracker>;
-}
-
-export interface ExperimentGoalTracker {
-  from: number;
-  /** Event time: events that happened from this instant on score the experiment (`from` is then unused). */
-  fromAt?: number;
-  met: string[];
 }
 
 /** Events kept for waits with `includePrior`; older ones are dropped (their ids are still de-duplicated). */

@@ -1,7 +1,7 @@
 import type { Fact } from '../../activities';
 import type { JourneyGraph } from '../../shared/definition/schema';
 import type { Profile } from '../../shared/profiles/store';
-import type { JourneyResult } from '../../workflows/context';
+import type { JourneyResult } from '../../workflows/contract';
 import type { DryRunEnrolment, DryRunSend } from './activities';
 import { isoOffset, type DryRunResponse } from './schema';
 

@@ -12,9 +12,7 @@ import type { Profile } from '../../shared/profiles/store';
 import type { ExperimentStore } from '../../shared/store/experiments';
 import type { JourneyStore } from '../../shared/store/journeys';
 import type { SettingsStore } from '../../shared/store/settings';
-import type { JourneyInput } from '../../workflows/context';
-import { eventSignal, stateQuery, stopSignal } from '../../workflows/signals';
-import type { journeyWorkflow } from '../../workflows';
+import { eventSignal, type JourneyInput, type JourneyWorkflow, stateQuery, stopSignal } from '../../workflows/contract';
 import { createDryRunWorld, type DryRunWorld } from './activities';
 import { dryRunEnvironment, type Lease } from './environment';
 import { createMemoryProfile, type MemoryProfile } from './profile';
@@ -93,7 +91,7 @@ export async function stopDryRuns(): Promise<void> {
 
 /** One dry run: its activities, its workers on a task queue of its own, and its instance. */
 class Session {
-  private handle?: WorkflowHandle<typeof journeyWorkflow>;
+  private handle?: WorkflowHandle<JourneyWorkflow>;
   private closed?: Promise<void>;
   private readonly running: Promise<unknown>;
 
@@ -136,7 +134,7 @@ class Session {
     if (start < clock) throw new DomainError(422, 'start_passed', 'startAt passed while the dry run waited for its turn; ask again');
     await skipTo(env, start);
     const input: JourneyInput = { journeyId: plan.journeyId, version: plan.version, userId: plan.userId, ...contextOf(plan, start) };
-    const handle = await client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+    const handle = await client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
       workflowId: instanceWorkflowId(plan.journeyId, plan.userId),
       taskQueue: this.taskQueue,
       args: [input],

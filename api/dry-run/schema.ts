@@ -5,7 +5,7 @@ import { userIdSchema } from '../../shared/ids';
 import { profileInputSchema } from '../../shared/profiles/schema';
 import { durationToMs } from '../../shared/time/duration';
 import { isoDurationSchema } from '../../shared/time/duration-schema';
-import type { ExitReason } from '../../workflows/context';
+import type { ExitReason } from '../../workflows/contract';
 
 /** The longest simulation: beyond it the instance is reported as still inside. */
 export const MAX_UNTIL = 'P400D';

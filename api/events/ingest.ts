@@ -9,7 +9,7 @@ import { isStoreUnreachable } from '../../shared/mongo/errors';
 import { withStoreRetry } from '../../shared/mongo/retry';
 import type { ProfileStore } from '../../shared/profiles/store';
 import { ABANDONED_AFTER_MS, type EventStore } from '../../shared/store/events';
-import { eventSignal, type JourneyEvent } from '../../workflows/signals';
+import { eventSignal, type JourneyEvent } from '../../workflows/contract';
 import type { EventRouter } from './router';
 
 /** What an event did to one journey whose entry listens for it. */

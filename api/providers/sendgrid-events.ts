@@ -1,7 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { Fact } from '../../activities/lifecycle-types';
 import { parseDeliveryKey } from '../../shared/naming';
-import type { JourneyEvent } from '../../workflows/signals';
+import type { JourneyEvent } from '../../workflows/contract';
 
 /**
  * SendGrid's event webhook: a JSON array of events, each carrying the `custom_args` of its message at the

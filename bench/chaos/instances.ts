@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { instanceWorkflowId } from '../../shared/ids';
-import type { JourneyResult } from '../../workflows/context';
+import type { JourneyResult } from '../../workflows/contract';
 import { CHAOS_JOURNEY } from './journey';
 
 export interface InstanceOutcomes {

@@ -1,6 +1,6 @@
 import type { Fact } from '../../activities/lifecycle-types';
 import type { JourneyReport } from '../../shared/reports/report';
-import type { JourneyResult } from '../../workflows/context';
+import type { JourneyResult } from '../../workflows/contract';
 import { instanceWorkflowId } from '../../shared/ids';
 import { CHAOS_JOURNEY, NODE_IDS, SINK_NODE, WEBHOOK_NODE } from './journey';
 import { userNodeKey, type PerUserNode, type ReceiverView, type StoreView } from './store-view';

@@ -9,7 +9,7 @@ import {
   type JourneyJson,
   type VersionState,
 } from '../api-client';
-import type { Context, Registrar } from '../main';
+import type { Context, Registrar } from '../context';
 import { activeVersion, draftVersion, metadataNote, planFor } from './diff';
 import { checkAll, missingFiles } from './validate';
 

@@ -11,7 +11,7 @@ import {
   type VersionState,
   type VersionSummaryJson,
 } from '../api-client';
-import type { Context, Registrar } from '../main';
+import type { Context, Registrar } from '../context';
 import { checkFile, missingFiles } from './validate';
 
 /** The version a file is compared with, and its definition with the current content. */

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { EXIT, type JourneyJson, type JourneyPageJson, type VersionSummaryJson } from '../api-client';
-import type { Registrar } from '../main';
+import type { Registrar } from '../context';
 
 export const versionStates = ['draft', 'scheduled', 'running', 'paused', 'completed', 'restricted', 'stopped'] as const;
 

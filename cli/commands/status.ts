@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT, seg, type JourneyJson, type VersionSummaryJson } from '../api-client';
-import type { Registrar } from '../main';
+import type { Registrar } from '../context';
 
 /** `2025-03-01 09:00:00Z`: an ISO instant, shorter. */
 export function when(iso: string | undefined): string {

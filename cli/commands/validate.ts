@@ -5,7 +5,8 @@ import type { JourneyDefinition } from '../../shared/definition/schema';
 import { validateDefinition } from '../../shared/definition/validate';
 import { EXIT, problemLine } from '../api-client';
 import { JourneyFileError, loadJourneyFile } from '../files';
-import type { Output, Registrar } from '../main';
+import type { Registrar } from '../context';
+import type { Output } from '../output';
 
 export type Checked =
   | { ok: true; file: string; definition: JourneyDefinition }

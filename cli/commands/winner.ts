@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT, seg, type JourneyJson } from '../api-client';
-import type { Registrar } from '../main';
+import type { Registrar } from '../context';
 
 /** The API's view of an experiment node (api/routes/experiments.ts), as JSON. */
 export interface ExperimentJson {

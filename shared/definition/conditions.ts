@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toInstant } from '../conditions/evaluate';
+import { toInstant } from '../time/instant';
 
 /**
  * The condition language: a compact, Mongo-query-like tree.

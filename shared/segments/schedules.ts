@@ -4,7 +4,7 @@ import type { VersionSummary } from '../lifecycle/states';
 import { durationToMs } from '../time/duration';
 import { serviceTaskQueue } from '../naming';
 import type { JourneyStore } from '../store/journeys';
-import type { SegmentRunInput, segmentRunWorkflow } from '../../workflows/services/segment-run';
+import type { SegmentRunInput, SegmentRunWorkflow } from '../../workflows/contract';
 
 type SegmentSchedule = Extract<JourneyEntry, { type: 'segment' }>['schedule'];
 
@@ -94,7 +94,7 @@ export async function reconcileSegmentSchedules(
     const created = await temporal.schedule.create({
       scheduleId: segmentScheduleId(journeyId, summary.version),
       spec,
-      action: { type: 'startWorkflow', workflowType: 'segmentRunWorkflow' satisfies (typeof segmentRunWorkflow)['name'], args: [input], taskQueue: serviceTaskQueue(taskQueue) },
+      action: { type: 'startWorkflow', workflowType: 'segmentRunWorkflow' satisfies 'segmentRunWorkflow', args: [input], taskQueue: serviceTaskQueue(taskQueue) },
       state: { paused: state === 'paused', note: `segment entry of ${journeyId} v${summary.version}` },
     });
     if (runNow && state === 'active') await created.trigger();

@@ -13,7 +13,7 @@ import { createExperimentStore } from '../../shared/store/experiments';
 import { createFactStore } from '../../shared/store/facts';
 import { createReportCounters } from '../../shared/store/report-counters';
 import { startReportsService, reportsWorkflowId } from '../../shared/services';
-import type { ReportsInput } from '../../workflows';
+import type { ReportsInput } from '../../workflows/contract';
 import { createJourneyStore } from '../../shared/store/journeys';
 import { createProfileStore } from '../../shared/profiles/store';
 import type { SendDependencies } from '../../activities/send';

@@ -2,7 +2,7 @@ import type { ChannelAdapter } from '../../activities/channels/contract';
 import { createSendGridAdapter } from '../../activities/channels/email';
 import { createSinkAdapter, type SinkMessage } from '../../activities/channels/sink';
 import { createSmsGatewayAdapter } from '../../activities/channels/sms';
-import type { JourneyResult } from '../../workflows/context';
+import type { JourneyResult } from '../../workflows/contract';
 import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
 import { startFakeSmsGateway, type FakeSmsGateway } from '../fakes/sms-gateway';
 import { crashOnce, type CrashPoint } from '../helpers/crash';

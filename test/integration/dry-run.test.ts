@@ -12,8 +12,7 @@ import { createProfileStore } from '../../shared/profiles/store';
 import { createJourneyStore } from '../../shared/store/journeys';
 import { durationToMs } from '../../shared/time/duration';
 import { createWorkers } from '../../worker/workers';
-import { eventSignal, type journeyWorkflow } from '../../workflows';
-import type { JourneyResult } from '../../workflows/context';
+import { eventSignal, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';
 import { experimentDraw, pickWeightedPath } from '../../workflows/nodes/experiment';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 import { createTimeSkippingEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
@@ -176,7 +175,7 @@ describe('dry run', () => {
     const sendsBefore = real.sends.length;
     const start = await real.env.currentTimeMs();
     const context = scenario.trigger ? { event: { id: 'trigger', ...scenario.trigger, timestamp: new Date(start).toISOString() } } : undefined;
-    const handle = await real.plain.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+    const handle = await real.plain.workflow.start<JourneyWorkflow>('journeyWorkflow', {
       workflowId: instanceWorkflowId(journeyId, userId),
       taskQueue: real.taskQueue,
       args: [{ journeyId, version: 1, userId, ...(context ? { context } : {}) }],
@@ -189,7 +188,7 @@ describe('dry run', () => {
       await handle.signal(eventSignal, { id: `e-${index}`, name: event.name, properties: event.properties ?? {}, timestamp: new Date(at).toISOString() });
     }
     // Through the environment's client: simulated time skips to the end.
-    const result = await real.env.client.workflow.getHandle<typeof journeyWorkflow>(handle.workflowId).result();
+    const result = await real.env.client.workflow.getHandle<JourneyWorkflow>(handle.workflowId).result();
     return { result, sent: real.sends.slice(sendsBefore) };
   }
 

@@ -7,8 +7,7 @@ import { createEntryStore, type EntryStore } from '../../shared/store/entries';
 import { createFactStore } from '../../shared/store/facts';
 import { isControlUser } from '../../shared/control-group';
 import { instanceWorkflowId } from '../../shared/ids';
-import { eventSignal, type journeyWorkflow } from '../../workflows';
-import { stateQuery } from '../../workflows/signals';
+import { eventSignal, type JourneyWorkflow, stateQuery } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';
 import { openTestDatabase } from '../helpers/servers';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
@@ -179,7 +178,7 @@ describe('enrolment API with the enrolment record', () => {
 
   /** Lets the instance leave its wait, and waits for its exit. */
   async function release(instanceId: string) {
-    const handle = stack.client.workflow.getHandle<typeof journeyWorkflow>(instanceId);
+    const handle = stack.client.workflow.getHandle<JourneyWorkflow>(instanceId);
     await handle.signal(eventSignal, { id: randomUUID(), name: 'go', timestamp: new Date().toISOString() });
     return handle.result();
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JourneyResult } from '../../workflows/context';
+import type { JourneyResult } from '../../workflows/contract';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 /**

@@ -1,5 +1,5 @@
 import { createSendGridAdapter } from '../../activities/channels/email';
-import type { JourneyResult } from '../../workflows/context';
+import type { JourneyResult } from '../../workflows/contract';
 import { startFakeSendGrid, type Fault, type FakeSendGrid } from '../fakes/sendgrid';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 

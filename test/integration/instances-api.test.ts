@@ -1,4 +1,4 @@
-import type { journeyWorkflow } from '../../workflows';
+import type { JourneyWorkflow } from '../../workflows/contract';
 import { instanceWorkflowId } from '../../shared/ids';
 import { createEntryStore } from '../../shared/store/entries';
 import { eventually } from '../helpers/eventually';
@@ -111,7 +111,7 @@ describe('instances API', () => {
     const exit = await call(stack, 'POST', `${instancePath('cy')}/exit`);
     expect(exit.status).toBe(202);
     expect(exit.body).toEqual({ workflowId: instanceId, runId, reason: 'stopped' });
-    const result = await stack.client.workflow.getHandle<typeof journeyWorkflow>(instanceId).result();
+    const result = await stack.client.workflow.getHandle<JourneyWorkflow>(instanceId).result();
     expect(result).toMatchObject({ reason: 'stopped', nodeId: 'wait', path: ['wait'] });
 
     const closed = await call(stack, 'GET', instancePath('cy'), undefined, reader());

@@ -10,8 +10,7 @@ import { buildReport } from '../../shared/reports/report';
 import { createFactStore } from '../../shared/store/facts';
 import { createReportCounters } from '../../shared/store/report-counters';
 import { createWorkers } from '../../worker/workers';
-import { eventSignal, type journeyWorkflow } from '../../workflows';
-import type { JourneyResult } from '../../workflows/context';
+import { eventSignal, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';
 import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 
 /**
@@ -104,7 +103,7 @@ describe('report invariant over 1,000 randomised users (dev server, FerretDB jou
     }
     const started = Date.now();
     const start = (userId: string) =>
-      env.client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+      env.client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
         workflowId: instanceWorkflowId(JOURNEY, userId),
         taskQueue,
         args: [{ journeyId: JOURNEY, version: 1, userId }],

@@ -1,7 +1,7 @@
 import { isControlUser } from '../../shared/control-group';
 import type { JourneyReport } from '../../shared/reports/report';
 import { experimentDraw, pickWeightedPath } from '../../workflows/nodes/experiment';
-import type { JourneyResult } from '../../workflows/context';
+import type { JourneyResult } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 

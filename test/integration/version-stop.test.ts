@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { createEntryStore } from '../../shared/store/entries';
 import { versionDrainWorkflowId, versionStopWorkflowId } from '../../shared/services';
-import type { journeyWorkflow, versionDrainWorkflow, versionStopWorkflow } from '../../workflows';
+import type { JourneyWorkflow, VersionDrainWorkflow, VersionStopWorkflow } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -41,12 +41,12 @@ describe('stopping a version reaches its running instances', () => {
   }
 
   /** Enrols each user through the API; the handles follow each instance's own run chain. */
-  async function enrol(journeyId: string, users: string[]): Promise<(WorkflowHandle<typeof journeyWorkflow> & { runId: string })[]> {
-    const handles: (WorkflowHandle<typeof journeyWorkflow> & { runId: string })[] = [];
+  async function enrol(journeyId: string, users: string[]): Promise<(WorkflowHandle<JourneyWorkflow> & { runId: string })[]> {
+    const handles: (WorkflowHandle<JourneyWorkflow> & { runId: string })[] = [];
     for (const userId of users) {
       const answer = await call(stack, 'POST', `/v1/journeys/${journeyId}/enrollments`, { userId });
       expect(answer.status).toBe(202);
-      const handle = stack.client.workflow.getHandle<typeof journeyWorkflow>(answer.body.instanceId, undefined, { firstExecutionRunId: answer.body.runId });
+      const handle = stack.client.workflow.getHandle<JourneyWorkflow>(answer.body.instanceId, undefined, { firstExecutionRunId: answer.body.runId });
       handles.push(Object.assign(handle, { runId: answer.body.runId as string }));
     }
     return handles;
@@ -92,7 +92,7 @@ describe('stopping a version reaches its running instances', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
 
     // The service workflow delivered the signal to each of them.
-    const service = stack.client.workflow.getHandle<typeof versionStopWorkflow>(versionStopWorkflowId('long-wait', 1));
+    const service = stack.client.workflow.getHandle<VersionStopWorkflow>(versionStopWorkflowId('long-wait', 1));
     expect((await service.result()).signalled).toBeGreaterThanOrEqual(3);
     for (const handle of handles) {
       const history = await handle.fetchHistory();
@@ -129,7 +129,7 @@ describe('stopping a version reaches its running instances', () => {
     // Moving to the new version means entering again: the same workflow id, a new run on version 2,
     // which the version 1 stop (still making its second pass) must not reach.
     const [again] = await enrol('replaced', ['vx-a']);
-    await stack.client.workflow.getHandle<typeof versionStopWorkflow>(versionStopWorkflowId('replaced', 1)).result();
+    await stack.client.workflow.getHandle<VersionStopWorkflow>(versionStopWorkflowId('replaced', 1)).result();
     const description = await again!.describe();
     expect(description.status.name).toBe('RUNNING');
     expect(description.runId).not.toBe(handles[0]!.runId);
@@ -151,19 +151,19 @@ describe('stopping a version reaches its running instances', () => {
     for (const result of await Promise.all(handles.map((handle) => handle.result()))) expect(result).toMatchObject({ reason: 'exited', nodeId: 'done' });
     for (const userId of users) expect(await sinkCount(userId)).toBe(1);
 
-    const drain = stack.client.workflow.getHandle<typeof versionDrainWorkflow>(versionDrainWorkflowId('short-wait', 1));
+    const drain = stack.client.workflow.getHandle<VersionDrainWorkflow>(versionDrainWorkflowId('short-wait', 1));
     expect(await drain.result()).toEqual({ stopped: true });
     expect(await versionState('short-wait', 1)).toMatchObject({ state: 'stopped', stopReason: 'stopped', draining: false });
   }, 90_000);
 
   it('a retried stop request (409: already stopped) still makes sure the stop reached the instances', async () => {
     const id = versionStopWorkflowId('long-wait', 1);
-    const first = await stack.client.workflow.getHandle<typeof versionStopWorkflow>(id).describe();
+    const first = await stack.client.workflow.getHandle<VersionStopWorkflow>(id).describe();
     const again = await call(stack, 'POST', '/v1/journeys/long-wait/versions/1/stop', { mode: 'exit' });
     expect(again.body).toMatchObject({ status: 409, code: 'invalid_transition', state: 'stopped' });
     // A new run of the service workflow, with nothing left to stop.
-    const rerun = await stack.client.workflow.getHandle<typeof versionStopWorkflow>(id).describe();
+    const rerun = await stack.client.workflow.getHandle<VersionStopWorkflow>(id).describe();
     expect(rerun.runId).not.toBe(first.runId);
-    expect(await stack.client.workflow.getHandle<typeof versionStopWorkflow>(id, rerun.runId).result()).toEqual({ signalled: 0 });
+    expect(await stack.client.workflow.getHandle<VersionStopWorkflow>(id, rerun.runId).result()).toEqual({ signalled: 0 });
   });
 });

@@ -21,9 +21,7 @@ import { binaries } from '../../infra/servers';
 import { isControlUser } from '../../shared/control-group';
 import type { JourneyDefinitionInput } from '../../shared/definition/schema';
 import { instanceWorkflowId } from '../../shared/ids';
-import type { journeyWorkflow } from '../../workflows';
-import type { JourneyResult } from '../../workflows/context';
-import { eventSignal, stateQuery, stopSignal, type JourneyEvent, type JourneyStateView } from '../../workflows/signals';
+import { eventSignal, type JourneyEvent, type JourneyResult, type JourneyStateView, type JourneyWorkflow, stateQuery, stopSignal } from '../../workflows/contract';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from './fake-world';
 
@@ -45,7 +43,7 @@ export interface HistoryFixture {
 interface Driver {
   env: TestWorkflowEnvironment;
   world: FakeWorld;
-  handle: WorkflowHandle<typeof journeyWorkflow>;
+  handle: WorkflowHandle<JourneyWorkflow>;
   /** The result, letting simulated time skip to the instance's timers. */
   inTime(): Promise<JourneyResult>;
   /** Polls the `state` query (real time; simulated time stands still) until `check` holds. */
@@ -183,7 +181,7 @@ async function main(filter?: string): Promise<void> {
     for (const scenario of scenarios.filter((s) => filter === undefined || s.name.includes(filter))) {
       scenario.prepare?.(world);
       const workflowId = instanceWorkflowId(scenario.journey, scenario.userId);
-      const handle = await plain.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+      const handle = await plain.workflow.start<JourneyWorkflow>('journeyWorkflow', {
         workflowId,
         taskQueue,
         args: [{ journeyId: scenario.journey, version: 1, userId: scenario.userId, ...(scenario.context ? { context: scenario.context } : {}) }],
@@ -192,7 +190,7 @@ async function main(filter?: string): Promise<void> {
         env,
         world,
         handle,
-        inTime: () => env.client.workflow.getHandle<typeof journeyWorkflow>(workflowId).result(),
+        inTime: () => env.client.workflow.getHandle<JourneyWorkflow>(workflowId).result(),
         async until(check) {
           for (let attempt = 0; attempt < 400; attempt++) {
             if (check(await handle.query(stateQuery))) return;

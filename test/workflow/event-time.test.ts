@@ -3,11 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import fc from 'fast-check';
 import { instanceWorkflowId } from '../../shared/ids';
-import { eventSignal, type journeyWorkflow } from '../../workflows';
-import type { JourneyInput, JourneyResult } from '../../workflows/context';
+import { eventSignal, type JourneyEvent, type JourneyInput, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';
 import { countsForGoal, countsForWait } from '../../workflows/runtime/event-time';
 import { eventTime } from '../../workflows/state';
-import type { JourneyEvent } from '../../workflows/signals';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from '../replay/fake-world';
 import { CHECKOUT_WINDOW, expectedOutcome, modelJourney, SECOND, type ModelEvent, type ModelEventName } from '../model/event-time-model';
 import { createDevServerEnv, createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
@@ -90,7 +88,7 @@ describe('a worker held back on the time-skipping server', () => {
     const taskQueue = uniqueTaskQueue('lag');
     const userId = `lag-${++users}`;
     const input: JourneyInput = { journeyId: 'model', version: 1, userId, ...(context ? { context } : {}) };
-    const handle = await plain.workflow.start<typeof journeyWorkflow>('journeyWorkflow', { workflowId: instanceWorkflowId('model', userId), taskQueue, args: [input] });
+    const handle = await plain.workflow.start<JourneyWorkflow>('journeyWorkflow', { workflowId: instanceWorkflowId('model', userId), taskQueue, args: [input] });
     const enteredAt = (await handle.describe()).startTime.getTime();
     const ordered = [...events].sort((a, b) => a.offsetMs - b.offsetMs);
     let workers: Worker[] | undefined;
@@ -107,7 +105,7 @@ describe('a worker held back on the time-skipping server', () => {
         await handle.signal(eventSignal, { id: `${userId}-e${index}`, name: event.name, properties: {}, timestamp: new Date(enteredAt + event.offsetMs).toISOString() });
       }
       if (!workers) await startWorkers();
-      return await env.client.workflow.getHandle<typeof journeyWorkflow>(handle.workflowId).result();
+      return await env.client.workflow.getHandle<JourneyWorkflow>(handle.workflowId).result();
     } finally {
       for (const worker of workers ?? []) worker.shutdown();
       await running;
@@ -181,7 +179,7 @@ describe('lag on the dev server: random events, a held-back worker and a live on
     try {
       const handles = await Promise.all(
         cases.map((_, index) =>
-          env.client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+          env.client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
             workflowId: instanceWorkflowId('model', `${taskQueue}-${index}`),
             taskQueue,
             args: [{ journeyId: 'model', version: 1, userId: `${taskQueue}-${index}` }],

@@ -22,8 +22,7 @@ import type { JourneyView } from '../../shared/store/journeys';
 import { delayTarget, nextLocalTime } from '../../shared/time/schedule';
 import { createWorkers } from '../../worker/workers';
 import type { LifecycleActivities } from '../../activities/lifecycle-types';
-import { eventSignal, type JourneyEvent, type journeyWorkflow } from '../../workflows';
-import type { JourneyInput, JourneyResult } from '../../workflows/context';
+import { eventSignal, type JourneyEvent, type JourneyInput, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';
 import { nextNodeId } from '../../workflows/nodes';
 import { experimentDraw, pickWeightedPath } from '../../workflows/nodes/experiment';
 import { profilePathsOf } from '../../workflows/nodes/profile';
@@ -160,7 +159,7 @@ describe('node handlers on the time-skipping server', () => {
    */
   function start(journeyId: string, userId: string, context?: Record<string, unknown>) {
     const input: JourneyInput = { journeyId, version: 1, userId, ...(context ? { context } : {}) };
-    return plain.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+    return plain.workflow.start<JourneyWorkflow>('journeyWorkflow', {
       workflowId: instanceWorkflowId(journeyId, userId),
       taskQueue,
       args: [input],
@@ -173,7 +172,7 @@ describe('node handlers on the time-skipping server', () => {
 
   /** The result of an instance, letting simulated time skip ahead to its timers (one instance at a time). */
   function inTime(handle: { workflowId: string }): Promise<JourneyResult> {
-    return env.client.workflow.getHandle<typeof journeyWorkflow>(handle.workflowId).result();
+    return env.client.workflow.getHandle<JourneyWorkflow>(handle.workflowId).result();
   }
 
   async function runInTime(journeyId: string, userId: string, context?: Record<string, unknown>): Promise<JourneyResult> {
@@ -653,7 +652,7 @@ describe('node handlers on the time-skipping server', () => {
         path: ['enrol', 'after'],
         enrolments: [{ nodeId: 'enrol', journeyId: 'target', status: 'started' }],
       });
-      const target = env.client.workflow.getHandle<typeof journeyWorkflow>(instanceWorkflowId('target', 'j-new'));
+      const target = env.client.workflow.getHandle<JourneyWorkflow>(instanceWorkflowId('target', 'j-new'));
       const description = await target.describe();
       expect(description.typedSearchAttributes.get(journeyIdKey)).toBe('target');
       expect(description.typedSearchAttributes.get(userIdKey)).toBe('j-new');

@@ -6,11 +6,9 @@ import { controlDraw, isControlUser } from '../../shared/control-group';
 import type { JourneyDefinitionInput } from '../../shared/definition/schema';
 import { instanceWorkflowId } from '../../shared/ids';
 import { journeyIdKey, journeyNodeKey, journeyStatusKey, searchAttributeKeys } from '../../shared/search-attributes';
-import { eventSignal, type journeyWorkflow } from '../../workflows';
-import type { JourneyInput, JourneyResult } from '../../workflows/context';
+import { eventSignal, type JourneyEvent, type JourneyInput, type JourneyResult, type JourneyWorkflow, stateQuery, stopSignal } from '../../workflows/contract';
 import { MAX_HISTORY_EVENTS, shouldContinueAsNew } from '../../workflows/runtime/continue-as-new';
 import { rulesOf } from '../../workflows/runtime/rules';
-import { stateQuery, stopSignal, type JourneyEvent } from '../../workflows/signals';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from '../replay/fake-world';
 import { createTimeSkippingEnv, quietRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 
@@ -107,12 +105,12 @@ describe('journey runtime on the time-skipping server', () => {
   /** Starts through a plain client: simulated time stays still until someone waits through `env.client`. */
   function start(journeyId: string, userId: string, context?: Record<string, unknown>) {
     const input: JourneyInput = { journeyId, version: 1, userId, ...(context ? { context } : {}) };
-    return plain.workflow.start<typeof journeyWorkflow>('journeyWorkflow', { workflowId: instanceWorkflowId(journeyId, userId), taskQueue, args: [input] });
+    return plain.workflow.start<JourneyWorkflow>('journeyWorkflow', { workflowId: instanceWorkflowId(journeyId, userId), taskQueue, args: [input] });
   }
 
   /** The result, letting simulated time skip to the instance's timers. */
   function inTime(handle: { workflowId: string }): Promise<JourneyResult> {
-    return env.client.workflow.getHandle<typeof journeyWorkflow>(handle.workflowId).result();
+    return env.client.workflow.getHandle<JourneyWorkflow>(handle.workflowId).result();
   }
 
   /** Waits (real time; simulated time stands still) until the instance has started `count` timers. */
@@ -276,7 +274,7 @@ describe('journey runtime on the time-skipping server', () => {
     });
 
     it('an event that happened before entry is not a goal, even when it reaches the instance with its start', async () => {
-      const handle = await plain.workflow.signalWithStart<typeof journeyWorkflow, [JourneyEvent]>('journeyWorkflow', {
+      const handle = await plain.workflow.signalWithStart<JourneyWorkflow, [JourneyEvent]>('journeyWorkflow', {
         workflowId: instanceWorkflowId('cart', 'g-early'),
         taskQueue,
         args: [{ journeyId: 'cart', version: 1, userId: 'g-early', context: trigger() }],
@@ -589,7 +587,7 @@ describe('continue-as-new on a dev server that suggests it early', () => {
         never: { type: 'message', channel: 'sink' },
       },
     });
-    const handle = await env.client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+    const handle = await env.client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
       workflowId: instanceWorkflowId('long-life', 'can-1'),
       taskQueue,
       args: [{ journeyId: 'long-life', version: 1, userId: 'can-1' }],
@@ -648,7 +646,7 @@ describe('continue-as-new on a dev server that suggests it early', () => {
         idle: { type: 'exit' },
       },
     });
-    const handle = await env.client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+    const handle = await env.client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
       workflowId: instanceWorkflowId('long-wait', 'can-2'),
       taskQueue,
       args: [{ journeyId: 'long-wait', version: 1, userId: 'can-2' }],

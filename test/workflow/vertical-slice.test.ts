@@ -3,7 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import type { ChannelActivities, JourneyActivities, SendRequest } from '../../activities';
 import { graphOf, journeyDefinitionSchema } from '../../shared/definition/schema';
 import { createWorkers, runWorkersUntil } from '../../worker/workers';
-import type { journeyWorkflow } from '../../workflows';
+import type { JourneyWorkflow } from '../../workflows/contract';
 import { createLifecycleFake } from '../replay/fake-world';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 
@@ -55,7 +55,7 @@ describe('journey workflow on the time-skipping server', () => {
     const startedWall = Date.now();
     await run(taskQueue, async () => {
       const startedSimulated = await env.currentTimeMs();
-      const result = await env.client.workflow.execute<typeof journeyWorkflow>('journeyWorkflow', {
+      const result = await env.client.workflow.execute<JourneyWorkflow>('journeyWorkflow', {
         workflowId: 'journey:weekly:user:u1',
         taskQueue,
         args: [{ journeyId: 'weekly', version: 1, userId: 'u1' }],

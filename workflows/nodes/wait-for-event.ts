@@ -3,7 +3,7 @@ import type { NodeOfType } from '../../shared/definition/schema';
 import { eventFilterScope, evaluateCondition } from '../../shared/conditions/evaluate';
 import { durationToMs } from '../../shared/time/duration';
 import { triggerEvent, type NodeContext, type NodeOutcome } from '../context';
-import type { ReceivedEvent } from '../state';
+import type { ReceivedEvent } from '../contract';
 import { countsForWait, type WaitWindow } from '../runtime/event-time';
 
 /**

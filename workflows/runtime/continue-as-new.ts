@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
-import type { JourneyInput } from '../context';
-import { eventTime, MAX_KEPT_EVENTS, type EnrolmentRecord, type ExperimentGoalTracker, type NodeError, type ReceivedEvent } from '../state';
+import { type EnrolmentRecord, type ExperimentGoalTracker, type JourneyInput, type NodeError, type ReceivedEvent, type ResumeState } from '../contract';
+import { eventTime, MAX_KEPT_EVENTS } from '../state';
 import type { Instance } from './instance';
 
 /**
@@ -16,33 +16,6 @@ export const MAX_HISTORY_EVENTS = 10_000;
  */
 export function shouldContinueAsNew(info: Pick<WorkflowInfo, 'continueAsNewSuggested' | 'historyLength'>): boolean {
   return info.continueAsNewSuggested || info.historyLength >= MAX_HISTORY_EVENTS;
-}
-
-/** What the next run needs to go on where this one stopped: ids, counters and absolute deadlines only. */
-export interface ResumeState {
-  /** The node to enter next (its `node_entered` fact is not written yet). */
-  nodeId: string;
-  path: string[];
-  /** The sequence number of the next fact. */
-  factSeq: number;
-  entry: number;
-  control: boolean;
-  enteredAt: number;
-  /** Logical time at which the user reached `nodeId` (absent in states carried by older code). */
-  reachedAt?: number;
-  /** A goal met that had not ended the instance yet (event time). */
-  pendingGoal?: { goalId: string; at: number };
-  /** Absolute journey timeout (entry + T): the next run's timer fires at the same instant. */
-  timeoutAt?: number;
-  /** De-duplication of event ids, the arrival counter and the events kept for `includePrior` waits. */
-  events: { ids: string[]; received: number; kept: ReceivedEvent[] };
-  experiments: Record<string, string>;
-  /** Absent in states carried by older code. */
-  experimentGoals?: Record<string, ExperimentGoalTracker>;
-  errors: NodeError[];
-  enrolments: EnrolmentRecord[];
-  /** How many runs came before this one. */
-  runs: number;
 }
 
 export function carry(inst: Instance, nodeId: string): ResumeState {

@@ -1,7 +1,8 @@
 import { CancellationScope, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
 import { isControlUser } from '../../shared/control-group';
 import { lifecycle } from '../activities';
-import { restore, type ResumeState } from './continue-as-new';
+import { restore } from './continue-as-new';
+import { type ResumeState } from '../contract';
 import type { Instance } from './instance';
 
 export type Admission = 'target' | 'control' | 'not_eligible';

@@ -1,4 +1,4 @@
-import type { ReceivedEvent } from '../state';
+import type { ReceivedEvent } from '../contract';
 
 /**
  * The rules of spec section 3 in event time (pure, shared by the goal check, the wait and the tests'

@@ -1,7 +1,7 @@
 import { CancellationScope } from '@temporalio/workflow';
 import { hasOwnGoals } from '../../shared/experiments/goals';
 import { lifecycle } from '../activities';
-import type { JourneyResult } from '../context';
+import type { JourneyResult } from '../contract';
 import type { Instance } from './instance';
 import { showExit } from './operators';
 

@@ -1,6 +1,6 @@
 import type { Goal } from '../../shared/definition/schema';
 import { eventFilterScope, evaluateCondition } from '../../shared/conditions/evaluate';
-import type { JourneyEvent } from '../signals';
+import type { JourneyEvent } from '../contract';
 
 /**
  * The first journey goal that an event meets: same name, and its `where` filter (if any) holds over the

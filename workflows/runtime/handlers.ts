@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import { eventSignal, stateQuery, stopSignal } from '../signals';
+import { eventSignal, stateQuery, stopSignal } from '../contract';
 import { recordEvent } from '../state';
 import type { Instance } from './instance';
 import { stateView } from './operators';

@@ -1,8 +1,9 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { JourneyGraph } from '../../shared/definition/schema';
-import { triggerEvent, type ExitReason, type JourneyInput, type Waiting } from '../context';
+import { triggerEvent, type Waiting } from '../context';
+import { type ExitReason, type JourneyInput, type ReceivedEvent } from '../contract';
 import { experimentGoalsOf } from '../../shared/experiments/goals';
-import { createInstanceState, type InstanceState, type ReceivedEvent } from '../state';
+import { createInstanceState, type InstanceState } from '../state';
 import { Patches, PATCHES } from '../patches';
 import { countsForGoal, triggerIdOf } from './event-time';
 import { FactLog } from './facts';

@@ -1,6 +1,6 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { journeyNodeKey, journeyStatusKey } from '../../shared/search-attributes';
-import type { JourneyStateView } from '../signals';
+import type { JourneyStateView } from '../contract';
 import type { Instance } from './instance';
 
 /**

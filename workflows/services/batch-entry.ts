@@ -1,5 +1,6 @@
 import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { BatchActivities } from '../../activities/batches';
+import { type BatchEntryInput } from '../contract';
 
 /** Retried until it succeeds: an outage of Mongo or Temporal only delays the batch. */
 const batches = proxyActivities<BatchActivities>({
@@ -7,16 +8,6 @@ const batches = proxyActivities<BatchActivities>({
   heartbeatTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
-
-export interface BatchEntryInput {
-  batchId: string;
-  /** Chunks of the batch's users in Mongo (shared/store/batches.ts), enrolled in order. */
-  chunks: number;
-  /** Enrolments per second, on average: the workflow sleeps between chunks when it is ahead. */
-  ratePerSecond: number;
-  /** Where a continued run picks up. */
-  nextChunk?: number;
-}
 
 /** Chunks per run (about 11 history events each): continuing as new after these keeps every history short. */
 const chunksPerRun = 50;

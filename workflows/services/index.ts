@@ -1,6 +1,6 @@
-/** Service workflows: version maintenance (stop reaching running instances, drain) and batch entry. */
-export { versionStopWorkflow, type VersionStopInput, type VersionStopResult } from './version-stop';
-export { versionDrainWorkflow, type VersionDrainInput, type VersionDrainResult } from './version-drain';
-export { batchEntryWorkflow, type BatchEntryInput } from './batch-entry';
-export { segmentRunWorkflow, type SegmentRunInput } from './segment-run';
-export { rebuildReportsSignal, reportsWorkflow, type ReportsInput } from './reports';
+/** Service workflows: version maintenance (stop reaching running instances, drain), batch and segment entry, reports. */
+export { versionStopWorkflow } from './version-stop';
+export { versionDrainWorkflow } from './version-drain';
+export { batchEntryWorkflow } from './batch-entry';
+export { segmentRunWorkflow } from './segment-run';
+export { reportsWorkflow } from './reports';

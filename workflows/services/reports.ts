@@ -1,23 +1,12 @@
 import { condition, continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ReportActivities } from '../../activities/reports';
 import type { ExperimentActivities } from '../../activities/experiments';
+import { rebuildReportsSignal, type ReportsInput } from '../contract';
 
 const reports = proxyActivities<ReportActivities & ExperimentActivities>({
   startToCloseTimeout: '5m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
-
-/** Asks the reports service to recompute a journey's counters from its facts. */
-export const rebuildReportsSignal = defineSignal<[journeyId: string]>('rebuildReports');
-
-export interface ReportsInput {
-  /** Rebuilds asked for and not done yet (carried over continue-as-new). */
-  rebuilds?: string[];
-  /** Pause between folds when the journal has nothing new (default 2 s). */
-  idleMs?: number;
-  /** How often auto experiments are checked for re-weighting (default 30 s; each node has its own interval). */
-  experimentCheckMs?: number;
-}
 
 /** Passes before the workflow continues as new, to keep its history short. */
 const PASSES_PER_RUN = 300;

@@ -1,18 +1,12 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { SegmentActivities } from '../../activities/segments';
 import { batchEntryWorkflow } from './batch-entry';
+import { type SegmentRunInput } from '../contract';
 
 const segments = proxyActivities<SegmentActivities>({
   startToCloseTimeout: '10m',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m' },
 });
-
-export interface SegmentRunInput {
-  journeyId: string;
-  version: number;
-  /** Enrolments per second of the run's batch. */
-  ratePerSecond: number;
-}
 
 /**
  * One evaluation of a segment entry, started by the version's Temporal Schedule (`segment:{journey}:{version}`):

@@ -1,25 +1,6 @@
 import { continueAsNew, sleep, workflowInfo } from '@temporalio/workflow';
 import { maintenance } from './activities';
-
-export interface VersionDrainInput {
-  journeyId: string;
-  version: number;
-  /**
-   * The longest wait between two counts of the running instances, in ms (default 1 minute). Counts start
-   * 5 seconds apart and the wait doubles up to this, so a short drain ends soon and a long one costs little.
-   */
-  checkEveryMs?: number;
-  /** A count of 0 is confirmed once more after this wait, in ms (visibility is eventually consistent; default 5 s). */
-  confirmAfterMs?: number;
-  /** Carried over continue-as-new. */
-  waitMs?: number;
-}
-
-export interface VersionDrainResult {
-  /** False when the version was no longer draining (stopped meanwhile, say); `code` says why. */
-  stopped: boolean;
-  code?: string;
-}
+import { type VersionDrainInput, type VersionDrainResult } from '../contract';
 
 /** Checks before continuing as new, to keep the history short on a version that drains for weeks. */
 const checksPerRun = 500;

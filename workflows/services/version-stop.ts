@@ -1,26 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { continueAsNew, log, sleep, workflowInfo } from '@temporalio/workflow';
-import type { StopReason } from '../../activities/maintenance';
+import { type StopReason, type VersionStopInput, type VersionStopResult } from '../contract';
 import { maintenance } from './activities';
-
-export interface VersionStopInput {
-  journeyId: string;
-  version: number;
-  reason: StopReason;
-  /** Full passes over the running instances (default 2: the second catches what visibility showed late). */
-  passes?: number;
-  /** Wait between two passes (default 5 seconds). */
-  settle?: Duration;
-  /** Instances per visibility page (default 500). */
-  pageSize?: number;
-  /** Where a continued run picks up. */
-  progress?: { pass: number; pageToken?: string; signalled: number };
-}
-
-export interface VersionStopResult {
-  /** Stop signals delivered (an instance may count once per pass). */
-  signalled: number;
-}
 
 /**
  * Makes a stop reach the instances already inside a version: started by the API (workflow id

@@ -5,7 +5,7 @@
  * timer, so replaying any of them must fail with a DeterminismViolationError.
  */
 import { sleep } from '@temporalio/workflow';
-import type { JourneyInput, JourneyResult } from '../../../../workflows/context';
+import type { JourneyInput, JourneyResult } from '../../../../workflows/contract';
 import { journeyWorkflow as current } from '../../../../workflows/journey';
 
 export async function journeyWorkflow(input: JourneyInput): Promise<JourneyResult> {

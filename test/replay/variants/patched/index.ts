@@ -3,7 +3,7 @@
  * (and record a marker saying so) while histories recorded before the change replay without it.
  */
 import { patched, sleep } from '@temporalio/workflow';
-import type { JourneyInput, JourneyResult } from '../../../../workflows/context';
+import type { JourneyInput, JourneyResult } from '../../../../workflows/contract';
 import { journeyWorkflow as current } from '../../../../workflows/journey';
 
 export async function journeyWorkflow(input: JourneyInput): Promise<JourneyResult> {
