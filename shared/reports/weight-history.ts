@@ -1,0 +1,23 @@
+import type { ExperimentStore } from '../store/experiments';
+import type { ReportVersion, WeightChange } from './report';
+
+/** The weight changes of every experiment node of the versions, keyed `${version}:${nodeId}` as `buildReport` expects. */
+export async function weightHistoryOf(experiments: Pick<ExperimentStore, 'history'>, journeyId: string, versions: ReportVersion[]): Promise<Record<string, WeightChange[]>> {
+  const entries = await Promise.all(
+    versions.flatMap(({ version, definition }) =>
+      Object.entries(definition.nodes)
+        .filter(([, node]) => node.type === 'experiment')
+        .map(async ([nodeId]) => {
+          const history = await experiments.history(journeyId, version, nodeId);
+          const changes: WeightChange[] = history.map((change) => ({
+            at: new Date(change.at).toISOString(),
+            weights: change.weights,
+            reason: change.reason,
+            ...(change.reason === 'winner' ? { winner: Object.keys(change.weights).find((path) => change.weights[path] === 100)! } : {}),
+          }));
+          return [`${version}:${nodeId}`, changes] as const;
+        }),
+    ),
+  );
+  return Object.fromEntries(entries);
+}
