@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { NotFoundError } from '../shared/errors';
 import { instanceWorkflowId } from '../shared/ids';
-import { enrolUser, type EnrolmentDependencies } from '../shared/instances';
+import { enrolUser } from '../shared/instances';
 import type { EntryStore } from '../shared/store/entries';
 import type { JourneyStore } from '../shared/store/journeys';
 

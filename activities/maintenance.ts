@@ -2,7 +2,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { DomainError } from '../shared/errors';
 import type { JourneyStore } from '../shared/store/journeys';
-import { stopSignal, type StopRequest, type StopReason } from '../workflows/contract';
+import { stopSignal, type StopReason } from '../workflows/contract';
 
 export interface InstanceRef {
   workflowId: string;

@@ -10,7 +10,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiError, ApiUnreachableError, createApiClient, EXIT, type ApiClient } from './api-client';
 import { JourneyFileError } from './files';
-import { reportApiError, type Context, type GlobalOptions, type Registrar } from './context';
+import { reportApiError, type Context, type GlobalOptions } from './context';
 import { createOutput, type Output } from './output';
 import { registerDeploy } from './commands/deploy';
 import { registerDiff } from './commands/diff';

@@ -2,7 +2,7 @@ import type { JourneyGraph } from '../shared/definition/schema';
 import type { Fact } from '../activities/lifecycle-types';
 import type { Patches } from './patches';
 import type { InstanceState } from './state';
-import type { EnrolmentRecord, ExitReason, JourneyInput, NodeError, ResumeState } from './contract';
+import type { ExitReason, JourneyInput } from './contract';
 
 /** What a node waits for, shown by the `state` query and in Temporal UI. */
 export interface Waiting {

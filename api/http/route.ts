@@ -1,6 +1,6 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Request, Router } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { assertScope, principalOf, type Principal, type Scope } from './auth';
 import { InvalidInputError } from '../../shared/errors';
 import { withStoreRetry } from '../../shared/mongo/retry';

@@ -3,7 +3,7 @@ import type { JourneyReport } from '../../shared/reports/report';
 import type { JourneyResult } from '../../workflows/contract';
 import { instanceWorkflowId } from '../../shared/ids';
 import { CHAOS_JOURNEY, NODE_IDS, SINK_NODE, WEBHOOK_NODE } from './journey';
-import { userNodeKey, type PerUserNode, type ReceiverView, type StoreView } from './store-view';
+import { userNodeKey, type PerUserNode, type StoreView } from './store-view';
 
 /** Delivery figures of one message node. */
 export interface DeliveryFigures {

@@ -4,7 +4,7 @@ import type { VersionSummary } from '../lifecycle/states';
 import { durationToMs } from '../time/duration';
 import { serviceTaskQueue } from '../naming';
 import type { JourneyStore } from '../store/journeys';
-import type { SegmentRunInput, SegmentRunWorkflow } from '../../workflows/contract';
+import type { SegmentRunInput } from '../../workflows/contract';
 
 type SegmentSchedule = Extract<JourneyEntry, { type: 'segment' }>['schedule'];
 

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
-import { type EnrolmentRecord, type ExperimentGoalTracker, type JourneyInput, type NodeError, type ReceivedEvent, type ResumeState } from '../contract';
+import { type JourneyInput, type ResumeState } from '../contract';
 import { eventTime, MAX_KEPT_EVENTS } from '../state';
 import type { Instance } from './instance';
 

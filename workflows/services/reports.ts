@@ -1,4 +1,4 @@
-import { condition, continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ReportActivities } from '../../activities/reports';
 import type { ExperimentActivities } from '../../activities/experiments';
 import { rebuildReportsSignal, type ReportsInput } from '../contract';

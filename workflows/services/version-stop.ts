@@ -1,6 +1,5 @@
-import type { Duration } from '@temporalio/common';
 import { continueAsNew, log, sleep, workflowInfo } from '@temporalio/workflow';
-import { type StopReason, type VersionStopInput, type VersionStopResult } from '../contract';
+import { type VersionStopInput, type VersionStopResult } from '../contract';
 import { maintenance } from './activities';
 
 /**
