@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { startBatchEntry } from '../../shared/batch-entry';
-import { ConflictError, NotFoundError } from '../../shared/errors';
+import { NotFoundError } from '../../shared/errors';
 import { slugSchema } from '../../shared/ids';
-import { activeVersion } from '../../shared/lifecycle/states';
 import { batchNotEligibleReasons } from '../../shared/store/batches';
+import { startBatchEnrollment } from '../../temporal/batch-start';
 import { batchRequestSchema, distinctUsers, readBatchRequest } from '../batches/request';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
@@ -68,27 +66,20 @@ export function addBatchRoutes(routes: Routes, { journeys, temporal, config, sto
       },
     },
     async handle({ params, query, body }) {
-      const journey = await journeys.getJourney(params.id);
-      if (activeVersion(journey)?.state !== 'running') {
-        throw new ConflictError(`journey ${params.id} has no running version`, { journeyId: params.id }, 'journey_not_running');
-      }
       const received = Array.isArray(body) ? body : body.users;
       const users = distinctUsers(received);
-      const batchId = randomUUID();
-      const chunks = await batches.create({ batchId, journeyId: journey.id, users, at: new Date() });
-      await startBatchEntry(temporal, config.TEMPORAL_TASK_QUEUE, {
-        batchId,
-        journeyId: journey.id,
-        chunks,
-        users: users.length,
-        ratePerSecond: query.ratePerSecond,
-      });
+      const { batchId, journeyId } = await startBatchEnrollment(
+        { temporal, journeys, batches, taskQueue: config.TEMPORAL_TASK_QUEUE },
+        params.id,
+        users,
+        query.ratePerSecond,
+      );
       return {
         status: 202,
         headers: { Location: `/v1/batches/${batchId}` },
         body: {
           batchId,
-          journeyId: journey.id,
+          journeyId,
           received: received.length,
           duplicates: received.length - users.length,
           total: users.length,

@@ -1,13 +1,10 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../../shared/errors';
-import { eventSignal } from '../../workflows/contract';
+import { signalInstanceEvents } from '../../temporal/instance-events';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { routeSendGridEvent, signatureHeader, timestampHeader, verifySendGridSignature } from '../providers/sendgrid-events';
-
-const SIGNAL_CONCURRENCY = 16;
 
 const sendGridEventsSchema = z
   .array(z.looseObject({ event: z.string(), sg_event_id: z.string().optional() }))
@@ -45,22 +42,7 @@ export function addProviderEventRoutes(routes: Routes, deps: ApiDeps): void {
       const ours = routed.filter((event) => event !== undefined);
       await facts.recordEach(ours.map((event) => event.fact));
       const signals = ours.flatMap((event) => (event.signal ? [event.signal] : []));
-      let signalled = 0;
-      for (let start = 0; start < signals.length; start += SIGNAL_CONCURRENCY) {
-        const results = await Promise.all(
-          signals.slice(start, start + SIGNAL_CONCURRENCY).map(async ({ instanceId, event }) => {
-            try {
-              await deps.temporal.workflow.getHandle(instanceId).signal(eventSignal, event);
-              return true;
-            } catch (error) {
-              // The instance has ended: the fact is kept, nobody waits for the event any more.
-              if (error instanceof WorkflowNotFoundError) return false;
-              throw error;
-            }
-          }),
-        );
-        signalled += results.filter(Boolean).length;
-      }
+      const signalled = await signalInstanceEvents(deps.temporal, signals);
       return { status: 200, body: { received: body.length, recorded: ours.length, signalled, ignored: body.length - ours.length } };
     },
   });
