@@ -24,7 +24,7 @@ function answer(result: JourneyReport, query: ReportQuery, name: string) {
  * counters (which the reports service keeps from the facts) over a range of UTC days, as JSON or CSV.
  */
 export function addReportRoutes(routes: Routes, { journeys, temporal, config, stores }: ApiDeps): void {
-  const reports = { journeys, counters: stores.reportCounters, experiments: stores.experiments };
+  const reports = { journeys, reader: stores.reportCounters.reader, experiments: stores.experiments };
   const responses = { 200: { description: 'The report (JSON, or CSV with format=csv)', schema: journeyReportSchema, mediaTypes: ['text/csv'] } };
 
   routes.add({

@@ -2,7 +2,8 @@ import type { ExperimentNode } from '../definition/schema';
 import { ConflictError, DomainError } from '../errors';
 import type { VersionState } from '../lifecycle/states';
 import { loadExperimentNode } from './experiment-node';
-import { experimentView, type ExperimentDeps } from './experiment-view';
+import { experimentView } from './experiment-view';
+import type { ExperimentSources } from './sources';
 
 /** States whose instances can still be steered by a winner: published and not stopped. */
 function acceptsWinner(state: VersionState): boolean {
@@ -33,7 +34,7 @@ function assertAuto(nodeId: string, node: ExperimentNode): void {
 }
 
 /** Declares `path` the winner of an auto experiment of a live version; answers the experiment as it now is. */
-export async function declareWinner(deps: ExperimentDeps, journeyId: string, versionNumber: number, nodeId: string, path: string, actor: string) {
+export async function declareWinner(deps: ExperimentSources, journeyId: string, versionNumber: number, nodeId: string, path: string, actor: string) {
   const { version, node } = await loadExperimentNode(deps.journeys, journeyId, versionNumber, nodeId);
   if (!acceptsWinner(version.state)) {
     throw new ConflictError(

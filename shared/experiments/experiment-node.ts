@@ -1,8 +1,8 @@
 import { DomainError, NotFoundError } from '../errors';
-import type { JourneyStore } from '../store/journeys';
+import type { ExperimentSources } from './sources';
 
 /** A version and its experiment node `nodeId`: 404 when the node does not exist, 422 when it is another type. */
-export async function loadExperimentNode(journeys: Pick<JourneyStore, 'getVersion'>, journeyId: string, version: number, nodeId: string) {
+export async function loadExperimentNode(journeys: Pick<ExperimentSources['journeys'], 'getVersion'>, journeyId: string, version: number, nodeId: string) {
   const found = await journeys.getVersion(journeyId, version);
   const node = found.definition.nodes[nodeId];
   if (!node) throw new NotFoundError(`version ${version} of journey ${journeyId} has no node ${nodeId}`, { journeyId, version, nodeId });

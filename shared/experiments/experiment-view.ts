@@ -1,16 +1,10 @@
 import { DEFAULT_EXPERIMENT_FLOOR, DEFAULT_EXPERIMENT_INTERVAL } from '../definition/schema';
-import type { ExperimentStore, WeightChange } from '../store/experiments';
-import type { JourneyStore } from '../store/journeys';
 import { loadExperimentNode } from './experiment-node';
 import { experimentGoalsOf } from './reweight';
-
-export interface ExperimentDeps {
-  journeys: Pick<JourneyStore, 'getVersion' | 'contentHistory'>;
-  experiments: ExperimentStore;
-}
+import type { ExperimentSources, ExperimentWeightChange } from './sources';
 
 /** An experiment node: its mode, paths, goals, the weights new users get now, its winner and the newest `limit` weight changes. */
-export async function experimentView({ journeys, experiments }: ExperimentDeps, journeyId: string, version: number, nodeId: string, limit: number) {
+export async function experimentView({ journeys, experiments }: ExperimentSources, journeyId: string, version: number, nodeId: string, limit: number) {
   const { version: found, node } = await loadExperimentNode(journeys, journeyId, version, nodeId);
   const paths = Object.keys(node.paths);
   const base = {
@@ -26,7 +20,7 @@ export async function experimentView({ journeys, experiments }: ExperimentDeps, 
       // A manual experiment's weights are its What: the current content, and its revisions as history.
       const weights = (found.definition.content[nodeId]?.weights ?? {}) as Record<string, number>;
       const revisions = await journeys.contentHistory(journeyId, version, nodeId);
-      const history: WeightChange[] = revisions.flatMap(({ revision, content, actor, at }) => {
+      const history: ExperimentWeightChange[] = revisions.flatMap(({ revision, content, actor, at }) => {
         const edited = (content as { weights?: unknown } | undefined)?.weights;
         if (typeof edited !== 'object' || edited === null) return [];
         return [{ seq: revision, at, weights: edited as Record<string, number>, reason: revision === 0 ? 'published' : 'edited', actor }];

@@ -1,14 +1,17 @@
 import { ConflictError, InvalidInputError } from '../errors';
-import type { ExperimentStore } from '../store/experiments';
-import type { JourneyStore } from '../store/journeys';
-import type { ReportCounters } from '../store/report-counters';
+import type { JourneyDefinition } from '../definition/schema';
+import type { ReportReader } from './reader';
 import { buildReport, type Bucket, type JourneyReport, type ReportVersion } from './report';
-import { weightHistoryOf } from './weight-history';
+import { weightHistoryOf, type ExperimentHistorySource } from './weight-history';
 
+/** What a report reads, declared here so this pure module imports no store: the API passes its stores. */
 export interface JourneyReportDeps {
-  journeys: Pick<JourneyStore, 'getJourney' | 'getVersion'>;
-  counters: Pick<ReportCounters, 'reader'>;
-  experiments: Pick<ExperimentStore, 'history'>;
+  journeys: {
+    getJourney(journeyId: string): Promise<{ versions: Array<{ version: number; state: string }> }>;
+    getVersion(journeyId: string, version: number): Promise<{ state: string; definition: JourneyDefinition }>;
+  };
+  reader: Pick<ReportReader, 'days'>;
+  experiments: ExperimentHistorySource;
 }
 
 /** The UTC days counted (`from` inclusive, `to` exclusive; unbounded when left out) and the trend buckets. */
@@ -44,7 +47,7 @@ async function reportVersion({ journeys }: JourneyReportDeps, journeyId: string,
 
 async function report(deps: JourneyReportDeps, journeyId: string, versions: ReportVersion[], range: ReportRange): Promise<JourneyReport> {
   const numbers = versions.map((v) => v.version);
-  const [days, weightHistory] = await Promise.all([deps.counters.reader.days(journeyId, numbers), weightHistoryOf(deps.experiments, journeyId, versions)]);
+  const [days, weightHistory] = await Promise.all([deps.reader.days(journeyId, numbers), weightHistoryOf(deps.experiments, journeyId, versions)]);
   return buildReport({
     journeyId,
     versions,
