@@ -3,12 +3,18 @@
  *
  *   npx tsx test/replay/record-histories.ts            # every scenario
  *   npx tsx test/replay/record-histories.ts hello      # only scenarios whose name contains "hello"
+ *   RECORD_GENERATION=pre-lean npx tsx test/replay/record-histories.ts   # the pre-lean generation
  *
  * Each scenario runs one example journey (examples/*.yaml) on a time-skipping test server of its own, with
  * the in-memory fakes of fake-world.ts (no Mongo, no provider), sending events where the scenario needs
  * them, checks the exit it expects, and writes test/replay/histories/<scenario>.json. Re-record only when a
  * history SHOULD change (a new scenario, a deliberate and patched change); never to make a failing replay
  * pass (see README, "Workflow runtime").
+ *
+ * Generations (one file per scenario each, side by side): unprefixed files were recorded before any patch
+ * (no markers); `pre-lean-*` with every patch but `lean-history` on (RECORD_GENERATION=pre-lean: the bundle
+ * of variants/pre-lean/bundle.ts, one marker per patch asked); `lean-*` with the current code
+ * (RECORD_PREFIX=lean-: the `lean-history` marker only). RECORD_PREFIX names the files of any other run.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,10 +30,23 @@ import { instanceWorkflowId } from '../../shared/ids';
 import { eventSignal, type JourneyEvent, type JourneyResult, type JourneyStateView, type JourneyWorkflow, stateQuery, stopSignal } from '../../workflows/contract';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from './fake-world';
+import { preLeanBundle } from './variants/pre-lean/bundle';
 
 export const HISTORIES_DIR = join(__dirname, 'histories');
 const EXAMPLES_DIR = join(__dirname, '..', '..', 'examples');
 const DAY = 24 * 3_600_000;
+
+/** The workflow code a recording runs: the current bundle, or an earlier generation's (with its file prefix). */
+const GENERATIONS = {
+  current: { prefix: '', bundle: workflowBundle },
+  'pre-lean': { prefix: 'pre-lean-', bundle: preLeanBundle },
+} as const;
+
+function generation(): (typeof GENERATIONS)[keyof typeof GENERATIONS] {
+  const name = process.env.RECORD_GENERATION ?? 'current';
+  if (!Object.hasOwn(GENERATIONS, name)) throw new Error(`RECORD_GENERATION=${name}: expected one of ${Object.keys(GENERATIONS).join(', ')}`);
+  return GENERATIONS[name as keyof typeof GENERATIONS];
+}
 
 /** A recorded history as stored in a fixture file. */
 export interface HistoryFixture {
@@ -167,6 +186,7 @@ export function loadExamples(world: FakeWorld): void {
 }
 
 async function main(filter?: string): Promise<void> {
+  const code = generation();
   process.env.TEST_TIME_SKIPPING_SERVER ??= binaries.testServer;
   mkdirSync(HISTORIES_DIR, { recursive: true });
   const env = await createTimeSkippingEnv();
@@ -174,7 +194,7 @@ async function main(filter?: string): Promise<void> {
   const world = createFakeWorld(() => env.currentTimeMs());
   loadExamples(world);
   const taskQueue = uniqueTaskQueue('record');
-  const workers: Worker[] = await createFakeWorkers({ connection: env.nativeConnection, taskQueue, world, workflowBundle: await workflowBundle() });
+  const workers: Worker[] = await createFakeWorkers({ connection: env.nativeConnection, taskQueue, world, workflowBundle: await code.bundle() });
   const running = Promise.all(workers.map((worker) => worker.run()));
   let events = 0;
   try {
@@ -208,7 +228,7 @@ async function main(filter?: string): Promise<void> {
       const history = JSON.parse(historyToJSON(await handle.fetchHistory())) as { events: unknown[] };
       const fixture: HistoryFixture = { scenario: scenario.name, description: scenario.description, workflowId, result, history };
       // RECORD_PREFIX keeps the histories of earlier code beside the new ones (e.g. `lean-` for the lean-history patch).
-      const name = `${process.env.RECORD_PREFIX ?? ''}${scenario.name}`;
+      const name = `${process.env.RECORD_PREFIX ?? code.prefix}${scenario.name}`;
       writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify({ ...fixture, scenario: name }, null, 2)}\n`);
       console.log(`${scenario.name}: ${result.reason}${result.nodeId ? ` at ${result.nodeId}` : ''}, ${history.events.length} events`);
     }
