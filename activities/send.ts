@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_IN_DOUBT_POLICY, type DeliverySettings, type InDoubtPolicy } from '../shared/delivery/settings';
 import type { Channel } from '../shared/definition/schema';
 import type { Models } from '../shared/mongo/models';
-import { profileView, type ProfileStore } from '../shared/profiles/store';
+import type { ProfileStore } from '../shared/profiles/store';
 import type { JourneyStore } from '../shared/store/journeys';
 import type { SettingsStore } from '../shared/store/settings';
 import type { DeliveryMeta } from './channels/contract';
@@ -12,8 +12,7 @@ import { createSinkAdapter } from './channels/sink';
 import { createFrequencyCaps, type SlotRef } from './delivery/caps';
 import { prepareDispatch, type Dispatch, type ProviderAdapters } from './delivery/dispatch';
 import { createDeliveryLedger, DeliveryChangedError, type Attempt, type DeliveryRecord, type LedgerOutcome } from './delivery/ledger';
-import { capRules, quietHoursDecision, unreachableReason } from './delivery/policy';
-import { RenderError, renderMessage, type RenderedMessage } from './delivery/render';
+import { cappedOutcome, planDelivery, versionStopped } from './delivery/plan';
 import type { SendRequest, SendResult } from './types';
 
 export type { ProviderAdapters } from './delivery/dispatch';
@@ -44,7 +43,8 @@ function inDoubtPolicy(account: Pick<DeliverySettings, 'inDoubt'>, channel: Chan
  * The send activity of the per-channel task queues, in this order: version state (nothing goes out once the
  * version is stopped), the delivery ledger (a delivery with an outcome is never sent again; a call left in
  * doubt is sent again or counted as sent, see below), reachability and consent, quiet hours, rendering,
- * frequency caps, then one provider call.
+ * frequency caps, then one provider call. Every decision before the call is taken from `delivery/plan.ts`,
+ * which the dry run shares; this module adds the I/O (ledger, profile, caps in Mongo, the provider).
  *
  * Store reads per send: the profile (by `_id`), and the delivery (by `_id`) from the second attempt on (see
  * `sendMessage`); version state, content and settings come from in-process caches at most
@@ -95,34 +95,15 @@ export function createChannelActivities(deps: SendDependencies) {
         ? settleInDoubt(meta, prior, prior.inDoubt)
         : ledger.finish(meta, prior, undefined, outcome).catch((error: unknown) => (error instanceof DeliveryChangedError ? again() : Promise.reject(error)));
     const [graph, profile] = await Promise.all([deps.journeys.loadGraph(request.journeyId, request.version), deps.profiles.get(request.userId)]);
-    const node = graph.nodes[request.nodeId];
-    if (node?.type !== 'message') return finish({ outcome: 'failed', reason: 'not_a_message_node' });
-    if (!content) return finish({ outcome: 'failed', reason: 'no_content' });
+    const plan = await planDelivery({ request, graph, content, profile, account, now: clock().getTime() });
+    if (plan.action === 'skip') return finish(plan.result);
+    if (plan.action === 'defer') return plan.result;
 
-    const unreachable = unreachableReason(meta.channel, profile);
-    if (unreachable) return finish({ outcome: 'unreachable', reason: unreachable });
-    const quiet = quietHoursDecision(clock().getTime(), meta.channel, graph.settings, profile, account);
-    if (quiet?.action === 'drop') return finish({ outcome: 'unreachable', reason: 'quiet_hours' });
-    if (quiet?.action === 'defer') return { outcome: 'deferred', until: new Date(quiet.until).toISOString() };
-
-    let rendered: RenderedMessage;
-    try {
-      rendered = await renderMessage(meta.channel, content, {
-        profile: profileView(profile),
-        event: request.context?.event ?? {},
-        context: request.context ?? {},
-        journey: { id: request.journeyId, version: request.version, nodeId: request.nodeId, instanceId: request.instanceId, userId: request.userId },
-      });
-    } catch (error) {
-      if (error instanceof RenderError) return finish({ outcome: 'failed', reason: `template_error: ${error.message}`.slice(0, 300) });
-      throw error;
-    }
-    const prepared = prepareDispatch(rendered, typeof content.provider === 'string' ? content.provider : undefined, profile, meta, providers);
+    const prepared = prepareDispatch(plan.rendered, typeof content?.provider === 'string' ? content.provider : undefined, profile, meta, providers);
     if (typeof prepared === 'string') return finish({ outcome: 'failed', reason: prepared });
-
     // Without caps for the node and channel this costs nothing.
-    const capped = await caps.check(meta.deliveryKey, capRules(node, { ...meta }, account));
-    if (!capped.allowed) return finish({ outcome: 'failed', reason: 'capped' });
+    const capped = await caps.check(meta.deliveryKey, plan.capRules);
+    if (!capped.allowed) return finish(cappedOutcome());
     return callProvider(meta, prepared, capped.slots, prior, inDoubtPolicy(account, meta.channel), again);
   }
 
@@ -203,8 +184,7 @@ export function createChannelActivities(deps: SendDependencies) {
         firstAttempt ? undefined : ledger.read(request.deliveryKey),
         deps.settings.cachedDeliverySettings(),
       ]);
-      if (version.state === 'stopped') return { outcome: 'stopped', reason: version.stopReason ?? 'stopped' };
-      return proceed(request, meta, content, account, record);
+      return versionStopped(version) ?? proceed(request, meta, content, account, record);
     },
   };
 }

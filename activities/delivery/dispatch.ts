@@ -69,7 +69,8 @@ function withoutChannel<T extends { channel: string }>(message: T): Omit<T, 'cha
   return rest;
 }
 
-function addressOf(channel: Channel, profile: Profile | undefined): unknown {
+/** The recipient's address on the channel, as the dev sink records it (the dry run reports it too). */
+export function addressOf(channel: Channel, profile: Profile | undefined): unknown {
   switch (channel) {
     case 'email':
       return profile?.email;

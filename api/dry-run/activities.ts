@@ -2,13 +2,13 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { createJourneyActivities, type ChannelActivities, type Fact, type JourneyActivities, type LifecycleActivities, type SendRequest, type SendResult } from '../../activities';
 import type { EnrolmentStatus } from '../../activities/enrol';
-import { capRules, quietHoursDecision, unreachableReason } from '../../activities/delivery/policy';
-import { RenderError, renderMessage, type RenderedMessage } from '../../activities/delivery/render';
+import { addressOf } from '../../activities/delivery/dispatch';
+import { cappedOutcome, planDelivery, type Deferred } from '../../activities/delivery/plan';
+import { capRules } from '../../activities/delivery/policy';
 import type { CapRule } from '../../activities/delivery/caps';
 import type { DeliverySettings } from '../../shared/delivery/settings';
 import { NotFoundError } from '../../shared/errors';
 import type { Channel, JourneyGraph } from '../../shared/definition/schema';
-import { profileView, type Profile } from '../../shared/profiles/store';
 import type { ExperimentStore } from '../../shared/store/experiments';
 import type { JourneyStore } from '../../shared/store/journeys';
 import type { MemoryProfile } from './profile';
@@ -78,32 +78,14 @@ export function createDryRunWorld({ journeys, experiments, graph, profile, accou
     },
   };
 
-  /** The send pipeline's decisions that need no I/O, in its order, with the dry run's profile and own sends. */
-  async function decide(request: SendRequest, at: number): Promise<Omit<DryRunSend, 'nodeId' | 'channel' | 'at'> | { deferUntil: number }> {
-    const node = graph.nodes[request.nodeId];
-    if (node?.type !== 'message') return { outcome: 'failed', reason: 'not_a_message_node' };
+  /** The send pipeline's plan (see activities/delivery/plan.ts) on the dry run's profile, with caps over its own sends. */
+  async function decide(request: SendRequest, at: number): Promise<Omit<DryRunSend, 'nodeId' | 'channel' | 'at'> | Deferred> {
     const content = await journeys.contentFor(request.journeyId, request.version, request.nodeId);
-    if (!content) return { outcome: 'failed', reason: 'no_content' };
     const user = profile.current();
-    const unreachable = unreachableReason(request.channel, user);
-    if (unreachable) return { outcome: 'unreachable', reason: unreachable };
-    const quiet = quietHoursDecision(at, request.channel, graph.settings, user, account);
-    if (quiet?.action === 'drop') return { outcome: 'unreachable', reason: 'quiet_hours' };
-    if (quiet?.action === 'defer') return { deferUntil: quiet.until };
-    let rendered: RenderedMessage;
-    try {
-      rendered = await renderMessage(request.channel, content, {
-        profile: profileView(user),
-        event: request.context?.event ?? {},
-        context: request.context ?? {},
-        journey: { id: request.journeyId, version: request.version, nodeId: request.nodeId, instanceId: request.instanceId, userId: request.userId },
-      });
-    } catch (error) {
-      if (error instanceof RenderError) return { outcome: 'failed', reason: `template_error: ${error.message}`.slice(0, 300) };
-      throw error;
-    }
-    if (capRules(node, request, account).some((rule) => capped(rule, request, at))) return { outcome: 'failed', reason: 'capped' };
-    const { channel: _channel, ...message } = rendered;
+    const plan = await planDelivery({ request, graph, content, profile: user, account, now: at });
+    if (plan.action !== 'send') return plan.result;
+    if (plan.capRules.some((rule) => capped(rule, request, at))) return cappedOutcome();
+    const { channel: _channel, ...message } = plan.rendered;
     const to = addressOf(request.channel, user);
     return { outcome: 'sent', message, ...(to !== undefined ? { to } : {}) };
   }
@@ -130,7 +112,7 @@ export function createDryRunWorld({ journeys, experiments, graph, profile, accou
     async sendMessage(request): Promise<SendResult> {
       const at = now();
       const decision = await decide(request, at);
-      if ('deferUntil' in decision) return { outcome: 'deferred', until: new Date(decision.deferUntil).toISOString() };
+      if (decision.outcome === 'deferred') return decision;
       sends.push({ nodeId: request.nodeId, channel: request.channel, at, ...decision });
       return decision.outcome === 'sent' ? { outcome: 'sent', messageId: `dry-run-${sends.length}` } : { outcome: decision.outcome, reason: decision.reason ?? '' };
     },
@@ -144,18 +126,4 @@ export type DryRunWorld = ReturnType<typeof createDryRunWorld>;
 /** Simulated time: the server's clock when it scheduled this attempt. */
 function now(): number {
   return Context.current().info.currentAttemptScheduledTimestampMs;
-}
-
-function addressOf(channel: Channel, profile: Profile): unknown {
-  switch (channel) {
-    case 'email':
-      return profile.email;
-    case 'sms':
-      return profile.phone;
-    case 'push':
-      return profile.pushTokens;
-    case 'webhook':
-    case 'sink':
-      return undefined;
-  }
 }
