@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Fact } from '../activities/lifecycle-types';
 import { isControlUser } from '../shared/control-group';
+import { connectorsOf, nodeTypes } from '../shared/definition/node-types';
+import { journeyDefinitionSchema } from '../shared/definition/schema';
 import { seededRandom } from '../shared/experiments/reweight';
 import { instanceWorkflowId } from '../shared/ids';
 import type { JourneyReport } from '../shared/reports/report';
@@ -86,20 +88,12 @@ function definition(version: 1 | 2) {
   };
 }
 
+/** The two versions as the engine reads them. */
+const graphs = { 1: journeyDefinitionSchema.parse(definition(1)), 2: journeyDefinitionSchema.parse(definition(2)) };
+
 /** Where each connector leads (undefined: the path ends, then the conversion window, then `completed`). */
 function nextNode(version: 1 | 2, nodeId: string, connector: string): string | undefined {
-  const nodes = definition(version).nodes as Record<string, Record<string, unknown>>;
-  const node = nodes[nodeId]!;
-  switch (node.type) {
-    case 'split':
-      return connector === 'others' ? (node.others as string) : (node.paths as Array<{ name: string; next: string }>).find((p) => p.name === connector)?.next;
-    case 'experiment':
-      return (node.paths as Record<string, string>)[connector];
-    case 'delay':
-      return node.next as string | undefined;
-    default:
-      return (node.next as Record<string, string | undefined>)[connector];
-  }
+  return connectorsOf(graphs[version].nodes[nodeId]!).find((c) => c.name === connector)?.target;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +275,7 @@ function simulate(userId: string, version: 1 | 2, t0: number, rand: () => number
       if (spend(CONVERSION_WINDOW_MS)) finish('completed');
       return batches.sort((a, b) => a.at - b.at);
     }
-    add({ kind: 'moved', nodeId, connector, ...(nodeId === 'tier' || nodeId === 'offer' ? { path: connector } : {}) });
+    add({ kind: 'moved', nodeId, connector, ...(nodeTypes[graphs[version].nodes[nodeId]!.type].paths ? { path: connector } : {}) });
     nodeId = next;
   }
 }

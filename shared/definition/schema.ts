@@ -3,6 +3,7 @@ import { slugSchema } from '../ids';
 import { durationToMs } from '../time/duration';
 import { isoDurationSchema } from '../time/duration-schema';
 import { conditionSchema } from './conditions';
+import { nodeTypes } from './node-types';
 
 /**
  * The journey file format (YAML or JSON), shared by the API, the CLI and the worker.
@@ -463,7 +464,8 @@ export const exitNodeSchema = strictObject('an exit node', {
   type: z.literal('exit'),
 }).describe('The instance exits with reason `exited`.');
 
-export const NODE_TYPES = ['message', 'delay', 'waitForEvent', 'split', 'experiment', 'updateProfile', 'enterJourney', 'exit'] as const;
+/** The node types, in the catalogue's order (for messages). */
+export const NODE_TYPES: readonly string[] = Object.keys(nodeTypes);
 
 export const nodeSchema = z
   .discriminatedUnion(
@@ -635,65 +637,8 @@ export interface Connector {
   target: string | undefined;
 }
 
-/**
- * Every outgoing connector of a node, in a stable order: message sent/failed/unreachable (a webhook: sent only);
- * delay, updateProfile, enterJourney: next; waitForEvent: yes/timeout; split: each path, then others;
- * experiment: each path; exit: none.
- */
-export function connectorsOf(node: JourneyNode): Connector[] {
-  switch (node.type) {
-    case 'message': {
-      const next = node.next ?? {};
-      if (node.channel === 'webhook') return [{ name: 'sent', target: next.sent }];
-      return [
-        { name: 'sent', target: next.sent },
-        { name: 'failed', target: next.failed },
-        { name: 'unreachable', target: next.unreachable },
-      ];
-    }
-    case 'delay':
-    case 'updateProfile':
-    case 'enterJourney':
-      return [{ name: 'next', target: node.next }];
-    case 'waitForEvent': {
-      const next = node.next ?? {};
-      return [
-        { name: 'yes', target: next.yes },
-        { name: 'timeout', target: next.timeout },
-      ];
-    }
-    case 'split':
-      return [...node.paths.map((path) => ({ name: path.name, target: path.next })), { name: 'others', target: node.others }];
-    case 'experiment':
-      return Object.entries(node.paths).map(([name, target]) => ({ name, target: target ?? undefined }));
-    case 'exit':
-      return [];
-    default:
-      return assertNever(node);
-  }
-}
-
-/** Where a connector is written in the file, relative to the node (e.g. ['next', 'sent'], ['paths', 0, 'next']). */
-export function connectorPath(node: JourneyNode, connector: string): Array<string | number> {
-  switch (node.type) {
-    case 'message':
-    case 'waitForEvent':
-      return ['next', connector];
-    case 'split': {
-      if (connector === 'others') return ['others'];
-      const index = node.paths.findIndex((path) => path.name === connector);
-      return ['paths', index, 'next'];
-    }
-    case 'experiment':
-      return ['paths', connector];
-    default:
-      return ['next'];
-  }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled node: ${JSON.stringify(value)}`);
-}
+// Described once per node type in the catalogue; exported here too, beside the node types themselves.
+export { connectorPath, connectorsOf } from './node-types';
 
 function discriminatorError(what: string, options: readonly string[], key = 'type') {
   return (issue: z.core.$ZodRawIssue): string | undefined => {

@@ -3,9 +3,8 @@ import type { z } from 'zod';
 import { durationToMs } from '../time/duration';
 import { conditionPaths, conditionShapeProblems, conditionTypeProblems } from './conditions';
 import { defaultLimits, type Limits } from './limits';
+import { connectorPath, connectorsOf } from './node-types';
 import {
-  connectorPath,
-  connectorsOf,
   contentSchemaFor,
   DEFAULT_EXPERIMENT_FLOOR,
   experimentContentSchema,

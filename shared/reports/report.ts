@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { connectorsOf, type JourneyDefinition, type JourneyNode } from '../definition/schema';
+import { connectorsOf, nodeTypesWithReport, reportViewOf } from '../definition/node-types';
+import type { JourneyDefinition, JourneyNode } from '../definition/schema';
 import { experimentGoalsOf } from '../experiments/goals';
 import type { DayCounters } from './counters';
 import type { VersionDay } from './reader';
@@ -121,7 +122,7 @@ export const experimentNodeReportSchema = z.object({
 
 export const otherNodeReportSchema = z.object({
   ...nodeBase,
-  type: z.enum(['delay', 'waitForEvent', 'updateProfile', 'enterJourney', 'exit']),
+  type: z.enum(nodeTypesWithReport('counts')),
 });
 
 export const nodeReportSchema = z.union([messageNodeReportSchema, splitNodeReportSchema, experimentNodeReportSchema, otherNodeReportSchema]);
@@ -285,18 +286,20 @@ function nodeReport(
   const waitingNow = Math.max(0, (all['entered'] ?? 0) - sum(suffixCounts(all, 'moved:')) - sum(suffixCounts(all, 'exit:')));
   const base = { nodeId, entered: c['entered'] ?? 0, waitingNow, movedForward, exits: suffixCounts(c, 'exit:') };
 
-  switch (node.type) {
-    case 'message': {
+  const view = reportViewOf(node);
+  switch (view.figures) {
+    case 'sends': {
       const reasons: Record<string, number> = {};
       for (const [key, n] of Object.entries(suffixCounts(c, 'msg:'))) if (key.includes(':')) reasons[key] = n;
       const messages = { sent: c['msg:sent'] ?? 0, inDoubt: c['msg:inDoubt'] ?? 0, failed: c['msg:failed'] ?? 0, unreachable: c['msg:unreachable'] ?? 0, reasons, events: suffixCounts(c, 'event:') };
-      return { ...base, type: node.type, messages };
+      return { ...base, type: view.node.type, messages };
     }
-    case 'split':
-      return { ...base, type: node.type, paths: pathShares([...node.paths.map((p) => p.name), 'others'], moved) };
+    case 'paths':
+      return { ...base, type: view.node.type, paths: pathShares(pathsOf(view.node), moved) };
     case 'experiment': {
-      const goals = experimentGoalsOf(node, definition.settings.goals).map((goal) => ({ goalId: goal.id, event: goal.event }));
-      const paths = pathShares(Object.keys(node.paths), moved).map((share) => ({
+      const experiment = view.node;
+      const goals = experimentGoalsOf(experiment, definition.settings.goals).map((goal) => ({ goalId: goal.id, event: goal.event }));
+      const paths = pathShares(pathsOf(experiment), moved).map((share) => ({
         ...share,
         conversions: Object.fromEntries(
           goals.map(({ goalId }) => {
@@ -308,19 +311,20 @@ function nodeReport(
       const weights = input.versions.flatMap(({ version }) =>
         (input.weightHistory[`${version}:${nodeId}`] ?? []).map((change) => ({ version, ...change })),
       );
-      return { ...base, type: node.type, mode: node.mode, goals, paths, weights };
+      return { ...base, type: experiment.type, mode: experiment.mode, goals, paths, weights };
     }
-    case 'delay':
-    case 'waitForEvent':
-    case 'updateProfile':
-    case 'enterJourney':
-    case 'exit':
-      return { ...base, type: node.type };
+    case 'counts':
+      return { ...base, type: view.node.type };
     default: {
-      const never: never = node;
+      const never: never = view;
       throw new Error(`unhandled node ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** The paths of a node whose connectors are paths, in declared order (a split: its paths, then `others`). */
+function pathsOf(node: JourneyNode): string[] {
+  return connectorsOf(node).map((connector) => connector.name);
 }
 
 function journeyGoals(definition: JourneyDefinition): Array<{ goalId: string; event: string }> {

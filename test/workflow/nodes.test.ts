@@ -7,12 +7,10 @@ import { createJourneyActivities, type ChannelActivities, type SendRequest, type
 import type { JourneyActivityDependencies } from '../../activities/journey';
 import { NotFoundError } from '../../shared/errors';
 import {
-  connectorsOf,
   graphOf,
   journeyDefinitionSchema,
   type JourneyDefinitionInput,
   type JourneyGraph,
-  type JourneyNode,
 } from '../../shared/definition/schema';
 import { instanceWorkflowId } from '../../shared/ids';
 import type { VersionState } from '../../shared/lifecycle/states';
@@ -23,7 +21,6 @@ import { delayTarget, nextLocalTime } from '../../shared/time/schedule';
 import { createWorkers } from '../../worker/workers';
 import type { LifecycleActivities } from '../../activities/lifecycle-types';
 import { eventSignal, type JourneyEvent, type JourneyInput, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';
-import { nextNodeId } from '../../workflows/nodes';
 import { experimentDraw, pickWeightedPath } from '../../workflows/nodes/experiment';
 import { profilePathsOf } from '../../workflows/nodes/profile';
 import { createTimeSkippingEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
@@ -211,34 +208,6 @@ describe('node handlers on the time-skipping server', () => {
 
   // -------------------------------------------------------------------------------------------
   describe('connectors', () => {
-    it('nextNodeId agrees with connectorsOf for every node type', () => {
-      const nodes: JourneyNode[] = Object.values(
-        journeyDefinitionSchema.parse({
-          id: 'all-types',
-          name: 'All types',
-          entry: { type: 'api' },
-          nodes: {
-            m: { type: 'message', channel: 'email', next: { sent: 'd', failed: 'w', unreachable: 'x' } },
-            hook: { type: 'message', channel: 'webhook', next: { sent: 'd' } },
-            d: { type: 'delay', duration: 'PT1H', next: 'w' },
-            w: { type: 'waitForEvent', event: 'e', within: 'PT1H', next: { yes: 's', timeout: 'x' } },
-            s: { type: 'split', paths: [{ name: 'p1', when: { 'profile.a': { eq: 1 } }, next: 'e' }], others: 'u' },
-            e: { type: 'experiment', mode: 'manual', paths: { a: 'u', b: null } },
-            u: { type: 'updateProfile', operations: [{ property: 'a', op: 'unset' }], next: 'j' },
-            j: { type: 'enterJourney', journey: 'other', next: 'x' },
-            x: { type: 'exit' },
-          },
-        }).nodes,
-      );
-      for (const node of nodes) {
-        for (const connector of connectorsOf(node)) expect(nextNodeId(node, connector.name)).toBe(connector.target);
-        expect(nextNodeId(node, 'no-such-connector')).toBeUndefined();
-      }
-      expect(nodes.map((node) => node.type).sort()).toEqual(
-        ['delay', 'enterJourney', 'experiment', 'exit', 'message', 'message', 'split', 'updateProfile', 'waitForEvent'].sort(),
-      );
-    });
-
     it('message: sent, failed and unreachable each take their connector; exit ends with `exited`', async () => {
       define({
         id: 'msg',

@@ -1,3 +1,4 @@
+import { connectorsOf } from '../../shared/definition/node-types';
 import type { JourneyNode } from '../../shared/definition/schema';
 import type { NodeContext, NodeOutcome } from '../context';
 import { runDelay } from './delay';
@@ -33,32 +34,9 @@ export function runNode(node: JourneyNode, ctx: NodeContext): Promise<NodeOutcom
   }
 }
 
-/**
- * Where a connector of a node leads, if anywhere. The same mapping as `connectorsOf` in the schema module
- * (a test keeps them in agreement), written out here because that module loads zod, which workflow code
- * must not.
- */
+/** Where a connector of a node leads, if anywhere (undefined: the path ends, or the node has no such connector). */
 export function nextNodeId(node: JourneyNode, connector: string): string | undefined {
-  switch (node.type) {
-    case 'message':
-      if (node.channel === 'webhook' && connector !== 'sent') return undefined;
-      return connector === 'sent' || connector === 'failed' || connector === 'unreachable' ? node.next?.[connector] : undefined;
-    case 'delay':
-    case 'updateProfile':
-    case 'enterJourney':
-      return connector === 'next' ? node.next : undefined;
-    case 'waitForEvent':
-      return connector === 'yes' || connector === 'timeout' ? node.next?.[connector] : undefined;
-    case 'split':
-      if (connector === 'others') return node.others;
-      return node.paths.find((path) => path.name === connector)?.next;
-    case 'experiment':
-      return Object.prototype.hasOwnProperty.call(node.paths, connector) ? (node.paths[connector] ?? undefined) : undefined;
-    case 'exit':
-      return undefined;
-    default:
-      return assertNever(node);
-  }
+  return connectorsOf(node).find((c) => c.name === connector)?.target;
 }
 
 function assertNever(value: never): never {

@@ -1,3 +1,4 @@
+import { nodeTypes } from '../../shared/definition/node-types';
 import type { JourneyNode } from '../../shared/definition/schema';
 import type { NodeContext, NodeOutcome } from '../context';
 import { nextNodeId, runNode } from '../nodes';
@@ -16,15 +17,16 @@ export type Step = { next: string } | { ended: true };
 export async function runStep(inst: Instance, nodeId: string, exit: Promise<void>): Promise<Step> {
   const node = inst.graph!.nodes[nodeId];
   if (!node) throw new Error(`version ${inst.input.version} of ${inst.input.journeyId} has no node ${nodeId}`);
+  const type = nodeTypes[node.type];
   inst.path.push(nodeId);
   inst.currentNode = nodeId;
   inst.facts.add({ kind: 'node_entered', nodeId }, factTime(inst));
   // Lean history: an instant node shows in the words only; its search attributes come with the next upsert.
-  if (inst.patches.lean && !takesTime(node)) showDetails(inst);
+  if (inst.patches.lean && !type.takesTime) showDetails(inst);
   else showNode(inst, nodeId);
   // Event time: a goal that happened before the user got here ends the instance here; while a send or a
   // write is in progress a goal ends it at once; waits and delays weigh it against their own decision.
-  if (inst.eventTime) inst.settlesBefore(settlesAtOnce(node) ? (at) => at > inst.reachedAt : () => false);
+  if (inst.eventTime) inst.settlesBefore(type.goalInterrupts ? () => false : (at) => at > inst.reachedAt);
   // Events count for the node from now on, also those that arrive while its facts are written.
   const arrived = inst.state.received;
   if (writesFactsBefore(inst, node)) await inst.facts.flush();
@@ -33,7 +35,7 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
   const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId, inst.patches.has(PATCHES.committedFactWrites) ? arrived : inst.state.received)));
   inst.waiting = undefined;
   if (inst.eventTime && outcome && 'connector' in outcome) {
-    inst.reach(outcome.at ?? (takesTime(node) ? Date.now() : inst.reachedAt));
+    inst.reach(outcome.at ?? (type.takesTime ? Date.now() : inst.reachedAt));
     inst.goalBy(inst.reachedAt);
   }
   if (outcome && 'send' in outcome && outcome.send) {
@@ -56,36 +58,13 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
  */
 function writesFactsBefore(inst: Instance, node: JourneyNode): boolean {
   if (!inst.patches.has(PATCHES.committedFactWrites)) return true;
-  return takesTime(node) && !(inst.patches.lean && node.type === 'message');
+  const { takesTime, writesOwnFacts } = nodeTypes[node.type];
+  return takesTime && !(inst.patches.lean && writesOwnFacts);
 }
 
 /** The fact time of a step: the logical time reached (event time), else the workflow's clock. */
 function factTime(inst: Instance): number {
   return inst.eventTime ? inst.reachedAt : Date.now();
-}
-
-/**
- * Nodes whose decision time is known before they end (event time): instant ones decide when reached; a wait
- * and a delay say more precisely once they know their window or target (`settlesBefore`).
- */
-function settlesAtOnce(node: JourneyNode): boolean {
-  return !takesTime(node) || node.type === 'waitForEvent' || node.type === 'delay';
-}
-
-/** Whether a node can take time (a send, a wait, a write) or decides at once (no logical time passes). */
-function takesTime(node: JourneyNode): boolean {
-  switch (node.type) {
-    case 'split':
-    case 'experiment':
-    case 'exit':
-      return false;
-    case 'message':
-    case 'delay':
-    case 'waitForEvent':
-    case 'updateProfile':
-    case 'enterJourney':
-      return true;
-  }
 }
 
 async function route(inst: Instance, node: JourneyNode, nodeId: string, outcome: Extract<NodeOutcome, { connector: string }>): Promise<Step> {
@@ -95,8 +74,7 @@ async function route(inst: Instance, node: JourneyNode, nodeId: string, outcome:
     inst.end({ reason: 'completed' });
     return { ended: true };
   }
-  const hasPaths = node.type === 'split' || node.type === 'experiment';
-  inst.facts.add({ kind: 'moved', nodeId, connector: outcome.connector, ...(hasPaths ? { path: outcome.connector } : {}) }, factTime(inst));
+  inst.facts.add({ kind: 'moved', nodeId, connector: outcome.connector, ...(nodeTypes[node.type].paths ? { path: outcome.connector } : {}) }, factTime(inst));
   return { next };
 }
 
