@@ -7,17 +7,38 @@ import { patched } from '@temporalio/workflow';
  *
  * `lean-history` implies every patch before it: an instance that has it records one marker instead of one
  * per patch (each marker is a history event), and the older ids are asked only of older instances.
+ *
+ * Replay histories (test/replay/histories, checked by test/replay/replay.test.ts): the unprefixed ones were
+ * recorded before any patch (no marker) and cover every old branch; `pre-lean-*` with every patch but
+ * `lean-history` (test/replay/variants/pre-lean), one marker per patch asked; `lean-*` with the current code.
  */
 export const PATCHES = {
-  /** 2026-11-28: facts are written by regular activities, not local ones. */
+  /**
+   * 2026-11-28: facts are written by regular activities, not local ones. Replayed by
+   * test/replay/histories/pre-lean-*.json (its marker in every one) and lean-*.json.
+   */
   committedFactWrites: 'committed-fact-writes',
-  /** 2026-11-28: experiment conversions are written at once, from the signal handler. */
+  /**
+   * 2026-11-28: experiment conversions are written at once, from the signal handler. Replayed by no history
+   * (no marker in any): it is asked only when an event scores an experiment goal and the instance goes on, and
+   * the one experiment of the examples (abandoned-cart) has the journey goal as its goal, so the event that
+   * scores it (pre-lean-/lean-abandoned-cart-conversion) ends the instance first.
+   */
   experimentGoalWrite: 'experiment-goal-write',
-  /** 2026-11-28: the experiment draw mixes its hash (sequential user ids drew one path). */
+  /**
+   * 2026-11-28: the experiment draw mixes its hash (sequential user ids drew one path). Replayed by
+   * test/replay/histories/pre-lean-abandoned-cart-conversion.json (its marker) and lean-abandoned-cart-conversion.json.
+   */
   evenExperimentDraw: 'even-experiment-draw',
-  /** 2026-12-03: goals and waits decide by event time. */
+  /**
+   * 2026-12-03: goals and waits decide by event time. Replayed by test/replay/histories/pre-lean-*.json (its
+   * marker in every one) and lean-*.json.
+   */
   eventTime: 'event-time',
-  /** 2026-12-03: a send writes the facts of its step; instant nodes set no search attribute of their own. */
+  /**
+   * 2026-12-03: a send writes the facts of its step; instant nodes set no search attribute of their own.
+   * Replayed by test/replay/histories/lean-*.json (its marker, the only one, in every one).
+   */
   leanHistory: 'lean-history',
 } as const;
 
