@@ -1,11 +1,11 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { isControlUser } from '../shared/control-group';
-import { enrolUser } from '../shared/instances';
-import { journeyTaskQueueOf } from '../shared/naming';
-import type { BatchFailure, BatchNotEligibleReason, BatchStore, BatchUser, ChunkResult } from '../shared/store/batches';
-import type { EntryStore } from '../shared/store/entries';
-import type { JourneyStore, JourneyView } from '../shared/store/journeys';
+import { isControlUser } from '../domain/control-group';
+import { enrolUser } from '../temporal/instances';
+import { journeyTaskQueueOf } from '../domain/naming';
+import type { BatchFailure, BatchNotEligibleReason, BatchStore, BatchUser, ChunkResult } from '../store/batches';
+import type { EntryStore } from '../store/entries';
+import type { JourneyStore, JourneyView } from '../store/journeys';
 
 export interface BatchActivityDependencies {
   temporal: Client;
@@ -31,7 +31,7 @@ const invalidArgument = 3;
 export function createBatchActivities({ temporal, journeys, entries, batches }: BatchActivityDependencies) {
   return {
     /**
-     * Enrols one chunk of a batch with the rules of a single enrolment (shared/instances.ts `enrolUser`) and
+     * Enrols one chunk of a batch with the rules of a single enrolment (temporal/instances.ts `enrolUser`) and
      * records its counts once. Idempotent: a chunk with a result answers it; a retry that finds a user's
      * latest instance started by this batch (its memo) counts that user as started and does not enrol them
      * again, so re-entry rules cannot admit a user twice in one batch.

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { NotFoundError } from '../shared/errors';
-import { instanceWorkflowId } from '../shared/ids';
-import { enrolUser } from '../shared/instances';
-import type { EntryStore } from '../shared/store/entries';
-import type { JourneyStore } from '../shared/store/journeys';
+import { NotFoundError } from '../domain/errors';
+import { instanceWorkflowId } from '../domain/ids';
+import { enrolUser } from '../temporal/instances';
+import type { EntryStore } from '../store/entries';
+import type { JourneyStore } from '../store/journeys';
 
 export interface EnrolActivityDependencies {
   temporal: Client;
@@ -31,7 +31,7 @@ export function createEnrolActivities({ temporal, journeys, entries }: EnrolActi
   return {
     /**
      * Enrols a user in the running version of `targetJourneyId` exactly as the enrolment API does
-     * (shared/instances.ts: the enrolment record first, then a start with USE_EXISTING / ALLOW_DUPLICATE),
+     * (temporal/instances.ts: the enrolment record first, then a start with USE_EXISTING / ALLOW_DUPLICATE),
      * on this worker's task queue. None of the outcomes is an error of the source journey.
      */
     async enterJourney(

@@ -1,5 +1,4 @@
-import type { EntryStore } from '../shared/store/entries';
-import type { EntryClaim, EntryClose, EntryDecision } from './lifecycle-types';
+import type { EntryClaim, EntryClose, EntryDecision, EntryStore } from '../store/entries';
 
 export interface EntryActivityDependencies {
   entries: Pick<EntryStore, 'claim' | 'close'>;

@@ -1,11 +1,11 @@
-import { DEFAULT_EXPERIMENT_FLOOR, DEFAULT_EXPERIMENT_INTERVAL, type ExperimentNode } from '../shared/definition/schema';
-import { primaryGoalId, reweight, type PathStats } from '../shared/experiments/reweight';
-import type { VersionState } from '../shared/lifecycle/states';
-import type { DayCounters } from '../shared/reports/counters';
-import type { ReportReader } from '../shared/reports/reader';
-import type { ExperimentStore } from '../shared/store/experiments';
-import type { JourneyStore, JourneyView } from '../shared/store/journeys';
-import { durationToMs } from '../shared/time/duration';
+import { DEFAULT_EXPERIMENT_FLOOR, DEFAULT_EXPERIMENT_INTERVAL, type ExperimentNode } from '../domain/definition/schema';
+import { primaryGoalId, reweight, type PathStats } from '../domain/experiments/reweight';
+import type { VersionState } from '../domain/lifecycle/states';
+import type { DayCounters } from '../domain/reports/counters';
+import type { ReportReader } from '../domain/reports/reader';
+import type { ExperimentStore } from '../store/experiments';
+import type { JourneyStore, JourneyView } from '../store/journeys';
+import { durationToMs } from '../domain/time/duration';
 
 export interface ExperimentActivityDependencies {
   journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'>;

@@ -1,5 +1,5 @@
-import type { FactStore } from '../shared/store/facts';
-import type { Fact } from './lifecycle-types';
+import type { FactStore } from '../store/facts';
+import type { Fact } from '../domain/facts';
 
 export interface FactActivityDependencies {
   facts: Pick<FactStore, 'record'>;

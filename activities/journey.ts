@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { NotFoundError } from '../shared/errors';
-import type { JourneyGraph } from '../shared/definition/schema';
-import type { ProfileStore } from '../shared/profiles/store';
-import type { EntryStore } from '../shared/store/entries';
-import type { ExperimentStore } from '../shared/store/experiments';
-import type { JourneyStore } from '../shared/store/journeys';
+import { NotFoundError } from '../domain/errors';
+import type { JourneyGraph } from '../domain/definition/schema';
+import type { ProfileStore } from '../store/profiles';
+import type { EntryStore } from '../store/entries';
+import type { ExperimentStore } from '../store/experiments';
+import type { JourneyStore } from '../store/journeys';
 import { createEnrolActivities } from './enrol';
 import { createProfileActivities } from './profiles';
 

@@ -1,5 +1,5 @@
-import type { EntryStore } from '../shared/store/entries';
-import type { FactStore } from '../shared/store/facts';
+import type { EntryStore } from '../store/entries';
+import type { FactStore } from '../store/facts';
 import { createEntryActivities } from './entries';
 import { createFactActivities } from './facts';
 import type { LifecycleActivities } from './lifecycle-types';

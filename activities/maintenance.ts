@@ -1,7 +1,7 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { DomainError } from '../shared/errors';
-import type { JourneyStore } from '../shared/store/journeys';
+import { DomainError } from '../domain/errors';
+import type { JourneyStore } from '../store/journeys';
 import { stopSignal, type StopReason } from '../workflows/contract';
 
 export interface InstanceRef {

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ProfileOperation } from '../shared/definition/schema';
-import type { ProfileStore } from '../shared/profiles/store';
-import type { ProfileView } from '../shared/profiles/view';
+import type { ProfileOperation } from '../domain/definition/schema';
+import type { ProfileStore } from '../store/profiles';
+import type { ProfileView } from '../domain/profiles/view';
 import { renderValue } from './templates';
 
 export interface ProfileActivityDependencies {

@@ -1,4 +1,4 @@
-import type { FoldResult, ReportCounters } from '../shared/store/report-counters';
+import type { FoldResult, ReportCounters } from '../store/report-counters';
 
 export interface ReportActivityDependencies {
   counters: Pick<ReportCounters, 'fold' | 'rebuild'>;

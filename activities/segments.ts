@@ -1,9 +1,9 @@
-import type { JourneyStore } from '../shared/store/journeys';
-import { batchChunkSize, type BatchStore } from '../shared/store/batches';
-import { isDuplicateKey } from '../shared/mongo/errors';
-import type { Models } from '../shared/mongo/models';
-import type { ProfileStore } from '../shared/profiles/store';
-import { evaluateAudience } from '../shared/segments/audience';
+import type { JourneyStore } from '../store/journeys';
+import { batchChunkSize, type BatchStore } from '../store/batches';
+import { isDuplicateKey } from '../store/mongo/errors';
+import type { Models } from '../store/mongo/models';
+import type { ProfileStore } from '../store/profiles';
+import { evaluateAudience } from '../store/audience';
 
 export interface SegmentActivityDependencies {
   journeys: Pick<JourneyStore, 'loadGraph' | 'getJourney'>;

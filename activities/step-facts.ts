@@ -1,4 +1,4 @@
-import type { Fact } from './lifecycle-types';
+import type { Fact } from '../domain/facts';
 import type { ChannelActivities } from './send';
 
 /**

@@ -1,5 +1,5 @@
-import type { Channel } from '../shared/definition/schema';
-import type { Fact } from './lifecycle-types';
+import type { Channel } from '../domain/definition/schema';
+import type { Fact } from '../domain/facts';
 
 /** What a send activity is asked to deliver: ids and the entry context; content and profile are read at send time. */
 export interface SendRequest {

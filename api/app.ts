@@ -1,7 +1,7 @@
 import express from 'express';
 import { Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
-import { httpMetrics } from '../shared/metrics';
+import { httpMetrics } from '../platform/metrics';
 import type { AppDeps } from './deps';
 import { authenticate } from './http/auth';
 import { storeGate, temporalDeadline } from './http/outage';

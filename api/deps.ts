@@ -1,12 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
-import type { AppConfig } from '../shared/config';
-import type { Models } from '../shared/mongo/models';
-import type { ApiKeyStore } from '../shared/store/api-keys';
-import type { JourneyStore } from '../shared/store/journeys';
-import type { SettingsStore } from '../shared/store/settings';
-import type { ProfileStore } from '../shared/profiles/store';
+import type { AppConfig } from '../platform/config';
+import type { Models } from '../store/mongo/models';
+import type { ApiKeyStore } from '../store/api-keys';
+import type { JourneyStore } from '../store/journeys';
+import type { SettingsStore } from '../store/settings';
+import type { ProfileStore } from '../store/profiles';
 import type { ApiStores } from './stores';
 
 /** What `createApp` is given, injected so tests can point the API at their own servers and share its stores. */

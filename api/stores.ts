@@ -1,11 +1,11 @@
-import type { Models } from '../shared/mongo/models';
-import { createBatchStore } from '../shared/store/batches';
-import { createEntryStore } from '../shared/store/entries';
-import { createEventStore } from '../shared/store/events';
-import { createExperimentStore } from '../shared/store/experiments';
-import { createFactStore } from '../shared/store/facts';
-import { createIdempotencyStore } from '../shared/store/idempotency';
-import { createReportCounters } from '../shared/store/report-counters';
+import type { Models } from '../store/mongo/models';
+import { createBatchStore } from '../store/batches';
+import { createEntryStore } from '../store/entries';
+import { createEventStore } from '../store/events';
+import { createExperimentStore } from '../store/experiments';
+import { createFactStore } from '../store/facts';
+import { createIdempotencyStore } from '../store/idempotency';
+import { createReportCounters } from '../store/report-counters';
 
 /**
  * The stores only the API's handlers use, built once per app (the fact store keeps per-process append lanes,

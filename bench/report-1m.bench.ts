@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Fact } from '../activities/lifecycle-types';
-import { isControlUser } from '../shared/control-group';
-import { connectorsOf, nodeTypes } from '../shared/definition/node-types';
-import { journeyDefinitionSchema } from '../shared/definition/schema';
-import { seededRandom } from '../shared/experiments/reweight';
-import { instanceWorkflowId } from '../shared/ids';
-import type { JourneyReport } from '../shared/reports/report';
-import { createFactStore, FACT_STRIPES, journalId } from '../shared/store/facts';
-import { createReportCounters } from '../shared/store/report-counters';
+import type { Fact } from '../domain/facts';
+import { isControlUser } from '../domain/control-group';
+import { connectorsOf, nodeTypes } from '../domain/definition/node-types';
+import { journeyDefinitionSchema } from '../domain/definition/schema';
+import { seededRandom } from '../domain/experiments/reweight';
+import { instanceWorkflowId } from '../domain/ids';
+import type { JourneyReport } from '../domain/reports/report';
+import { createFactStore, FACT_STRIPES, journalId } from '../store/facts';
+import { createReportCounters } from '../store/report-counters';
 import { call, startTestStack, type TestStack } from '../test/helpers/stack';
 
 /**
@@ -355,7 +355,7 @@ function factsCounted(report: JourneyReport): number {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** The journal document of a batch, exactly as `appendTo` in shared/store/facts.ts stores it. */
+/** The journal document of a batch, exactly as `appendTo` in store/facts.ts stores it. */
 function journalDoc(stripe: number, n: number, facts: readonly Fact[]) {
   const first = facts[0]!;
   return {

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 stamp=dist/.sources.sha256
-hash="$(find shared workflows activities api worker infra cli -name '*.ts' -print0 | sort -z | xargs -0 cat | cat - package-lock.json tsconfig.json tsconfig.build.json | sha256sum | cut -d' ' -f1)"
+hash="$(find domain workflows store temporal platform activities api worker infra cli -name '*.ts' -print0 | sort -z | xargs -0 cat | cat - package-lock.json tsconfig.json tsconfig.build.json | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ] && [ -f dist/workflow-bundle.js ]; then exit 0; fi
 echo "[build] tsc -p tsconfig.build.json (dist/) and the workflow bundle" >&2
 rm -rf dist

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseEnv } from '../shared/config';
+import { parseEnv } from '../platform/config';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
-/** Settings of `npm start` (the embedded servers); the API and worker read shared/config.ts. */
+/** Settings of `npm start` (the embedded servers); the API and worker read platform/config.ts. */
 export const devConfigSchema = z.object({
   DEV_HOST: z.string().min(1).default('127.0.0.1'),
   TEMPORAL_PORT: port.default(7233),

@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { searchAttributesForCli } from '../shared/search-attributes';
+import { searchAttributesForCli } from '../domain/search-attributes';
 import { captureOutput, startProcess, waitUntil, type ManagedProcess } from './processes';
 
 /** Binaries installed by infra/install.sh. */

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../shared/config';
+import { ConfigError } from '../platform/config';
 import { loadDevConfig } from './dev-config';
 import { nodeService, type Readiness } from './node-service';
 import { captureOutput, isPortOpen, startProcess } from './processes';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { channelSchema, type Channel } from './definition/schema';
-import { isoDurationSchema } from './time/duration-schema';
+import { channelSchema, type Channel } from '../domain/definition/schema';
+import { isoDurationSchema } from '../domain/time/duration-schema';
 import { TUNING_DEFAULTS } from './worker-tuning';
 
 /** Parses an environment variable holding a TCP port. */
@@ -69,7 +69,7 @@ export const appConfigSchema = z
   WORKER_METRICS_PORT: optionalPort.default(9464),
   /** The Temporal SDK's own Prometheus exporter (also merged into WORKER_METRICS_PORT's page); 0 turns it off. */
   WORKER_SDK_METRICS_PORT: optionalPort.default(9465),
-  /** Worker tuning (worker/tuning.ts; defaults and why in shared/worker-tuning.ts). */
+  /** Worker tuning (worker/tuning.ts; defaults and why in platform/worker-tuning.ts). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(TUNING_DEFAULTS.maxCachedWorkflows),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxConcurrentWorkflowTaskExecutions),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentActivityTaskExecutions),

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
-import { NotFoundError } from '../errors';
-import { isDuplicateKey } from '../mongo/errors';
+import { NotFoundError } from '../domain/errors';
+import { isDuplicateKey } from './mongo/errors';
 
 export const apiKeyScopes = ['admin', 'ingest', 'read'] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];

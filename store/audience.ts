@@ -1,8 +1,8 @@
-import { evaluateCondition } from '../conditions/evaluate';
-import type { BehaviourRule, JourneyEntry } from '../definition/schema';
-import type { Models } from '../mongo/models';
-import { profileView, toProfile, type ProfileStore } from '../profiles/store';
-import { durationToMs } from '../time/duration';
+import { evaluateCondition } from '../domain/conditions/evaluate';
+import type { BehaviourRule, JourneyEntry } from '../domain/definition/schema';
+import type { Models } from './mongo/models';
+import { profileView, toProfile, type ProfileStore } from './profiles';
+import { durationToMs } from '../domain/time/duration';
 
 type SegmentEntry = Extract<JourneyEntry, { type: 'segment' }>;
 

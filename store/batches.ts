@@ -1,4 +1,4 @@
-import type { Models } from '../mongo/models';
+import type { Models } from './mongo/models';
 
 /**
  * Batch enrolments (spec 2.1, `list` entry): the users of a batch, stored in chunks when the request arrives

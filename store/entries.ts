@@ -1,7 +1,37 @@
-import type { EntryClaim, EntryClose, EntryDecision } from '../../activities/lifecycle-types';
-import type { Models } from '../mongo/models';
-import { durationToMs } from '../time/duration';
-import { isDuplicateKey } from '../mongo/errors';
+import type { Models } from './mongo/models';
+import { durationToMs } from '../domain/time/duration';
+import { isDuplicateKey } from './mongo/errors';
+
+// ---- The records of the entry bookkeeping (claimed by the journey workflow, closed at its end) ----
+
+/** Asked once at the start of an instance: may this user enter now? */
+export interface EntryClaim {
+  journeyId: string;
+  version: number;
+  userId: string;
+  /** The workflow id, `journey:{journeyId}:user:{userId}`. */
+  instanceId: string;
+  /** The first run id of the instance: a retried claim with the same run id gets the same answer. */
+  runId: string;
+  reentry: { allowed: boolean; cooldown?: string };
+  /** Workflow time of the claim, ISO-8601. */
+  at: string;
+}
+
+export type EntryDecision =
+  | { eligible: true; entry: number }
+  | { eligible: false; reason: 'already_entered' | 'cooldown' | 'live_instance'; detail: string };
+
+/** Told once when the instance ends, so re-entry and its cool-down count from the exit. Idempotent. */
+export interface EntryClose {
+  journeyId: string;
+  userId: string;
+  entry: number;
+  runId: string;
+  reason: string;
+  nodeId?: string;
+  at: string;
+}
 
 /**
  * The enrolment record of spec 2.2: one insert-only document per (journey, user, entry number).

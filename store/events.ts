@@ -1,5 +1,5 @@
-import { isDuplicateKey } from '../mongo/errors';
-import type { Models } from '../mongo/models';
+import { isDuplicateKey } from './mongo/errors';
+import type { Models } from './mongo/models';
 
 export interface StoredEvent {
   eventId: string;

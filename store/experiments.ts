@@ -1,6 +1,6 @@
-import { ConflictError } from '../errors';
-import { isDuplicateKey } from '../mongo/errors';
-import type { Models } from '../mongo/models';
+import { ConflictError } from '../domain/errors';
+import { isDuplicateKey } from './mongo/errors';
+import type { Models } from './mongo/models';
 
 /** Why an experiment's weights changed: a re-weighting (auto), a declared winner, or a manual What edit. */
 export type WeightChangeReason = 'reweighted' | 'winner' | 'published' | 'edited';

@@ -1,6 +1,6 @@
-import type { Fact, FactKind } from '../../activities/lifecycle-types';
-import { isDuplicateKey } from '../mongo/errors';
-import type { Models } from '../mongo/models';
+import type { Fact, FactKind } from '../domain/facts';
+import { isDuplicateKey } from './mongo/errors';
+import type { Models } from './mongo/models';
 
 /**
  * The facts of spec section 6, kept as a journal of immutable batches (the facts of one step of one instance).

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, DomainError } from '../errors';
-import { isDuplicateKey } from '../mongo/errors';
-import type { Models } from '../mongo/models';
+import { ConflictError, DomainError } from '../domain/errors';
+import { isDuplicateKey } from './mongo/errors';
+import type { Models } from './mongo/models';
 
 /**
  * Idempotency keys: the first request under a key runs, its repeats get its answer.

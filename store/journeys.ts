@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { graphOf, type JourneyDefinition, type JourneyGraph } from '../definition/schema';
-import { defaultLimits, type Limits } from '../definition/limits';
-import { validateDefinition } from '../definition/validate';
-import { ConflictError, DomainError, NotFoundError } from '../errors';
-import * as lifecycle from '../lifecycle/states';
-import type { JourneyState, OldVersionChoice, StopMode, VersionSummary } from '../lifecycle/states';
-import { isDuplicateKey } from '../mongo/errors';
-import type { Models } from '../mongo/models';
+import { graphOf, type JourneyDefinition, type JourneyGraph } from '../domain/definition/schema';
+import { defaultLimits, type Limits } from '../domain/definition/limits';
+import { validateDefinition } from '../domain/definition/validate';
+import { ConflictError, DomainError, NotFoundError } from '../domain/errors';
+import * as lifecycle from '../domain/lifecycle/states';
+import type { JourneyState, OldVersionChoice, StopMode, VersionSummary } from '../domain/lifecycle/states';
+import { isDuplicateKey } from './mongo/errors';
+import type { Models } from './mongo/models';
 import { SEND_PATH_STALENESS_MS, TtlCache } from './ttl-cache';
 
 /** A journey as the API shows it: its latest committed state. */

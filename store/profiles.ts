@@ -1,11 +1,11 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
-import type { ProfileOperation } from '../definition/schema';
-import { isDuplicateKey } from '../mongo/errors';
-import type { ProfilePatch } from './schema';
-import { PROFILE_FIELDS, pickPaths, type ProfileView } from './view';
+import type { ProfileOperation } from '../domain/definition/schema';
+import { isDuplicateKey } from './mongo/errors';
+import type { ProfilePatch } from '../domain/profiles/schema';
+import { PROFILE_FIELDS, pickPaths, type ProfileView } from '../domain/profiles/view';
 
 /**
- * The user profile store, written by the profiles API (`shared/profiles/schema.ts` says what callers may write).
+ * The user profile store, written by the profiles API (`domain/profiles/schema.ts` says what callers may write).
  *
  * One document per user in `profiles`: `_id` is the user id; `attributes` holds the custom properties
  * (anything a journey reads as `profile.<name>` or writes with an updateProfile node); `email`, `phone`,
@@ -41,7 +41,7 @@ export interface Profile {
   updatedAt?: Date;
 }
 
-/** The view conditions and templates see as `profile` (see `shared/profiles/view.ts`). */
+/** The view conditions and templates see as `profile` (see `domain/profiles/view.ts`). */
 export function profileView(profile: Profile | undefined): ProfileView {
   if (!profile) return {};
   const view: ProfileView = { ...profile.attributes };
@@ -87,7 +87,7 @@ export function operationsToUpdates(operations: readonly ProfileOperation[], now
 }
 
 /**
- * The one update of a profile patch (merge rules in `shared/profiles/schema.ts`): attributes and consent are
+ * The one update of a profile patch (merge rules in `domain/profiles/schema.ts`): attributes and consent are
  * set or unset key by key under their parent, the other fields given are set, or unset when `null`.
  */
 export function patchToUpdate(patch: ProfilePatch, now: Date): Update {

@@ -1,7 +1,7 @@
-import type { Fact } from '../../activities/lifecycle-types';
-import type { Models } from '../mongo/models';
-import { addFacts, dayOf, type DayCounters } from '../reports/counters';
-import type { ReportReader, VersionDay } from '../reports/reader';
+import type { Fact } from '../domain/facts';
+import type { Models } from './mongo/models';
+import { addFacts, dayOf, type DayCounters } from '../domain/reports/counters';
+import type { ReportReader, VersionDay } from '../domain/reports/reader';
 import { FACT_STRIPES, type FactBatch, type FactStore } from './facts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { serviceTaskQueue } from './naming';
+import { serviceTaskQueue } from '../domain/naming';
 import type { BatchEntryInput, BatchEntryWorkflow } from '../workflows/contract';
 
 /** Starting the batch-entry service workflow (workflows/services/batch-entry.ts) from the API. */

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { startBatchEntry } from '../shared/batch-entry';
-import { ConflictError } from '../shared/errors';
-import { activeVersion } from '../shared/lifecycle/states';
-import type { BatchStore, BatchUser } from '../shared/store/batches';
-import type { JourneyStore } from '../shared/store/journeys';
+import { startBatchEntry } from './batch-entry';
+import { ConflictError } from '../domain/errors';
+import { activeVersion } from '../domain/lifecycle/states';
+import type { BatchStore, BatchUser } from '../store/batches';
+import type { JourneyStore } from '../store/journeys';
 
 export interface BatchStartDeps {
   temporal: Client;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { InvalidInputError } from '../shared/errors';
+import { InvalidInputError } from '../domain/errors';
 
 /**
  * Page tokens are ours: Temporal's token (journey listings) or the last item's sort key (user listings),

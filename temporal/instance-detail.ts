@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { NotFoundError } from '../shared/errors';
+import { NotFoundError } from '../domain/errors';
 import { stateQuery, type JourneyWorkflow } from '../workflows/contract';
 import { instanceOfRun } from './instance-view';
 

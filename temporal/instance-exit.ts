@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ConflictError } from '../shared/errors';
+import { ConflictError } from '../domain/errors';
 import { stopSignal } from '../workflows/contract';
 import { describeInstance } from './instance-detail';
 

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { EntryRecord, EntryStore } from '../shared/store/entries';
-import type { JourneyStore } from '../shared/store/journeys';
+import type { EntryRecord, EntryStore } from '../store/entries';
+import type { JourneyStore } from '../store/journeys';
 import { filterKey, readCursor, writeCursor, type Cursor } from './instance-cursor';
 import { instanceOfEntry, type Instance, type InstanceStatus } from './instance-view';
 import { instancesQuery, visibilityPage } from './visibility';

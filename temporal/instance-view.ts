@@ -1,7 +1,7 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { parseInstanceWorkflowId } from '../shared/ids';
-import { journeyNodeKey, journeyStatusKey, journeyVersionKey } from '../shared/search-attributes';
-import type { EntryRecord } from '../shared/store/entries';
+import { parseInstanceWorkflowId } from '../domain/ids';
+import { journeyNodeKey, journeyStatusKey, journeyVersionKey } from '../domain/search-attributes';
+import type { EntryRecord } from '../store/entries';
 
 export const instanceStatuses = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'] as const;
 export type InstanceStatus = (typeof instanceStatuses)[number];

@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { JourneyWorkflow } from '../workflows/contract';
-import { isControlUser } from './control-group';
-import { instanceWorkflowId } from './ids';
-import { activeVersion } from './lifecycle/states';
-import { journeyIdKey, journeyNodeKey, journeyStatusKey, journeyVersionKey, userIdKey } from './search-attributes';
-import type { EntryRecord, EntryStore, NotEligibleReason } from './store/entries';
-import type { JourneyStore } from './store/journeys';
+import { isControlUser } from '../domain/control-group';
+import { instanceWorkflowId } from '../domain/ids';
+import { activeVersion } from '../domain/lifecycle/states';
+import { journeyIdKey, journeyNodeKey, journeyStatusKey, journeyVersionKey, userIdKey } from '../domain/search-attributes';
+import type { EntryRecord, EntryStore, NotEligibleReason } from '../store/entries';
+import type { JourneyStore } from '../store/journeys';
 
 /**
  * Starting journey instances: the one way the enrolment API and enterJourney nodes put a user into a journey.

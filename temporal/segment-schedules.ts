@@ -1,10 +1,10 @@
 import { MONTHS, ScheduleNotFoundError, type CalendarSpec, type Client, type ScheduleSpec } from '@temporalio/client';
-import type { JourneyEntry } from '../definition/schema';
-import type { VersionSummary } from '../lifecycle/states';
-import { durationToMs } from '../time/duration';
-import { serviceTaskQueue } from '../naming';
+import type { JourneyEntry } from '../domain/definition/schema';
+import type { VersionSummary } from '../domain/lifecycle/states';
+import { durationToMs } from '../domain/time/duration';
+import { serviceTaskQueue } from '../domain/naming';
 import type { JourneyStore } from '../store/journeys';
-import type { SegmentRunInput } from '../../workflows/contract';
+import type { SegmentRunInput } from '../workflows/contract';
 
 type SegmentSchedule = Extract<JourneyEntry, { type: 'segment' }>['schedule'];
 

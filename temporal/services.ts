@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { serviceTaskQueue } from './naming';
+import { serviceTaskQueue } from '../domain/naming';
 import { rebuildReportsSignal, type ReportsInput, type ReportsWorkflow, type StopReason, type VersionDrainWorkflow, type VersionStopWorkflow } from '../workflows/contract';
 
 /**

@@ -1,6 +1,6 @@
-import type { OldVersionChoice, StopMode } from '../shared/lifecycle/states';
-import { reconcileSegmentSchedules } from '../shared/segments/schedules';
-import type { JourneyView } from '../shared/store/journeys';
+import type { OldVersionChoice, StopMode } from '../domain/lifecycle/states';
+import { reconcileSegmentSchedules } from './segment-schedules';
+import type { JourneyView } from '../store/journeys';
 import { repairAfterConflict, startMaintenance, stoppedBy, type MaintenanceDeps } from './version-maintenance';
 
 /**
@@ -8,7 +8,7 @@ import { repairAfterConflict, startMaintenance, stoppedBy, type MaintenanceDeps 
  * workflows of the versions it stopped, and the segment-entry Schedules that follow the versions' states.
  */
 
-/** Segment entries run on Temporal Schedules that follow their versions' states (shared/segments/schedules.ts). */
+/** Segment entries run on Temporal Schedules that follow their versions' states (temporal/segment-schedules.ts). */
 async function syncSchedules({ temporal, journeys, taskQueue }: MaintenanceDeps, journeyId: string): Promise<void> {
   await reconcileSegmentSchedules(temporal, journeys, journeyId, taskQueue);
 }

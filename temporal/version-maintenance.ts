@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { ConflictError } from '../shared/errors';
-import type { VersionSummary } from '../shared/lifecycle/states';
-import { startVersionDrain, startVersionStop } from '../shared/services';
-import type { JourneyStore, JourneyView } from '../shared/store/journeys';
+import { ConflictError } from '../domain/errors';
+import type { VersionSummary } from '../domain/lifecycle/states';
+import { startVersionDrain, startVersionStop } from './services';
+import type { JourneyStore, JourneyView } from '../store/journeys';
 
 /** What starting the maintenance workflows needs. */
 export interface MaintenanceDeps {

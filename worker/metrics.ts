@@ -1,7 +1,7 @@
 import type { MetricsExporterConfig } from '@temporalio/worker';
 import type { Registry } from 'prom-client';
-import type { AppConfig } from '../shared/config';
-import { serveMetrics } from '../shared/metrics';
+import type { AppConfig } from '../platform/config';
+import { serveMetrics } from '../platform/metrics';
 
 type MetricsConfig = Pick<AppConfig, 'WORKER_METRICS_HOST' | 'WORKER_METRICS_PORT' | 'WORKER_SDK_METRICS_PORT'>;
 

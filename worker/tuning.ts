@@ -1,5 +1,5 @@
 import type { WorkerOptions } from '@temporalio/worker';
-import type { AppConfig } from '../shared/config';
+import type { AppConfig } from '../platform/config';
 
 type TuningConfig = Pick<
   AppConfig,

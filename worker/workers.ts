@@ -2,9 +2,9 @@ import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type W
 import type { BatchActivities, ReportActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
 import type { ExperimentActivities } from '../activities/experiments';
 import { withStepFacts } from '../activities/step-facts';
-import { channelSchema, type Channel } from '../shared/definition/schema';
-import { channelTaskQueue } from '../shared/ids';
-import { serviceTaskQueue } from '../shared/naming';
+import { channelSchema, type Channel } from '../domain/definition/schema';
+import { channelTaskQueue } from '../domain/ids';
+import { serviceTaskQueue } from '../domain/naming';
 import type { WorkerTuning } from './tuning';
 
 export interface WorkerSetup {

@@ -1,5 +1,5 @@
-import type { JourneyGraph } from '../shared/definition/schema';
-import type { Fact } from '../activities/lifecycle-types';
+import type { JourneyGraph } from '../domain/definition/schema';
+import type { Fact } from '../domain/facts';
 import type { Patches } from './patches';
 import type { InstanceState } from './state';
 import type { ExitReason, JourneyInput } from './contract';

@@ -236,7 +236,7 @@ export type VersionDrainWorkflow = (input: VersionDrainInput) => Promise<Version
 
 export interface BatchEntryInput {
   batchId: string;
-  /** Chunks of the batch's users in Mongo (shared/store/batches.ts), enrolled in order. */
+  /** Chunks of the batch's users in Mongo (store/batches.ts), enrolled in order. */
   chunks: number;
   /** Enrolments per second, on average: the workflow sleeps between chunks when it is ahead. */
   ratePerSecond: number;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AppConfig } from '../../shared/config';
+import type { AppConfig } from '../../platform/config';
 import type { ProviderAdapters } from '../send';
 import { createSendGridAdapter } from './email';
 import { createFcmAdapter, createFirebaseMessaging } from './push';

@@ -1,5 +1,5 @@
-import { isDuplicateKey } from '../../shared/mongo/errors';
-import type { Models } from '../../shared/mongo/models';
+import { isDuplicateKey } from '../../store/mongo/errors';
+import type { Models } from '../../store/mongo/models';
 import type { ChannelAdapter } from './contract';
 
 /** What the sink keeps: the rendered message as the provider would have received it, and its recipient. */

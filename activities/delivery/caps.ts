@@ -1,5 +1,5 @@
-import { isDuplicateKey } from '../../shared/mongo/errors';
-import type { Models } from '../../shared/mongo/models';
+import { isDuplicateKey } from '../../store/mongo/errors';
+import type { Models } from '../../store/mongo/models';
 
 /** One frequency cap over the sends of one user in one scope (a channel across journeys, or one node). */
 export interface CapRule {

@@ -1,5 +1,5 @@
-import type { Channel } from '../../shared/definition/schema';
-import type { Profile } from '../../shared/profiles/store';
+import type { Channel } from '../../domain/definition/schema';
+import type { Profile } from '../../store/profiles';
 import type { ChannelAdapter, DeliveryMeta, EmailAdapter, PushAdapter, SmsAdapter, WebhookAdapter } from '../channels/contract';
 import type { SinkMessage } from '../channels/sink';
 import type { LedgerOutcome } from './ledger';

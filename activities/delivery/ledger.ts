@@ -1,6 +1,6 @@
-import type { Channel } from '../../shared/definition/schema';
-import { isDuplicateKey } from '../../shared/mongo/errors';
-import type { Models } from '../../shared/mongo/models';
+import type { Channel } from '../../domain/definition/schema';
+import { isDuplicateKey } from '../../store/mongo/errors';
+import type { Models } from '../../store/mongo/models';
 import type { DeliveryMeta, DeliveryOutcome } from '../channels/contract';
 
 /** A final outcome as the ledger keeps it. */

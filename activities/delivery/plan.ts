@@ -1,7 +1,7 @@
-import type { DeliverySettings } from '../../shared/delivery/settings';
-import type { JourneyGraph } from '../../shared/definition/schema';
-import type { VersionSummary } from '../../shared/lifecycle/states';
-import { profileView, type Profile } from '../../shared/profiles/store';
+import type { DeliverySettings } from '../../domain/delivery/settings';
+import type { JourneyGraph } from '../../domain/definition/schema';
+import type { VersionSummary } from '../../domain/lifecycle/states';
+import { profileView, type Profile } from '../../store/profiles';
 import type { SendRequest, SendResult } from '../types';
 import type { CapRule } from './caps';
 import { capRules, quietHoursDecision, unreachableReason } from './policy';

@@ -1,9 +1,9 @@
-import type { DeliverySettings } from '../../shared/delivery/settings';
-import type { Channel, JourneySettings, NodeOfType } from '../../shared/definition/schema';
-import type { Profile } from '../../shared/profiles/store';
-import { durationToMs } from '../../shared/time/duration';
-import { quietPeriodEnd } from '../../shared/time/quiet-hours';
-import { firstKnownZone } from '../../shared/time/schedule';
+import type { DeliverySettings } from '../../domain/delivery/settings';
+import type { Channel, JourneySettings, NodeOfType } from '../../domain/definition/schema';
+import type { Profile } from '../../store/profiles';
+import { durationToMs } from '../../domain/time/duration';
+import { quietPeriodEnd } from '../../domain/time/quiet-hours';
+import { firstKnownZone } from '../../domain/time/schedule';
 import type { CapRule } from './caps';
 
 /**

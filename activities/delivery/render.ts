@@ -4,7 +4,7 @@ import {
   smsContentSchema,
   webhookContentSchema,
   type Channel,
-} from '../../shared/definition/schema';
+} from '../../domain/definition/schema';
 import { htmlTemplates, renderText, renderValue } from '../templates';
 
 /** What message templates see: `profile`, `event` (the trigger event), `context` (entry data) and `journey`. */

@@ -1,8 +1,8 @@
 import express, { type Request } from 'express';
 import { z } from 'zod';
-import { DomainError, InvalidInputError } from '../../shared/errors';
-import { userIdSchema } from '../../shared/ids';
-import type { BatchUser } from '../../shared/store/batches';
+import { DomainError, InvalidInputError } from '../../domain/errors';
+import { userIdSchema } from '../../domain/ids';
+import type { BatchUser } from '../../store/batches';
 
 /** The body of a batch enrolment: a JSON array, `{ users: [...] }`, or NDJSON (one user per line). */
 

@@ -6,11 +6,11 @@ import { addressOf } from '../../activities/delivery/dispatch';
 import { cappedOutcome, planDelivery, type Deferred } from '../../activities/delivery/plan';
 import { capRules } from '../../activities/delivery/policy';
 import type { CapRule } from '../../activities/delivery/caps';
-import type { DeliverySettings } from '../../shared/delivery/settings';
-import { NotFoundError } from '../../shared/errors';
-import type { Channel, JourneyGraph } from '../../shared/definition/schema';
-import type { ExperimentStore } from '../../shared/store/experiments';
-import type { JourneyStore } from '../../shared/store/journeys';
+import type { DeliverySettings } from '../../domain/delivery/settings';
+import { NotFoundError } from '../../domain/errors';
+import type { Channel, JourneyGraph } from '../../domain/definition/schema';
+import type { ExperimentStore } from '../../store/experiments';
+import type { JourneyStore } from '../../store/journeys';
 import type { MemoryProfile } from './profile';
 
 /** A message node's send as the dry run decided it; `message` is what would have been sent. */

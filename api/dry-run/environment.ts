@@ -4,8 +4,8 @@ import { IllegalStateError, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { DomainError } from '../../shared/errors';
-import { searchAttributeKeys } from '../../shared/search-attributes';
+import { DomainError } from '../../domain/errors';
+import { searchAttributeKeys } from '../../domain/search-attributes';
 
 const TEST_SERVER = 'temporal-test-server';
 /** The test server keeps every history in memory: a fresh one after this many dry runs. */

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ProfileOperation } from '../../shared/definition/schema';
-import { documentPath, profileView, type Profile, type ProfileStore } from '../../shared/profiles/store';
-import { pickPaths, type ProfileView } from '../../shared/profiles/view';
+import type { ProfileOperation } from '../../domain/definition/schema';
+import { documentPath, profileView, type Profile, type ProfileStore } from '../../store/profiles';
+import { pickPaths, type ProfileView } from '../../domain/profiles/view';
 
 type Doc = Record<string, unknown>;
 

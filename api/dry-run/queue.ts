@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { DomainError } from '../../shared/errors';
+import { DomainError } from '../../domain/errors';
 
 export interface QueueLimits {
   /** Requests that may wait for their turn; more are refused at once. */

@@ -1,6 +1,6 @@
 import type { Fact } from '../../activities';
-import type { JourneyGraph } from '../../shared/definition/schema';
-import type { Profile } from '../../shared/profiles/store';
+import type { JourneyGraph } from '../../domain/definition/schema';
+import type { Profile } from '../../store/profiles';
 import type { JourneyResult } from '../../workflows/contract';
 import type { DryRunEnrolment, DryRunSend } from './activities';
 import { isoOffset, type DryRunResponse } from './schema';

@@ -1,10 +1,10 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
-import { channelSchema } from '../../shared/definition/schema';
-import { userIdSchema } from '../../shared/ids';
-import { profileInputSchema } from '../../shared/profiles/schema';
-import { durationToMs } from '../../shared/time/duration';
-import { isoDurationSchema } from '../../shared/time/duration-schema';
+import { channelSchema } from '../../domain/definition/schema';
+import { userIdSchema } from '../../domain/ids';
+import { profileInputSchema } from '../../domain/profiles/schema';
+import { durationToMs } from '../../domain/time/duration';
+import { isoDurationSchema } from '../../domain/time/duration-schema';
 import type { ExitReason } from '../../workflows/contract';
 
 /** The longest simulation: beyond it the instance is reported as still inside. */

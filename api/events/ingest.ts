@@ -1,14 +1,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { evaluateCondition, eventFilterScope } from '../../shared/conditions/evaluate';
-import { DomainError, UnavailableError } from '../../shared/errors';
-import { MAX_CLOCK_SKEW_MS, type EventInput } from '../../shared/events/schema';
-import { enrolUser, type EnrolmentDependencies } from '../../shared/instances';
-import { instanceWorkflowId } from '../../shared/naming';
-import { isStoreUnreachable } from '../../shared/mongo/errors';
-import { withStoreRetry } from '../../shared/mongo/retry';
-import type { ProfileStore } from '../../shared/profiles/store';
-import { ABANDONED_AFTER_MS, type EventStore } from '../../shared/store/events';
+import { evaluateCondition, eventFilterScope } from '../../domain/conditions/evaluate';
+import { DomainError, UnavailableError } from '../../domain/errors';
+import { MAX_CLOCK_SKEW_MS, type EventInput } from '../../domain/events/schema';
+import { enrolUser, type EnrolmentDependencies } from '../../temporal/instances';
+import { instanceWorkflowId } from '../../domain/naming';
+import { isStoreUnreachable } from '../../store/mongo/errors';
+import { withStoreRetry } from '../../store/mongo/retry';
+import type { ProfileStore } from '../../store/profiles';
+import { ABANDONED_AFTER_MS, type EventStore } from '../../store/events';
 import { eventSignal, type JourneyEvent } from '../../workflows/contract';
 import type { EventRouter } from './router';
 

@@ -1,8 +1,8 @@
-import type { Condition } from '../../shared/definition/conditions';
-import type { JourneyGraph } from '../../shared/definition/schema';
-import type { VersionState } from '../../shared/lifecycle/states';
-import type { JourneyStore, JourneyView } from '../../shared/store/journeys';
-import { durationToMs } from '../../shared/time/duration';
+import type { Condition } from '../../domain/definition/conditions';
+import type { JourneyGraph } from '../../domain/definition/schema';
+import type { VersionState } from '../../domain/lifecycle/states';
+import type { JourneyStore, JourneyView } from '../../store/journeys';
+import { durationToMs } from '../../domain/time/duration';
 
 /** A running version that enrols users on an event. */
 export interface EventEntry {

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
-import { DomainError } from '../../shared/errors';
-import type { ApiKeyPrincipal, ApiKeyStore } from '../../shared/store/api-keys';
+import { DomainError } from '../../domain/errors';
+import type { ApiKeyPrincipal, ApiKeyStore } from '../../store/api-keys';
 import { problem } from './problem';
 
 export type Scope = 'admin' | 'ingest' | 'read';

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { DomainError, InvalidInputError, UnavailableError } from '../../shared/errors';
+import { DomainError, InvalidInputError, UnavailableError } from '../../domain/errors';
 import { asUnavailable } from './unavailable';
 
 /** RFC 9457 problem details: the one error format of the API. */

@@ -2,8 +2,8 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Request, Router } from 'express';
 import { type z } from 'zod';
 import { assertScope, principalOf, type Principal, type Scope } from './auth';
-import { InvalidInputError } from '../../shared/errors';
-import { withStoreRetry } from '../../shared/mongo/retry';
+import { InvalidInputError } from '../../domain/errors';
+import { withStoreRetry } from '../../store/mongo/retry';
 import { invalidInput, problemSchema } from './problem';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -1,6 +1,6 @@
 import { isGrpcServiceError } from '@temporalio/client';
-import { UnavailableError } from '../../shared/errors';
-import { isStoreUnreachable, isTransientStoreError } from '../../shared/mongo/errors';
+import { UnavailableError } from '../../domain/errors';
+import { isStoreUnreachable, isTransientStoreError } from '../../store/mongo/errors';
 
 /** What a client should wait before retrying: about the time a supervised server takes to come back. */
 export const RETRY_AFTER_SECONDS = 5;

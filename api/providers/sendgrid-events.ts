@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
-import type { Fact } from '../../activities/lifecycle-types';
-import { parseDeliveryKey } from '../../shared/naming';
+import type { Fact } from '../../domain/facts';
+import { parseDeliveryKey } from '../../domain/naming';
 import type { JourneyEvent } from '../../workflows/contract';
 
 /**

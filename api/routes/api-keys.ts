@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiKeyStore } from '../../shared/store/api-keys';
+import type { ApiKeyStore } from '../../store/api-keys';
 import { scopes } from '../http/auth';
 import type { Routes } from '../http/route';
 

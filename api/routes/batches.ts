@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../shared/errors';
-import { slugSchema } from '../../shared/ids';
-import { batchNotEligibleReasons } from '../../shared/store/batches';
+import { NotFoundError } from '../../domain/errors';
+import { slugSchema } from '../../domain/ids';
+import { batchNotEligibleReasons } from '../../store/batches';
 import { startBatchEnrollment } from '../../temporal/batch-start';
 import { batchRequestSchema, distinctUsers, readBatchRequest } from '../batches/request';
 import type { ApiDeps } from '../deps';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { evaluateCondition, eventFilterScope } from '../../shared/conditions/evaluate';
-import { graphOf, type JourneyGraph } from '../../shared/definition/schema';
-import { validateDefinition } from '../../shared/definition/validate';
-import { DomainError, InvalidInputError } from '../../shared/errors';
-import { slugSchema } from '../../shared/ids';
-import { InvalidJourneyError } from '../../shared/store/journeys';
-import { durationToMs } from '../../shared/time/duration';
+import { evaluateCondition, eventFilterScope } from '../../domain/conditions/evaluate';
+import { graphOf, type JourneyGraph } from '../../domain/definition/schema';
+import { validateDefinition } from '../../domain/definition/validate';
+import { DomainError, InvalidInputError } from '../../domain/errors';
+import { slugSchema } from '../../domain/ids';
+import { InvalidJourneyError } from '../../store/journeys';
+import { durationToMs } from '../../domain/time/duration';
 import { DryRunBusyError } from '../dry-run/queue';
 import { runDryRun, type DryRunPlan } from '../dry-run/runner';
 import { dryRunRequestSchema, dryRunResponseSchema, isoOffset, MAX_UNTIL, offsetMs, type DryRunRequest } from '../dry-run/schema';

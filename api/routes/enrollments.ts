@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { ConflictError, InvalidInputError } from '../../shared/errors';
-import { slugSchema, userIdSchema } from '../../shared/ids';
-import { enrolUser } from '../../shared/instances';
-import { profilePatchSchema } from '../../shared/profiles/schema';
+import { ConflictError, InvalidInputError } from '../../domain/errors';
+import { slugSchema, userIdSchema } from '../../domain/ids';
+import { enrolUser } from '../../temporal/instances';
+import { profilePatchSchema } from '../../domain/profiles/schema';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DomainError } from '../../shared/errors';
-import { eventBatchSchema, eventInputSchema } from '../../shared/events/schema';
-import { durationToMs } from '../../shared/time/duration';
+import { DomainError } from '../../domain/errors';
+import { eventBatchSchema, eventInputSchema } from '../../domain/events/schema';
+import { durationToMs } from '../../domain/time/duration';
 import type { ApiDeps } from '../deps';
 import { createEventIngestion, type IngestResult } from '../events/ingest';
 import { createEventRouter } from '../events/router';

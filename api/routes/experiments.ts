@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { declareWinner } from '../../shared/experiments/declare-winner';
-import { experimentView } from '../../shared/experiments/experiment-view';
+import { declareWinner } from '../../domain/experiments/declare-winner';
+import { experimentView } from '../../domain/experiments/experiment-view';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { experimentViewSchema } from '../schemas/experiments';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { slugSchema } from '../../shared/ids';
+import { slugSchema } from '../../domain/ids';
 import { instanceDetail } from '../../temporal/instance-detail';
 import { exitInstance } from '../../temporal/instance-exit';
 import { listInstances } from '../../temporal/instance-listing';

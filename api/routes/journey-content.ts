@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { slugSchema } from '../../shared/ids';
+import { slugSchema } from '../../domain/ids';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { nodeParams, versionParams } from '../schemas/journeys';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { journeyDefinitionSchema } from '../../shared/definition/schema';
-import { allowedActions } from '../../shared/lifecycle/states';
+import { journeyDefinitionSchema } from '../../domain/definition/schema';
+import { allowedActions } from '../../domain/lifecycle/states';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { journeyParams, journeySchema, presentJourney, versionParams, versionSchema } from '../schemas/journeys';

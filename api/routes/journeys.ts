@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { journeyDefinitionSchema } from '../../shared/definition/schema';
-import { slugSchema } from '../../shared/ids';
-import { versionStates } from '../../shared/lifecycle/states';
+import { journeyDefinitionSchema } from '../../domain/definition/schema';
+import { slugSchema } from '../../domain/ids';
+import { versionStates } from '../../domain/lifecycle/states';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { journeyParams, journeySchema, presentJourney, versionParams } from '../schemas/journeys';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { DomainError } from '../../shared/errors';
+import { DomainError } from '../../domain/errors';
 import { signalInstanceEvents } from '../../temporal/instance-events';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { nodesCsv, summaryCsv } from '../../shared/reports/csv';
-import { acrossVersionsReport, versionReport } from '../../shared/reports/journey-report';
-import { journeyReportSchema, type JourneyReport } from '../../shared/reports/report';
+import { nodesCsv, summaryCsv } from '../../domain/reports/csv';
+import { acrossVersionsReport, versionReport } from '../../domain/reports/journey-report';
+import { journeyReportSchema, type JourneyReport } from '../../domain/reports/report';
 import { rebuildJourneyReport } from '../../temporal/report-rebuild';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';

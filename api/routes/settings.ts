@@ -1,4 +1,4 @@
-import { deliverySettingsSchema } from '../../shared/delivery/settings';
+import { deliverySettingsSchema } from '../../domain/delivery/settings';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { z } from 'zod';

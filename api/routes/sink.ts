@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userIdSchema } from '../../shared/ids';
+import { userIdSchema } from '../../domain/ids';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 

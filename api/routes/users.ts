@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../shared/errors';
-import { userIdSchema } from '../../shared/ids';
-import { profileInputSchema, profilePatchSchema, profileResponseSchema } from '../../shared/profiles/schema';
-import type { Profile } from '../../shared/profiles/store';
+import { NotFoundError } from '../../domain/errors';
+import { userIdSchema } from '../../domain/ids';
+import { profileInputSchema, profilePatchSchema, profileResponseSchema } from '../../domain/profiles/schema';
+import type { Profile } from '../../store/profiles';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 

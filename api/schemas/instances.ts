@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInstanceWorkflowId, slugSchema, userIdSchema } from '../../shared/ids';
+import { parseInstanceWorkflowId, slugSchema, userIdSchema } from '../../domain/ids';
 import { instanceStatuses, type Instance } from '../../temporal/instance-view';
 import type { ExitReason, JourneyResult, JourneyStateView } from '../../workflows/contract';
 

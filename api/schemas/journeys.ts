@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { journeyDefinitionSchema } from '../../shared/definition/schema';
-import { slugSchema } from '../../shared/ids';
-import { allowedActions, lifecycleActions, versionStates } from '../../shared/lifecycle/states';
-import type { JourneyView } from '../../shared/store/journeys';
+import { journeyDefinitionSchema } from '../../domain/definition/schema';
+import { slugSchema } from '../../domain/ids';
+import { allowedActions, lifecycleActions, versionStates } from '../../domain/lifecycle/states';
+import type { JourneyView } from '../../store/journeys';
 
 export const journeyParams = z.object({ id: slugSchema });
 export const versionParams = z.object({ id: slugSchema, version: z.coerce.number().int().min(1).max(1_000_000) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { slugSchema } from '../../shared/ids';
+import { slugSchema } from '../../domain/ids';
 
 const day = z
   .string()

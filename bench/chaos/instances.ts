@@ -1,6 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { instanceWorkflowId } from '../../shared/ids';
+import { instanceWorkflowId } from '../../domain/ids';
 import type { JourneyResult } from '../../workflows/contract';
 import { CHAOS_JOURNEY } from './journey';
 

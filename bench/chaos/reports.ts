@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { reportsWorkflowId } from '../../shared/services';
-import type { Models } from '../../shared/mongo/models';
-import type { JourneyReport } from '../../shared/reports/report';
+import { reportsWorkflowId } from '../../temporal/services';
+import type { Models } from '../../store/mongo/models';
+import type { JourneyReport } from '../../domain/reports/report';
 import type { ApiClient } from './api-client';
 import { CHAOS_JOURNEY } from './journey';
 

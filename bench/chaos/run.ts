@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { connectMongo } from '../../shared/mongo/connection';
-import { createModels } from '../../shared/mongo/models';
+import { connectMongo } from '../../store/mongo/connection';
+import { createModels } from '../../store/mongo/models';
 import { startWebhookReceiver } from '../../test/fakes/webhook-receiver';
 import { createApiClient, type ClientStats } from './api-client';
 import { CHAOS_JOURNEY, chaosJourney, SINK_NODE, userIdOf, WEBHOOK_NODE } from './journey';

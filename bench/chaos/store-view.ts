@@ -1,7 +1,7 @@
-import { parseDeliveryKey } from '../../shared/naming';
-import { parseInstanceWorkflowId } from '../../shared/ids';
-import type { Fact } from '../../activities/lifecycle-types';
-import type { Models } from '../../shared/mongo/models';
+import { parseDeliveryKey } from '../../domain/naming';
+import { parseInstanceWorkflowId } from '../../domain/ids';
+import type { Fact } from '../../domain/facts';
+import type { Models } from '../../store/mongo/models';
 import type { ReceivedRequest } from '../../test/fakes/webhook-receiver';
 import { CHAOS_JOURNEY } from './journey';
 

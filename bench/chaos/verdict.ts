@@ -1,7 +1,7 @@
-import type { Fact } from '../../activities/lifecycle-types';
-import type { JourneyReport } from '../../shared/reports/report';
+import type { Fact } from '../../domain/facts';
+import type { JourneyReport } from '../../domain/reports/report';
 import type { JourneyResult } from '../../workflows/contract';
-import { instanceWorkflowId } from '../../shared/ids';
+import { instanceWorkflowId } from '../../domain/ids';
 import { CHAOS_JOURNEY, NODE_IDS, SINK_NODE, WEBHOOK_NODE } from './journey';
 import { userNodeKey, type PerUserNode, type StoreView } from './store-view';
 

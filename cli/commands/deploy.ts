@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { JourneyDefinition } from '../../shared/definition/schema';
+import type { JourneyDefinition } from '../../domain/definition/schema';
 import {
   ApiError,
   EXIT,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { canonical, diffDefinitions, isWhatOnlyChange } from '../../shared/definition/diff';
-import { journeyDefinitionSchema, type JourneyDefinition } from '../../shared/definition/schema';
+import { canonical, diffDefinitions, isWhatOnlyChange } from '../../domain/definition/diff';
+import { journeyDefinitionSchema, type JourneyDefinition } from '../../domain/definition/schema';
 import {
   ApiError,
   EXIT,

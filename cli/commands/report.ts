@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ApiError, EXIT, seg } from '../api-client';
 import type { Registrar } from '../context';
 import type { Output } from '../output';
-import type { JourneyReport, NodeReport } from '../../shared/reports/report';
+import type { JourneyReport, NodeReport } from '../../domain/reports/report';
 import { when } from './status';
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultLimits } from '../../shared/definition/limits';
-import type { JourneyDefinition } from '../../shared/definition/schema';
-import { validateDefinition } from '../../shared/definition/validate';
+import { defaultLimits } from '../../domain/definition/limits';
+import type { JourneyDefinition } from '../../domain/definition/schema';
+import { validateDefinition } from '../../domain/definition/validate';
 import { EXIT, problemLine } from '../api-client';
 import { JourneyFileError, loadJourneyFile } from '../files';
 import type { Registrar } from '../context';

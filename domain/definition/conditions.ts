@@ -15,7 +15,7 @@ import { toInstant } from '../time/instant';
  * - an operand is a literal (string, number, boolean, null, or a list of those) or `{ ref: "<path>" }`, a value
  *   looked up in the evaluation scope.
  *
- * The evaluator (`shared/conditions/evaluate.ts`) is pure and imports only the types of this file.
+ * The evaluator (`domain/conditions/evaluate.ts`) is pure and imports only the types of this file.
  * The shape is checked by `conditionSchema`; the types of literals by `conditionTypeProblems`.
  */
 

@@ -3,7 +3,6 @@ import { slugSchema } from '../ids';
 import { durationToMs } from '../time/duration';
 import { isoDurationSchema } from '../time/duration-schema';
 import { conditionSchema } from './conditions';
-import { nodeTypes } from './node-types';
 
 /**
  * The journey file format (YAML or JSON), shared by the API, the CLI and the worker.
@@ -465,7 +464,8 @@ export const exitNodeSchema = strictObject('an exit node', {
 }).describe('The instance exits with reason `exited`.');
 
 /** The node types, in the catalogue's order (for messages). */
-export const NODE_TYPES: readonly string[] = Object.keys(nodeTypes);
+/** The node types, in the order the docs list them (`node-types.ts` describes each; its test checks both agree). */
+export const NODE_TYPES = ['message', 'delay', 'waitForEvent', 'split', 'experiment', 'updateProfile', 'enterJourney', 'exit'] as const;
 
 export const nodeSchema = z
   .discriminatedUnion(
@@ -638,7 +638,6 @@ export interface Connector {
 }
 
 // Described once per node type in the catalogue; exported here too, beside the node types themselves.
-export { connectorPath, connectorsOf } from './node-types';
 
 function discriminatorError(what: string, options: readonly string[], key = 'type') {
   return (issue: z.core.$ZodRawIssue): string | undefined => {

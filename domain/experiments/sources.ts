@@ -3,7 +3,7 @@ import type { VersionState } from '../lifecycle/states';
 
 /**
  * What the experiment view and the winner declaration read and write, declared here (like
- * shared/reports/reader.ts) so this pure module imports no store: the journey and experiment stores satisfy it.
+ * domain/reports/reader.ts) so this pure module imports no store: the journey and experiment stores satisfy it.
  */
 export interface ExperimentSources {
   journeys: {

@@ -1,4 +1,4 @@
-import type { Fact } from '../../activities/lifecycle-types';
+import type { Fact } from '../facts';
 
 /**
  * The counters of the reports: each fact adds 1 to a few named counters of its (journey, version, UTC day).

@@ -12,7 +12,7 @@ export type WeekdayName = (typeof WEEKDAY_NAMES)[number];
 
 /**
  * Milliseconds of an ISO-8601 duration, calendar units taken as fixed lengths (a day is 24 h, as in
- * `shared/time/duration.ts`, which the schema uses; this copy exists so workflow code does not load zod).
+ * `domain/time/duration.ts`, which the schema uses; this copy exists so workflow code does not load zod).
  * An invalid duration is 0.
  */
 /** True for an IANA zone name luxon (and the host's ICU data) knows, e.g. `Europe/Paris` or `UTC`. */

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { watchStoreCommands } from '../mongo/commands';
+import { watchStoreCommands } from '../../store/mongo/commands';
 
 /**
  * Counts the Mongo commands of `connection` by command, collection and whether they read by `_id`, and

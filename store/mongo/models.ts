@@ -81,7 +81,7 @@ sinkMessageSchema.index({ userId: 1, createdAt: 1 });
  */
 const entrySchema = new Schema(
   {
-    /** `{journeyId}:{userId}:{entry}`: the store reads entries by `_id` only (see shared/store/entries.ts). */
+    /** `{journeyId}:{userId}:{entry}`: the store reads entries by `_id` only (see store/entries.ts). */
     _id: { type: String, required: true },
     journeyId: { type: String, required: true },
     userId: { type: String, required: true },
@@ -125,7 +125,7 @@ factBatchSchema.index({ journeyId: 1, version: 1 });
 factBatchSchema.index({ instanceId: 1 });
 
 /**
- * Report counters of one (journey, version, UTC month): `days[DD][key]` = count (see shared/reports/counters).
+ * Report counters of one (journey, version, UTC month): `days[DD][key]` = count (see domain/reports/counters).
  * Written only by the report folder (one writer), with `applied[stripe]` = the last journal batch of each stripe
  * it contains, so folding a batch twice never counts it twice.
  */
@@ -348,7 +348,7 @@ const batchChunkSchema = new Schema(
     users: { type: String, required: true },
     size: { type: Number, required: true },
     createdAt: { type: Date, required: true },
-    /** The chunk's outcome counts (shared/store/batches.ts), once enrolled. */
+    /** The chunk's outcome counts (store/batches.ts), once enrolled. */
     result: { type: Schema.Types.Mixed },
   },
   { versionKey: false, minimize: false },

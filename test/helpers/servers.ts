@@ -4,9 +4,9 @@ import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, 
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Connection } from 'mongoose';
-import { connectMongo } from '../../shared/mongo/connection';
-import { createModels, ensureIndexes, type Models } from '../../shared/mongo/models';
-import { searchAttributeKeys } from '../../shared/search-attributes';
+import { connectMongo } from '../../store/mongo/connection';
+import { createModels, ensureIndexes, type Models } from '../../store/mongo/models';
+import { searchAttributeKeys } from '../../domain/search-attributes';
 
 function required(name: string): string {
   const value = process.env[name];

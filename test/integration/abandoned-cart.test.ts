@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { isControlUser } from '../../shared/control-group';
+import { isControlUser } from '../../domain/control-group';
 import type { JourneyResult } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';

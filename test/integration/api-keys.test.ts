@@ -6,7 +6,7 @@ import { assertScope, authenticate, principalOf } from '../../api/http/auth';
 import { errorHandler, notFoundHandler } from '../../api/http/problem';
 import { Routes } from '../../api/http/route';
 import { addApiKeyRoutes } from '../../api/routes/api-keys';
-import { createApiKeyStore, type ApiKeyStore } from '../../shared/store/api-keys';
+import { createApiKeyStore, type ApiKeyStore } from '../../store/api-keys';
 import { openTestDatabase } from '../helpers/servers';
 
 /** A JSON request (like test/helpers/stack's call, without importing the whole app). */

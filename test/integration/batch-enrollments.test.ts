@@ -1,11 +1,11 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBatchActivities } from '../../activities/batches';
-import { batchEntryWorkflowId } from '../../shared/batch-entry';
-import { isControlUser } from '../../shared/control-group';
-import { enrolUser } from '../../shared/instances';
-import { createBatchStore } from '../../shared/store/batches';
-import { createEntryStore } from '../../shared/store/entries';
-import { createJourneyStore } from '../../shared/store/journeys';
+import { batchEntryWorkflowId } from '../../temporal/batch-entry';
+import { isControlUser } from '../../domain/control-group';
+import { enrolUser } from '../../temporal/instances';
+import { createBatchStore } from '../../store/batches';
+import { createEntryStore } from '../../store/entries';
+import { createJourneyStore } from '../../store/journeys';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { JourneyReport } from '../../shared/reports/report';
-import { bucketStart } from '../../shared/reports/report';
+import { bucketStart, type JourneyReport } from '../../domain/reports/report';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, testAdminKey, type TestStack } from '../helpers/stack';
 

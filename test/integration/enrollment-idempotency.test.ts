@@ -1,4 +1,4 @@
-import { instanceWorkflowId } from '../../shared/ids';
+import { instanceWorkflowId } from '../../domain/ids';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 

@@ -1,11 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createEventIngestion } from '../../api/events/ingest';
 import { createEventRouter } from '../../api/events/router';
-import { UnavailableError } from '../../shared/errors';
-import { createProfileStore } from '../../shared/profiles/store';
-import { createEntryStore } from '../../shared/store/entries';
-import { ABANDONED_AFTER_MS, createEventStore } from '../../shared/store/events';
-import { createJourneyStore } from '../../shared/store/journeys';
+import { UnavailableError } from '../../domain/errors';
+import { createProfileStore } from '../../store/profiles';
+import { createEntryStore } from '../../store/entries';
+import { ABANDONED_AFTER_MS, createEventStore } from '../../store/events';
+import { createJourneyStore } from '../../store/journeys';
 import { createDevServerEnv, openTestDatabase } from '../helpers/servers';
 
 /** FerretDB's answer to a write that met a locked SQLite database. */

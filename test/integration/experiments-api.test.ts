@@ -1,9 +1,9 @@
 import { createExperimentActivities } from '../../activities/experiments';
 import { createJourneyActivities } from '../../activities/journey';
-import type { DayCounters } from '../../shared/reports/counters';
-import type { ReportReader } from '../../shared/reports/reader';
-import { createExperimentStore } from '../../shared/store/experiments';
-import { createJourneyStore } from '../../shared/store/journeys';
+import type { DayCounters } from '../../domain/reports/counters';
+import type { ReportReader } from '../../domain/reports/reader';
+import { createExperimentStore } from '../../store/experiments';
+import { createJourneyStore } from '../../store/journeys';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 /**

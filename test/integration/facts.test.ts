@@ -1,7 +1,8 @@
 import { createLifecycleActivities } from '../../activities/lifecycle';
-import type { Fact, LifecycleActivities } from '../../activities/lifecycle-types';
-import { createEntryStore } from '../../shared/store/entries';
-import { createFactStore, type FactStore } from '../../shared/store/facts';
+import type { LifecycleActivities } from '../../activities/lifecycle-types';
+import type { Fact } from '../../domain/facts';
+import { createEntryStore } from '../../store/entries';
+import { createFactStore, type FactStore } from '../../store/facts';
 import { openTestDatabase } from '../helpers/servers';
 
 /** Facts (spec 6) against the real FerretDB: insert-only, each id stored once whatever the retries and races. */

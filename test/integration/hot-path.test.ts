@@ -1,5 +1,5 @@
-import { watchStoreCommands, type StoreCommand } from '../../shared/mongo/commands';
-import { startInstance } from '../../shared/instances';
+import { watchStoreCommands, type StoreCommand } from '../../store/mongo/commands';
+import { startInstance } from '../../temporal/instances';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 const USERS = 6;

@@ -1,6 +1,6 @@
 import type { JourneyWorkflow } from '../../workflows/contract';
-import { instanceWorkflowId } from '../../shared/ids';
-import { createEntryStore } from '../../shared/store/entries';
+import { instanceWorkflowId } from '../../domain/ids';
+import { createEntryStore } from '../../store/entries';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 

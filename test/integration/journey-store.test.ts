@@ -1,7 +1,7 @@
-import { journeyDefinitionSchema, type JourneyDefinition } from '../../shared/definition/schema';
-import { DomainError } from '../../shared/errors';
-import { allowedActions, lifecycleActions, type LifecycleAction, type VersionState } from '../../shared/lifecycle/states';
-import { createJourneyStore, type JourneyStore } from '../../shared/store/journeys';
+import { journeyDefinitionSchema, type JourneyDefinition } from '../../domain/definition/schema';
+import { DomainError } from '../../domain/errors';
+import { allowedActions, lifecycleActions, type LifecycleAction, type VersionState } from '../../domain/lifecycle/states';
+import { createJourneyStore, type JourneyStore } from '../../store/journeys';
 import { openTestDatabase } from '../helpers/servers';
 
 /** The lifecycle of spec 1.1 through the real store on FerretDB: every allowed and every refused transition. */

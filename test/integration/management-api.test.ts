@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { journeyDefinitionSchema } from '../../shared/definition/schema';
+import { journeyDefinitionSchema } from '../../domain/definition/schema';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 /** The management API end to end over HTTP: the lifecycle of a journey as a client drives it. */

@@ -1,8 +1,8 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { watchStoreCommands, type StoreCommand } from '../../shared/mongo/commands';
-import { httpMetrics, instrumentStore } from '../../shared/metrics';
+import { watchStoreCommands, type StoreCommand } from '../../store/mongo/commands';
+import { httpMetrics, instrumentStore } from '../../platform/metrics';
 import { openTestDatabase } from '../helpers/servers';
 
 /** The metrics plumbing against the real FerretDB: command monitoring and the Prometheus pages. */

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { isDuplicateKey } from '../../shared/mongo/errors';
+import { isDuplicateKey } from '../../store/mongo/errors';
 import { openTestDatabase } from '../helpers/servers';
 
 /**

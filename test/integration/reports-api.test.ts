@@ -1,5 +1,5 @@
-import { isControlUser } from '../../shared/control-group';
-import type { JourneyReport } from '../../shared/reports/report';
+import { isControlUser } from '../../domain/control-group';
+import type { JourneyReport } from '../../domain/reports/report';
 import { experimentDraw, pickWeightedPath } from '../../workflows/nodes/experiment';
 import type { JourneyResult } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';

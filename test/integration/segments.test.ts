@@ -1,4 +1,4 @@
-import { segmentScheduleId, segmentScheduleSpec } from '../../shared/segments/schedules';
+import { segmentScheduleId, segmentScheduleSpec } from '../../temporal/segment-schedules';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 

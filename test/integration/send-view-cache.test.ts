@@ -1,7 +1,7 @@
-import { journeyDefinitionSchema } from '../../shared/definition/schema';
-import { createJourneyStore } from '../../shared/store/journeys';
-import { createSettingsStore } from '../../shared/store/settings';
-import { SEND_PATH_STALENESS_MS } from '../../shared/store/ttl-cache';
+import { journeyDefinitionSchema } from '../../domain/definition/schema';
+import { createJourneyStore } from '../../store/journeys';
+import { createSettingsStore } from '../../store/settings';
+import { SEND_PATH_STALENESS_MS } from '../../store/ttl-cache';
 import { openTestDatabase } from '../helpers/servers';
 
 const ACTOR = 'tester';

@@ -9,12 +9,12 @@ import { createApp } from '../../api/app';
 import { connectApiTemporal } from '../../api/temporal';
 import { freePort } from '../../infra/processes';
 import { startFerretDb, startTemporalDevServer, type ServerHandle } from '../../infra/servers';
-import { connectMongo } from '../../shared/mongo/connection';
-import { createModels, ensureIndexes } from '../../shared/mongo/models';
-import { createProfileStore } from '../../shared/profiles/store';
-import { createApiKeyStore } from '../../shared/store/api-keys';
-import { createJourneyStore } from '../../shared/store/journeys';
-import { createSettingsStore } from '../../shared/store/settings';
+import { connectMongo } from '../../store/mongo/connection';
+import { createModels, ensureIndexes } from '../../store/mongo/models';
+import { createProfileStore } from '../../store/profiles';
+import { createApiKeyStore } from '../../store/api-keys';
+import { createJourneyStore } from '../../store/journeys';
+import { createSettingsStore } from '../../store/settings';
 import { eventually } from '../helpers/eventually';
 import { call, testAdminKey } from '../helpers/stack';
 

@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { createEntryStore } from '../../shared/store/entries';
-import { versionDrainWorkflowId, versionStopWorkflowId } from '../../shared/services';
+import { createEntryStore } from '../../store/entries';
+import { versionDrainWorkflowId, versionStopWorkflowId } from '../../temporal/services';
 import type { JourneyWorkflow, VersionDrainWorkflow, VersionStopWorkflow } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';

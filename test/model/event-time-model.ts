@@ -8,7 +8,7 @@
  * (yes: `pause`, timeout: `gave-up`); `pause` waits 3 s; `wait-open` waits 8 s for `app_open` (yes: `opened`,
  * timeout: `closed`). `gave-up`, `opened` and `closed` are exit nodes.
  */
-import type { JourneyDefinitionInput } from '../../shared/definition/schema';
+import type { JourneyDefinitionInput } from '../../domain/definition/schema';
 
 /**
  * Seconds, not minutes: the lag tests run on the dev server in real time (a time-skipping server cannot move

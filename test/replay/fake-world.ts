@@ -6,11 +6,13 @@
 import { Context } from '@temporalio/activity';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { ChannelActivities, JourneyActivities, SendRequest, SendResult } from '../../activities';
-import type { EntryClaim, EntryClose, EntryDecision, Fact, LifecycleActivities } from '../../activities/lifecycle-types';
-import { graphOf, journeyDefinitionSchema, type JourneyDefinitionInput, type JourneyGraph } from '../../shared/definition/schema';
+import type { LifecycleActivities } from '../../activities/lifecycle-types';
+import type { EntryClaim, EntryClose, EntryDecision } from '../../store/entries';
+import type { Fact } from '../../domain/facts';
+import { graphOf, journeyDefinitionSchema, type JourneyDefinitionInput, type JourneyGraph } from '../../domain/definition/schema';
 import { withStepFacts } from '../../activities/step-facts';
-import { channelTaskQueue } from '../../shared/naming';
-import { durationToMs } from '../../shared/time/duration';
+import { channelTaskQueue } from '../../domain/naming';
+import { durationToMs } from '../../domain/time/duration';
 
 export interface EntryRow {
   journeyId: string;

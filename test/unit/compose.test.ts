@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { appConfigSchema } from '../../shared/config';
-import { searchAttributeKeys, searchAttributesForCli } from '../../shared/search-attributes';
+import { appConfigSchema } from '../../platform/config';
+import { searchAttributeKeys, searchAttributesForCli } from '../../domain/search-attributes';
 
 /**
  * Static checks of temporal-docker/: the compose file must configure the worker and the API with exactly the

@@ -1,4 +1,4 @@
-import { ConfigError, loadAppConfig } from '../../shared/config';
+import { ConfigError, loadAppConfig } from '../../platform/config';
 import { loadDevConfig } from '../../infra/dev-config';
 
 describe('configuration from the environment', () => {

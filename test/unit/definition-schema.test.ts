@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { journeyJsonSchema } from '../../shared/definition/json-schema';
-import {
-  connectorsOf,
-  expandWeekdays,
-  graphOf,
-  journeyDefinitionSchema,
-  nodeSchema,
-  entrySchema,
-  settingsSchema,
-  type JourneyNode,
-} from '../../shared/definition/schema';
-import { validateDefinition } from '../../shared/definition/validate';
+import { journeyJsonSchema } from '../../domain/definition/json-schema';
+import { expandWeekdays, graphOf, journeyDefinitionSchema, nodeSchema, entrySchema, settingsSchema, type JourneyNode } from '../../domain/definition/schema';
+import { connectorsOf } from '../../domain/definition/node-types';
+import { validateDefinition } from '../../domain/definition/validate';
 
 /** The spec's illustration (journeys.md section 8), written in this project's format. */
 export const abandonedCartYaml = `
@@ -372,7 +364,7 @@ describe('journey definition schema', () => {
       expect(text).toContain('waitForEvent');
       expect(text).toContain('Journey timeout');
     });
-    it('is up to date in schema/journey.schema.json (regenerate: npx tsx shared/definition/write-json-schema.ts)', () => {
+    it('is up to date in schema/journey.schema.json (regenerate: npx tsx infra/write-json-schema.ts)', () => {
       const written = JSON.parse(readFileSync(path.join(__dirname, '../../schema/journey.schema.json'), 'utf8')) as unknown;
       expect(written).toEqual(schema);
     });

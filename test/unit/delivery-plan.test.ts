@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { cappedOutcome, planDelivery, versionStopped, type DeliveryFacts } from '../../activities/delivery/plan';
 import { capRules } from '../../activities/delivery/policy';
-import { deliverySettingsSchema, type DeliverySettings } from '../../shared/delivery/settings';
-import { messageNodeSchema, quietHoursSchema, type JourneyGraph, type NodeOfType } from '../../shared/definition/schema';
-import { versionStates } from '../../shared/lifecycle/states';
-import type { Profile } from '../../shared/profiles/store';
+import { deliverySettingsSchema, type DeliverySettings } from '../../domain/delivery/settings';
+import { messageNodeSchema, quietHoursSchema, type JourneyGraph, type NodeOfType } from '../../domain/definition/schema';
+import { versionStates } from '../../domain/lifecycle/states';
+import type { Profile } from '../../store/profiles';
 
 /** The delivery plan shared by the send activity and the dry run: each branch, and the order of its checks. */
 

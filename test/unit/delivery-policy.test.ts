@@ -1,7 +1,7 @@
 import { capRules, quietHoursDecision, unreachableReason } from '../../activities/delivery/policy';
-import { deliverySettingsSchema, type DeliverySettings } from '../../shared/delivery/settings';
-import { messageNodeSchema, quietHoursSchema, type Channel, type NodeOfType } from '../../shared/definition/schema';
-import type { Profile } from '../../shared/profiles/store';
+import { deliverySettingsSchema, type DeliverySettings } from '../../domain/delivery/settings';
+import { messageNodeSchema, quietHoursSchema, type Channel, type NodeOfType } from '../../domain/definition/schema';
+import type { Profile } from '../../store/profiles';
 
 /** The pure delivery policy: reachability and consent, quiet hours (zone and action), frequency-cap rules. */
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { nodeSchema } from '../../shared/definition/schema';
-import { validateDefinition } from '../../shared/definition/validate';
+import { nodeSchema } from '../../domain/definition/schema';
+import { validateDefinition } from '../../domain/definition/validate';
 
 const dir = join(__dirname, '../../examples');
 const files = readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name));

@@ -1,5 +1,5 @@
-import { connectorPath, connectorsOf, nodeTypes, nodeTypesWithReport, reportViewOf } from '../../shared/definition/node-types';
-import { journeyDefinitionSchema, nodeSchema, type JourneyNode } from '../../shared/definition/schema';
+import { connectorPath, connectorsOf, nodeTypes, nodeTypesWithReport, reportViewOf } from '../../domain/definition/node-types';
+import { journeyDefinitionSchema, NODE_TYPES, nodeSchema, type JourneyNode } from '../../domain/definition/schema';
 import { nextNodeId } from '../../workflows/nodes';
 
 /** One node of every type (a message twice: a webhook has fewer connectors), parsed as the engine reads them. */
@@ -29,6 +29,7 @@ describe('node types catalogue', () => {
   it('describes exactly the node types of the schema, in its order', () => {
     const schemaTypes = nodeSchema.options.map((option) => option.shape.type.value);
     expect(Object.keys(nodeTypes)).toEqual(schemaTypes);
+    expect([...NODE_TYPES]).toEqual(schemaTypes);
     expect(new Set(Object.values(nodes).map((node) => node.type))).toEqual(new Set(schemaTypes));
   });
 

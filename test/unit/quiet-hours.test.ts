@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
-import { quietPeriodEnd, type QuietWindow } from '../../shared/time/quiet-hours';
-import { WEEKDAY_NAMES } from '../../shared/time/schedule';
+import { quietPeriodEnd, type QuietWindow } from '../../domain/time/quiet-hours';
+import { WEEKDAY_NAMES } from '../../domain/time/schedule';
 
 /**
  * quietPeriodEnd: examples (simple, wrapping, boundaries, chains, daylight-saving nights, zones), then a

@@ -1,5 +1,5 @@
-import { nodesCsv, summaryCsv, toCsv } from '../../shared/reports/csv';
-import type { JourneyReport } from '../../shared/reports/report';
+import { nodesCsv, summaryCsv, toCsv } from '../../domain/reports/csv';
+import type { JourneyReport } from '../../domain/reports/report';
 
 const report: JourneyReport = {
   journeyId: 'cart',

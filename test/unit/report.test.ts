@@ -1,10 +1,11 @@
-import { seededRandom } from '../../shared/experiments/reweight';
+import { seededRandom } from '../../domain/experiments/reweight';
 import fc from 'fast-check';
-import type { Fact, FactKind } from '../../activities/lifecycle-types';
-import { connectorsOf, journeyDefinitionSchema, type Connector, type JourneyDefinition, type JourneyNode } from '../../shared/definition/schema';
-import { addFacts, type DayCounters } from '../../shared/reports/counters';
-import type { VersionDay } from '../../shared/reports/reader';
-import { bucketStart, buildReport, journeyReportSchema, type Bucket, type JourneyReport, type NodeReport, type ReportInput } from '../../shared/reports/report';
+import type { Fact, FactKind } from '../../domain/facts';
+import { journeyDefinitionSchema, type Connector, type JourneyDefinition, type JourneyNode } from '../../domain/definition/schema';
+import { connectorsOf } from '../../domain/definition/node-types';
+import { addFacts, type DayCounters } from '../../domain/reports/counters';
+import type { VersionDay } from '../../domain/reports/reader';
+import { bucketStart, buildReport, journeyReportSchema, type Bucket, type JourneyReport, type NodeReport, type ReportInput } from '../../domain/reports/report';
 
 // ---------------------------------------------------------------------------------------------
 // Facts of hand-written walks, folded with the real `addFacts`

@@ -1,5 +1,5 @@
-import { validateDefinition } from '../../shared/definition/validate';
-import { experimentGoalsOf, primaryGoalId, probabilityBest, reweight, seededRandom, type PathStats } from '../../shared/experiments/reweight';
+import { validateDefinition } from '../../domain/definition/validate';
+import { experimentGoalsOf, primaryGoalId, probabilityBest, reweight, seededRandom, type PathStats } from '../../domain/experiments/reweight';
 
 /** Hundredths of a percent: weights have 2 decimals and their hundredths sum to exactly 10,000. */
 const cents = (weights: Record<string, number>) => Object.values(weights).reduce((sum, w) => sum + Math.round(w * 100), 0);

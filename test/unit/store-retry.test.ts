@@ -1,5 +1,5 @@
-import { isStoreUnreachable, isTransientStoreError } from '../../shared/mongo/errors';
-import { withStoreRetry } from '../../shared/mongo/retry';
+import { isStoreUnreachable, isTransientStoreError } from '../../store/mongo/errors';
+import { withStoreRetry } from '../../store/mongo/retry';
 
 /** FerretDB's answer to a write that met a locked SQLite database (the error of issue 13). */
 const busy = () => Object.assign(new Error('database is locked (5) (SQLITE_BUSY)'), { name: 'MongoServerError', code: 1 });

@@ -1,4 +1,4 @@
-import { TtlCache } from '../../shared/store/ttl-cache';
+import { TtlCache } from '../../store/ttl-cache';
 
 /** The send path's in-process cache: one load per key and window, shared by concurrent callers. */
 describe('TtlCache', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { defaultLimits, resolveLimits, type Limits } from '../../shared/definition/limits';
-import { validateDefinition, type DefinitionProblem } from '../../shared/definition/validate';
+import { defaultLimits, resolveLimits, type Limits } from '../../domain/definition/limits';
+import { validateDefinition, type DefinitionProblem } from '../../domain/definition/validate';
 
 /**
  * Property tests of the publish validator:

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import { diffDefinitions, isWhatOnlyChange, structureOf } from '../../shared/definition/diff';
-import { defaultLimits, limitsSchema, resolveLimits } from '../../shared/definition/limits';
-import { journeyDefinitionSchema, type JourneyDefinition } from '../../shared/definition/schema';
-import { contentProblems, formatPath, validateDefinition, type DefinitionProblem } from '../../shared/definition/validate';
+import { diffDefinitions, isWhatOnlyChange, structureOf } from '../../domain/definition/diff';
+import { defaultLimits, limitsSchema, resolveLimits } from '../../domain/definition/limits';
+import { journeyDefinitionSchema, type JourneyDefinition } from '../../domain/definition/schema';
+import { contentProblems, formatPath, validateDefinition, type DefinitionProblem } from '../../domain/definition/validate';
 
 /** A valid journey touching most node types; each test breaks one thing. */
 function journey(): Record<string, any> {

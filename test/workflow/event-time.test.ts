@@ -2,7 +2,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import fc from 'fast-check';
-import { instanceWorkflowId } from '../../shared/ids';
+import { instanceWorkflowId } from '../../domain/ids';
 import { eventSignal, type JourneyEvent, type JourneyInput, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';
 import { countsForGoal, countsForWait } from '../../workflows/runtime/event-time';
 import { eventTime } from '../../workflows/state';

@@ -5,19 +5,19 @@ import type { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { createJourneyActivities, type ChannelActivities, type SendRequest, type SendResult } from '../../activities';
 import type { JourneyActivityDependencies } from '../../activities/journey';
-import { NotFoundError } from '../../shared/errors';
+import { NotFoundError } from '../../domain/errors';
 import {
   graphOf,
   journeyDefinitionSchema,
   type JourneyDefinitionInput,
   type JourneyGraph,
-} from '../../shared/definition/schema';
-import { instanceWorkflowId } from '../../shared/ids';
-import type { VersionState } from '../../shared/lifecycle/states';
-import { createProfileStore, type ProfileStore } from '../../shared/profiles/store';
-import { experimentPathKey, journeyIdKey, userIdKey } from '../../shared/search-attributes';
-import type { JourneyView } from '../../shared/store/journeys';
-import { delayTarget, nextLocalTime } from '../../shared/time/schedule';
+} from '../../domain/definition/schema';
+import { instanceWorkflowId } from '../../domain/ids';
+import type { VersionState } from '../../domain/lifecycle/states';
+import { createProfileStore, type ProfileStore } from '../../store/profiles';
+import { experimentPathKey, journeyIdKey, userIdKey } from '../../domain/search-attributes';
+import type { JourneyView } from '../../store/journeys';
+import { delayTarget, nextLocalTime } from '../../domain/time/schedule';
 import { createWorkers } from '../../worker/workers';
 import type { LifecycleActivities } from '../../activities/lifecycle-types';
 import { eventSignal, type JourneyEvent, type JourneyInput, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { ChannelActivities, JourneyActivities, SendRequest } from '../../activities';
-import { graphOf, journeyDefinitionSchema } from '../../shared/definition/schema';
+import { graphOf, journeyDefinitionSchema } from '../../domain/definition/schema';
 import { createWorkers, runWorkersUntil } from '../../worker/workers';
 import type { JourneyWorkflow } from '../../workflows/contract';
 import { createLifecycleFake } from '../replay/fake-world';

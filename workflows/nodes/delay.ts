@@ -1,7 +1,7 @@
 import { sleep } from '@temporalio/workflow';
-import type { NodeOfType } from '../../shared/definition/schema';
-import { resolvePath } from '../../shared/conditions/evaluate';
-import { delayTarget, firstKnownZone } from '../../shared/time/schedule';
+import type { NodeOfType } from '../../domain/definition/schema';
+import { resolvePath } from '../../domain/conditions/evaluate';
+import { delayTarget, firstKnownZone } from '../../domain/time/schedule';
 import { bookkeeping } from '../activities';
 import type { NodeContext, NodeOutcome } from '../context';
 import { recordError } from '../state';

@@ -1,5 +1,5 @@
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
-import type { NodeOfType } from '../../shared/definition/schema';
+import type { NodeOfType } from '../../domain/definition/schema';
 import { enrolments } from '../activities';
 import type { NodeContext, NodeOutcome } from '../context';
 import { recordError } from '../state';

@@ -1,11 +1,11 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { NodeOfType } from '../../shared/definition/schema';
-import { hasOwnGoals } from '../../shared/experiments/goals';
-import { experimentPathKey, journeyNodeKey } from '../../shared/search-attributes';
+import type { NodeOfType } from '../../domain/definition/schema';
+import { hasOwnGoals } from '../../domain/experiments/goals';
+import { experimentPathKey, journeyNodeKey } from '../../domain/search-attributes';
 import { PATCHES } from '../patches';
 import { bookkeeping } from '../activities';
 import type { NodeContext, NodeOutcome } from '../context';
-import { mixedUnitHash, unitHash } from '../hash';
+import { mixedUnitHash, unitHash } from '../../domain/hash';
 
 /**
  * The path of a user at an experiment node: `draw` (in [0, 1)) mapped over the cumulative weights of the

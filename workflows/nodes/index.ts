@@ -1,5 +1,5 @@
-import { connectorsOf } from '../../shared/definition/node-types';
-import type { JourneyNode } from '../../shared/definition/schema';
+import { connectorsOf } from '../../domain/definition/node-types';
+import type { JourneyNode } from '../../domain/definition/schema';
 import type { NodeContext, NodeOutcome } from '../context';
 import { runDelay } from './delay';
 import { runEnterJourney } from './enter-journey';

@@ -1,7 +1,7 @@
 import { ActivityCancellationType, ActivityFailure, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ChannelActivities, SendResult } from '../../activities';
-import type { NodeOfType } from '../../shared/definition/schema';
-import { channelTaskQueue, deliveryKey } from '../../shared/naming';
+import type { NodeOfType } from '../../domain/definition/schema';
+import { channelTaskQueue, deliveryKey } from '../../domain/naming';
 import type { NodeContext, NodeOutcome, SendOutcome } from '../context';
 import { recordError } from '../state';
 

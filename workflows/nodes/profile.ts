@@ -1,4 +1,4 @@
-import type { Condition } from '../../shared/definition/conditions';
+import type { Condition } from '../../domain/definition/conditions';
 
 /**
  * The profile paths (without the `profile.` prefix) that conditions read, in predicates and in refs, so that

@@ -1,5 +1,5 @@
-import type { NodeOfType } from '../../shared/definition/schema';
-import { evaluateCondition, splitScope } from '../../shared/conditions/evaluate';
+import type { NodeOfType } from '../../domain/definition/schema';
+import { evaluateCondition, splitScope } from '../../domain/conditions/evaluate';
 import { bookkeeping } from '../activities';
 import { triggerEvent, type NodeContext, type NodeOutcome } from '../context';
 import { profilePathsOf } from './profile';

@@ -1,7 +1,7 @@
 import { condition } from '@temporalio/workflow';
-import type { NodeOfType } from '../../shared/definition/schema';
-import { eventFilterScope, evaluateCondition } from '../../shared/conditions/evaluate';
-import { durationToMs } from '../../shared/time/duration';
+import type { NodeOfType } from '../../domain/definition/schema';
+import { eventFilterScope, evaluateCondition } from '../../domain/conditions/evaluate';
+import { durationToMs } from '../../domain/time/duration';
 import { triggerEvent, type NodeContext, type NodeOutcome } from '../context';
 import type { ReceivedEvent } from '../contract';
 import { countsForWait, type WaitWindow } from '../runtime/event-time';

@@ -1,5 +1,5 @@
 import { CancellationScope, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
-import { isControlUser } from '../../shared/control-group';
+import { isControlUser } from '../../domain/control-group';
 import { lifecycle } from '../activities';
 import { restore } from './continue-as-new';
 import { type ResumeState } from '../contract';

@@ -1,5 +1,5 @@
 import { CancellationScope } from '@temporalio/workflow';
-import type { Fact } from '../../activities/lifecycle-types';
+import type { Fact } from '../../domain/facts';
 import { factWrites, lifecycle } from '../activities';
 import { PATCHES, type Patches } from '../patches';
 

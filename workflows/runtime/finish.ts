@@ -1,5 +1,5 @@
 import { CancellationScope } from '@temporalio/workflow';
-import { hasOwnGoals } from '../../shared/experiments/goals';
+import { hasOwnGoals } from '../../domain/experiments/goals';
 import { lifecycle } from '../activities';
 import type { JourneyResult } from '../contract';
 import type { Instance } from './instance';

@@ -1,5 +1,5 @@
-import type { Goal } from '../../shared/definition/schema';
-import { eventFilterScope, evaluateCondition } from '../../shared/conditions/evaluate';
+import type { Goal } from '../../domain/definition/schema';
+import { eventFilterScope, evaluateCondition } from '../../domain/conditions/evaluate';
 import type { JourneyEvent } from '../contract';
 
 /**

@@ -1,8 +1,8 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { JourneyGraph } from '../../shared/definition/schema';
+import type { JourneyGraph } from '../../domain/definition/schema';
 import { triggerEvent, type Waiting } from '../context';
 import { type ExitReason, type JourneyInput, type ReceivedEvent } from '../contract';
-import { experimentGoalsOf } from '../../shared/experiments/goals';
+import { experimentGoalsOf } from '../../domain/experiments/goals';
 import { createInstanceState, type InstanceState } from '../state';
 import { Patches, PATCHES } from '../patches';
 import { countsForGoal, triggerIdOf } from './event-time';

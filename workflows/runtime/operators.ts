@@ -1,5 +1,5 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { journeyNodeKey, journeyStatusKey } from '../../shared/search-attributes';
+import { journeyNodeKey, journeyStatusKey } from '../../domain/search-attributes';
 import type { JourneyStateView } from '../contract';
 import type { Instance } from './instance';
 

@@ -1,5 +1,5 @@
-import type { Goal, JourneyGraph } from '../../shared/definition/schema';
-import { durationToMs } from '../../shared/time/duration';
+import type { Goal, JourneyGraph } from '../../domain/definition/schema';
+import { durationToMs } from '../../domain/time/duration';
 
 /** How long a control user is tracked for goals when the journey sets neither a conversion window nor a timeout. */
 export const DEFAULT_TRACKING_WINDOW = 'P30D';

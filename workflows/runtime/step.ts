@@ -1,5 +1,5 @@
-import { nodeTypes } from '../../shared/definition/node-types';
-import type { JourneyNode } from '../../shared/definition/schema';
+import { nodeTypes } from '../../domain/definition/node-types';
+import type { JourneyNode } from '../../domain/definition/schema';
 import type { NodeContext, NodeOutcome } from '../context';
 import { nextNodeId, runNode } from '../nodes';
 import { PATCHES } from '../patches';
