@@ -15,7 +15,8 @@
 const entryPoints = '^(api|worker|cli|infra)/';
 const project = '^(domain|workflows|store|temporal|platform|activities|api|worker|cli|infra)/';
 /** Packages that do I/O or need Node: never in domain/ or workflows/. */
-const ioPackages = '^(mongoose|mongodb|express|pino|pino-pretty|prom-client|firebase-admin|@sendgrid/|swagger-ui-express|commander|@temporalio/(client|worker|activity|testing))';
+const ioPackages =
+  '^(mongoose|mongodb|express|pino|pino-pretty|prom-client|firebase-admin|@sendgrid/|swagger-ui-express|commander|@temporalio/(client|worker|activity|testing))';
 
 module.exports = {
   forbidden: [
@@ -32,7 +33,10 @@ module.exports = {
       severity: 'error',
       comment: 'Workflow code runs in the sandbox: @temporalio/workflow, domain/, other workflow modules, and types of activities/.',
       from: { path: '^workflows/' },
-      to: { pathNot: ['^workflows/', '^domain/', '^node_modules/@temporalio/(workflow|common)/', '^node_modules/(zod|luxon)/'], dependencyTypesNot: ['type-only'] },
+      to: {
+        pathNot: ['^workflows/', '^domain/', '^node_modules/@temporalio/(workflow|common)/', '^node_modules/(zod|luxon)/'],
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'workflow-types-only-from-activities',
@@ -48,8 +52,18 @@ module.exports = {
       to: { path: '^workflows/', pathNot: '^workflows/contract\\.ts$' },
     },
     { name: 'store-below-clients', severity: 'error', from: { path: '^store/' }, to: { path: project, pathNot: ['^store/', '^domain/'] } },
-    { name: 'temporal-below-activities', severity: 'error', from: { path: '^temporal/' }, to: { path: project, pathNot: ['^temporal/', '^store/', '^domain/', '^workflows/contract\\.ts$'] } },
-    { name: 'platform-below-activities', severity: 'error', from: { path: '^platform/' }, to: { path: project, pathNot: ['^platform/', '^store/mongo/', '^domain/'] } },
+    {
+      name: 'temporal-below-activities',
+      severity: 'error',
+      from: { path: '^temporal/' },
+      to: { path: project, pathNot: ['^temporal/', '^store/', '^domain/', '^workflows/contract\\.ts$'] },
+    },
+    {
+      name: 'platform-below-activities',
+      severity: 'error',
+      from: { path: '^platform/' },
+      to: { path: project, pathNot: ['^platform/', '^store/mongo/', '^domain/'] },
+    },
     { name: 'activities-below-entry-points', severity: 'error', from: { path: '^activities/' }, to: { path: entryPoints } },
     {
       name: 'entry-points-apart',
@@ -58,8 +72,19 @@ module.exports = {
       from: { path: '^(api|worker|cli|infra)/' },
       to: { path: entryPoints, pathNot: '^$1/' },
     },
-    { name: 'cli-talks-http', severity: 'error', comment: 'The CLI reaches the engine through the API only.', from: { path: '^cli/' }, to: { path: project, pathNot: ['^cli/', '^domain/'] } },
-    { name: 'no-io-in-pure-code', severity: 'error', from: { path: '^(domain|workflows)/' }, to: { path: ioPackages, dependencyTypesNot: ['type-only'] } },
+    {
+      name: 'cli-talks-http',
+      severity: 'error',
+      comment: 'The CLI reaches the engine through the API only.',
+      from: { path: '^cli/' },
+      to: { path: project, pathNot: ['^cli/', '^domain/'] },
+    },
+    {
+      name: 'no-io-in-pure-code',
+      severity: 'error',
+      from: { path: '^(domain|workflows)/' },
+      to: { path: ioPackages, dependencyTypesNot: ['type-only'] },
+    },
     { name: 'no-node-in-pure-code', severity: 'error', from: { path: '^(domain|workflows)/' }, to: { dependencyTypes: ['core'] } },
   ],
   options: {

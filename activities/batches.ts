@@ -109,7 +109,12 @@ async function startedByBatch(temporal: Client, instanceId: string, runId: strin
   }
 }
 
-async function controlOf(journeys: BatchActivityDependencies['journeys'], journey: JourneyView, userId: string, version: number): Promise<boolean> {
+async function controlOf(
+  journeys: BatchActivityDependencies['journeys'],
+  journey: JourneyView,
+  userId: string,
+  version: number,
+): Promise<boolean> {
   const { settings } = await journeys.loadGraph(journey.id, version, journey);
   return isControlUser(journey.id, userId, settings.controlGroup);
 }

@@ -33,9 +33,17 @@ export function isReweighted(state: VersionState): boolean {
 }
 
 /** Per path: users assigned (`n:X:moved:P`) and conversions of the goal (`n:X:conv:P:{goal}`). */
-export function experimentStats(counters: DayCounters, nodeId: string, paths: readonly string[], goalId: string): Record<string, PathStats> {
+export function experimentStats(
+  counters: DayCounters,
+  nodeId: string,
+  paths: readonly string[],
+  goalId: string,
+): Record<string, PathStats> {
   return Object.fromEntries(
-    paths.map((path) => [path, { assigned: counters[`n:${nodeId}:moved:${path}`] ?? 0, converted: counters[`n:${nodeId}:conv:${path}:${goalId}`] ?? 0 }]),
+    paths.map((path) => [
+      path,
+      { assigned: counters[`n:${nodeId}:moved:${path}`] ?? 0, converted: counters[`n:${nodeId}:conv:${path}:${goalId}`] ?? 0 },
+    ]),
   );
 }
 
@@ -68,7 +76,14 @@ export function createExperimentActivities({ journeys, experiments, reports, clo
     return done;
   }
 
-  async function reweightNode(journeyId: string, version: number, nodeId: string, node: ExperimentNode, goalId: string, counters: DayCounters): Promise<boolean> {
+  async function reweightNode(
+    journeyId: string,
+    version: number,
+    nodeId: string,
+    node: ExperimentNode,
+    goalId: string,
+    counters: DayCounters,
+  ): Promise<boolean> {
     const paths = Object.keys(node.paths);
     const stats = experimentStats(counters, nodeId, paths, goalId);
     // No user assigned yet: nothing learned, keep the equal start (and the log free of empty entries).

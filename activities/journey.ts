@@ -83,5 +83,9 @@ export type JourneyActivities = ReturnType<typeof createJourneyActivities>;
 function isWeights(value: unknown): value is Record<string, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const entries = Object.values(value);
-  return entries.length > 0 && entries.every((weight) => typeof weight === 'number' && Number.isFinite(weight)) && entries.some((w) => (w as number) > 0);
+  return (
+    entries.length > 0 &&
+    entries.every((weight) => typeof weight === 'number' && Number.isFinite(weight)) &&
+    entries.some((w) => (w as number) > 0)
+  );
 }

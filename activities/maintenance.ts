@@ -34,7 +34,12 @@ const signalConcurrency = 50;
 export function createMaintenanceActivities({ temporal, journeys }: MaintenanceActivityDependencies) {
   return {
     /** One page of the running instances of a version (eventually consistent, like every visibility read). */
-    async listRunningInstances(request: { journeyId: string; version: number; pageToken?: string; pageSize?: number }): Promise<InstancePage> {
+    async listRunningInstances(request: {
+      journeyId: string;
+      version: number;
+      pageToken?: string;
+      pageSize?: number;
+    }): Promise<InstancePage> {
       const response = await temporal.workflowService.listWorkflowExecutions({
         namespace: temporal.options.namespace,
         query: runningInstancesQuery(request.journeyId, request.version),
@@ -54,7 +59,11 @@ export function createMaintenanceActivities({ temporal, journeys }: MaintenanceA
      * meanwhile is fine. Progress is heartbeated, so a retry goes on where the last
      * attempt failed; a second `stop` to the same instance is harmless.
      */
-    async signalStop(request: { instances: InstanceRef[]; reason: StopReason; version: number }): Promise<{ signalled: number; closed: number }> {
+    async signalStop(request: {
+      instances: InstanceRef[];
+      reason: StopReason;
+      version: number;
+    }): Promise<{ signalled: number; closed: number }> {
       const resumeAt = typeof activityInfo().heartbeatDetails === 'number' ? (activityInfo().heartbeatDetails as number) : 0;
       let signalled = 0;
       let closed = 0;
@@ -62,7 +71,9 @@ export function createMaintenanceActivities({ temporal, journeys }: MaintenanceA
       for (let start = resumeAt; start < request.instances.length; start += signalConcurrency) {
         const chunk = request.instances.slice(start, start + signalConcurrency);
         const outcomes = await Promise.allSettled(
-          chunk.map(({ workflowId }) => temporal.workflow.getHandle(workflowId).signal(stopSignal, { reason: request.reason, version: request.version })),
+          chunk.map(({ workflowId }) =>
+            temporal.workflow.getHandle(workflowId).signal(stopSignal, { reason: request.reason, version: request.version }),
+          ),
         );
         for (const outcome of outcomes) {
           if (outcome.status === 'fulfilled') signalled++;

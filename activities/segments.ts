@@ -42,7 +42,12 @@ export function createSegmentActivities(deps: SegmentActivityDependencies) {
       const userIds = await evaluateAudience({ profiles: deps.profiles, events: deps.events }, graph.entry, clock());
       if (userIds.length === 0) return { batchId: request.batchId, chunks: 0, users: 0 };
       try {
-        const chunks = await deps.batches.create({ batchId: request.batchId, journeyId: request.journeyId, users: userIds.map((userId) => ({ userId })), at: clock() });
+        const chunks = await deps.batches.create({
+          batchId: request.batchId,
+          journeyId: request.journeyId,
+          users: userIds.map((userId) => ({ userId })),
+          at: clock(),
+        });
         return { batchId: request.batchId, chunks, users: userIds.length };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;

@@ -68,7 +68,13 @@ export function createChannelActivities(deps: SendDependencies) {
   }
 
   /** What the delivery as read calls for: its recorded outcome, an in-doubt settlement, or a delivery. */
-  function proceed(request: SendRequest, meta: Meta, content: Record<string, unknown> | undefined, account: DeliverySettings, record: DeliveryRecord | undefined): Promise<SendResult> {
+  function proceed(
+    request: SendRequest,
+    meta: Meta,
+    content: Record<string, unknown> | undefined,
+    account: DeliverySettings,
+    record: DeliveryRecord | undefined,
+  ): Promise<SendResult> {
     if (record?.outcome) return Promise.resolve(record.outcome);
     // A call of an earlier attempt may have delivered the message (only non-idempotent calls are claimed).
     if (record?.inDoubt && inDoubtPolicy(account, request.channel) === 'skip') return settleInDoubt(meta, record, record.inDoubt);
@@ -92,13 +98,24 @@ export function createChannelActivities(deps: SendDependencies) {
     const finish = (outcome: LedgerOutcome): Promise<SendResult> =>
       prior?.inDoubt
         ? settleInDoubt(meta, prior, prior.inDoubt)
-        : ledger.finish(meta, prior, undefined, outcome).catch((error: unknown) => (error instanceof DeliveryChangedError ? again() : Promise.reject(error)));
-    const [graph, profile] = await Promise.all([deps.journeys.loadGraph(request.journeyId, request.version), deps.profiles.get(request.userId)]);
+        : ledger
+            .finish(meta, prior, undefined, outcome)
+            .catch((error: unknown) => (error instanceof DeliveryChangedError ? again() : Promise.reject(error)));
+    const [graph, profile] = await Promise.all([
+      deps.journeys.loadGraph(request.journeyId, request.version),
+      deps.profiles.get(request.userId),
+    ]);
     const plan = await planDelivery({ request, graph, content, profile, account, now: clock().getTime() });
     if (plan.action === 'skip') return finish(plan.result);
     if (plan.action === 'defer') return plan.result;
 
-    const prepared = prepareDispatch(plan.rendered, typeof content?.provider === 'string' ? content.provider : undefined, profile, meta, providers);
+    const prepared = prepareDispatch(
+      plan.rendered,
+      typeof content?.provider === 'string' ? content.provider : undefined,
+      profile,
+      meta,
+      providers,
+    );
     if (typeof prepared === 'string') return finish({ outcome: 'failed', reason: prepared });
     // Without caps for the node and channel this costs nothing.
     const capped = await caps.check(meta.deliveryKey, plan.capRules);
@@ -143,7 +160,10 @@ export function createChannelActivities(deps: SendDependencies) {
         throw error;
       }
       if (error.accepted === 'unknown' && !prepared.idempotent && policy === 'skip') {
-        deps.log?.warn({ deliveryKey: meta.deliveryKey, provider: prepared.provider, error: error.message }, 'provider answer lost: counted as sent, in doubt');
+        deps.log?.warn(
+          { deliveryKey: meta.deliveryKey, provider: prepared.provider, error: error.message },
+          'provider answer lost: counted as sent, in doubt',
+        );
         return settleInDoubt(meta, claimed!, claimed!.inDoubt!);
       }
       // `no`: the provider did not take it, the delivery is open again. `unknown` (idempotent, or `resend`):

@@ -30,14 +30,18 @@ describe('batch of 10,000 enrolments', () => {
     for (;;) {
       const progress = (await call(stack, 'GET', location)).body;
       const exited = await stack.db.models.entries.countDocuments({ journeyId: 'bench', exitedAt: { $exists: true } });
-      console.log(`${seconds()} s: batch ${progress.processed}/${progress.total} (started ${progress.started}), instances exited ${exited}`);
+      console.log(
+        `${seconds()} s: batch ${progress.processed}/${progress.total} (started ${progress.started}), instances exited ${exited}`,
+      );
       if (progress.done && !batchDone) batchDone = seconds();
       if (progress.done && exited === USERS) break;
       await new Promise((resolve) => setTimeout(resolve, 15_000));
     }
     const total = (Date.now() - began) / 1000;
     const entries = await stack.db.models.entries.countDocuments({ journeyId: 'bench' });
-    console.log(`batch of ${USERS}: batch done after ${batchDone} s, every instance exited after ${total.toFixed(0)} s (${(USERS / total).toFixed(1)} instances/s); ${entries} entries`);
+    console.log(
+      `batch of ${USERS}: batch done after ${batchDone} s, every instance exited after ${total.toFixed(0)} s (${(USERS / total).toFixed(1)} instances/s); ${entries} entries`,
+    );
     expect(entries).toBe(USERS);
   });
 });

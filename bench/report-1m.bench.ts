@@ -195,7 +195,8 @@ function simulate(userId: string, version: 1 | 2, t0: number, rand: () => number
   const finish = (reason: string) => {
     if (reason === 'goal') {
       add({ kind: 'goal', goalId: GOAL, nodeId });
-      for (const [experiment, path] of Object.entries(experiments)) add({ kind: 'experiment_goal', nodeId: experiment, path, goalId: GOAL });
+      for (const [experiment, path] of Object.entries(experiments))
+        add({ kind: 'experiment_goal', nodeId: experiment, path, goalId: GOAL });
     }
     add({ kind: 'exited', reason, nodeId });
     flush();
@@ -212,7 +213,13 @@ function simulate(userId: string, version: 1 | 2, t0: number, rand: () => number
     return true;
   };
   const emailEvents = (sentAt: number) => {
-    if (rand() < 0.04) return providerEvent(nodeId, 'bounce', sentAt + 2 * SECOND + rand() * MINUTE, '550 5.1.1 The email account that you tried to reach does not exist');
+    if (rand() < 0.04)
+      return providerEvent(
+        nodeId,
+        'bounce',
+        sentAt + 2 * SECOND + rand() * MINUTE,
+        '550 5.1.1 The email account that you tried to reach does not exist',
+      );
     const delivered = sentAt + SECOND + rand() * 30 * SECOND;
     providerEvent(nodeId, 'delivered', delivered);
     if (rand() >= 0.45) return;
@@ -324,7 +331,12 @@ class Tally {
     const total: DayTally = { facts: 0, entered: 0, control: 0, nodeEntered: 0, exits: {} };
     for (const [key, day] of this.days) {
       const [version, date] = key.split(':') as [string, string];
-      if (!versions.includes(Number(version)) || (range.from !== undefined && date < range.from) || (range.to !== undefined && date >= range.to)) continue;
+      if (
+        !versions.includes(Number(version)) ||
+        (range.from !== undefined && date < range.from) ||
+        (range.to !== undefined && date >= range.to)
+      )
+        continue;
       total.facts += day.facts;
       total.entered += day.entered;
       total.control += day.control;
@@ -347,7 +359,8 @@ function factsCounted(report: JourneyReport): number {
   for (const node of report.nodes) {
     total += node.entered + sum(node.movedForward);
     if (node.type === 'message') total += node.messages.sent + node.messages.failed + node.messages.unreachable + sum(node.messages.events);
-    if (node.type === 'experiment') for (const path of node.paths) total += sum(Object.fromEntries(Object.entries(path.conversions).map(([goal, c]) => [goal, c.count])));
+    if (node.type === 'experiment')
+      for (const path of node.paths) total += sum(Object.fromEntries(Object.entries(path.conversions).map(([goal, c]) => [goal, c.count])));
   }
   return total;
 }
@@ -428,7 +441,10 @@ describe('reports over 1,000,000 facts on FerretDB', () => {
         tally.add(batch.facts);
         if (buffer.length >= INSERT_CHUNK) await insert();
       }
-      if (users % 10_000 === 0) say(`generated ${thousands(tally.facts)} facts, ${thousands(batchCount)} batches (${(insertMs / 1000).toFixed(0)} s in insertMany)`);
+      if (users % 10_000 === 0)
+        say(
+          `generated ${thousands(tally.facts)} facts, ${thousands(batchCount)} batches (${(insertMs / 1000).toFixed(0)} s in insertMany)`,
+        );
     }
     if (buffer.length > 0) await insert();
     const generationMs = performance.now() - generationBegan;
@@ -452,12 +468,16 @@ describe('reports over 1,000,000 facts on FerretDB', () => {
       const result = await counters.fold(FOLD_LIMIT);
       folded += result.batches;
       const seconds = (performance.now() - passBegan) / 1000;
-      say(`fold pass ${pass}: ${thousands(result.batches)} batches in ${seconds.toFixed(1)} s (${thousands(result.batches / seconds)} batches/s), ${thousands(folded)}/${thousands(bulkBatches)} folded`);
+      say(
+        `fold pass ${pass}: ${thousands(result.batches)} batches in ${seconds.toFixed(1)} s (${thousands(result.batches / seconds)} batches/s), ${thousands(folded)}/${thousands(bulkBatches)} folded`,
+      );
       if (!result.more) break;
     }
     const foldMs = performance.now() - foldBegan;
     expect(folded).toBe(bulkBatches);
-    say(`fold: ${thousands(bulkBatches)} batches (${thousands(bulkFacts)} facts) in ${(foldMs / 1000).toFixed(1)} s: ${thousands(bulkBatches / (foldMs / 1000))} batches/s, ${thousands(bulkFacts / (foldMs / 1000))} facts/s`);
+    say(
+      `fold: ${thousands(bulkBatches)} batches (${thousands(bulkFacts)} facts) in ${(foldMs / 1000).toFixed(1)} s: ${thousands(bulkBatches / (foldMs / 1000))} batches/s, ${thousands(bulkFacts / (foldMs / 1000))} facts/s`,
+    );
 
     // 4. The tail, not folded: instances that entered in the last 20 hours, written by the real store as the
     //    workflow (`record`, one step at a time per instance) and the webhook (`recordEach`) write them.
@@ -482,7 +502,9 @@ describe('reports over 1,000,000 facts on FerretDB', () => {
       );
     }
     const tailFacts = tally.facts - bulkFacts;
-    say(`tail: ${thousands(tailBatches)} batches (${thousands(tailFacts)} facts, ${tail.length} instances) recorded in ${((performance.now() - tailBegan) / 1000).toFixed(1)} s, not folded`);
+    say(
+      `tail: ${thousands(tailBatches)} batches (${thousands(tailFacts)} facts, ${tail.length} instances) recorded in ${((performance.now() - tailBegan) / 1000).toFixed(1)} s, not folded`,
+    );
     expect(await models.facts.estimatedDocumentCount()).toBe(bulkBatches + tailBatches);
 
     // 5. The reports, as users ask for them.
@@ -512,15 +534,22 @@ describe('reports over 1,000,000 facts on FerretDB', () => {
       return { times, answer: answer! };
     };
     const figures = (times: number[]) =>
-      `first ${times[0]!.toFixed(0).padStart(5)} ms  min ${Math.min(...times).toFixed(0).padStart(5)} ms  ` +
-      `median ${median(times).toFixed(0).padStart(5)} ms  max ${Math.max(...times).toFixed(0).padStart(5)} ms`;
+      `first ${times[0]!.toFixed(0).padStart(5)} ms  min ${Math.min(...times)
+        .toFixed(0)
+        .padStart(5)} ms  ` +
+      `median ${median(times).toFixed(0).padStart(5)} ms  max ${Math.max(...times)
+        .toFixed(0)
+        .padStart(5)} ms`;
     for (const query of queries) {
       const { times, answer } = await timed(query.path);
       const expected = tally.sum(query.versions, query.range);
       let counted: string;
       if (query.csv) {
         // One row per node (the `path` column empty), then one per split or experiment path.
-        const [header, ...rows] = (answer.body as string).trimEnd().split('\r\n').map((line) => line.split(','));
+        const [header, ...rows] = (answer.body as string)
+          .trimEnd()
+          .split('\r\n')
+          .map((line) => line.split(','));
         const pathColumn = header!.indexOf('path');
         const nodeRows = rows.filter((row) => row[pathColumn] === '');
         expect(nodeRows.map((row) => row[0]).sort()).toEqual(Object.keys(definition(2).nodes).sort());
@@ -553,7 +582,7 @@ describe('reports over 1,000,000 facts on FerretDB', () => {
 
     // For comparison only (not asserted): the same report once the folder has caught up, read from the
     // counters alone, which shows what the unfolded tail costs.
-    for (let more = true; more; ) more = (await counters.fold(FOLD_LIMIT)).more;
+    for (let more = true; more;) more = (await counters.fold(FOLD_LIMIT)).more;
     const caughtUp = await timed(`${base}/report`);
     expect(factsCounted(caughtUp.answer.body as JourneyReport)).toBe(tally.facts);
     say(`${'both versions, tail folded too'.padEnd(40)} ${figures(caughtUp.times)}  (comparison, not asserted)`);

@@ -113,8 +113,12 @@ function parseJson(text: string): unknown {
 function toApiError(response: Response, parsed: unknown, text: string, method: string, path: string): ApiError {
   const body = isRecord(parsed) ? parsed : {};
   const code = typeof body.code === 'string' ? body.code : `http_${response.status}`;
-  const fallback = text.trim() && !isRecord(parsed) ? `${response.status} ${response.statusText}: ${text.trim().slice(0, 200)}` : `${response.status} ${response.statusText}`;
-  const detail = typeof body.detail === 'string' && body.detail !== '' ? body.detail : typeof body.title === 'string' ? body.title : fallback;
+  const fallback =
+    text.trim() && !isRecord(parsed)
+      ? `${response.status} ${response.statusText}: ${text.trim().slice(0, 200)}`
+      : `${response.status} ${response.statusText}`;
+  const detail =
+    typeof body.detail === 'string' && body.detail !== '' ? body.detail : typeof body.title === 'string' ? body.title : fallback;
   const problems: ApiProblemEntry[] = Array.isArray(body.problems)
     ? body.problems.filter(isRecord).map((p) => ({
         ...(typeof p.nodeId === 'string' ? { nodeId: p.nodeId } : {}),

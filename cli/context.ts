@@ -25,7 +25,8 @@ export function reportApiError(out: Output, globals: GlobalOptions, error: ApiEr
   if (error.status === 401 && !globals.apiKey) {
     out.error(`${out.errStyle.yellow('hint:')} pass --api-key <key> or set JOURNEYS_API_KEY`);
   }
-  if (error.status >= 500) out.error(`${out.errStyle.yellow('hint:')} the API at ${globals.apiUrl} failed (HTTP ${error.status}); see its logs`);
+  if (error.status >= 500)
+    out.error(`${out.errStyle.yellow('hint:')} the API at ${globals.apiUrl} failed (HTTP ${error.status}); see its logs`);
   return exitCodeOf(error);
 }
 

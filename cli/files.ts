@@ -69,7 +69,13 @@ export function parseJourneyText(file: string, text: string): JourneyFile {
     );
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    throw new JourneyFileError('syntax', file, `${file}: the file is empty: a journey file holds one journey (id, name, entry, nodes...)`, 1, 1);
+    throw new JourneyFileError(
+      'syntax',
+      file,
+      `${file}: the file is empty: a journey file holds one journey (id, name, entry, nodes...)`,
+      1,
+      1,
+    );
   }
 
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });

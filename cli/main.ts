@@ -32,7 +32,8 @@ function parseApiUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError(`"${value}" is not a URL; e.g. ${DEFAULT_API_URL}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`"${value}" must be an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`"${value}" must be an http:// or https:// URL`);
   return value.replace(/\/+$/, '');
 }
 
@@ -42,9 +43,7 @@ export function buildProgram(out: Output, run: (action: () => Promise<number>) =
     .description('Journeys as code: validate, diff and deploy journey files; list journeys and their versions.')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
-    .addOption(
-      new Option('--api-url <url>', 'the journeys API').env('JOURNEYS_API_URL').default(DEFAULT_API_URL).argParser(parseApiUrl),
-    )
+    .addOption(new Option('--api-url <url>', 'the journeys API').env('JOURNEYS_API_URL').default(DEFAULT_API_URL).argParser(parseApiUrl))
     .addOption(new Option('--api-key <key>', 'an API key (admin scope to deploy)').env('JOURNEYS_API_KEY'))
     .addHelpText(
       'after',

@@ -28,12 +28,19 @@ interface Stream {
 }
 
 function styleFor(stream: Stream, env: NodeJS.ProcessEnv): Style {
-  const on = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  const on =
+    env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0'
+      ? true
+      : Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   const wrap = (open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
   return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }
 
-export function createOutput(stdout: Stream = process.stdout, stderr: Stream = process.stderr, env: NodeJS.ProcessEnv = process.env): Output {
+export function createOutput(
+  stdout: Stream = process.stdout,
+  stderr: Stream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): Output {
   return {
     line: (text = '') => void stdout.write(`${text}\n`),
     error: (text) => void stderr.write(`${text}\n`),

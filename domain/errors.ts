@@ -27,7 +27,10 @@ export class ConflictError extends DomainError {
 }
 
 export class InvalidInputError extends DomainError {
-  constructor(message: string, readonly problems: { path: string; message: string }[] = []) {
+  constructor(
+    message: string,
+    readonly problems: { path: string; message: string }[] = [],
+  ) {
     super(400, 'invalid_input', message, { problems });
   }
 }

@@ -11,7 +11,10 @@ export const devConfigSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   FERRETDB_PORT: port.default(27017),
   API_PORT: port.default(3000),
-  DATA_DIR: z.string().min(1).default(resolve(__dirname, '..', 'data')),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default(resolve(__dirname, '..', 'data')),
   /** The admin key of the local API (printed at start); set your own to override. */
   API_BOOTSTRAP_KEY: z.string().min(16).default('dev-admin-key-change-me'),
   /** Set to "false" to start without deploying the example journeys. */

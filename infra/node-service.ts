@@ -13,7 +13,13 @@ export interface Readiness {
  * the process gets a line handler from `output` for its output lines. Ready when it prints `readiness.logLine`, or when `readiness.url` answers 200 or
  * 503 (a restarted API is up even while a server it uses is still coming back).
  */
-export function nodeService(name: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, readiness: Readiness, output: () => (line: string) => void): ServiceSpec {
+export function nodeService(
+  name: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  readiness: Readiness,
+  output: () => (line: string) => void,
+): ServiceSpec {
   return {
     name,
     launch() {
@@ -29,7 +35,12 @@ export function nodeService(name: string, args: string[], options: { cwd: string
       child.child.stderr?.on('data', relay);
       const url = readiness.url;
       const ready = url
-        ? waitUntil(child, `GET ${url}`, async () => [200, 503].includes((await fetch(url, { signal: AbortSignal.timeout(5_000) })).status), readiness.timeoutMs)
+        ? waitUntil(
+            child,
+            `GET ${url}`,
+            async () => [200, 503].includes((await fetch(url, { signal: AbortSignal.timeout(5_000) })).status),
+            readiness.timeoutMs,
+          )
         : waitUntil(child, readiness.logLine ?? 'start', async () => sawLine, readiness.timeoutMs);
       return { process: child, ready };
     },

@@ -82,7 +82,12 @@ export function launchTemporalDevServer(opts: TemporalDevServerOptions): Launche
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   // One partition per task queue: on a single node it costs nothing, and a channel's rate limit is then
   // enforced by one limiter instead of being split across partitions that pollers drain unevenly.
-  args.push('--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1');
+  args.push(
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
+  );
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   for (const attribute of searchAttributesForCli()) args.push('--search-attribute', attribute);
 
@@ -93,7 +98,13 @@ export function launchTemporalDevServer(opts: TemporalDevServerOptions): Launche
   return { process, output, ready };
 }
 
-async function untilReady(process: ManagedProcess, output: () => string, what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function untilReady(
+  process: ManagedProcess,
+  output: () => string,
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   try {
     await waitUntil(process, what, check, timeoutMs);
   } catch (error) {

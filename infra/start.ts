@@ -34,12 +34,18 @@ async function main(): Promise<void> {
     ['FERRETDB_PORT', config.FERRETDB_PORT],
     ['API_PORT', config.API_PORT],
   ] as const) {
-    if (await isPortOpen(host, port)) throw new ConfigError(`${name}: port ${port} on ${host} is already in use (is another instance running?)`);
+    if (await isPortOpen(host, port))
+      throw new ConfigError(`${name}: port ${port} on ${host} is already in use (is another instance running?)`);
   }
 
   log(`starting FerretDB and the Temporal dev server (data in ${config.DATA_DIR})`);
   const ferretDb = { host, port: config.FERRETDB_PORT, dataDir: join(config.DATA_DIR, 'ferretdb') };
-  const temporal = { host, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: join(config.DATA_DIR, 'temporal', 'temporal.db') };
+  const temporal = {
+    host,
+    port: config.TEMPORAL_PORT,
+    uiPort: config.TEMPORAL_UI_PORT,
+    dbFile: join(config.DATA_DIR, 'temporal', 'temporal.db'),
+  };
   await Promise.all([
     supervisor.add({ name: 'FerretDB', launch: () => launchFerretDb(ferretDb) }),
     supervisor.add({ name: 'Temporal', launch: () => launchTemporalDevServer(temporal) }),
@@ -58,7 +64,14 @@ async function main(): Promise<void> {
   log('starting the worker and the API');
   const apiUrl = `http://${host}:${config.API_PORT}`;
   await Promise.all([
-    supervisor.add(compiledService('worker', 'worker/main.ts', { ...env, WORKFLOW_BUNDLE_PATH: join(root, 'dist', 'workflow-bundle.js') }, { logLine: 'worker ready', timeoutMs: 120_000 })),
+    supervisor.add(
+      compiledService(
+        'worker',
+        'worker/main.ts',
+        { ...env, WORKFLOW_BUNDLE_PATH: join(root, 'dist', 'workflow-bundle.js') },
+        { logLine: 'worker ready', timeoutMs: 120_000 },
+      ),
+    ),
     // A restarted API is up when /health answers, even 503 while a server it uses is still coming back.
     supervisor.add(compiledService('API', 'api/main.ts', env, { url: `${apiUrl}/health`, timeoutMs: 60_000 })),
   ]);
@@ -97,10 +110,15 @@ async function deployExamples(apiUrl: string, apiKey: string): Promise<void> {
     .filter((name) => /\.(ya?ml|json)$/.test(name))
     .sort()
     .map((name) => join(dir, name));
-  const cli = startProcess('journeys deploy', process.execPath, [compiled('cli/main.ts'), 'deploy', ...files, '--publish', '--old-version', 'restrict'], {
-    cwd: root,
-    env: { ...process.env, JOURNEYS_API_URL: apiUrl, JOURNEYS_API_KEY: apiKey },
-  });
+  const cli = startProcess(
+    'journeys deploy',
+    process.execPath,
+    [compiled('cli/main.ts'), 'deploy', ...files, '--publish', '--old-version', 'restrict'],
+    {
+      cwd: root,
+      env: { ...process.env, JOURNEYS_API_URL: apiUrl, JOURNEYS_API_KEY: apiKey },
+    },
+  );
   const output = captureOutput(cli);
   const [code] = (await once(cli.child, 'exit')) as [number | null];
   for (const line of output().split('\n')) if (line.trim()) log(`examples: ${line}`);

@@ -22,64 +22,67 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 export const appConfigSchema = z
   .object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('journeys'),
-  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017/journeys'),
-  API_HOST: z.string().min(1).default('127.0.0.1'),
-  API_PORT: port.default(3000),
-  /** An admin API key accepted without being stored (>= 16 characters); use it to create the real keys. */
-  API_BOOTSTRAP_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** "off" lets every request in as admin: for local experiments only. */
-  API_AUTH: z.enum(['on', 'off']).default('on'),
-  /** Channel send rates enforced by the Temporal server per channel task queue (messages per second). */
-  CHANNEL_RATE_PER_SECOND: z.coerce.number().positive().default(50),
-  /** Per-channel overrides of the rate, e.g. `email=100,push=500`. */
-  CHANNEL_RATES: z
-    .string()
-    .default('')
-    .transform((text, ctx) => parseChannelRates(text, ctx)),
-  /** Email through SendGrid when a key is set; otherwise emails go to the dev sink. */
-  SENDGRID_API_KEY: optionalText,
-  SENDGRID_BASE_URL: httpUrl.default('https://api.sendgrid.com/'),
-  /** The sender of emails whose content names none. */
-  EMAIL_FROM: optionalText,
-  /** The public key (base64) of SendGrid's signed event webhook; when set, unsigned events are refused. */
-  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
-  /** Push through Firebase Cloud Messaging when both are set; otherwise pushes go to the dev sink. */
-  FCM_PROJECT_ID: optionalText,
-  /** Path of the Firebase service-account JSON file. */
-  FCM_SERVICE_ACCOUNT_FILE: optionalText,
-  /** SMS through a Twilio-compatible gateway when all four are set; otherwise SMS go to the dev sink. */
-  SMS_GATEWAY_URL: optionalText.pipe(httpUrl.optional()),
-  SMS_ACCOUNT_SID: optionalText,
-  SMS_AUTH_TOKEN: optionalText,
-  SMS_FROM: optionalText,
-  /** `http` calls webhook URLs; `sink` records webhooks in the dev sink instead (development without network). */
-  WEBHOOK_DELIVERY: z.enum(['http', 'sink']).default('http'),
-  /** Signs webhook bodies (X-Journeys-Signature, HMAC-SHA256) when set. */
-  WEBHOOK_SIGNING_SECRET: optionalText,
-  /** Events older than this (ISO-8601 duration) are refused by `POST /v1/events`. */
-  EVENT_MAX_AGE: isoDurationSchema.default('PT1H'),
-  /** Timeout of one provider call, in milliseconds. */
-  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Where the worker serves Prometheus `/metrics` (ours and the Temporal SDK's); port 0 turns it off. */
-  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  WORKER_METRICS_PORT: optionalPort.default(9464),
-  /** The Temporal SDK's own Prometheus exporter (also merged into WORKER_METRICS_PORT's page); 0 turns it off. */
-  WORKER_SDK_METRICS_PORT: optionalPort.default(9465),
-  /** Worker tuning (worker/tuning.ts; defaults and why in platform/worker-tuning.ts). */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(TUNING_DEFAULTS.maxCachedWorkflows),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxConcurrentWorkflowTaskExecutions),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentActivityTaskExecutions),
-  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentLocalActivityExecutions),
-  /** Long polls per worker and task kind (each queue's pollers), at least 2 (sticky and normal queue). */
-  WORKER_MAX_TASK_POLLS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxTaskPolls),
-  /** How long a task waits on an instance's sticky queue before any worker may take it, in milliseconds. */
-  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).default(TUNING_DEFAULTS.stickyQueueTimeoutMs),
-  /** A prebuilt workflow bundle (`npm start` builds dist/workflow-bundle.js); absent: bundled at start-up. */
-  WORKFLOW_BUNDLE_PATH: optionalText,
+    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('journeys'),
+    MONGO_URL: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+      .default('mongodb://127.0.0.1:27017/journeys'),
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: port.default(3000),
+    /** An admin API key accepted without being stored (>= 16 characters); use it to create the real keys. */
+    API_BOOTSTRAP_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** "off" lets every request in as admin: for local experiments only. */
+    API_AUTH: z.enum(['on', 'off']).default('on'),
+    /** Channel send rates enforced by the Temporal server per channel task queue (messages per second). */
+    CHANNEL_RATE_PER_SECOND: z.coerce.number().positive().default(50),
+    /** Per-channel overrides of the rate, e.g. `email=100,push=500`. */
+    CHANNEL_RATES: z
+      .string()
+      .default('')
+      .transform((text, ctx) => parseChannelRates(text, ctx)),
+    /** Email through SendGrid when a key is set; otherwise emails go to the dev sink. */
+    SENDGRID_API_KEY: optionalText,
+    SENDGRID_BASE_URL: httpUrl.default('https://api.sendgrid.com/'),
+    /** The sender of emails whose content names none. */
+    EMAIL_FROM: optionalText,
+    /** The public key (base64) of SendGrid's signed event webhook; when set, unsigned events are refused. */
+    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
+    /** Push through Firebase Cloud Messaging when both are set; otherwise pushes go to the dev sink. */
+    FCM_PROJECT_ID: optionalText,
+    /** Path of the Firebase service-account JSON file. */
+    FCM_SERVICE_ACCOUNT_FILE: optionalText,
+    /** SMS through a Twilio-compatible gateway when all four are set; otherwise SMS go to the dev sink. */
+    SMS_GATEWAY_URL: optionalText.pipe(httpUrl.optional()),
+    SMS_ACCOUNT_SID: optionalText,
+    SMS_AUTH_TOKEN: optionalText,
+    SMS_FROM: optionalText,
+    /** `http` calls webhook URLs; `sink` records webhooks in the dev sink instead (development without network). */
+    WEBHOOK_DELIVERY: z.enum(['http', 'sink']).default('http'),
+    /** Signs webhook bodies (X-Journeys-Signature, HMAC-SHA256) when set. */
+    WEBHOOK_SIGNING_SECRET: optionalText,
+    /** Events older than this (ISO-8601 duration) are refused by `POST /v1/events`. */
+    EVENT_MAX_AGE: isoDurationSchema.default('PT1H'),
+    /** Timeout of one provider call, in milliseconds. */
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Where the worker serves Prometheus `/metrics` (ours and the Temporal SDK's); port 0 turns it off. */
+    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    WORKER_METRICS_PORT: optionalPort.default(9464),
+    /** The Temporal SDK's own Prometheus exporter (also merged into WORKER_METRICS_PORT's page); 0 turns it off. */
+    WORKER_SDK_METRICS_PORT: optionalPort.default(9465),
+    /** Worker tuning (worker/tuning.ts; defaults and why in platform/worker-tuning.ts). */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(TUNING_DEFAULTS.maxCachedWorkflows),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxConcurrentWorkflowTaskExecutions),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentActivityTaskExecutions),
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentLocalActivityExecutions),
+    /** Long polls per worker and task kind (each queue's pollers), at least 2 (sticky and normal queue). */
+    WORKER_MAX_TASK_POLLS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxTaskPolls),
+    /** How long a task waits on an instance's sticky queue before any worker may take it, in milliseconds. */
+    WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).default(TUNING_DEFAULTS.stickyQueueTimeoutMs),
+    /** A prebuilt workflow bundle (`npm start` builds dist/workflow-bundle.js); absent: bundled at start-up. */
+    WORKFLOW_BUNDLE_PATH: optionalText,
   })
   .superRefine((config, ctx) => {
     const groups: [string, (keyof typeof config)[]][] = [
@@ -101,12 +104,18 @@ export type AppConfig = z.infer<typeof appConfigSchema>;
 /** `email=100,push=500` -> { email: 100, push: 500 }; names each bad part. */
 function parseChannelRates(text: string, ctx: z.RefinementCtx): Partial<Record<Channel, number>> {
   const rates: Partial<Record<Channel, number>> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, value] = part.split('=').map((p) => p.trim());
     const channel = channelSchema.safeParse(name);
     const rate = Number(value);
     if (!channel.success || !(rate > 0)) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" is not <channel>=<messages per second> (channels: ${channelSchema.options.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part}" is not <channel>=<messages per second> (channels: ${channelSchema.options.join(', ')})`,
+      });
       continue;
     }
     rates[channel.data] = rate;

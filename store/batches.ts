@@ -93,7 +93,11 @@ export function createBatchStore(models: Pick<Models, 'batchChunks'>) {
     async chunk(batchId: string, chunk: number): Promise<{ journeyId: string; users: BatchUser[]; result?: ChunkResult }> {
       const doc = await chunks.findById(chunkId(batchId, chunk)).lean();
       if (!doc) throw new Error(`chunk ${chunk} of batch ${batchId} is missing`);
-      return { journeyId: doc.journeyId, users: JSON.parse(doc.users) as BatchUser[], ...(doc.result ? { result: doc.result as ChunkResult } : {}) };
+      return {
+        journeyId: doc.journeyId,
+        users: JSON.parse(doc.users) as BatchUser[],
+        ...(doc.result ? { result: doc.result as ChunkResult } : {}),
+      };
     },
 
     /**

@@ -19,8 +19,7 @@ export interface EntryClaim {
 }
 
 export type EntryDecision =
-  | { eligible: true; entry: number }
-  | { eligible: false; reason: 'already_entered' | 'cooldown' | 'live_instance'; detail: string };
+  { eligible: true; entry: number } | { eligible: false; reason: 'already_entered' | 'cooldown' | 'live_instance'; detail: string };
 
 /** Told once when the instance ends, so re-entry and its cool-down count from the exit. Idempotent. */
 export interface EntryClose {
@@ -206,7 +205,16 @@ export function createEntryStore(models: Pick<Models, 'entries'>) {
       const _id = entryDocumentId(close.journeyId, close.userId, close.entry);
       const entry = await entries.findById(_id).lean();
       if (!entry || entry.runId !== close.runId || entry.exitedAt) return;
-      await entries.updateOne({ _id }, { $set: { exitedAt: new Date(close.at), exitReason: close.reason, ...(close.nodeId !== undefined ? { exitNodeId: close.nodeId } : {}) } });
+      await entries.updateOne(
+        { _id },
+        {
+          $set: {
+            exitedAt: new Date(close.at),
+            exitReason: close.reason,
+            ...(close.nodeId !== undefined ? { exitNodeId: close.nodeId } : {}),
+          },
+        },
+      );
     },
 
     /** Entries of a version that have not exited (for reports and maintenance). */

@@ -40,7 +40,10 @@ export function experimentKey(journeyId: string, version: number, nodeId: string
  * (`experiments`) has one writer, the re-weighter; every change is first inserted into the log under a unique
  * `{key}:{seq}`, and a winner is committed by a unique insert, so concurrent declarations pick exactly one.
  */
-export function createExperimentStore(models: Pick<Models, 'experiments' | 'experimentChanges' | 'experimentWinners'>, clock: () => Date = () => new Date()) {
+export function createExperimentStore(
+  models: Pick<Models, 'experiments' | 'experimentChanges' | 'experimentWinners'>,
+  clock: () => Date = () => new Date(),
+) {
   async function current(journeyId: string, version: number, nodeId: string): Promise<ExperimentCurrent> {
     const _id = experimentKey(journeyId, version, nodeId);
     const [head, winner] = await Promise.all([models.experiments.findById(_id).lean(), models.experimentWinners.findById(_id).lean()]);
@@ -70,7 +73,13 @@ export function createExperimentStore(models: Pick<Models, 'experiments' | 'expe
   }
 
   /** Inserts the next change of the log from `seq` upwards: a seq taken meanwhile (a winner) moves it on. */
-  async function appendChange(journeyId: string, version: number, nodeId: string, fromSeq: number, change: Omit<WeightChange, 'seq'>): Promise<WeightChange> {
+  async function appendChange(
+    journeyId: string,
+    version: number,
+    nodeId: string,
+    fromSeq: number,
+    change: Omit<WeightChange, 'seq'>,
+  ): Promise<WeightChange> {
     const key = experimentKey(journeyId, version, nodeId);
     for (let seq = fromSeq; seq < fromSeq + maxAttempts; seq++) {
       try {
@@ -91,10 +100,22 @@ export function createExperimentStore(models: Pick<Models, 'experiments' | 'expe
      * Records a re-weighting (the re-weighter is the only caller): the change under the next seq, then the
      * head document. The head is replaced only by a newer seq, so a late retry never puts old weights back.
      */
-    async recordWeights(journeyId: string, version: number, nodeId: string, weights: Record<string, number>, detail: unknown): Promise<WeightChange> {
+    async recordWeights(
+      journeyId: string,
+      version: number,
+      nodeId: string,
+      weights: Record<string, number>,
+      detail: unknown,
+    ): Promise<WeightChange> {
       const _id = experimentKey(journeyId, version, nodeId);
       const head = await models.experiments.findById(_id).lean();
-      const change = await appendChange(journeyId, version, nodeId, (head?.seq ?? 0) + 1, { at: clock(), weights, reason: 'reweighted', actor: REWEIGHTER, detail });
+      const change = await appendChange(journeyId, version, nodeId, (head?.seq ?? 0) + 1, {
+        at: clock(),
+        weights,
+        reason: 'reweighted',
+        actor: REWEIGHTER,
+        detail,
+      });
       try {
         await models.experiments.replaceOne(
           { _id, seq: { $lt: change.seq } },
@@ -112,7 +133,14 @@ export function createExperimentStore(models: Pick<Models, 'experiments' | 'expe
      * Declares the winner of an auto experiment: committed by a unique insert, then logged as a change with
      * weights { winner: 100, others: 0 }. A second declaration answers 409 naming the existing winner.
      */
-    async declareWinner(journeyId: string, version: number, nodeId: string, path: string, actor: string, paths: readonly string[]): Promise<WeightChange> {
+    async declareWinner(
+      journeyId: string,
+      version: number,
+      nodeId: string,
+      path: string,
+      actor: string,
+      paths: readonly string[],
+    ): Promise<WeightChange> {
       const _id = experimentKey(journeyId, version, nodeId);
       const at = clock();
       const weights = Object.fromEntries(paths.map((p) => [p, p === path ? 100 : 0]));

@@ -50,7 +50,12 @@ function stored(fact: Fact): StoredFact {
 }
 
 function factsOf(doc: Record<string, unknown>): Fact[] {
-  const shared = { journeyId: doc.journeyId as string, version: doc.version as number, instanceId: doc.instanceId as string, userId: doc.userId as string };
+  const shared = {
+    journeyId: doc.journeyId as string,
+    version: doc.version as number,
+    instanceId: doc.instanceId as string,
+    userId: doc.userId as string,
+  };
   return (doc.facts as StoredFact[]).map((fact) => ({ ...fact, ...shared }) as Fact);
 }
 
@@ -183,7 +188,9 @@ export function createFactStore(models: Pick<Models, 'facts' | 'reportState'>) {
       const to = filter.to?.getTime() ?? Infinity;
       return docs
         .flatMap((doc) => factsOf(doc as unknown as Record<string, unknown>))
-        .filter((fact) => (filter.kind === undefined || fact.kind === filter.kind) && Date.parse(fact.at) >= from && Date.parse(fact.at) < to)
+        .filter(
+          (fact) => (filter.kind === undefined || fact.kind === filter.kind) && Date.parse(fact.at) >= from && Date.parse(fact.at) < to,
+        )
         .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id, undefined, { numeric: true }));
     },
 
@@ -199,7 +206,7 @@ export function createFactStore(models: Pick<Models, 'facts' | 'reportState'>) {
     /** The batch at a journal position, or null when none is stored there (yet). */
     async at(stripe: number, n: number): Promise<FactBatch | null> {
       const doc = await journal.findById(journalId(stripe, n)).lean();
-      return doc === null ? null : ({ ...(doc as unknown as FactBatch), facts: factsOf(doc as unknown as Record<string, unknown>) });
+      return doc === null ? null : { ...(doc as unknown as FactBatch), facts: factsOf(doc as unknown as Record<string, unknown>) };
     },
   };
 }

@@ -27,7 +27,8 @@ export interface IdempotentResult {
   body?: unknown;
 }
 
-type Answer = { result: IdempotentResult } | { problem: { status: number; code: string; message: string; details: Record<string, unknown> } };
+type Answer =
+  { result: IdempotentResult } | { problem: { status: number; code: string; message: string; details: Record<string, unknown> } };
 
 /** JSON with object keys sorted, so the same request written in another key order has the same fingerprint. */
 function canonicalJson(value: unknown): string {
@@ -98,7 +99,11 @@ export function createIdempotencyStore(models: Pick<Models, 'idempotencyRecords'
       for (let attempt = 0; ; attempt++) {
         if (attempt > 0) {
           if (clock().getTime() > deadline) {
-            throw new ConflictError('a request with this Idempotency-Key is still in progress; retry later', {}, 'idempotency_key_in_progress');
+            throw new ConflictError(
+              'a request with this Idempotency-Key is still in progress; retry later',
+              {},
+              'idempotency_key_in_progress',
+            );
           }
           await sleep(POLL_MS);
         }
@@ -113,7 +118,11 @@ export function createIdempotencyStore(models: Pick<Models, 'idempotencyRecords'
           continue;
         }
         if (record.fingerprint !== fingerprint) {
-          throw new DomainError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request; send a new key with a new request');
+          throw new DomainError(
+            422,
+            'idempotency_key_reused',
+            'this Idempotency-Key was used for a different request; send a new key with a new request',
+          );
         }
         if (record.state === 'done' && record.answer) return replay(JSON.parse(record.answer) as Answer);
       }

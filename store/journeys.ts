@@ -151,7 +151,11 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
    * What a send reads: the version's lifecycle state and the node's content (the latest in-place edit, or
    * the published snapshot), both at most SEND_PATH_STALENESS_MS old.
    */
-  async function sendView(journeyId: string, version: number, nodeId: string): Promise<{ version: VersionSummary; content?: Record<string, unknown> }> {
+  async function sendView(
+    journeyId: string,
+    version: number,
+    nodeId: string,
+  ): Promise<{ version: VersionSummary; content?: Record<string, unknown> }> {
     const [summary, edited] = await Promise.all([cachedVersion(journeyId, version), cachedEdits(journeyId, version)]);
     const edit = edited.get(nodeId);
     // Parsed per call: callers get their own copy.
@@ -270,7 +274,11 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       const { journey, result } = await mutate(journeyId, 'newVersion', actor, (state, now) => {
         const current = existing(journeyId, state);
         if ('from' in source) lifecycle.assertAllowed(lifecycle.findVersion(current, source.from), 'newVersion');
-        const added = lifecycle.addDraft(current, { structureId, description: definition.description ?? '', actor, now }, limits.maxVersions);
+        const added = lifecycle.addDraft(
+          current,
+          { structureId, description: definition.description ?? '', actor, now },
+          limits.maxVersions,
+        );
         // A definition from a file also renames and relabels the journey, as editing a draft does.
         const named = 'definition' in source ? { ...added.state, name: definition.name, labels: definition.labels } : added.state;
         return { state: named, result: added.version };
@@ -292,7 +300,12 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     },
 
     async deleteDraft(journeyId: string, version: number, actor: string) {
-      return (await mutate(journeyId, 'delete', actor, (state) => ({ state: lifecycle.deleteDraft(existing(journeyId, state), version), result: undefined }))).journey;
+      return (
+        await mutate(journeyId, 'delete', actor, (state) => ({
+          state: lifecycle.deleteDraft(existing(journeyId, state), version),
+          result: undefined,
+        }))
+      ).journey;
     },
 
     /** Validates the draft with every publish rule, then publishes it. */
@@ -309,30 +322,58 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
           if (lifecycle.findVersion(current, version).structureId !== summary.structureId) {
             throw new ConflictError(`version ${version} was edited meanwhile; publish again`, { version }, 'concurrent_change');
           }
-          return { state: lifecycle.publish(current, version, { actor, now, oldVersion: options.oldVersion, startAt, endAt }), result: undefined };
+          return {
+            state: lifecycle.publish(current, version, { actor, now, oldVersion: options.oldVersion, startAt, endAt }),
+            result: undefined,
+          };
         })
       ).journey;
     },
 
     async pause(journeyId: string, version: number, actor: string) {
-      return (await mutate(journeyId, 'pause', actor, (state) => ({ state: lifecycle.pause(existing(journeyId, state), version), result: undefined }))).journey;
+      return (
+        await mutate(journeyId, 'pause', actor, (state) => ({
+          state: lifecycle.pause(existing(journeyId, state), version),
+          result: undefined,
+        }))
+      ).journey;
     },
 
     async resume(journeyId: string, version: number, actor: string) {
-      return (await mutate(journeyId, 'resume', actor, (state, now) => ({ state: lifecycle.resume(existing(journeyId, state), version, now), result: undefined }))).journey;
+      return (
+        await mutate(journeyId, 'resume', actor, (state, now) => ({
+          state: lifecycle.resume(existing(journeyId, state), version, now),
+          result: undefined,
+        }))
+      ).journey;
     },
 
     async stop(journeyId: string, version: number, mode: StopMode, actor: string) {
-      return (await mutate(journeyId, `stop:${mode}`, actor, (state, now) => ({ state: lifecycle.stop(existing(journeyId, state), version, mode, now), result: undefined }))).journey;
+      return (
+        await mutate(journeyId, `stop:${mode}`, actor, (state, now) => ({
+          state: lifecycle.stop(existing(journeyId, state), version, mode, now),
+          result: undefined,
+        }))
+      ).journey;
     },
 
     /** Called when a completed or draining version has no instances left. */
     async finishDrain(journeyId: string, version: number, actor: string) {
-      return (await mutate(journeyId, 'finishDrain', actor, (state, now) => ({ state: lifecycle.finishDrain(existing(journeyId, state), version, now), result: undefined }))).journey;
+      return (
+        await mutate(journeyId, 'finishDrain', actor, (state, now) => ({
+          state: lifecycle.finishDrain(existing(journeyId, state), version, now),
+          result: undefined,
+        }))
+      ).journey;
     },
 
     async setArchived(journeyId: string, archived: boolean, actor: string) {
-      return (await mutate(journeyId, archived ? 'archive' : 'unarchive', actor, (state) => ({ state: lifecycle.setArchived(existing(journeyId, state), archived), result: undefined }))).journey;
+      return (
+        await mutate(journeyId, archived ? 'archive' : 'unarchive', actor, (state) => ({
+          state: lifecycle.setArchived(existing(journeyId, state), archived),
+          result: undefined,
+        }))
+      ).journey;
     },
 
     /**
@@ -344,7 +385,9 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       lifecycle.assertAllowed(current, 'editWhat');
       const unknown = Object.keys(changes).filter((nodeId) => !(nodeId in current.definition.nodes));
       if (unknown.length > 0) {
-        throw new InvalidJourneyError(unknown.map((nodeId) => ({ nodeId, path: `content.${nodeId}`, message: `there is no node ${nodeId} in version ${version}` })));
+        throw new InvalidJourneyError(
+          unknown.map((nodeId) => ({ nodeId, path: `content.${nodeId}`, message: `there is no node ${nodeId} in version ${version}` })),
+        );
       }
       assertValid({ ...current.definition, content: { ...current.definition.content, ...changes } });
       const revisions: Record<string, number> = {};
@@ -361,7 +404,16 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       const edits = await models.contentRevisions.find({ journeyId, version, nodeId }, { _id: 0 }).sort({ revision: 1 }).lean();
       const published = (await snapshot(current.structureId)).content[nodeId];
       return [
-        ...(published ? [{ revision: 0, content: published, actor: current.publishedBy ?? current.createdBy, at: current.publishedAt ?? current.createdAt }] : []),
+        ...(published
+          ? [
+              {
+                revision: 0,
+                content: published,
+                actor: current.publishedBy ?? current.createdBy,
+                at: current.publishedAt ?? current.createdAt,
+              },
+            ]
+          : []),
         ...edits.map(({ revision, content, actor, at }) => ({ revision, content: JSON.parse(content) as unknown, actor, at })),
       ];
     },
@@ -370,17 +422,35 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     async clone(journeyId: string, version: number, target: { id: string; name?: string }, actor: string) {
       const origin = await getVersion(journeyId, version);
       lifecycle.assertAllowed(origin, 'clone');
-      const definition: JourneyDefinition = { ...origin.definition, id: target.id, name: target.name ?? `${origin.definition.name} (copy)` };
+      const definition: JourneyDefinition = {
+        ...origin.definition,
+        id: target.id,
+        name: target.name ?? `${origin.definition.name} (copy)`,
+      };
       return this.createJourney(definition, actor);
     },
   };
 
-  async function insertContentRevision(journeyId: string, version: number, nodeId: string, content: Record<string, unknown>, actor: string) {
+  async function insertContentRevision(
+    journeyId: string,
+    version: number,
+    nodeId: string,
+    content: Record<string, unknown>,
+    actor: string,
+  ) {
     for (let attempt = 0; attempt < maxCommitAttempts; attempt++) {
       const [last] = await models.contentRevisions.find({ journeyId, version, nodeId }).sort({ revision: -1 }).limit(1).lean();
       const revision = (last?.revision ?? 0) + 1;
       try {
-        await models.contentRevisions.create({ journeyId, version, nodeId, revision, content: JSON.stringify(content), actor, at: clock() });
+        await models.contentRevisions.create({
+          journeyId,
+          version,
+          nodeId,
+          revision,
+          content: JSON.stringify(content),
+          actor,
+          at: clock(),
+        });
         return revision;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;

@@ -186,7 +186,9 @@ export function createProfileStore(connection: Connection, clock: () => Date = (
     },
 
     /** Replaces a whole profile (creating it when missing) and answers what is stored. */
-    async put(profile: Omit<Profile, 'pushTokens' | 'consent' | 'updatedAt'> & Partial<Pick<Profile, 'pushTokens' | 'consent'>>): Promise<Profile> {
+    async put(
+      profile: Omit<Profile, 'pushTokens' | 'consent' | 'updatedAt'> & Partial<Pick<Profile, 'pushTokens' | 'consent'>>,
+    ): Promise<Profile> {
       const { userId, ...fields } = profile;
       const doc = await upsert(() =>
         model.findOneAndReplace({ _id: userId }, { ...fields, updatedAt: clock() }, { upsert: true, returnDocument: 'after' }).lean(),
@@ -203,7 +205,9 @@ export function createProfileStore(connection: Connection, clock: () => Date = (
      */
     async patch(userId: string, patch: ProfilePatch): Promise<Profile> {
       const update = patchToUpdate(patch, clock());
-      const doc = await upsert(() => model.findOneAndUpdate({ _id: userId }, update, { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false }).lean());
+      const doc = await upsert(() =>
+        model.findOneAndUpdate({ _id: userId }, update, { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false }).lean(),
+      );
       return toProfile(doc!);
     },
   };

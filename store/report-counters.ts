@@ -137,7 +137,13 @@ export function createReportCounters(models: Pick<Models, 'reportCounters' | 're
           docs.set(counterId(journeyId, version, month), { doc: await loadDoc(journeyId, version, month), changed: false });
         }),
       );
-      const fresh = async (j: string, v: number, month: string): Promise<CounterDoc> => ({ journeyId: j, version: v, month, days: {}, applied: {} });
+      const fresh = async (j: string, v: number, month: string): Promise<CounterDoc> => ({
+        journeyId: j,
+        version: v,
+        month,
+        days: {},
+        applied: {},
+      });
       for (const { stripe, entries } of await readerTail(from)) {
         for (const { n, batch } of entries) {
           if (batch.journeyId === journeyId && wanted.has(batch.version)) await apply(docs, fresh, stripe, n, batch);
@@ -200,7 +206,13 @@ export function createReportCounters(models: Pick<Models, 'reportCounters' | 're
   async function rebuild(journeyId: string): Promise<{ batches: number }> {
     const upTo = await positions();
     const docs = new Map<string, Pending>();
-    const fresh = async (j: string, v: number, month: string): Promise<CounterDoc> => ({ journeyId: j, version: v, month, days: {}, applied: {} });
+    const fresh = async (j: string, v: number, month: string): Promise<CounterDoc> => ({
+      journeyId: j,
+      version: v,
+      month,
+      days: {},
+      applied: {},
+    });
     let counted = 0;
     for (const { stripe, n, batch } of await facts.batchesOf(journeyId)) {
       if (n > (upTo[stripe] ?? 0)) continue;
@@ -213,7 +225,9 @@ export function createReportCounters(models: Pick<Models, 'reportCounters' | 're
       (key) => !rebuilt.some((doc) => `${doc.version}:${doc.month}` === key),
     );
     await Promise.all([
-      ...rebuilt.map((doc) => models.reportCounters.replaceOne({ _id: counterId(doc.journeyId, doc.version, doc.month) }, doc, { upsert: true })),
+      ...rebuilt.map((doc) =>
+        models.reportCounters.replaceOne({ _id: counterId(doc.journeyId, doc.version, doc.month) }, doc, { upsert: true }),
+      ),
       ...stale.map((key) => models.reportCounters.deleteOne({ _id: counterId(journeyId, Number(key.split(':')[0]), key.split(':')[1]!) })),
     ]);
     await models.reportState.replaceOne(

@@ -1,6 +1,11 @@
 import { isDuplicateKey } from './mongo/errors';
 import type { Models } from './mongo/models';
-import { defaultDeliverySettings, deliverySettingsSchema, type DeliverySettings, type DeliverySettingsInput } from '../domain/delivery/settings';
+import {
+  defaultDeliverySettings,
+  deliverySettingsSchema,
+  type DeliverySettings,
+  type DeliverySettingsInput,
+} from '../domain/delivery/settings';
 import { SEND_PATH_STALENESS_MS, TtlCache } from './ttl-cache';
 
 const DELIVERY = 'delivery';

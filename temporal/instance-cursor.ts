@@ -11,7 +11,10 @@ export type Cursor = z.infer<typeof cursorSchema>;
 
 /** The filters a token is bound to, hashed. */
 export function filterKey(journeyId: string, filter: { userId?: string; status?: string }): string {
-  return createHash('sha256').update(JSON.stringify([journeyId, filter.userId ?? null, filter.status ?? null])).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([journeyId, filter.userId ?? null, filter.status ?? null]))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export function writeCursor(cursor: Cursor): string {

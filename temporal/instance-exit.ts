@@ -5,7 +5,11 @@ import { describeInstance } from './instance-detail';
 
 function instanceClosed(workflowId: string, status: string): ConflictError {
   // Not `status`: that is the problem's HTTP status.
-  return new ConflictError(`instance ${workflowId} has already ended (${status})`, { workflowId, instanceStatus: status }, 'instance_closed');
+  return new ConflictError(
+    `instance ${workflowId} has already ended (${status})`,
+    { workflowId, instanceStatus: status },
+    'instance_closed',
+  );
 }
 
 /** Makes a running instance exit now with reason `stopped`; 409 `instance_closed` when it has already ended. */

@@ -32,8 +32,19 @@ export async function listInstances(
 }
 
 /** Journey listings: Temporal's order (running first, newest first; then the most recently closed) and pages. */
-async function journeyPage(temporal: Client, journeyId: string, query: InstanceListQuery, filter: string, cursor?: Cursor): Promise<InstancePage> {
-  const page = await visibilityPage(temporal, instancesQuery(journeyId, query), query.limit, cursor?.t ? Buffer.from(cursor.t, 'base64') : undefined);
+async function journeyPage(
+  temporal: Client,
+  journeyId: string,
+  query: InstanceListQuery,
+  filter: string,
+  cursor?: Cursor,
+): Promise<InstancePage> {
+  const page = await visibilityPage(
+    temporal,
+    instancesQuery(journeyId, query),
+    query.limit,
+    cursor?.t ? Buffer.from(cursor.t, 'base64') : undefined,
+  );
   return { items: page.items, ...(page.next ? { nextPageToken: writeCursor({ f: filter, t: page.next.toString('base64') }) } : {}) };
 }
 
@@ -57,7 +68,9 @@ async function userRuns(temporal: Client, journeyId: string, userId: string): Pr
  */
 function overlaps(entry: EntryRecord, run: Instance): boolean {
   const forever = Number.POSITIVE_INFINITY;
-  return run.startedAt.getTime() <= (entry.exitedAt?.getTime() ?? forever) && entry.enteredAt.getTime() <= (run.closedAt?.getTime() ?? forever);
+  return (
+    run.startedAt.getTime() <= (entry.exitedAt?.getTime() ?? forever) && entry.enteredAt.getTime() <= (run.closedAt?.getTime() ?? forever)
+  );
 }
 
 type SortKey = [startedAtMs: number, runId: string];

@@ -34,7 +34,9 @@ export async function startInstance(client: Client, start: InstanceStart): Promi
   const handle = await client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
     workflowId,
     taskQueue: start.taskQueue,
-    args: [{ journeyId: start.journeyId, version: start.version, userId: start.userId, ...(start.context ? { context: start.context } : {}) }],
+    args: [
+      { journeyId: start.journeyId, version: start.version, userId: start.userId, ...(start.context ? { context: start.context } : {}) },
+    ],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     typedSearchAttributes: [
@@ -96,8 +98,18 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
       const live = await liveInstance(deps.temporal, eligibility.latest, now);
       if (live.running) {
         const version = eligibility.latest.version;
-        const percent = version === active.version ? settings.controlGroup : (await deps.journeys.loadGraph(journeyId, version, journey)).settings.controlGroup;
-        return { status: 'existing', instanceId, runId: eligibility.latest.runId, journeyId, version, control: isControlUser(journeyId, userId, percent) };
+        const percent =
+          version === active.version
+            ? settings.controlGroup
+            : (await deps.journeys.loadGraph(journeyId, version, journey)).settings.controlGroup;
+        return {
+          status: 'existing',
+          instanceId,
+          runId: eligibility.latest.runId,
+          journeyId,
+          version,
+          control: isControlUser(journeyId, userId, percent),
+        };
       }
       // The entry's instance ended without recording its exit (terminated, failed, or forgotten by Temporal):
       // record it now, so the user is not locked out forever, and decide again.
@@ -125,7 +137,13 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
     taskQueue: request.taskQueue,
     ...(request.memo ? { memo: request.memo } : {}),
   });
-  return { status: 'started', ...started, journeyId, version: active.version, control: isControlUser(journeyId, userId, settings.controlGroup) };
+  return {
+    status: 'started',
+    ...started,
+    journeyId,
+    version: active.version,
+    control: isControlUser(journeyId, userId, settings.controlGroup),
+  };
 }
 
 function entryKey(entry: EntryRecord) {

@@ -44,7 +44,11 @@ export function segmentScheduleSpec(schedule: SegmentSchedule, start: Date, now:
     case 'recurring': {
       const from = schedule.from ? new Date(schedule.from) : start;
       return {
-        spec: { intervals: [{ every: durationToMs(schedule.every) }], startAt: from, ...(schedule.until ? { endAt: new Date(schedule.until) } : {}) },
+        spec: {
+          intervals: [{ every: durationToMs(schedule.every) }],
+          startAt: from,
+          ...(schedule.until ? { endAt: new Date(schedule.until) } : {}),
+        },
         runNow: from <= now,
       };
     }
@@ -94,7 +98,12 @@ export async function reconcileSegmentSchedules(
     const created = await temporal.schedule.create({
       scheduleId: segmentScheduleId(journeyId, summary.version),
       spec,
-      action: { type: 'startWorkflow', workflowType: 'segmentRunWorkflow' satisfies 'segmentRunWorkflow', args: [input], taskQueue: serviceTaskQueue(taskQueue) },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'segmentRunWorkflow' satisfies 'segmentRunWorkflow',
+        args: [input],
+        taskQueue: serviceTaskQueue(taskQueue),
+      },
       state: { paused: state === 'paused', note: `segment entry of ${journeyId} v${summary.version}` },
     });
     if (runNow && state === 'active') await created.trigger();

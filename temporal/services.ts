@@ -1,6 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { serviceTaskQueue } from '../domain/naming';
-import { rebuildReportsSignal, type ReportsInput, type ReportsWorkflow, type StopReason, type VersionDrainWorkflow, type VersionStopWorkflow } from '../workflows/contract';
+import {
+  rebuildReportsSignal,
+  type ReportsInput,
+  type ReportsWorkflow,
+  type StopReason,
+  type VersionDrainWorkflow,
+  type VersionStopWorkflow,
+} from '../workflows/contract';
 
 /**
  * Starting the version maintenance workflows (workflows/services/) from the API. Each start returns as soon

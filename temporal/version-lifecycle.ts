@@ -14,7 +14,13 @@ async function syncSchedules({ temporal, journeys, taskQueue }: MaintenanceDeps,
 }
 
 /** Publishes a draft; the versions it stopped (`oldVersion: stop`) get their version-stop workflow. */
-export async function publishVersion(deps: MaintenanceDeps, journeyId: string, version: number, options: { oldVersion?: OldVersionChoice }, actor: string): Promise<JourneyView> {
+export async function publishVersion(
+  deps: MaintenanceDeps,
+  journeyId: string,
+  version: number,
+  options: { oldVersion?: OldVersionChoice },
+  actor: string,
+): Promise<JourneyView> {
   let journey: JourneyView;
   try {
     journey = await deps.journeys.publish(journeyId, version, options, actor);
@@ -31,14 +37,26 @@ export async function publishVersion(deps: MaintenanceDeps, journeyId: string, v
 }
 
 /** Pauses or resumes a version's entry. */
-export async function setVersionPaused(deps: MaintenanceDeps, action: 'pause' | 'resume', journeyId: string, version: number, actor: string): Promise<JourneyView> {
+export async function setVersionPaused(
+  deps: MaintenanceDeps,
+  action: 'pause' | 'resume',
+  journeyId: string,
+  version: number,
+  actor: string,
+): Promise<JourneyView> {
   const journey = await deps.journeys[action](journeyId, version, actor);
   await syncSchedules(deps, journeyId);
   return journey;
 }
 
 /** Stops a version (`exit` or `drain`) and starts the workflow that makes the stop reach its instances. */
-export async function stopVersion(deps: MaintenanceDeps, journeyId: string, version: number, mode: StopMode, actor: string): Promise<JourneyView> {
+export async function stopVersion(
+  deps: MaintenanceDeps,
+  journeyId: string,
+  version: number,
+  mode: StopMode,
+  actor: string,
+): Promise<JourneyView> {
   let journey: JourneyView;
   try {
     journey = await deps.journeys.stop(journeyId, version, mode, actor);

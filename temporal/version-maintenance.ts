@@ -16,7 +16,11 @@ export interface MaintenanceDeps {
  * version, `version-drain` stops a draining version once its instances are gone. Starting them is quick
  * (the answer does not wait for the instances), and idempotent per version.
  */
-export async function startMaintenance({ temporal, taskQueue }: MaintenanceDeps, journeyId: string, summary: VersionSummary): Promise<void> {
+export async function startMaintenance(
+  { temporal, taskQueue }: MaintenanceDeps,
+  journeyId: string,
+  summary: VersionSummary,
+): Promise<void> {
   if (summary.state === 'stopped' && summary.stopReason) {
     await startVersionStop(temporal, taskQueue, { journeyId, version: summary.version, reason: summary.stopReason });
   } else if (summary.draining && (summary.state === 'completed' || summary.state === 'restricted')) {
@@ -46,5 +50,7 @@ export async function repairAfterConflict(
 /** The versions a publish stopped (`oldVersion: stop`): stopped at the very commit of the publish. */
 export function stoppedBy(journey: JourneyView, at: Date | undefined): VersionSummary[] {
   if (!at) return [];
-  return journey.versions.filter((v) => v.state === 'stopped' && v.stopReason === 'version_exit' && v.stoppedAt?.getTime() === at.getTime());
+  return journey.versions.filter(
+    (v) => v.state === 'stopped' && v.stopReason === 'version_exit' && v.stoppedAt?.getTime() === at.getTime(),
+  );
 }

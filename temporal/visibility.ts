@@ -30,10 +30,22 @@ export function instancesQuery(journeyId: string, filter: { userId?: string; sta
 }
 
 /** One page of visibility, with Temporal's own page token. */
-export async function visibilityPage(temporal: Client, query: string, pageSize: number, token?: Buffer): Promise<{ items: Instance[]; next?: Buffer }> {
+export async function visibilityPage(
+  temporal: Client,
+  query: string,
+  pageSize: number,
+  token?: Buffer,
+): Promise<{ items: Instance[]; next?: Buffer }> {
   const { namespace } = temporal.options;
-  const response = await temporal.workflowService.listWorkflowExecutions({ namespace, query, pageSize, nextPageToken: token ?? Buffer.alloc(0) });
-  const infos = await Promise.all(response.executions.map((raw) => executionInfoFromRaw(raw, temporal.workflow.options.loadedDataConverter, raw, namespace)));
+  const response = await temporal.workflowService.listWorkflowExecutions({
+    namespace,
+    query,
+    pageSize,
+    nextPageToken: token ?? Buffer.alloc(0),
+  });
+  const infos = await Promise.all(
+    response.executions.map((raw) => executionInfoFromRaw(raw, temporal.workflow.options.loadedDataConverter, raw, namespace)),
+  );
   const next = response.nextPageToken;
   return { items: infos.flatMap((info) => instanceOfRun(info) ?? []), ...(next && next.length > 0 ? { next: Buffer.from(next) } : {}) };
 }

@@ -4,7 +4,15 @@ import { loadAppConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
-import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createReportActivities, createSegmentActivities } from '../activities';
+import {
+  createBatchActivities,
+  createChannelActivities,
+  createJourneyActivities,
+  createLifecycleActivities,
+  createMaintenanceActivities,
+  createReportActivities,
+  createSegmentActivities,
+} from '../activities';
 import { createExperimentActivities } from '../activities/experiments';
 import { createBatchStore } from '../store/batches';
 import { createEntryStore } from '../store/entries';
@@ -59,7 +67,10 @@ async function main(): Promise<void> {
     activities: {
       journey: createJourneyActivities({ journeys, profiles, temporal, entries, experiments }),
       lifecycle: createLifecycleActivities({ entries, facts }),
-      reports: { ...createReportActivities({ counters }), ...createExperimentActivities({ journeys, experiments, reports: counters.reader }) },
+      reports: {
+        ...createReportActivities({ counters }),
+        ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),
+      },
       maintenance: createMaintenanceActivities({ temporal, journeys }),
       batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
       segment: createSegmentActivities({ journeys, profiles, events: models.events, batches: createBatchStore(models) }),
@@ -79,7 +90,8 @@ async function main(): Promise<void> {
     tuning: workerTuning(config),
   });
   await startReportsService(temporal, config.TEMPORAL_TASK_QUEUE);
-  const metricsUrl = config.WORKER_METRICS_PORT === 0 ? undefined : `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`;
+  const metricsUrl =
+    config.WORKER_METRICS_PORT === 0 ? undefined : `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`;
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length, metrics: metricsUrl }, 'worker ready');
   try {
     await runWorkers(workers);

@@ -18,7 +18,10 @@ export function sdkMetricsExporter(config: MetricsConfig): MetricsExporterConfig
 export async function startWorkerMetrics(config: MetricsConfig, registry: Registry): Promise<() => Promise<void>> {
   if (config.WORKER_METRICS_PORT === 0) return async () => undefined;
   const sdkHost = config.WORKER_METRICS_HOST === '0.0.0.0' ? '127.0.0.1' : config.WORKER_METRICS_HOST;
-  const sdkUrl = config.WORKER_SDK_METRICS_PORT === 0 ? undefined : `http://${sdkHost.includes(':') ? `[${sdkHost}]` : sdkHost}:${config.WORKER_SDK_METRICS_PORT}/metrics`;
+  const sdkUrl =
+    config.WORKER_SDK_METRICS_PORT === 0
+      ? undefined
+      : `http://${sdkHost.includes(':') ? `[${sdkHost}]` : sdkHost}:${config.WORKER_SDK_METRICS_PORT}/metrics`;
   const { close } = await serveMetrics({
     host: config.WORKER_METRICS_HOST,
     port: config.WORKER_METRICS_PORT,

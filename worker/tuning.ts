@@ -39,7 +39,12 @@ export function workerTuning(config: TuningConfig): WorkerTuning {
   return {
     journey: { ...workflows, ...activities, maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
     // Service workflows are few; a small cache and two pollers keep them sticky without idle long polls.
-    service: { ...workflows, maxConcurrentWorkflowTaskPolls: 2, maxConcurrentActivityTaskPolls: 2, maxCachedWorkflows: Math.min(100, config.WORKER_MAX_CACHED_WORKFLOWS) },
+    service: {
+      ...workflows,
+      maxConcurrentWorkflowTaskPolls: 2,
+      maxConcurrentActivityTaskPolls: 2,
+      maxCachedWorkflows: Math.min(100, config.WORKER_MAX_CACHED_WORKFLOWS),
+    },
     channel: activities,
   };
 }

@@ -1,5 +1,13 @@
 import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { BatchActivities, ReportActivities, SegmentActivities, ChannelActivities, JourneyActivities, LifecycleActivities, MaintenanceActivities } from '../activities';
+import type {
+  BatchActivities,
+  ReportActivities,
+  SegmentActivities,
+  ChannelActivities,
+  JourneyActivities,
+  LifecycleActivities,
+  MaintenanceActivities,
+} from '../activities';
 import type { ExperimentActivities } from '../activities/experiments';
 import { withStepFacts } from '../activities/step-facts';
 import { channelSchema, type Channel } from '../domain/definition/schema';

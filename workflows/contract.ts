@@ -24,15 +24,7 @@ export interface JourneyInput {
 }
 
 /** Exit reasons of spec section 5. */
-export type ExitReason =
-  | 'goal'
-  | 'timeout'
-  | 'exited'
-  | 'completed'
-  | 'version_exit'
-  | 'stopped'
-  | 'control'
-  | 'not_eligible';
+export type ExitReason = 'goal' | 'timeout' | 'exited' | 'completed' | 'version_exit' | 'stopped' | 'control' | 'not_eligible';
 
 export interface JourneyResult {
   /** The one exit reason of the instance. */

@@ -9,9 +9,7 @@
 
 /** A final outcome of one send. */
 export type DeliveryOutcome =
-  | { outcome: 'sent'; messageId: string }
-  | { outcome: 'failed'; reason: string }
-  | { outcome: 'unreachable'; reason: string };
+  { outcome: 'sent'; messageId: string } | { outcome: 'failed'; reason: string } | { outcome: 'unreachable'; reason: string };
 
 /** What every adapter receives besides the message itself. */
 export interface DeliveryMeta {

@@ -1,12 +1,6 @@
 import { Client } from '@sendgrid/client';
 import { MailService, type ClientResponse, type MailDataRequired } from '@sendgrid/mail';
-import {
-  CONFIGURATION_ERROR,
-  TransientSendError,
-  type DeliveryMeta,
-  type EmailAdapter,
-  type EmailMessage,
-} from './contract';
+import { CONFIGURATION_ERROR, TransientSendError, type DeliveryMeta, type EmailAdapter, type EmailMessage } from './contract';
 
 export interface SendGridAdapterOptions {
   apiKey: string;
@@ -42,7 +36,10 @@ export function createSendGridAdapter(options: SendGridAdapterOptions): EmailAda
         const classified = classifySendGridError(error);
         if (classified instanceof TransientSendError) throw classified;
         if (classified.reason === CONFIGURATION_ERROR) {
-          logger.error({ provider: PROVIDER, error: summarize(error) }, 'SendGrid refused our configuration: every email send fails until it is fixed');
+          logger.error(
+            { provider: PROVIDER, error: summarize(error) },
+            'SendGrid refused our configuration: every email send fails until it is fixed',
+          );
         }
         return classified;
       }

@@ -47,7 +47,11 @@ export function createProviderAdapters(config: ProviderConfig, log: Pick<Logger,
     });
   }
   if (config.WEBHOOK_DELIVERY === 'http') {
-    adapters.webhook = createWebhookAdapter({ defaultTimeoutMs: timeoutMs, logger, ...(config.WEBHOOK_SIGNING_SECRET ? { signingSecret: config.WEBHOOK_SIGNING_SECRET } : {}) });
+    adapters.webhook = createWebhookAdapter({
+      defaultTimeoutMs: timeoutMs,
+      logger,
+      ...(config.WEBHOOK_SIGNING_SECRET ? { signingSecret: config.WEBHOOK_SIGNING_SECRET } : {}),
+    });
   }
   const sunk = (['email', 'push', 'sms', 'webhook'] as const).filter((channel) => !adapters[channel]);
   if (sunk.length > 0) log.info({ channels: sunk }, 'no provider configured for these channels: their messages go to the dev sink');

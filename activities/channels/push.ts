@@ -108,7 +108,8 @@ function tokenResult(token: string, response: SendResponse): TokenResult {
 }
 
 /** Network failures as firebase-admin words them (it keeps the errno only in the message). */
-const NETWORK_FAILURE = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE)\b|socket hang up|network timeout/i;
+const NETWORK_FAILURE =
+  /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE)\b|socket hang up|network timeout/i;
 /** Failures before a connection existed: the request was certainly never written. */
 const NEVER_CONNECTED = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
 

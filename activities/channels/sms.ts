@@ -57,7 +57,10 @@ export function createSmsGatewayAdapter(options: SmsGatewayOptions): SmsAdapter 
       }
       const outcome = classifyError(status, headers, answer);
       if (outcome.reason === CONFIGURATION_ERROR) {
-        options.logger?.error({ provider: PROVIDER, status, code: answer.code, detail: answer.message }, 'SMS gateway rejected the credentials or their permissions: every send will fail until the configuration is fixed');
+        options.logger?.error(
+          { provider: PROVIDER, status, code: answer.code, detail: answer.message },
+          'SMS gateway rejected the credentials or their permissions: every send will fail until the configuration is fixed',
+        );
       }
       return outcome;
     },

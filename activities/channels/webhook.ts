@@ -35,7 +35,13 @@ export function signWebhookBody(secret: string, timestampSeconds: number, body: 
 }
 
 /** True when the header holds a valid signature of the body, made within `toleranceSeconds` of `now` (ms). */
-export function verifyWebhookSignature(secret: string, header: string, body: string, toleranceSeconds = 300, now: number = Date.now()): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  header: string,
+  body: string,
+  toleranceSeconds = 300,
+  now: number = Date.now(),
+): boolean {
   const { timestamp, signatures } = parseSignatureHeader(header);
   if (timestamp === undefined || Math.abs(now / 1000 - timestamp) > toleranceSeconds) return false;
   const expected = Buffer.from(hmacHex(secret, timestamp, body), 'hex');
@@ -75,7 +81,10 @@ export function createWebhookAdapter(options: WebhookAdapterOptions = {}): Webho
       const response = await request(message, headers, message.timeoutMs ?? defaultTimeoutMs);
       const outcome = classifyResponse(response, meta.deliveryKey, now());
       if (outcome.outcome === 'failed') {
-        options.logger?.error({ provider: PROVIDER, url: redactedUrl(message.url), status: response.status, deliveryKey: meta.deliveryKey }, 'webhook refused the delivery');
+        options.logger?.error(
+          { provider: PROVIDER, url: redactedUrl(message.url), status: response.status, deliveryKey: meta.deliveryKey },
+          'webhook refused the delivery',
+        );
       }
       return outcome;
     },

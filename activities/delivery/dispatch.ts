@@ -40,7 +40,8 @@ export function prepareDispatch(
     idempotent: adapter.idempotent === true,
     call: () => adapter.send(message, meta),
   });
-  const toSink = (to?: unknown): Dispatch => via(sink, { channel: meta.channel, ...(to !== undefined ? { to } : {}), message: withoutChannel(rendered) });
+  const toSink = (to?: unknown): Dispatch =>
+    via(sink, { channel: meta.channel, ...(to !== undefined ? { to } : {}), message: withoutChannel(rendered) });
   if (requested === 'sink') return toSink(addressOf(rendered.channel, profile));
   switch (rendered.channel) {
     case 'email': {

@@ -118,7 +118,9 @@ export function createDeliveryLedger(models: Pick<Models, 'deliveries'>, clock: 
 
     /** The claimed call was certainly not taken by the provider: the delivery is open for the next attempt. */
     async reject(deliveryKey: string, claimed: DeliveryRecord, attemptId: string, error: string): Promise<void> {
-      const attempts = claimed.attempts.map((a) => (a.id === attemptId ? { ...a, state: 'rejected' as const, error: error.slice(0, 500) } : a));
+      const attempts = claimed.attempts.map((a) =>
+        a.id === attemptId ? { ...a, state: 'rejected' as const, error: error.slice(0, 500) } : a,
+      );
       await update(deliveryKey, claimed, { state: 'open', attempts });
     },
 
@@ -127,10 +129,17 @@ export function createDeliveryLedger(models: Pick<Models, 'deliveries'>, clock: 
      * attempt inserted first, its outcome is returned instead), else an update of the document read.
      * `answeredBy` is the attempt whose provider answer this is.
      */
-    async finish(meta: Meta, prior: DeliveryRecord | undefined, provider: string | undefined, outcome: LedgerOutcome, answeredBy?: string): Promise<LedgerOutcome> {
+    async finish(
+      meta: Meta,
+      prior: DeliveryRecord | undefined,
+      provider: string | undefined,
+      outcome: LedgerOutcome,
+      answeredBy?: string,
+    ): Promise<LedgerOutcome> {
       const fields = outcomeFields(outcome, provider);
       if (!prior) {
-        const attempts: Attempt[] = answeredBy !== undefined && provider !== undefined ? [{ id: answeredBy, provider, state: 'answered', at: clock() }] : [];
+        const attempts: Attempt[] =
+          answeredBy !== undefined && provider !== undefined ? [{ id: answeredBy, provider, state: 'answered', at: clock() }] : [];
         try {
           await deliveries.create({ ...identity(meta), state: 'done', rev: 1, attempts, ...fields, at: clock() });
           return outcome;

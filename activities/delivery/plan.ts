@@ -41,7 +41,9 @@ export interface DeliveryFacts {
 }
 
 /** Step 1: the result of a send to a stopped version, whose instances exit with the version's stop reason. */
-export function versionStopped(version: Pick<VersionSummary, 'state' | 'stopReason'>): Extract<SendResult, { outcome: 'stopped' }> | undefined {
+export function versionStopped(
+  version: Pick<VersionSummary, 'state' | 'stopReason'>,
+): Extract<SendResult, { outcome: 'stopped' }> | undefined {
   return version.state === 'stopped' ? { outcome: 'stopped', reason: version.stopReason ?? 'stopped' } : undefined;
 }
 
@@ -68,7 +70,13 @@ export async function planDelivery({ request, graph, content, profile, account, 
       profile: profileView(profile),
       event: request.context?.event ?? {},
       context: request.context ?? {},
-      journey: { id: request.journeyId, version: request.version, nodeId: request.nodeId, instanceId: request.instanceId, userId: request.userId },
+      journey: {
+        id: request.journeyId,
+        version: request.version,
+        nodeId: request.nodeId,
+        instanceId: request.instanceId,
+        userId: request.userId,
+      },
     });
   } catch (error) {
     if (error instanceof RenderError) return skip('failed', `template_error: ${error.message}`.slice(0, 300));

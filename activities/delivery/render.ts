@@ -20,7 +20,14 @@ export type RenderedMessage =
   | { channel: 'email'; subject: string; text?: string; html?: string; templateId?: string; from?: string }
   | { channel: 'push'; title?: string; body?: string; data?: Record<string, string> }
   | { channel: 'sms'; body: string }
-  | { channel: 'webhook'; method: 'POST' | 'PUT' | 'PATCH'; url: string; headers: Record<string, string>; body?: string; timeoutMs?: number }
+  | {
+      channel: 'webhook';
+      method: 'POST' | 'PUT' | 'PATCH';
+      url: string;
+      headers: Record<string, string>;
+      body?: string;
+      timeoutMs?: number;
+    }
   | { channel: 'sink'; content: Record<string, unknown> };
 
 /** Thrown when the content does not fit its channel or a template does not render: the message takes `failed`. */
@@ -39,7 +46,9 @@ type Parsed<T> = { success: true; data: T } | { success: false; error: { issues:
 function parse<T>(schema: { safeParse(value: unknown): Parsed<T> }, content: unknown, channel: Channel): T {
   const result = schema.safeParse(content);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
+  const problems = result.error.issues.map((issue) =>
+    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+  );
   throw new RenderError(`the ${channel} content is invalid: ${problems.join('; ')}`);
 }
 
@@ -70,7 +79,12 @@ async function render(channel: Channel, content: Record<string, unknown>, scope:
       return { channel, body: await renderText(parse(smsContentSchema, content, channel).body, scope) };
     case 'webhook': {
       const hook = parse(webhookContentSchema, content, channel);
-      const body = typeof hook.body === 'string' ? await renderText(hook.body, scope) : hook.body === undefined ? undefined : JSON.stringify(await renderValue(hook.body, scope));
+      const body =
+        typeof hook.body === 'string'
+          ? await renderText(hook.body, scope)
+          : hook.body === undefined
+            ? undefined
+            : JSON.stringify(await renderValue(hook.body, scope));
       return {
         channel,
         method: hook.method,

@@ -40,7 +40,8 @@ const ndjsonText = express.text({ type: ndjsonType, limit: ndjsonLimit });
 export async function readBatchRequest(req: Request): Promise<unknown> {
   const ndjson = Boolean(req.is(ndjsonType));
   const entries = ndjson ? ndjsonEntries(await readText(req)) : jsonEntries(req);
-  if (entries.length === 0) throw new InvalidInputError('the batch has no users', [{ path: 'body', message: 'at least one user is needed' }]);
+  if (entries.length === 0)
+    throw new InvalidInputError('the batch has no users', [{ path: 'body', message: 'at least one user is needed' }]);
   if (entries.length > maxBatchUsers) {
     const message = `at most ${maxBatchUsers} users per batch, got ${entries.length}`;
     throw new InvalidInputError(`too many users: ${message}`, [{ path: 'body', message }]);
@@ -52,7 +53,10 @@ export async function readBatchRequest(req: Request): Promise<unknown> {
   });
   const [first] = problems;
   if (first) {
-    throw new InvalidInputError(`invalid batch: ${problems.length} problem(s), the first: ${first.path}: ${first.message}`, problems.slice(0, maxListedProblems));
+    throw new InvalidInputError(
+      `invalid batch: ${problems.length} problem(s), the first: ${first.path}: ${first.message}`,
+      problems.slice(0, maxListedProblems),
+    );
   }
   return ndjson ? entries.flatMap((entry) => ('value' in entry ? [entry.value] : [])) : req.body;
 }
@@ -84,7 +88,9 @@ function jsonEntries(req: Request): Entry[] {
 }
 
 function isUsersObject(body: unknown): body is { users: unknown[] } {
-  return typeof body === 'object' && body !== null && Object.keys(body).join() === 'users' && Array.isArray((body as { users: unknown }).users);
+  return (
+    typeof body === 'object' && body !== null && Object.keys(body).join() === 'users' && Array.isArray((body as { users: unknown }).users)
+  );
 }
 
 function ndjsonEntries(text: string): Entry[] {

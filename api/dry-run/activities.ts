@@ -1,6 +1,14 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { createJourneyActivities, type ChannelActivities, type Fact, type JourneyActivities, type LifecycleActivities, type SendRequest, type SendResult } from '../../activities';
+import {
+  createJourneyActivities,
+  type ChannelActivities,
+  type Fact,
+  type JourneyActivities,
+  type LifecycleActivities,
+  type SendRequest,
+  type SendResult,
+} from '../../activities';
 import type { EnrolmentStatus } from '../../activities/enrol';
 import { addressOf } from '../../activities/delivery/dispatch';
 import { cappedOutcome, planDelivery, type Deferred } from '../../activities/delivery/plan';
@@ -64,7 +72,12 @@ export function createDryRunWorld({ journeys, experiments, graph, profile, accou
           throw error;
         },
       );
-      enrolments.push({ nodeId: source?.nodeId ?? '', journeyId: targetJourneyId, status: running ? 'would_enter' : 'not_running', at: now() });
+      enrolments.push({
+        nodeId: source?.nodeId ?? '',
+        journeyId: targetJourneyId,
+        status: running ? 'would_enter' : 'not_running',
+        at: now(),
+      });
       return running ? 'started' : 'not_running';
     },
   };
@@ -95,10 +108,9 @@ export function createDryRunWorld({ journeys, experiments, graph, profile, accou
    * the scopes the policy gave its own node, as its slots would in the store.
    */
   function capped(rule: CapRule, request: SendRequest, at: number): boolean {
-    const previous = sends
-      .filter((send) => send.outcome === 'sent' && scopesOf(send, request).includes(rule.scope))
-      .map((send) => send.at);
-    if (rule.max !== undefined && previous.filter((time) => at - time < (rule.perMs ?? Number.POSITIVE_INFINITY)).length >= rule.max) return true;
+    const previous = sends.filter((send) => send.outcome === 'sent' && scopesOf(send, request).includes(rule.scope)).map((send) => send.at);
+    if (rule.max !== undefined && previous.filter((time) => at - time < (rule.perMs ?? Number.POSITIVE_INFINITY)).length >= rule.max)
+      return true;
     return rule.minGapMs !== undefined && previous.some((time) => at - time < rule.minGapMs!);
   }
 
@@ -114,7 +126,9 @@ export function createDryRunWorld({ journeys, experiments, graph, profile, accou
       const decision = await decide(request, at);
       if (decision.outcome === 'deferred') return decision;
       sends.push({ nodeId: request.nodeId, channel: request.channel, at, ...decision });
-      return decision.outcome === 'sent' ? { outcome: 'sent', messageId: `dry-run-${sends.length}` } : { outcome: decision.outcome, reason: decision.reason ?? '' };
+      return decision.outcome === 'sent'
+        ? { outcome: 'sent', messageId: `dry-run-${sends.length}` }
+        : { outcome: decision.outcome, reason: decision.reason ?? '' };
     },
   };
 

@@ -3,7 +3,13 @@ import { delimiter, dirname, join } from 'node:path';
 import { IllegalStateError, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { DomainError } from '../../domain/errors';
 import { searchAttributeKeys } from '../../domain/search-attributes';
 
@@ -22,7 +28,11 @@ export function findTestServer(): string | undefined {
     const local = join(dir, '.tools', 'bin', TEST_SERVER);
     if (isExecutable(local)) return local;
   }
-  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, TEST_SERVER)).find(isExecutable);
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, TEST_SERVER))
+    .find(isExecutable);
 }
 
 function isExecutable(path: string): boolean {

@@ -86,7 +86,11 @@ export class ExclusiveQueue {
 /** The dry run took longer than its budget of wall-clock time: 504. */
 export class DryRunTimeoutError extends DomainError {
   constructor(timeoutMs: number) {
-    super(504, 'dry_run_timeout', `the dry run did not finish within ${timeoutMs / 1000} s of wall-clock time; try a shorter \`until\` or fewer events`);
+    super(
+      504,
+      'dry_run_timeout',
+      `the dry run did not finish within ${timeoutMs / 1000} s of wall-clock time; try a shorter \`until\` or fewer events`,
+    );
   }
 }
 

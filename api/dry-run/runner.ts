@@ -66,13 +66,17 @@ export function runDryRun(plan: DryRunPlan, deps: DryRunDependencies): Promise<D
       // The default start is the next second: the server's clock must not be ahead of it.
       const lease = await dryRunEnvironment.lease(plan.startAt ?? Date.now() + 1000);
       const opened = (session = await Session.open(lease, plan, deps));
-      return await withTimeout(TIMEOUT_MS, (signal) => opened.simulate(signal), async (abandoned) => {
-        // A dry run cut short may leave the server mid-skip: it is replaced, once nothing uses it any more
-        // (its workers hold its connection; a call cut off by its end would be retried into an uncaught error).
-        await opened.close();
-        await Promise.race([abandoned, delay(ABANDON_GRACE_MS, undefined, { ref: false })]);
-        await dryRunEnvironment.discard();
-      });
+      return await withTimeout(
+        TIMEOUT_MS,
+        (signal) => opened.simulate(signal),
+        async (abandoned) => {
+          // A dry run cut short may leave the server mid-skip: it is replaced, once nothing uses it any more
+          // (its workers hold its connection; a call cut off by its end would be retried into an uncaught error).
+          await opened.close();
+          await Promise.race([abandoned, delay(ABANDON_GRACE_MS, undefined, { ref: false })]);
+          await dryRunEnvironment.discard();
+        },
+      );
     } finally {
       await session?.close();
       dryRunEnvironment.release();
@@ -109,7 +113,14 @@ class Session {
   static async open({ env, workflowBundle }: Lease, plan: DryRunPlan, deps: DryRunDependencies): Promise<Session> {
     const profile = createMemoryProfile(plan.profile);
     const account = await deps.settings.deliverySettings();
-    const world = createDryRunWorld({ journeys: deps.journeys, ...(deps.experiments ? { experiments: deps.experiments } : {}), graph: plan.graph, profile, account, temporal: env.client });
+    const world = createDryRunWorld({
+      journeys: deps.journeys,
+      ...(deps.experiments ? { experiments: deps.experiments } : {}),
+      graph: plan.graph,
+      profile,
+      account,
+      temporal: env.client,
+    });
     const taskQueue = `dry-run-${randomUUID()}`;
     const workers = await createWorkers(env, workflowBundle, taskQueue, world, channelsOf(plan.graph));
     return new Session(env, plan, world, profile, taskQueue, workers);
@@ -163,7 +174,21 @@ class Session {
     const result = await handle.result();
     const { journeyId, version, userId, graph, untilMs } = plan;
     const { sends, enrolments } = world;
-    return report({ journeyId, version, userId, graph, start, untilMs, facts, sends, enrolments, events, result, ended: !open, profile: this.profile.current() });
+    return report({
+      journeyId,
+      version,
+      userId,
+      graph,
+      start,
+      untilMs,
+      facts,
+      sends,
+      enrolments,
+      events,
+      result,
+      ended: !open,
+      profile: this.profile.current(),
+    });
   }
 
   /** Ends the instance and the workers; once, whoever asks first (the end of the run, or its timeout). */
@@ -178,7 +203,13 @@ class Session {
   }
 }
 
-async function createWorkers(env: TestWorkflowEnvironment, workflowBundle: Lease['workflowBundle'], taskQueue: string, world: DryRunWorld, channels: Channel[]) {
+async function createWorkers(
+  env: TestWorkflowEnvironment,
+  workflowBundle: Lease['workflowBundle'],
+  taskQueue: string,
+  world: DryRunWorld,
+  channels: Channel[],
+) {
   const connection = env.nativeConnection;
   return Promise.all([
     Worker.create({
@@ -191,7 +222,11 @@ async function createWorkers(env: TestWorkflowEnvironment, workflowBundle: Lease
       debugMode: true,
     }),
     ...channels.map((channel) =>
-      Worker.create({ connection, taskQueue: channelTaskQueue(taskQueue, channel), activities: withStepFacts(world.channel, world.lifecycle.recordFacts) }),
+      Worker.create({
+        connection,
+        taskQueue: channelTaskQueue(taskQueue, channel),
+        activities: withStepFacts(world.channel, world.lifecycle.recordFacts),
+      }),
     ),
   ]);
 }
@@ -199,7 +234,12 @@ async function createWorkers(env: TestWorkflowEnvironment, workflowBundle: Lease
 /** The entry context as the API would pass it: the caller's context, with the trigger as `event` (like event entry). */
 function contextOf({ context, trigger }: DryRunPlan, start: number): Pick<JourneyInput, 'context'> {
   if (!trigger) return context ? { context } : {};
-  const event = { id: 'dry-run-trigger', name: trigger.name, properties: trigger.properties ?? {}, timestamp: new Date(start).toISOString() };
+  const event = {
+    id: 'dry-run-trigger',
+    name: trigger.name,
+    properties: trigger.properties ?? {},
+    timestamp: new Date(start).toISOString(),
+  };
   return { context: { ...context, event } };
 }
 
@@ -238,7 +278,9 @@ async function settle(handle: WorkflowHandle, signal: AbortSignal): Promise<bool
 }
 
 function working(description: WorkflowExecutionDescription): boolean {
-  return (description.raw.pendingActivities ?? []).some((activity) => activity.state !== PENDING_ACTIVITY_STATE_SCHEDULED || !activity.lastFailure);
+  return (description.raw.pendingActivities ?? []).some(
+    (activity) => activity.state !== PENDING_ACTIVITY_STATE_SCHEDULED || !activity.lastFailure,
+  );
 }
 
 /** Fact ids are `${runId}:${sequence}`. */

@@ -28,7 +28,9 @@ export function isoOffset(ms: number): string {
 
 const offsetSchema = z
   .string()
-  .refine((text) => offsetMs(text) !== undefined, { message: 'must be an ISO-8601 duration of whole seconds from the start, e.g. PT0S, PT30M or P1DT2H' })
+  .refine((text) => offsetMs(text) !== undefined, {
+    message: 'must be an ISO-8601 duration of whole seconds from the start, e.g. PT0S, PT30M or P1DT2H',
+  })
   .describe('When, as an ISO-8601 duration from the start (the entry), e.g. `PT30M`.');
 const propertiesSchema = z.record(z.string(), z.unknown()).describe('Event properties (JSON).');
 
@@ -36,13 +38,19 @@ export const dryRunRequestSchema = z
   .strictObject({
     userId: userIdSchema
       .default(DEFAULT_USER_ID)
-      .describe(`The id the simulated user has: it decides the control-group draw and the experiment paths (default \`${DEFAULT_USER_ID}\`).`),
-    profile: profileInputSchema.describe('The test profile, as a profile is written (attributes, email, phone, timezone, pushTokens, consent); updateProfile nodes change it in memory only.'),
+      .describe(
+        `The id the simulated user has: it decides the control-group draw and the experiment paths (default \`${DEFAULT_USER_ID}\`).`,
+      ),
+    profile: profileInputSchema.describe(
+      'The test profile, as a profile is written (attributes, email, phone, timezone, pushTokens, consent); updateProfile nodes change it in memory only.',
+    ),
     context: z.record(z.string(), z.unknown()).optional().describe('Entry data, as an enrolment passes it (`context.*`).'),
     trigger: z
       .strictObject({ name: z.string().min(1).max(200), properties: propertiesSchema.optional() })
       .optional()
-      .describe('The entry event (`event.*`, `trigger.*`): required for, and only for, a journey that enters on an event; it must pass the entry filter.'),
+      .describe(
+        'The entry event (`event.*`, `trigger.*`): required for, and only for, a journey that enters on an event; it must pass the entry filter.',
+      ),
     events: z
       .array(z.strictObject({ at: offsetSchema, name: z.string().min(1).max(200), properties: propertiesSchema.optional() }))
       .max(MAX_EVENTS)
@@ -53,13 +61,19 @@ export const dryRunRequestSchema = z
     startAt: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe('When the user enters, to the second (ISO-8601, not in the past): times of day, quiet hours and days of the week follow from it. Default: now.'),
+      .describe(
+        'When the user enters, to the second (ISO-8601, not in the past): times of day, quiet hours and days of the week follow from it. Default: now.',
+      ),
     until: isoDurationSchema
       .refine((text) => durationToMs(text) <= durationToMs(MAX_UNTIL), { message: `must be at most ${MAX_UNTIL}` })
       .optional()
-      .describe(`How long to simulate at most, from the start. Default: the journey timeout plus the conversion window, else ${MAX_UNTIL} (also the maximum).`),
+      .describe(
+        `How long to simulate at most, from the start. Default: the journey timeout plus the conversion window, else ${MAX_UNTIL} (also the maximum).`,
+      ),
   })
-  .describe('A test user, the events they do and when: the version runs for them in simulated time; nothing is sent and nothing is written.');
+  .describe(
+    'A test user, the events they do and when: the version runs for them in simulated time; nothing is sent and nothing is written.',
+  );
 export type DryRunRequest = z.infer<typeof dryRunRequestSchema>;
 
 const momentFields = {
@@ -67,7 +81,16 @@ const momentFields = {
   offset: z.string().describe('Time from the start, an ISO-8601 duration.'),
 };
 
-const exitReasons = ['goal', 'timeout', 'exited', 'completed', 'version_exit', 'stopped', 'control', 'not_eligible'] as const satisfies readonly ExitReason[];
+const exitReasons = [
+  'goal',
+  'timeout',
+  'exited',
+  'completed',
+  'version_exit',
+  'stopped',
+  'control',
+  'not_eligible',
+] as const satisfies readonly ExitReason[];
 
 export const dryRunResponseSchema = z.object({
   journeyId: z.string(),
@@ -75,7 +98,9 @@ export const dryRunResponseSchema = z.object({
   userId: z.string(),
   startedAt: z.string().describe('The simulated entry time (ISO-8601).'),
   until: z.string().describe('The simulated span, an ISO-8601 duration from the start.'),
-  path: z.array(z.object({ nodeId: z.string(), enteredAt: momentFields.at, offset: momentFields.offset })).describe('Nodes entered, in order.'),
+  path: z
+    .array(z.object({ nodeId: z.string(), enteredAt: momentFields.at, offset: momentFields.offset }))
+    .describe('Nodes entered, in order.'),
   exit: z
     .object({ reason: z.enum(exitReasons), nodeId: z.string().optional(), goalId: z.string().optional(), ...momentFields })
     .nullable()
@@ -92,13 +117,19 @@ export const dryRunResponseSchema = z.object({
         ...momentFields,
       }),
     )
-    .describe('Every send of a message node, with the real rendering and delivery policy (consent, address, quiet hours, caps over these messages).'),
+    .describe(
+      'Every send of a message node, with the real rendering and delivery policy (consent, address, quiet hours, caps over these messages).',
+    ),
   experiments: z.record(z.string(), z.string()).describe('Experiment node id -> path taken.'),
-  errors: z.array(z.object({ nodeId: z.string(), message: z.string(), ...momentFields })).describe('Failures that did not change the route (a profile write, a webhook...).'),
+  errors: z
+    .array(z.object({ nodeId: z.string(), message: z.string(), ...momentFields }))
+    .describe('Failures that did not change the route (a profile write, a webhook...).'),
   enrolments: z
     .array(z.object({ nodeId: z.string(), journeyId: z.string(), status: z.enum(['would_enter', 'not_running']), ...momentFields }))
     .describe('What enterJourney nodes would have done (nothing is started).'),
-  events: z.array(z.object({ name: z.string(), ...momentFields, delivered: z.boolean().describe('false: the instance had already ended') })),
+  events: z.array(
+    z.object({ name: z.string(), ...momentFields, delivered: z.boolean().describe('false: the instance had already ended') }),
+  ),
   profile: profileInputSchema.describe('The test profile as the journey left it.'),
 });
 export type DryRunResponse = z.infer<typeof dryRunResponseSchema>;

@@ -22,8 +22,7 @@ export interface EntryEffect {
 }
 
 export type IngestResult =
-  | { eventId: string; status: 'accepted'; entries: EntryEffect[]; signalled: number }
-  | { eventId: string; status: 'duplicate' };
+  { eventId: string; status: 'accepted'; entries: EntryEffect[]; signalled: number } | { eventId: string; status: 'duplicate' };
 
 /** An event refused as a whole (answered 422 with its code). */
 export class EventRejected extends DomainError {
@@ -57,10 +56,14 @@ export function createEventIngestion(deps: IngestionDependencies) {
   function check(input: EventInput, now: number): number {
     const timestamp = input.timestamp ? Date.parse(input.timestamp) : now;
     if (now - timestamp > deps.maxAgeMs) {
-      throw new EventRejected('event_stale', `the event is older than ${deps.maxAgeMs / 60_000} minutes: it is refused`, { timestamp: input.timestamp });
+      throw new EventRejected('event_stale', `the event is older than ${deps.maxAgeMs / 60_000} minutes: it is refused`, {
+        timestamp: input.timestamp,
+      });
     }
     if (timestamp - now > MAX_CLOCK_SKEW_MS) {
-      throw new EventRejected('event_in_future', 'the event is dated in the future (more than 5 minutes ahead of this server)', { timestamp: input.timestamp });
+      throw new EventRejected('event_in_future', 'the event is dated in the future (more than 5 minutes ahead of this server)', {
+        timestamp: input.timestamp,
+      });
     }
     return timestamp;
   }
@@ -136,14 +139,18 @@ export function createEventIngestion(deps: IngestionDependencies) {
       const now = clock().getTime();
       const timestamp = check(input, now);
       if (!(await withStoreRetry(() => deps.profiles.get(input.userId)))) {
-        throw new EventRejected('unknown_user', `user ${input.userId} has no profile: create it with PUT /v1/users/${input.userId} first`, { userId: input.userId });
+        throw new EventRejected('unknown_user', `user ${input.userId} has no profile: create it with PUT /v1/users/${input.userId} first`, {
+          userId: input.userId,
+        });
       }
       const eventId = input.eventId ?? randomUUID();
       const properties = input.properties ?? {};
       let claim: 'new' | 'duplicate';
       try {
         // A busy store refused the insert (nothing was written), so claiming again is safe.
-        claim = await withStoreRetry(() => deps.events.claim({ eventId, userId: input.userId, name: input.name, properties, timestamp: new Date(timestamp) }));
+        claim = await withStoreRetry(() =>
+          deps.events.claim({ eventId, userId: input.userId, name: input.name, properties, timestamp: new Date(timestamp) }),
+        );
       } catch (error) {
         // The insert may have reached the store before the connection dropped: give back what may be a claim.
         if (isStoreUnreachable(error)) await release(eventId);
@@ -151,7 +158,13 @@ export function createEventIngestion(deps: IngestionDependencies) {
       }
       if (claim === 'duplicate') return { eventId, status: 'duplicate' };
       // Event time (see workflows/runtime/event-time.ts): the timestamp, refined by when it was received.
-      const event: JourneyEvent = { id: eventId, name: input.name, properties, timestamp: new Date(timestamp).toISOString(), ingestedAt: new Date(now).toISOString() };
+      const event: JourneyEvent = {
+        id: eventId,
+        name: input.name,
+        properties,
+        timestamp: new Date(timestamp).toISOString(),
+        ingestedAt: new Date(now).toISOString(),
+      };
       try {
         const done = await effects(input, event, now);
         await withStoreRetry(() => deps.events.markProcessed(eventId));

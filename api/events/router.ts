@@ -29,7 +29,10 @@ const emptyRoute: EventRoute = { entries: [], listeners: [] };
  * enter users on the event, and which journeys may have instances waiting for it. The table is rebuilt from
  * the journey store at most every `ttlMs` (a publish or stop is seen within that time by every API replica).
  */
-export function createEventRouter(journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'>, options: { ttlMs: number; clock?: () => number }) {
+export function createEventRouter(
+  journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'>,
+  options: { ttlMs: number; clock?: () => number },
+) {
   const clock = options.clock ?? Date.now;
   let table: { builtAt: number; routes: Promise<Map<string, EventRoute>> } | undefined;
 
@@ -40,7 +43,9 @@ export function createEventRouter(journeys: Pick<JourneyStore, 'listJourneys' | 
       if (!route) routes.set(name, (route = { entries: [], listeners: [] }));
       return route;
     };
-    const listed = await Promise.all([false, true].map((archived) => journeys.listJourneys({ archived, limit: Number.MAX_SAFE_INTEGER, offset: 0 })));
+    const listed = await Promise.all(
+      [false, true].map((archived) => journeys.listJourneys({ archived, limit: Number.MAX_SAFE_INTEGER, offset: 0 })),
+    );
     const all: JourneyView[] = listed.flatMap((page) => page.items);
     await Promise.all(
       all.map(async (journey) => {

@@ -58,7 +58,11 @@ export function authenticate(store: Pick<ApiKeyStore, 'authenticate'>, options: 
         key === undefined
           ? 'an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"'
           : 'the API key is invalid or revoked';
-      res.status(401).setHeader('WWW-Authenticate', 'Bearer').type('application/problem+json').json(problem(401, 'unauthenticated', detail));
+      res
+        .status(401)
+        .setHeader('WWW-Authenticate', 'Bearer')
+        .type('application/problem+json')
+        .json(problem(401, 'unauthenticated', detail));
       return;
     }
     res.locals.principal = principal satisfies Principal;

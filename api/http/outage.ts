@@ -27,7 +27,10 @@ export function storeGate(mongo: Connection): RequestHandler {
     if (mongo.readyState === 1) return next();
     if (Date.now() - lastPing > 1_000) {
       lastPing = Date.now();
-      void mongo.db?.admin().ping().catch(() => undefined);
+      void mongo.db
+        ?.admin()
+        .ping()
+        .catch(() => undefined);
     }
     next(storeUnavailable());
   };

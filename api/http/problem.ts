@@ -43,7 +43,10 @@ export function invalidInput(error: z.ZodError, where: string): InvalidInputErro
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).type('application/problem+json').json(problem(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
+  res
+    .status(404)
+    .type('application/problem+json')
+    .json(problem(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
 };
 
 interface BodyParserError {
@@ -64,7 +67,8 @@ export function errorHandler(log: (error: unknown) => void): ErrorRequestHandler
     if (error instanceof DomainError) {
       body = problem(error.status, error.code, error.message, error.details);
     } else if (isBodyParserError(error)) {
-      const code = error.type === 'entity.too.large' ? 'body_too_large' : error.type === 'entity.parse.failed' ? 'malformed_json' : 'bad_body';
+      const code =
+        error.type === 'entity.too.large' ? 'body_too_large' : error.type === 'entity.parse.failed' ? 'malformed_json' : 'bad_body';
       const detail = code === 'malformed_json' ? `the request body is not valid JSON: ${error.message}` : error.message;
       body = problem(error.status ?? 400, code, detail);
     } else {

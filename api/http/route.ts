@@ -99,7 +99,8 @@ export class Routes {
         ),
         '4XX': errorResponse,
         '503': {
-          description: 'The store or Temporal is unavailable or busy (`store_unavailable`, `temporal_unavailable`); retry after `Retry-After` seconds',
+          description:
+            'The store or Temporal is unavailable or busy (`store_unavailable`, `temporal_unavailable`); retry after `Retry-After` seconds',
           headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
           content: errorResponse.content,
         },
@@ -115,7 +116,9 @@ function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where
     result = schema.safeParse(value ?? {}) as z.ZodSafeParseResult<z.infer<S>>;
   } catch {
     // Pathological input (e.g. nesting deep enough to exhaust the stack) is bad input, not a server error.
-    throw new InvalidInputError(`invalid ${where}: too deeply nested or too large to check`, [{ path: where, message: 'too deeply nested' }]);
+    throw new InvalidInputError(`invalid ${where}: too deeply nested or too large to check`, [
+      { path: where, message: 'too deeply nested' },
+    ]);
   }
   if (!result.success) throw invalidInput(result.error, where);
   return result.data;

@@ -17,11 +17,19 @@ const CANCELLED = 1;
 const RESOURCE_EXHAUSTED = 8;
 
 export function storeUnavailable(): UnavailableError {
-  return new UnavailableError('store_unavailable', 'the store (MongoDB) is unavailable or busy; nothing was changed by the failed step, retry later', RETRY_AFTER_SECONDS);
+  return new UnavailableError(
+    'store_unavailable',
+    'the store (MongoDB) is unavailable or busy; nothing was changed by the failed step, retry later',
+    RETRY_AFTER_SECONDS,
+  );
 }
 
 export function temporalUnavailable(): UnavailableError {
-  return new UnavailableError('temporal_unavailable', 'the Temporal server is unavailable, busy or did not answer in time; retry later', RETRY_AFTER_SECONDS);
+  return new UnavailableError(
+    'temporal_unavailable',
+    'the Temporal server is unavailable, busy or did not answer in time; retry later',
+    RETRY_AFTER_SECONDS,
+  );
 }
 
 /** The 503 an error of the store or of Temporal stands for, or undefined for any other error. */

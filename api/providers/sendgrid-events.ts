@@ -68,7 +68,10 @@ export function routeSendGridEvent(raw: SendGridEvent, receivedAt = new Date()):
   if (text(raw.sg_message_id)) properties.messageId = raw.sg_message_id;
   if (text(raw.url)) properties.url = raw.url;
   // SendGrid stamps whole seconds: the receipt bounds when within that second the event happened.
-  return { fact, signal: { instanceId: parts.instanceId, event: { id: fact.id, name, properties, timestamp: at, ingestedAt: receivedAt.toISOString() } } };
+  return {
+    fact,
+    signal: { instanceId: parts.instanceId, event: { id: fact.id, name, properties, timestamp: at, ingestedAt: receivedAt.toISOString() } },
+  };
 }
 
 export const signatureHeader = 'x-twilio-email-event-webhook-signature';
@@ -81,7 +84,12 @@ export const timestampHeader = 'x-twilio-email-event-webhook-timestamp';
 export function verifySendGridSignature(publicKeyBase64: string, signature: string, timestamp: string, rawBody: Buffer): boolean {
   try {
     const key = createPublicKey({ key: Buffer.from(publicKeyBase64, 'base64'), format: 'der', type: 'spki' });
-    return verify('sha256', Buffer.concat([Buffer.from(timestamp), rawBody]), { key, dsaEncoding: 'der' }, Buffer.from(signature, 'base64'));
+    return verify(
+      'sha256',
+      Buffer.concat([Buffer.from(timestamp), rawBody]),
+      { key, dsaEncoding: 'der' },
+      Buffer.from(signature, 'base64'),
+    );
   } catch {
     return false;
   }

@@ -22,7 +22,8 @@ export function addDryRunRoutes(routes: Routes, { journeys, settings, stores: { 
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/versions/:version/dry-run',
-    summary: 'Run a version for a test user in simulated time: the path, its timings and the rendered messages (nothing is sent or written)',
+    summary:
+      'Run a version for a test user in simulated time: the path, its timings and the rendered messages (nothing is sent or written)',
     tag: 'Journeys',
     scope: 'read',
     params: versionParams,
@@ -57,13 +58,18 @@ export function addDryRunRoutes(routes: Routes, { journeys, settings, stores: { 
 function planOf(journeyId: string, version: number, graph: JourneyGraph, body: DryRunRequest): DryRunPlan {
   const startAt = body.startAt === undefined ? undefined : Math.ceil(Date.parse(body.startAt) / 1000) * 1000;
   if (startAt !== undefined && startAt < Date.now()) {
-    throw new InvalidInputError('invalid body: startAt is in the past', [{ path: 'body.startAt', message: 'must not be in the past: a simulation cannot start before now' }]);
+    throw new InvalidInputError('invalid body: startAt is in the past', [
+      { path: 'body.startAt', message: 'must not be in the past: a simulation cannot start before now' },
+    ]);
   }
   const untilMs = body.until === undefined ? defaultUntil(graph) : durationToMs(body.until);
   const late = body.events.flatMap((event, index) => (offsetMs(event.at)! > untilMs ? [index] : []));
   if (late.length > 0) {
     const message = `is after until (${isoOffset(untilMs)}): the simulation stops there; raise until or drop the event`;
-    throw new InvalidInputError(`invalid body: ${late.length} event(s) after until`, late.map((index) => ({ path: `body.events.${index}.at`, message })));
+    throw new InvalidInputError(
+      `invalid body: ${late.length} event(s) after until`,
+      late.map((index) => ({ path: `body.events.${index}.at`, message })),
+    );
   }
   checkTrigger(graph, version, body.trigger, startAt ?? Date.now());
   return {
@@ -92,15 +98,28 @@ function defaultUntil({ settings }: JourneyGraph): number {
 function checkTrigger(graph: JourneyGraph, version: number, trigger: DryRunRequest['trigger'], at: number): void {
   const { entry } = graph;
   if (entry.type !== 'event') {
-    if (trigger) throw new InvalidInputError('invalid body: no trigger', [{ path: 'body.trigger', message: `version ${version} enters by ${entry.type}, not on an event: leave trigger out` }]);
+    if (trigger)
+      throw new InvalidInputError('invalid body: no trigger', [
+        { path: 'body.trigger', message: `version ${version} enters by ${entry.type}, not on an event: leave trigger out` },
+      ]);
     return;
   }
-  if (!trigger) throw new InvalidInputError('invalid body: trigger missing', [{ path: 'body.trigger', message: `is required: version ${version} enters on the event ${entry.event}` }]);
+  if (!trigger)
+    throw new InvalidInputError('invalid body: trigger missing', [
+      { path: 'body.trigger', message: `is required: version ${version} enters on the event ${entry.event}` },
+    ]);
   if (trigger.name !== entry.event) {
-    throw new InvalidInputError('invalid body: another trigger', [{ path: 'body.trigger.name', message: `must be ${entry.event}, the entry event of version ${version}` }]);
+    throw new InvalidInputError('invalid body: another trigger', [
+      { path: 'body.trigger.name', message: `must be ${entry.event}, the entry event of version ${version}` },
+    ]);
   }
   const event = { name: trigger.name, properties: trigger.properties ?? {}, timestamp: new Date(at).toISOString() };
   if (entry.where && !evaluateCondition(entry.where, eventFilterScope(event))) {
-    throw new DomainError(422, 'trigger_not_entering', `the trigger does not pass the entry filter of version ${version}: such an event would not enrol the user`, { where: entry.where });
+    throw new DomainError(
+      422,
+      'trigger_not_entering',
+      `the trigger does not pass the entry filter of version ${version}: such an event would not enrol the user`,
+      { where: entry.where },
+    );
   }
 }

@@ -13,7 +13,9 @@ const enrollmentBody = z.strictObject({
   context: z.record(z.string(), z.unknown()).optional(),
   profile: profilePatchSchema
     .optional()
-    .describe('Merged into the user\'s profile before the enrolment (the PATCH /v1/users/{id} rules), so the instance reads it; kept even when the enrolment is refused.'),
+    .describe(
+      "Merged into the user's profile before the enrolment (the PATCH /v1/users/{id} rules), so the instance reads it; kept even when the enrolment is refused.",
+    ),
 });
 const enrollmentResult = z.object({
   instanceId: z.string(),
@@ -36,7 +38,10 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-export function addEnrollmentRoutes(routes: Routes, { journeys, temporal, config, profiles, stores: { entries, idempotency } }: ApiDeps): void {
+export function addEnrollmentRoutes(
+  routes: Routes,
+  { journeys, temporal, config, profiles, stores: { entries, idempotency } }: ApiDeps,
+): void {
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/enrollments',

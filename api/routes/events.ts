@@ -75,7 +75,12 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
           results.push(await ingestion.ingest(event));
         } catch (error) {
           if (!(error instanceof DomainError) || error.status !== 422) throw error;
-          results.push({ ...(event.eventId ? { eventId: event.eventId } : {}), status: 'rejected' as const, code: error.code, detail: error.message });
+          results.push({
+            ...(event.eventId ? { eventId: event.eventId } : {}),
+            status: 'rejected' as const,
+            code: error.code,
+            detail: error.message,
+          });
         }
       }
       return { status: 200, body: { results } };

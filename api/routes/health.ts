@@ -16,7 +16,10 @@ export function addHealthRoutes(routes: Routes, deps: ApiDeps): void {
     summary: 'Liveness and readiness: 200 when Mongo and Temporal answer, 503 (with Retry-After) naming the part that is down otherwise',
     tag: 'Health',
     scope: 'public',
-    responses: { 200: { description: 'Healthy', schema: healthSchema }, 503: { description: 'Degraded: `mongo` or `temporal` is `down`', schema: healthSchema } },
+    responses: {
+      200: { description: 'Healthy', schema: healthSchema },
+      503: { description: 'Degraded: `mongo` or `temporal` is `down`', schema: healthSchema },
+    },
     async handle() {
       const [mongo, temporal] = await Promise.all([
         check(deps.mongo.db!.admin().ping()),
@@ -24,7 +27,10 @@ export function addHealthRoutes(routes: Routes, deps: ApiDeps): void {
         // a call left behind in back-off would outlive the request.
         deps.temporal.connection
           .withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => deps.temporal.workflowService.getSystemInfo({}))
-          .then(() => 'up' as const, () => 'down' as const),
+          .then(
+            () => 'up' as const,
+            () => 'down' as const,
+          ),
       ]);
       const ok = mongo === 'up' && temporal === 'up';
       return {
@@ -41,7 +47,13 @@ async function check(ping: Promise<unknown>): Promise<'up' | 'down'> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'down'>((resolve) => (timer = setTimeout(() => resolve('down'), CHECK_TIMEOUT_MS)));
   try {
-    return await Promise.race([ping.then(() => 'up' as const, () => 'down' as const), late]);
+    return await Promise.race([
+      ping.then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -54,7 +54,8 @@ export function addInstanceRoutes(routes: Routes, { temporal, journeys, stores: 
     params: instanceParams,
     responses: {
       202: {
-        description: 'The `stop` signal is delivered; the instance exits at once with reason `stopped`. 409 `instance_closed` when it has already ended.',
+        description:
+          'The `stop` signal is delivered; the instance exits at once with reason `stopped`. 409 `instance_closed` when it has already ended.',
         schema: z.object({ workflowId: z.string(), runId: z.string(), reason: z.literal('stopped') }),
       },
     },

@@ -15,7 +15,9 @@ export function addJourneyContentRoutes(routes: Routes, { journeys }: ApiDeps): 
     tag,
     scope: 'admin',
     params: versionParams,
-    body: z.record(slugSchema, z.record(z.string(), z.unknown())).refine((changes) => Object.keys(changes).length > 0, 'name at least one node'),
+    body: z
+      .record(slugSchema, z.record(z.string(), z.unknown()))
+      .refine((changes) => Object.keys(changes).length > 0, 'name at least one node'),
     responses: {
       200: {
         description: 'The new content revision of each edited node',
@@ -30,14 +32,16 @@ export function addJourneyContentRoutes(routes: Routes, { journeys }: ApiDeps): 
   routes.add({
     method: 'get',
     path: '/v1/journeys/:id/versions/:version/content/:nodeId/revisions',
-    summary: 'The revision history of one node\'s content (revision 0 is what was published)',
+    summary: "The revision history of one node's content (revision 0 is what was published)",
     tag,
     scope: 'read',
     params: nodeParams,
     responses: {
       200: {
         description: 'Revisions, oldest first',
-        schema: z.object({ items: z.array(z.object({ revision: z.number().int(), content: z.unknown(), actor: z.string(), at: z.date() })) }),
+        schema: z.object({
+          items: z.array(z.object({ revision: z.number().int(), content: z.unknown(), actor: z.string(), at: z.date() })),
+        }),
       },
     },
     async handle({ params }) {

@@ -14,7 +14,10 @@ const sendGridEventsSchema = z
 const summarySchema = z.object({
   received: z.number().int().describe('Events in the request.'),
   recorded: z.number().int().describe('Events about our messages, recorded as facts (redeliveries count once).'),
-  signalled: z.number().int().describe('Events delivered to running instances (email_delivered, email_opened, email_clicked, email_bounced).'),
+  signalled: z
+    .number()
+    .int()
+    .describe('Events delivered to running instances (email_delivered, email_opened, email_clicked, email_bounced).'),
   ignored: z.number().int().describe('Events without our delivery key (not sent by this engine).'),
 });
 
@@ -53,6 +56,10 @@ function assertSigned(req: Request, publicKey: string): void {
   const timestamp = req.get(timestampHeader);
   const raw = (req as Request & { rawBody?: Buffer }).rawBody;
   if (!signature || !timestamp || !raw || !verifySendGridSignature(publicKey, signature, timestamp, raw)) {
-    throw new DomainError(401, 'invalid_signature', `the request is not signed by SendGrid (headers ${signatureHeader} and ${timestampHeader})`);
+    throw new DomainError(
+      401,
+      'invalid_signature',
+      `the request is not signed by SendGrid (headers ${signatureHeader} and ${timestampHeader})`,
+    );
   }
 }

@@ -25,7 +25,9 @@ function answer(result: JourneyReport, query: ReportQuery, name: string) {
  */
 export function addReportRoutes(routes: Routes, { journeys, temporal, config, stores }: ApiDeps): void {
   const reports = { journeys, reader: stores.reportCounters.reader, experiments: stores.experiments };
-  const responses = { 200: { description: 'The report (JSON, or CSV with format=csv)', schema: journeyReportSchema, mediaTypes: ['text/csv'] } };
+  const responses = {
+    200: { description: 'The report (JSON, or CSV with format=csv)', schema: journeyReportSchema, mediaTypes: ['text/csv'] },
+  };
 
   routes.add({
     method: 'get',

@@ -15,7 +15,9 @@ export const experimentViewSchema = z.object({
   nodeId: z.string(),
   mode: z.enum(['manual', 'auto']),
   paths: z.array(z.string()),
-  goals: z.array(z.object({ id: z.string(), event: z.string() })).describe('The goals that score the paths; auto mode optimises the first.'),
+  goals: z
+    .array(z.object({ id: z.string(), event: z.string() }))
+    .describe('The goals that score the paths; auto mode optimises the first.'),
   floor: z.number().optional().describe('Auto mode: the share each path keeps.'),
   interval: z.string().optional().describe('Auto mode: how often the paths are re-weighted.'),
   weights: weightsSchema.describe('The weights new users are assigned with now (a winner takes 100).'),

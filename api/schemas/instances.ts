@@ -3,7 +3,16 @@ import { parseInstanceWorkflowId, slugSchema, userIdSchema } from '../../domain/
 import { instanceStatuses, type Instance } from '../../temporal/instance-view';
 import type { ExitReason, JourneyResult, JourneyStateView } from '../../workflows/contract';
 
-const exitReasons = ['goal', 'timeout', 'exited', 'completed', 'version_exit', 'stopped', 'control', 'not_eligible'] as const satisfies readonly ExitReason[];
+const exitReasons = [
+  'goal',
+  'timeout',
+  'exited',
+  'completed',
+  'version_exit',
+  'stopped',
+  'control',
+  'not_eligible',
+] as const satisfies readonly ExitReason[];
 const exitReasonSchema = z.enum(exitReasons);
 
 /** `journey:{journeyId}:user:{userId}`, both parts valid ids (anything else is no journey instance). */

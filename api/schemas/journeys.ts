@@ -48,6 +48,9 @@ export function presentJourney(journey: JourneyView) {
     archived,
     revision,
     updatedAt,
-    versions: journey.versions.map(({ structureId: _internal, ...version }) => ({ ...version, allowedActions: allowedActions[version.state] })),
+    versions: journey.versions.map(({ structureId: _internal, ...version }) => ({
+      ...version,
+      allowedActions: allowedActions[version.state],
+    })),
   };
 }

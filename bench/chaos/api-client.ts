@@ -33,7 +33,11 @@ export function createApiClient(baseUrl: string, deadlineMs = 4 * 60_000) {
       try {
         const response = await fetch(`${baseUrl}${path}`, {
           method,
-          headers: { authorization: `Bearer ${chaosApiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+          headers: {
+            authorization: `Bearer ${chaosApiKey}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...headers,
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(30_000),
         });
@@ -54,7 +58,8 @@ export function createApiClient(baseUrl: string, deadlineMs = 4 * 60_000) {
       } catch {
         stats.networkErrors++;
       }
-      if (Date.now() + waitMs > deadline) throw new Error(`${method} ${path}: no answer but ${answer ? answer.status : 'network errors'} within ${deadlineMs / 1000}s`);
+      if (Date.now() + waitMs > deadline)
+        throw new Error(`${method} ${path}: no answer but ${answer ? answer.status : 'network errors'} within ${deadlineMs / 1000}s`);
       await sleep(waitMs);
     }
   }

@@ -29,7 +29,8 @@ export async function awaitInstances(client: Client, userIds: readonly string[],
           if (result === 'waiting') continue;
           return void outcomes.results.set(userId, result);
         } catch (error) {
-          if (error instanceof WorkflowFailedError) return void outcomes.failed.set(userId, `${error.message}: ${error.cause?.message ?? ''}`);
+          if (error instanceof WorkflowFailedError)
+            return void outcomes.failed.set(userId, `${error.message}: ${error.cause?.message ?? ''}`);
           // History reads are consistent: no workflow now means none was ever started for the user.
           if (error instanceof WorkflowNotFoundError) return void outcomes.notStarted.push(userId);
           await sleep(1_000); // the server is unreachable for a moment: ask again
@@ -58,7 +59,9 @@ export async function visibilityRuns(client: Client, expected: number, deadline:
       byStatus[status] = (byStatus[status] ?? 0) + 1;
       runsPerId.set(execution.workflowId, (runsPerId.get(execution.workflowId) ?? 0) + 1);
     }
-    const closed = Object.entries(byStatus).filter(([status]) => status !== 'RUNNING').reduce((sum, [, n]) => sum + n, 0);
+    const closed = Object.entries(byStatus)
+      .filter(([status]) => status !== 'RUNNING')
+      .reduce((sum, [, n]) => sum + n, 0);
     // Visibility is eventually consistent: wait until it has caught up with the results, or the deadline.
     if ((closed >= expected && !byStatus.RUNNING) || Date.now() > deadline) {
       return { byStatus, repeated: [...runsPerId].filter(([, runs]) => runs > 1).map(([id]) => id) };

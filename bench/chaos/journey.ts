@@ -16,7 +16,13 @@ export function chaosJourney(opts: { webhookUrl: string; delaySeconds: number; w
       pause: { type: 'delay', duration: `PT${opts.delaySeconds}S`, next: 'wait-click' },
       // includePrior: a click posted before the user reached the wait (a dead worker delays it) still counts,
       // so who takes `yes` does not depend on when the kills strike. A timeout ends the path (`completed`).
-      'wait-click': { type: 'waitForEvent', event: 'clicked', within: `PT${opts.waitSeconds}S`, includePrior: true, next: { yes: WEBHOOK_NODE } },
+      'wait-click': {
+        type: 'waitForEvent',
+        event: 'clicked',
+        within: `PT${opts.waitSeconds}S`,
+        includePrior: true,
+        next: { yes: WEBHOOK_NODE },
+      },
       [WEBHOOK_NODE]: { type: 'message', channel: 'webhook', next: { sent: 'done' } },
       done: { type: 'exit' },
     },

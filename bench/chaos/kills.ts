@@ -13,7 +13,11 @@ export interface KillRecord {
  * SIGKILLs the processes one after another while the load runs: the first `firstAfterMs` after the start,
  * each next one `gapMs` after the previous process is healthy again.
  */
-export async function runKills(stack: ChaosStack, plan: readonly ServiceName[], opts: { firstAfterMs: number; gapMs: number; startedAt: number; log: (line: string) => void }): Promise<KillRecord[]> {
+export async function runKills(
+  stack: ChaosStack,
+  plan: readonly ServiceName[],
+  opts: { firstAfterMs: number; gapMs: number; startedAt: number; log: (line: string) => void },
+): Promise<KillRecord[]> {
   const done: KillRecord[] = [];
   await sleep(opts.firstAfterMs);
   for (const [index, service] of plan.entries()) {

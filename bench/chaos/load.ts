@@ -17,7 +17,10 @@ export interface LoadResult {
  * user's events a few seconds after its enrolment, as a marketing tool and an app backend would. Every request
  * is retried on 503 by the client, with the same Idempotency-Key or eventId.
  */
-export async function runLoad(api: ApiClient, opts: { users: number; ratePerSecond: number; concurrency: number; eventDelayMs: number; log: (line: string) => void }): Promise<LoadResult> {
+export async function runLoad(
+  api: ApiClient,
+  opts: { users: number; ratePerSecond: number; concurrency: number; eventDelayMs: number; log: (line: string) => void },
+): Promise<LoadResult> {
   const result: LoadResult = { enrolled: 0, enrolledBeforeRetry: 0, eventsAccepted: 0, eventsDuplicate: 0, errors: [] };
   const events: Promise<void>[] = [];
   let inFlight = 0;
@@ -47,7 +50,12 @@ export async function runLoad(api: ApiClient, opts: { users: number; ratePerSeco
 async function enrolOne(api: ApiClient, i: number, result: LoadResult): Promise<boolean> {
   const userId = userIdOf(i);
   try {
-    const answer = await api.request('POST', `/v1/journeys/${CHAOS_JOURNEY}/enrollments`, { userId, profile: { attributes: { n: i } } }, { 'idempotency-key': `chaos-enrol-${userId}` });
+    const answer = await api.request(
+      'POST',
+      `/v1/journeys/${CHAOS_JOURNEY}/enrollments`,
+      { userId, profile: { attributes: { n: i } } },
+      { 'idempotency-key': `chaos-enrol-${userId}` },
+    );
     if (answer.status === 202) {
       result.enrolled++;
       return true;

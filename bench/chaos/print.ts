@@ -3,7 +3,8 @@ import type { ChaosSummary } from './run';
 /** The run as a table a reader can scan: what was done to the system, then each check. */
 export function formatTable(s: ChaosSummary): string {
   const lines: string[] = [];
-  const row = (what: string, value: string | number, ok?: boolean) => lines.push(`  ${what.padEnd(50)} ${String(value).padStart(10)}  ${ok === undefined ? '' : ok ? 'ok' : 'FAIL'}`);
+  const row = (what: string, value: string | number, ok?: boolean) =>
+    lines.push(`  ${what.padEnd(50)} ${String(value).padStart(10)}  ${ok === undefined ? '' : ok ? 'ok' : 'FAIL'}`);
   lines.push('', `chaos run: ${s.users} users, ${s.durationS}s`);
   for (const kill of s.kills) row(`SIGKILL ${kill.service} at ${kill.atS.toFixed(0)}s, healthy after`, `${kill.downS.toFixed(1)}s`);
   const unplanned = Object.entries(s.unplannedDeaths);
@@ -14,9 +15,21 @@ export function formatTable(s: ChaosSummary): string {
   row('enrolled', s.load.enrolled, s.load.enrolled === s.users);
   row('events accepted (+ duplicates of retries)', `${s.load.eventsAccepted} (+${s.load.eventsDuplicate})`, s.load.errors === 0);
   row('instances finished', s.instances.finished, s.instances.finished === s.users);
-  row('instances failed / unfinished', `${s.instances.failed} / ${s.instances.unfinished}`, s.instances.failed + s.instances.unfinished === 0);
-  row('exit reasons', Object.entries(s.instances.byReason).map(([r, n]) => `${r} ${n}`).join(', '));
-  for (const [name, d] of [['sink (hello)', s.deliveries.sink], ['webhook (ping)', s.deliveries.webhook]] as const) {
+  row(
+    'instances failed / unfinished',
+    `${s.instances.failed} / ${s.instances.unfinished}`,
+    s.instances.failed + s.instances.unfinished === 0,
+  );
+  row(
+    'exit reasons',
+    Object.entries(s.instances.byReason)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', '),
+  );
+  for (const [name, d] of [
+    ['sink (hello)', s.deliveries.sink],
+    ['webhook (ping)', s.deliveries.webhook],
+  ] as const) {
     row(`${name}: expected`, d.expected);
     row(`${name}: delivered`, d.delivered, d.delivered === d.expected);
     row(`${name}: lost`, d.lost, d.lost === 0);
@@ -30,9 +43,27 @@ export function formatTable(s: ChaosSummary): string {
   row('facts lost / duplicated', `${s.facts.lost} / ${s.facts.duplicated}`, s.facts.lost + s.facts.duplicated === 0);
   row('journal batches folded', `${s.facts.folded}/${s.facts.journalBatches}`, s.facts.foldCaughtUp);
   row('... caught up after the last instance closed', `${s.facts.foldWaitS}s`);
-  row('report figures equal to the instances', `${s.report.rows.length - s.report.mismatches.length}/${s.report.rows.length}`, s.report.mismatches.length === 0);
-  row('... after report:rebuild', `${s.report.rows.length - s.reportAfterRebuild.mismatches.length}/${s.report.rows.length}`, s.reportAfterRebuild.rebuilt && s.reportAfterRebuild.mismatches.length === 0);
-  row('users entered twice', s.enteredTwice.users.length + s.enteredTwice.workflowIds.length, s.enteredTwice.users.length + s.enteredTwice.workflowIds.length === 0);
-  lines.push('', s.failures.length === 0 ? 'PASS: nothing lost, nothing duplicated, reports equal' : `FAIL:\n${s.failures.map((f) => `  - ${f}`).join('\n')}`, '');
+  row(
+    'report figures equal to the instances',
+    `${s.report.rows.length - s.report.mismatches.length}/${s.report.rows.length}`,
+    s.report.mismatches.length === 0,
+  );
+  row(
+    '... after report:rebuild',
+    `${s.report.rows.length - s.reportAfterRebuild.mismatches.length}/${s.report.rows.length}`,
+    s.reportAfterRebuild.rebuilt && s.reportAfterRebuild.mismatches.length === 0,
+  );
+  row(
+    'users entered twice',
+    s.enteredTwice.users.length + s.enteredTwice.workflowIds.length,
+    s.enteredTwice.users.length + s.enteredTwice.workflowIds.length === 0,
+  );
+  lines.push(
+    '',
+    s.failures.length === 0
+      ? 'PASS: nothing lost, nothing duplicated, reports equal'
+      : `FAIL:\n${s.failures.map((f) => `  - ${f}`).join('\n')}`,
+    '',
+  );
   return lines.join('\n');
 }

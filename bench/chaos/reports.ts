@@ -12,7 +12,10 @@ import { CHAOS_JOURNEY } from './journey';
  * folder short of it for good, so this is also the check that none is left. A fold cut off by a worker kill
  * is only retried after its activity's start-to-close timeout (5 min, no heartbeat), hence the long deadline.
  */
-export async function awaitFolded(models: Models, deadline: number): Promise<{ folded: number; batches: number; caughtUp: boolean; waitedS: number }> {
+export async function awaitFolded(
+  models: Models,
+  deadline: number,
+): Promise<{ folded: number; batches: number; caughtUp: boolean; waitedS: number }> {
   const started = Date.now();
   for (;;) {
     const batches = await models.facts.countDocuments({});

@@ -11,7 +11,15 @@ import { runLoad, type LoadResult } from './load';
 import { awaitFolded, fetchReport, rebuildAndAwait } from './reports';
 import { startChaosStack, type ServiceName } from './stack';
 import { readReceiver, readStore, type PerUserNode } from './store-view';
-import { compareReport, deliveryFigures, factFigures, mismatches, type Comparison, type DeliveryFigures, type FactFigures } from './verdict';
+import {
+  compareReport,
+  deliveryFigures,
+  factFigures,
+  mismatches,
+  type Comparison,
+  type DeliveryFigures,
+  type FactFigures,
+} from './verdict';
 
 export interface ChaosOptions {
   users: number;
@@ -40,9 +48,28 @@ export interface ChaosSummary {
   apiLongestOutage: { seconds: number; lastBody: string };
   load: Omit<LoadResult, 'errors'> & { errors: number; firstErrors: string[] };
   client: ClientStats;
-  instances: { finished: number; failed: number; unfinished: number; notStarted: string[]; byReason: Record<string, number>; visibility: RunCounts['byStatus']; firstFailures: string[] };
-  deliveries: { sink: DeliveryFigures; webhook: DeliveryFigures; inDoubt: number; ledger: Record<string, number>; receiverUnrecognised: number };
-  facts: FactFigures & { journalBatches: number; folded: number; foldCaughtUp: boolean; /** From every instance closed to the journal folded. */ foldWaitS: number };
+  instances: {
+    finished: number;
+    failed: number;
+    unfinished: number;
+    notStarted: string[];
+    byReason: Record<string, number>;
+    visibility: RunCounts['byStatus'];
+    firstFailures: string[];
+  };
+  deliveries: {
+    sink: DeliveryFigures;
+    webhook: DeliveryFigures;
+    inDoubt: number;
+    ledger: Record<string, number>;
+    receiverUnrecognised: number;
+  };
+  facts: FactFigures & {
+    journalBatches: number;
+    folded: number;
+    foldCaughtUp: boolean;
+    /** From every instance closed to the journal folded. */ foldWaitS: number;
+  };
   report: { mismatches: Comparison[]; rows: Comparison[] };
   reportAfterRebuild: { rebuilt: boolean; mismatches: Comparison[] };
   enteredTwice: { users: string[]; workflowIds: string[] };
@@ -66,7 +93,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   let health: HealthWatch | undefined;
   try {
     const api = createApiClient(stack.apiUrl);
-    const definition = chaosJourney({ webhookUrl: `${receiver.url}/hooks/chaos`, delaySeconds: options.delaySeconds, waitSeconds: options.waitSeconds });
+    const definition = chaosJourney({
+      webhookUrl: `${receiver.url}/hooks/chaos`,
+      delaySeconds: options.delaySeconds,
+      waitSeconds: options.waitSeconds,
+    });
     await expectStatus(api.request('POST', '/v1/journeys', definition), 201, 'create the journey');
     await expectStatus(api.request('POST', `/v1/journeys/${CHAOS_JOURNEY}/versions/1/publish`, {}), 200, 'publish the journey');
 
@@ -74,7 +105,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const startedAt = Date.now();
     log(`enrolling ${options.users} users at ${options.ratePerSecond}/s; killing ${options.kills.join(', ')} meanwhile`);
     const [load, kills] = await Promise.all([
-      runLoad(api, { users: options.users, ratePerSecond: options.ratePerSecond, concurrency: options.concurrency, eventDelayMs: options.eventDelayMs, log }),
+      runLoad(api, {
+        users: options.users,
+        ratePerSecond: options.ratePerSecond,
+        concurrency: options.concurrency,
+        eventDelayMs: options.eventDelayMs,
+        log,
+      }),
       runKills(stack, options.kills, { firstAfterMs: options.firstKillAfterMs, gapMs: options.killGapMs, startedAt, log }),
     ]);
     health.stop();
@@ -82,7 +119,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const userIds = Array.from({ length: options.users }, (_, i) => userIdOf(i));
     const deadline = Date.now() + options.finishTimeoutMs;
     const instances = await awaitInstances(client, userIds, deadline);
-    log(`${instances.results.size} finished, ${instances.failed.size} failed, ${instances.unfinished.length} unfinished, ${instances.notStarted.length} never started; reading Temporal visibility`);
+    log(
+      `${instances.results.size} finished, ${instances.failed.size} failed, ${instances.unfinished.length} unfinished, ${instances.notStarted.length} never started; reading Temporal visibility`,
+    );
     const runs = await visibilityRuns(client, options.users, Date.now() + 60_000);
 
     log('waiting for the reports service to fold the journal');
@@ -92,7 +131,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const results = instances.results;
     const sink = deliveryFigures(SINK_NODE, results, store.sink);
     const webhook = deliveryFigures(WEBHOOK_NODE, results, received.distinctKeys, received.raw);
-    const messagesSent = { [SINK_NODE]: distinctPairs(store.sink, SINK_NODE), [WEBHOOK_NODE]: distinctPairs(received.distinctKeys, WEBHOOK_NODE) };
+    const messagesSent = {
+      [SINK_NODE]: distinctPairs(store.sink, SINK_NODE),
+      [WEBHOOK_NODE]: distinctPairs(received.distinctKeys, WEBHOOK_NODE),
+    };
     const facts = factFigures(results, store);
 
     const rows = compareReport(await fetchReport(api), results, messagesSent);
@@ -152,22 +194,46 @@ function failuresOf(s: ChaosSummary): string[] {
   const check = (ok: boolean, text: string) => !ok && failures.push(text);
   check(s.load.enrolled === s.users, `${s.users - s.load.enrolled} users not enrolled (${s.load.firstErrors.join('; ')})`);
   // A server comes back within seconds (see the kills); an API degraded for a minute did not recover by itself.
-  check(s.apiLongestOutage.seconds < 60, `the API's /health stayed degraded for ${s.apiLongestOutage.seconds}s (${s.apiLongestOutage.lastBody})`);
-  check(s.client.serverErrors500 === 0, `the API answered 500 (not 503) ${s.client.serverErrors500} times: ${s.client.firstServerErrors.join('; ')}`);
+  check(
+    s.apiLongestOutage.seconds < 60,
+    `the API's /health stayed degraded for ${s.apiLongestOutage.seconds}s (${s.apiLongestOutage.lastBody})`,
+  );
+  check(
+    s.client.serverErrors500 === 0,
+    `the API answered 500 (not 503) ${s.client.serverErrors500} times: ${s.client.firstServerErrors.join('; ')}`,
+  );
   check(s.load.errors === 0, `${s.load.errors} requests failed (${s.load.firstErrors.join('; ')})`);
-  check(s.instances.finished === s.users, `${s.users - s.instances.finished} instances did not finish (${s.instances.failed} failed, ${s.instances.unfinished} still running, ${s.instances.notStarted.length} never started)`);
-  check(!s.instances.visibility.FAILED && !s.instances.visibility.RUNNING && !s.instances.visibility.TERMINATED, `Temporal lists runs that did not complete: ${JSON.stringify(s.instances.visibility)}`);
-  for (const [name, d] of [['sink', s.deliveries.sink], ['webhook', s.deliveries.webhook]] as const) {
+  check(
+    s.instances.finished === s.users,
+    `${s.users - s.instances.finished} instances did not finish (${s.instances.failed} failed, ${s.instances.unfinished} still running, ${s.instances.notStarted.length} never started)`,
+  );
+  check(
+    !s.instances.visibility.FAILED && !s.instances.visibility.RUNNING && !s.instances.visibility.TERMINATED,
+    `Temporal lists runs that did not complete: ${JSON.stringify(s.instances.visibility)}`,
+  );
+  for (const [name, d] of [
+    ['sink', s.deliveries.sink],
+    ['webhook', s.deliveries.webhook],
+  ] as const) {
     check(d.lost === 0, `${d.lost} ${name} messages lost`);
     check(d.duplicated === 0, `${d.duplicated} ${name} messages duplicated`);
     check(d.unexpected === 0, `${d.unexpected} ${name} messages sent to users whose path never reached the node`);
   }
-  check(s.facts.lost === 0 && s.facts.duplicated === 0, `facts: ${s.facts.lost} lost, ${s.facts.duplicated} duplicated (${s.facts.examples.join('; ')})`);
-  check(s.facts.foldCaughtUp, `the reports service folded ${s.facts.folded} of ${s.facts.journalBatches} journal batches in ${s.facts.foldWaitS}s (a gap?)`);
+  check(
+    s.facts.lost === 0 && s.facts.duplicated === 0,
+    `facts: ${s.facts.lost} lost, ${s.facts.duplicated} duplicated (${s.facts.examples.join('; ')})`,
+  );
+  check(
+    s.facts.foldCaughtUp,
+    `the reports service folded ${s.facts.folded} of ${s.facts.journalBatches} journal batches in ${s.facts.foldWaitS}s (a gap?)`,
+  );
   check(s.report.mismatches.length === 0, `report differs: ${describe(s.report.mismatches)}`);
   check(s.reportAfterRebuild.rebuilt, 'the rebuild did not finish');
   check(s.reportAfterRebuild.mismatches.length === 0, `report after rebuild differs: ${describe(s.reportAfterRebuild.mismatches)}`);
-  check(s.enteredTwice.users.length === 0 && s.enteredTwice.workflowIds.length === 0, `users entered twice: ${[...s.enteredTwice.users, ...s.enteredTwice.workflowIds].slice(0, 5).join(', ')}`);
+  check(
+    s.enteredTwice.users.length === 0 && s.enteredTwice.workflowIds.length === 0,
+    `users entered twice: ${[...s.enteredTwice.users, ...s.enteredTwice.workflowIds].slice(0, 5).join(', ')}`,
+  );
   return failures;
 }
 

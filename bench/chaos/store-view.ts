@@ -39,7 +39,8 @@ export async function readStore(models: Models): Promise<StoreView> {
     deliveriesByOutcome[outcome] = (deliveriesByOutcome[outcome] ?? 0) + 1;
   }
   const entriesPerUser = new Map<string, number>();
-  for (const doc of await models.entries.find({ journeyId }, { userId: 1 }).lean()) entriesPerUser.set(doc.userId, (entriesPerUser.get(doc.userId) ?? 0) + 1);
+  for (const doc of await models.entries.find({ journeyId }, { userId: 1 }).lean())
+    entriesPerUser.set(doc.userId, (entriesPerUser.get(doc.userId) ?? 0) + 1);
 
   const factsByInstance = new Map<string, Fact[]>();
   const seen = new Set<string>();

@@ -40,8 +40,21 @@ export interface Comparison {
   truth: number;
 }
 
-export function deliveryFigures(nodeId: string, results: Map<string, JourneyResult>, found: PerUserNode, raw?: PerUserNode): DeliveryFigures {
-  const figures: DeliveryFigures = { expected: 0, delivered: 0, lost: 0, duplicated: 0, unexpected: 0, cancelledInFlight: 0, cancelledDelivered: 0 };
+export function deliveryFigures(
+  nodeId: string,
+  results: Map<string, JourneyResult>,
+  found: PerUserNode,
+  raw?: PerUserNode,
+): DeliveryFigures {
+  const figures: DeliveryFigures = {
+    expected: 0,
+    delivered: 0,
+    lost: 0,
+    duplicated: 0,
+    unexpected: 0,
+    cancelledInFlight: 0,
+    cancelledDelivered: 0,
+  };
   const reached = new Set<string>();
   for (const [userId, result] of results) {
     if (!result.path.includes(nodeId)) continue;
@@ -103,7 +116,11 @@ export function factFigures(results: Map<string, JourneyResult>, store: StoreVie
 }
 
 /** The report against the instances' results and what the sinks received. */
-export function compareReport(report: JourneyReport, results: Map<string, JourneyResult>, messagesSent: Record<string, number>): Comparison[] {
+export function compareReport(
+  report: JourneyReport,
+  results: Map<string, JourneyResult>,
+  messagesSent: Record<string, number>,
+): Comparison[] {
   const all = [...results.values()];
   const count = (predicate: (result: JourneyResult) => boolean) => all.filter(predicate).length;
   const rows: Comparison[] = [
@@ -111,7 +128,8 @@ export function compareReport(report: JourneyReport, results: Map<string, Journe
     { figure: 'in journey now', report: report.summary.inJourneyNow, truth: 0 },
   ];
   const reasons = new Set([...all.map((r) => r.reason), ...Object.keys(report.summary.exits)]);
-  for (const reason of [...reasons].sort()) rows.push({ figure: `exits ${reason}`, report: report.summary.exits[reason] ?? 0, truth: count((r) => r.reason === reason) });
+  for (const reason of [...reasons].sort())
+    rows.push({ figure: `exits ${reason}`, report: report.summary.exits[reason] ?? 0, truth: count((r) => r.reason === reason) });
   for (const nodeId of NODE_IDS) {
     const node = report.nodes.find((n) => n.nodeId === nodeId);
     rows.push({ figure: `${nodeId} entered`, report: node?.entered ?? 0, truth: count((r) => r.path.includes(nodeId)) });
@@ -119,7 +137,11 @@ export function compareReport(report: JourneyReport, results: Map<string, Journe
     rows.push({ figure: `${nodeId} exits`, report: exits, truth: count((r) => r.nodeId === nodeId) });
     if (node?.type === 'message') {
       // A send in doubt was delivered or not; the sinks cannot tell the report's split, only the total.
-      rows.push({ figure: `${nodeId} sent + in doubt`, report: node.messages.sent + node.messages.inDoubt, truth: messagesSent[nodeId] ?? 0 });
+      rows.push({
+        figure: `${nodeId} sent + in doubt`,
+        report: node.messages.sent + node.messages.inDoubt,
+        truth: messagesSent[nodeId] ?? 0,
+      });
     }
   }
   return rows;

@@ -4,7 +4,12 @@ import type { Client } from '@temporalio/client';
  * History events per node over a sample of completed instances: their events divided by the nodes they
  * visited (`nodesOf` reads them from the result; the plain baseline always runs the six steps).
  */
-export async function historyEventsPerNode(client: Client, workflowIds: string[], nodesOf: (result: unknown) => number, sample = 20): Promise<{ events: number; nodes: number; perNode: number }> {
+export async function historyEventsPerNode(
+  client: Client,
+  workflowIds: string[],
+  nodesOf: (result: unknown) => number,
+  sample = 20,
+): Promise<{ events: number; nodes: number; perNode: number }> {
   let [counted, events, nodes] = [0, 0, 0];
   for (const workflowId of workflowIds) {
     if (counted === sample) break;

@@ -23,7 +23,10 @@ const users = (count: number) => Math.max(10, Math.round(count * scale));
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
   const began = Date.now();
   const stack = await startBenchStack({ useRunning, log });
   const connection = await Connection.connect({ address: stack.temporalAddress });
@@ -55,8 +58,12 @@ async function main(): Promise<void> {
     const engineStarts = await phase('engine starts c20', n20, () => startEngine(target, sixNodeJourney.id, 'enginestart', n20, 20));
     await awaitAll(client, engineStarts.workflowIds);
     const nEvents = users(100);
-    const plainResume = withEvents ? await phase('plain signal c20', nEvents, () => resumePlain(target, 'plainwait', nEvents, 20)) : undefined;
-    const engineResume = withEvents ? await phase('engine event c20', nEvents, () => resumeEngine(target, waitJourney.id, 'enginewait', nEvents, 20)) : undefined;
+    const plainResume = withEvents
+      ? await phase('plain signal c20', nEvents, () => resumePlain(target, 'plainwait', nEvents, 20))
+      : undefined;
+    const engineResume = withEvents
+      ? await phase('engine event c20', nEvents, () => resumeEngine(target, waitJourney.id, 'enginewait', nEvents, 20))
+      : undefined;
 
     const runs = { plain20, engine20, plain100, engine100, plainStarts, engineStarts, plainResume, engineResume };
     const failures = Object.fromEntries(
@@ -72,42 +79,89 @@ async function main(): Promise<void> {
 
     // Store commands per journey over both completion phases of the engine (400 + 200 users by default).
     const commands = new Map<string, number>();
-    for (const name of ['engine c20', 'engine c100']) for (const [key, value] of phases[name]!.cost.commands) commands.set(key, (commands.get(key) ?? 0) + value);
+    for (const name of ['engine c20', 'engine c100'])
+      for (const [key, value] of phases[name]!.cost.commands) commands.set(key, (commands.get(key) ?? 0) + value);
     // Per journey that ran: users refused at enrolment (counted as failures) cost little and are left out.
     const journeys = n20 - engine20.failures.length + (n100 - engine100.failures.length);
     const commandsPerJourney = Object.fromEntries([...commands].map(([key, value]) => [key, round(value / journeys, 2)]));
     const executions = new Map<string, number>();
-    for (const name of ['engine c20', 'engine c100']) for (const [key, value] of phases[name]!.cost.activities) executions.set(key, (executions.get(key) ?? 0) + value);
+    for (const name of ['engine c20', 'engine c100'])
+      for (const [key, value] of phases[name]!.cost.activities) executions.set(key, (executions.get(key) ?? 0) + value);
     const activitiesPerJourney = Object.fromEntries([...executions].map(([key, value]) => [key, round(value / journeys, 2)]));
     const totalPerJourney = round([...commands.values()].reduce((sum, value) => sum + value, 0) / journeys, 2);
 
     const rate = (count: number, seconds: number) => round(count / seconds, 1);
     const figures: Figure[] = [
-      { name: `journeys completed per second, concurrency 20 (${n20} users)`, unit: '1/s', plain: rate(n20, plain20.seconds), engine: rate(n20, engine20.seconds) },
-      { name: `journeys completed per second, concurrency 100 (${n100} users)`, unit: '1/s', plain: rate(n100, plain100.seconds), engine: rate(n100, engine100.seconds) },
-      { name: `starts per second, concurrency 20 (workflow.start vs POST enrollments)`, unit: '1/s', plain: rate(n20, plainStarts.seconds), engine: rate(n20, engineStarts.seconds) },
+      {
+        name: `journeys completed per second, concurrency 20 (${n20} users)`,
+        unit: '1/s',
+        plain: rate(n20, plain20.seconds),
+        engine: rate(n20, engine20.seconds),
+      },
+      {
+        name: `journeys completed per second, concurrency 100 (${n100} users)`,
+        unit: '1/s',
+        plain: rate(n100, plain100.seconds),
+        engine: rate(n100, engine100.seconds),
+      },
+      {
+        name: `starts per second, concurrency 20 (workflow.start vs POST enrollments)`,
+        unit: '1/s',
+        plain: rate(n20, plainStarts.seconds),
+        engine: rate(n20, engineStarts.seconds),
+      },
       ...(plainResume && engineResume
-        ? [{ name: `event -> instance finished, p99, concurrency 20 (signal vs POST /v1/events)`, unit: 'ms', plain: round(p99(plainResume), 0), engine: round(p99(engineResume), 0) }]
+        ? [
+            {
+              name: `event -> instance finished, p99, concurrency 20 (signal vs POST /v1/events)`,
+              unit: 'ms',
+              plain: round(p99(plainResume), 0),
+              engine: round(p99(engineResume), 0),
+            },
+          ]
         : []),
-      { name: 'history events per node (20 instances)', unit: 'events', plain: round(plainHistory.perNode, 1), engine: round(engineHistory.perNode, 1) },
+      {
+        name: 'history events per node (20 instances)',
+        unit: 'events',
+        plain: round(plainHistory.perNode, 1),
+        engine: round(engineHistory.perNode, 1),
+      },
       { name: 'store commands per journey (worker + API)', unit: 'commands', plain: undefined, engine: totalPerJourney },
-      { name: 'store commands per node visited', unit: 'commands', plain: undefined, engine: round(totalPerJourney / engineHistory.nodes, 2) },
-      { name: 'activity executions per journey (local and regular)', unit: 'executions', plain: 2, engine: round([...executions.values()].reduce((sum, value) => sum + value, 0) / journeys, 2) },
+      {
+        name: 'store commands per node visited',
+        unit: 'commands',
+        plain: undefined,
+        engine: round(totalPerJourney / engineHistory.nodes, 2),
+      },
+      {
+        name: 'activity executions per journey (local and regular)',
+        unit: 'executions',
+        plain: 2,
+        engine: round([...executions.values()].reduce((sum, value) => sum + value, 0) / journeys, 2),
+      },
     ];
 
-    console.log(`\nEngine benchmark, ${new Date().toISOString()}, ${cpus().length} cores, ${useRunning ? 'running servers' : 'embedded servers'}, ${round((Date.now() - began) / 1000, 0)} s\n`);
+    console.log(
+      `\nEngine benchmark, ${new Date().toISOString()}, ${cpus().length} cores, ${useRunning ? 'running servers' : 'embedded servers'}, ${round((Date.now() - began) / 1000, 0)} s\n`,
+    );
     printTable(figures, phases, commandsPerJourney, activitiesPerJourney);
     const json = {
       date: new Date().toISOString(),
       failures,
       cores: cpus().length,
       servers: useRunning ? 'running' : 'embedded',
-      figures: Object.fromEntries(figures.map((figure) => [figure.name, { unit: figure.unit, plain: figure.plain, engine: figure.engine, ratio: ratio(figure) }])),
+      figures: Object.fromEntries(
+        figures.map((figure) => [figure.name, { unit: figure.unit, plain: figure.plain, engine: figure.engine, ratio: ratio(figure) }]),
+      ),
       history: { plain: plainHistory, engine: engineHistory },
       storeCommandsPerJourney: { total: totalPerJourney, byCommand: commandsPerJourney },
       activityExecutionsPerJourney: activitiesPerJourney,
-      cpuSeconds: Object.fromEntries(Object.entries(phases).map(([name, { cost, users: count }]) => [name, { users: count, ...cost.cpu, loadAverage: cost.load }])),
-      workerTuning: Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('WORKER_MAX') || key.startsWith('WORKER_STICKY'))),
+      cpuSeconds: Object.fromEntries(
+        Object.entries(phases).map(([name, { cost, users: count }]) => [name, { users: count, ...cost.cpu, loadAverage: cost.load }]),
+      ),
+      workerTuning: Object.fromEntries(
+        Object.entries(process.env).filter(([key]) => key.startsWith('WORKER_MAX') || key.startsWith('WORKER_STICKY')),
+      ),
     };
     console.log(`\n${JSON.stringify(json, null, 2)}`);
   } catch (error) {

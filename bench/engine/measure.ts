@@ -26,7 +26,15 @@ export async function measured<T>(stack: BenchStack, work: () => Promise<T>): Pr
   const cpuAfter = cpuNow(stack);
   const cpu: PhaseCost['cpu'] = {};
   for (const [name, value] of Object.entries(cpuAfter) as [ProcessName, number][]) cpu[name] = round(value - (cpuBefore[name] ?? 0), 2);
-  return { result, cost: { cpu, commands: difference(commandsAfter, commandsBefore), activities: difference(activitiesAfter, activitiesBefore), load: round(loadavg()[0]!, 1) } };
+  return {
+    result,
+    cost: {
+      cpu,
+      commands: difference(commandsAfter, commandsBefore),
+      activities: difference(activitiesAfter, activitiesBefore),
+      load: round(loadavg()[0]!, 1),
+    },
+  };
 }
 
 function cpuNow(stack: BenchStack): Partial<Record<ProcessName, number>> {
@@ -41,7 +49,10 @@ async function storeCommands(stack: BenchStack): Promise<Map<string, number>> {
   const metric = 'journeys_store_commands_total';
   const [worker, api] = await Promise.all([scrape(stack.workerMetricsUrl, metric), scrape(`${stack.apiUrl}/metrics`, metric)]);
   const totals = new Map<string, number>();
-  for (const [name, samples] of [['worker', worker], ['api', api]] as const) {
+  for (const [name, samples] of [
+    ['worker', worker],
+    ['api', api],
+  ] as const) {
     for (const [key, value] of commandTotals(samples)) totals.set(`${name} ${key}`, value);
   }
   return totals;

@@ -22,15 +22,30 @@ export function printTable(
   const rows = figures.map((figure) => [figure.name, figure.unit, fmt(figure.plain), fmt(figure.engine), fmt(ratio(figure))]);
   console.log(table(['Figure', 'Unit', 'Plain Temporal', 'Engine', 'Engine / plain'], rows));
   const processes: ProcessName[] = ['worker', 'api', 'temporal', 'ferretdb', 'bench'];
-  const cpuRows = Object.entries(phases).map(([name, { cost, users }]) => [name, String(users), ...processes.map((p) => fmt(cost.cpu[p])), fmt(cost.load)]);
+  const cpuRows = Object.entries(phases).map(([name, { cost, users }]) => [
+    name,
+    String(users),
+    ...processes.map((p) => fmt(cost.cpu[p])),
+    fmt(cost.load),
+  ]);
   console.log('\nCPU seconds per process and phase (bench: the benchmark process, with the plain worker and every client)');
   console.log(table(['Phase', 'Users', ...processes, 'load avg'], cpuRows));
   console.log('\nEngine store commands per journey (worker and API, by command and collection)');
   const sorted = Object.entries(commandsPerJourney).sort((a, b) => b[1] - a[1]);
-  console.log(table(['Process command collection', 'Per journey'], sorted.map(([key, value]) => [key, fmt(value)])));
+  console.log(
+    table(
+      ['Process command collection', 'Per journey'],
+      sorted.map(([key, value]) => [key, fmt(value)]),
+    ),
+  );
   console.log('\nEngine activity executions per journey (worker, by activity type)');
   const byType = Object.entries(activitiesPerJourney).sort((a, b) => b[1] - a[1]);
-  console.log(table(['Activity', 'Per journey'], byType.map(([key, value]) => [key, fmt(value)])));
+  console.log(
+    table(
+      ['Activity', 'Per journey'],
+      byType.map(([key, value]) => [key, fmt(value)]),
+    ),
+  );
 }
 
 function fmt(value: number | undefined): string {

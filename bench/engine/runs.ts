@@ -34,7 +34,11 @@ export async function completePlain(target: RunTarget, prefix: string, users: nu
   const failures: string[] = [];
   const seconds = await runPool(users, concurrency, (index) =>
     guarded(failures, async () => {
-      const handle = await target.client.workflow.start('plainJourney', { taskQueue: target.plainTaskQueue, workflowId: workflowIds[index]!, args: [workflowIds[index]!, { vip: vip(index) }] });
+      const handle = await target.client.workflow.start('plainJourney', {
+        taskQueue: target.plainTaskQueue,
+        workflowId: workflowIds[index]!,
+        args: [workflowIds[index]!, { vip: vip(index) }],
+      });
       await handle.result();
     }),
   );
@@ -42,7 +46,13 @@ export async function completePlain(target: RunTarget, prefix: string, users: nu
 }
 
 /** The engine: each lane enrols a user through the API and waits for the instance's result from Temporal. */
-export async function completeEngine(target: RunTarget, journeyId: string, prefix: string, users: number, concurrency: number): Promise<RunResult> {
+export async function completeEngine(
+  target: RunTarget,
+  journeyId: string,
+  prefix: string,
+  users: number,
+  concurrency: number,
+): Promise<RunResult> {
   const workflowIds: string[] = [];
   const failures: string[] = [];
   const seconds = await runPool(users, concurrency, (index) =>
@@ -61,13 +71,23 @@ export async function startPlain(target: RunTarget, prefix: string, users: numbe
   const failures: string[] = [];
   const seconds = await runPool(users, concurrency, (index) =>
     guarded(failures, async () => {
-      await target.client.workflow.start('plainJourney', { taskQueue: target.plainTaskQueue, workflowId: workflowIds[index]!, args: [workflowIds[index]!, { vip: vip(index) }] });
+      await target.client.workflow.start('plainJourney', {
+        taskQueue: target.plainTaskQueue,
+        workflowId: workflowIds[index]!,
+        args: [workflowIds[index]!, { vip: vip(index) }],
+      });
     }),
   );
   return { seconds, workflowIds, failures };
 }
 
-export async function startEngine(target: RunTarget, journeyId: string, prefix: string, users: number, concurrency: number): Promise<RunResult> {
+export async function startEngine(
+  target: RunTarget,
+  journeyId: string,
+  prefix: string,
+  users: number,
+  concurrency: number,
+): Promise<RunResult> {
   const workflowIds: string[] = [];
   const failures: string[] = [];
   const seconds = await runPool(users, concurrency, (index) =>
@@ -81,7 +101,10 @@ export async function startEngine(target: RunTarget, journeyId: string, prefix: 
 /** Waits for every instance to close (after a starts-only run). */
 export async function awaitAll(client: Client, workflowIds: string[]): Promise<void> {
   await runPool(workflowIds.length, 50, async (index) => {
-    await client.workflow.getHandle(workflowIds[index]!).result().catch(() => undefined);
+    await client.workflow
+      .getHandle(workflowIds[index]!)
+      .result()
+      .catch(() => undefined);
   });
 }
 
@@ -109,7 +132,13 @@ export async function resumePlain(target: RunTarget, prefix: string, users: numb
   return { seconds, workflowIds, latenciesMs, failures };
 }
 
-export async function resumeEngine(target: RunTarget, journeyId: string, prefix: string, users: number, concurrency: number): Promise<RunResult> {
+export async function resumeEngine(
+  target: RunTarget,
+  journeyId: string,
+  prefix: string,
+  users: number,
+  concurrency: number,
+): Promise<RunResult> {
   const workflowIds: string[] = [];
   const userIds = ids(prefix, users);
   // Events need a profile (unknown users are refused).

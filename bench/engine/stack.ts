@@ -98,9 +98,18 @@ export async function startBenchStack(opts: { useRunning: boolean; log: (line: s
 }
 
 /** A TypeScript entry point run with tsx, as `npm start` does; warnings and errors are passed on. */
-function startNode(name: string, entry: string, env: NodeJS.ProcessEnv, log: (line: string) => void, onOutput?: (text: string) => void): ManagedProcess {
+function startNode(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  onOutput?: (text: string) => void,
+): ManagedProcess {
   // LOG_LEVEL=info is needed to see "worker ready"; other lines are shown only when they look like problems.
-  const child = startProcess(name, process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env: { ...env, LOG_LEVEL: 'info' } });
+  const child = startProcess(name, process.execPath, ['--import', 'tsx', join(root, entry)], {
+    cwd: root,
+    env: { ...env, LOG_LEVEL: 'info' },
+  });
   const relay = (chunk: Buffer) => {
     const text = chunk.toString();
     onOutput?.(text);

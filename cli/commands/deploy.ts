@@ -1,14 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { JourneyDefinition } from '../../domain/definition/schema';
-import {
-  ApiError,
-  EXIT,
-  seg,
-  type ApiClient,
-  type ContentEditJson,
-  type JourneyJson,
-  type VersionState,
-} from '../api-client';
+import { ApiError, EXIT, seg, type ApiClient, type ContentEditJson, type JourneyJson, type VersionState } from '../api-client';
 import type { Context, Registrar } from '../context';
 import { activeVersion, draftVersion, metadataNote, planFor } from './diff';
 import { checkAll, missingFiles } from './validate';
@@ -44,7 +36,13 @@ async function deployOne(ctx: Context, definition: JourneyDefinition, options: D
   // Identical to a version nobody can enter any more, and asked to publish: publish it again as a new version.
   if (plan.kind === 'unchanged' && options.publish && journey && plan.base.summary.state !== 'draft' && !activeVersion(journey)) {
     say(`identical to version ${plan.base.summary.version}, which is ${plan.base.summary.state}`);
-    plan = { kind: 'newVersion', base: plan.base, changes: [], next: Math.max(...journey.versions.map((v) => v.version)) + 1, reason: 'structural' };
+    plan = {
+      kind: 'newVersion',
+      base: plan.base,
+      changes: [],
+      next: Math.max(...journey.versions.map((v) => v.version)) + 1,
+      reason: 'structural',
+    };
   }
 
   switch (plan.kind) {
@@ -116,10 +114,19 @@ async function deployOne(ctx: Context, definition: JourneyDefinition, options: D
   }
 
   if (!options.publish || target === undefined) return EXIT.ok;
-  return dry ? predictPublish(ctx, id, journey, target, definition, options.oldVersion) : publish(ctx, api, id, journey, target, options.oldVersion);
+  return dry
+    ? predictPublish(ctx, id, journey, target, definition, options.oldVersion)
+    : publish(ctx, api, id, journey, target, options.oldVersion);
 }
 
-async function publish(ctx: Context, api: ApiClient, id: string, before: JourneyJson | undefined, version: number, oldVersion: OldVersionChoice | undefined): Promise<number> {
+async function publish(
+  ctx: Context,
+  api: ApiClient,
+  id: string,
+  before: JourneyJson | undefined,
+  version: number,
+  oldVersion: OldVersionChoice | undefined,
+): Promise<number> {
   const { out } = ctx;
   let after: JourneyJson;
   try {
@@ -144,11 +151,17 @@ export function oldVersionHint(problem: Record<string, unknown>, detail: string)
   const version = typeof problem.version === 'number' ? problem.version : Number(/version (\d+)/.exec(detail)?.[1]);
   const state = typeof problem.state === 'string' ? problem.state : (/ is (\w+)/.exec(detail)?.[1] ?? 'active');
   const choices = Array.isArray(problem.choices) ? problem.choices.filter((c): c is string => typeof c === 'string') : [];
-  const list = (choices.length > 0 ? choices : state === 'completed' ? ['keep', 'stop'] : ['restrict', 'stop']).map((c) => `--old-version ${c}`).join(' or ');
+  const list = (choices.length > 0 ? choices : state === 'completed' ? ['keep', 'stop'] : ['restrict', 'stop'])
+    .map((c) => `--old-version ${c}`)
+    .join(' or ');
   return `version ${Number.isFinite(version) ? version : '?'} is ${state}: pass ${list}`;
 }
 
-function stateChanges(before: JourneyJson | undefined, after: JourneyJson, published: number): Array<{ version: number; state: VersionState }> {
+function stateChanges(
+  before: JourneyJson | undefined,
+  after: JourneyJson,
+  published: number,
+): Array<{ version: number; state: VersionState }> {
   if (!before) return [];
   return after.versions.filter((v) => {
     if (v.version === published) return false;
@@ -158,7 +171,14 @@ function stateChanges(before: JourneyJson | undefined, after: JourneyJson, publi
 }
 
 /** What publishing would do, by the lifecycle rules of spec 1.1 (the server decides for real). */
-function predictPublish(ctx: Context, id: string, journey: JourneyJson | undefined, version: number, definition: JourneyDefinition, oldVersion: OldVersionChoice | undefined): number {
+function predictPublish(
+  ctx: Context,
+  id: string,
+  journey: JourneyJson | undefined,
+  version: number,
+  definition: JourneyDefinition,
+  oldVersion: OldVersionChoice | undefined,
+): number {
   const { out } = ctx;
   const startAt = definition.settings.startAt ? new Date(definition.settings.startAt) : undefined;
   const state = startAt && startAt > new Date() ? 'scheduled' : 'running';
@@ -173,13 +193,19 @@ function predictPublish(ctx: Context, id: string, journey: JourneyJson | undefin
   if (active?.state === 'scheduled') return refuse(`version ${active.version} is scheduled; stop it first`);
   if (active) {
     if (oldVersion !== 'restrict' && oldVersion !== 'stop') {
-      return refuse(`version ${active.version} is ${active.state}`, oldVersionHint({ version: active.version, state: active.state, choices: ['restrict', 'stop'] }, ''));
+      return refuse(
+        `version ${active.version} is ${active.state}`,
+        oldVersionHint({ version: active.version, state: active.state, choices: ['restrict', 'stop'] }, ''),
+      );
     }
     effects.push(`version ${active.version} would be ${oldVersion === 'restrict' ? 'restricted' : 'stopped'}`);
   } else {
     for (const completed of journey?.versions.filter((v) => v.state === 'completed') ?? []) {
       if (oldVersion !== 'keep' && oldVersion !== 'stop') {
-        return refuse(`version ${completed.version} is completed`, oldVersionHint({ version: completed.version, state: 'completed', choices: ['keep', 'stop'] }, ''));
+        return refuse(
+          `version ${completed.version} is completed`,
+          oldVersionHint({ version: completed.version, state: 'completed', choices: ['keep', 'stop'] }, ''),
+        );
       }
       if (oldVersion === 'stop') effects.push(`version ${completed.version} would be stopped`);
     }
@@ -196,11 +222,10 @@ export function registerDeploy({ program, contextOf, run }: Registrar): void {
     .argument('<files...>', 'journey files (.yaml, .yml or .json)')
     .option('--publish', 'publish the resulting draft')
     .addOption(
-      new Option('--old-version <choice>', 'with --publish: what happens to the live version (running/paused: restrict or stop; completed: keep or stop)').choices([
-        'restrict',
-        'stop',
-        'keep',
-      ]),
+      new Option(
+        '--old-version <choice>',
+        'with --publish: what happens to the live version (running/paused: restrict or stop; completed: keep or stop)',
+      ).choices(['restrict', 'stop', 'keep']),
     )
     .option('--dry-run', 'print what would happen without changing anything')
     .action(async (files: string[], options: DeployOptions, command: Command) => {
@@ -235,4 +260,3 @@ export function registerDeploy({ program, contextOf, run }: Registrar): void {
       });
     });
 }
-

@@ -174,7 +174,9 @@ async function diffFile(ctx: Context, file: string, json: boolean): Promise<numb
       base,
       classification: classificationCode(plan),
       changes: plan.kind === 'create' ? [] : plan.changes,
-      ...(plan.kind === 'inPlace' ? { inPlaceVersion: plan.base.summary.version, contentNodes: Object.keys(plan.content), notInPlace: plan.metadata } : {}),
+      ...(plan.kind === 'inPlace'
+        ? { inPlaceVersion: plan.base.summary.version, contentNodes: Object.keys(plan.content), notInPlace: plan.metadata }
+        : {}),
       ...(plan.kind === 'newVersion' ? { nextVersion: plan.next, reason: plan.reason } : {}),
       ...(plan.kind === 'create' ? { nextVersion: 1 } : {}),
       ...(plan.kind === 'replaceDraft' ? { draftVersion: plan.base.summary.version } : {}),

@@ -36,7 +36,11 @@ export function registerList({ program, contextOf, run }: Registrar): void {
         const api = ctx.api();
         const items: JourneyJson[] = [];
         for (let offset = 0; ; offset += pageSize) {
-          const query = new URLSearchParams({ limit: String(pageSize), offset: String(offset), archived: options.archived ? 'true' : 'false' });
+          const query = new URLSearchParams({
+            limit: String(pageSize),
+            offset: String(offset),
+            archived: options.archived ? 'true' : 'false',
+          });
           if (options.state) query.set('state', options.state);
           if (options.label) query.set('label', options.label);
           const page = await api.get<JourneyPageJson>(`/v1/journeys?${query.toString()}`);

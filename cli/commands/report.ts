@@ -24,7 +24,8 @@ interface ReportOptions {
 
 function parseVersion(value: string): number {
   const version = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(version) || version < 1) throw new InvalidArgumentError(`"${value}" is not a version number (1, 2, ...)`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(version) || version < 1)
+    throw new InvalidArgumentError(`"${value}" is not a version number (1, 2, ...)`);
   return version;
 }
 
@@ -54,7 +55,10 @@ export function reportPath(journeyId: string, options: ReportOptions): string {
     query.set('format', 'csv');
     query.set('table', options.csv);
   }
-  const base = options.version === undefined ? `/v1/journeys/${seg(journeyId)}/report` : `/v1/journeys/${seg(journeyId)}/versions/${seg(options.version)}/report`;
+  const base =
+    options.version === undefined
+      ? `/v1/journeys/${seg(journeyId)}/report`
+      : `/v1/journeys/${seg(journeyId)}/versions/${seg(options.version)}/report`;
   const search = query.toString();
   return search ? `${base}?${search}` : base;
 }
@@ -170,7 +174,14 @@ export function printReport(out: Output, report: JourneyReport): void {
   else {
     out.table(
       ['START', 'QUALIFIED', 'ENTERED', 'CONTROL', 'CONVERTED', 'EXITS'],
-      report.trend.map((t) => [t.start, String(t.qualified), String(t.entered), String(t.control), `${t.converted.target}/${t.converted.control}`, counts(t.exits)]),
+      report.trend.map((t) => [
+        t.start,
+        String(t.qualified),
+        String(t.entered),
+        String(t.control),
+        `${t.converted.target}/${t.converted.control}`,
+        counts(t.exits),
+      ]),
     );
   }
 
@@ -187,7 +198,15 @@ export function printReport(out: Output, report: JourneyReport): void {
     out.line(bold('MESSAGES'));
     out.table(
       ['NODE', 'SENT', 'IN DOUBT', 'FAILED', 'UNREACHABLE', 'REASONS', 'PROVIDER EVENTS'],
-      messages.map((n) => [n.nodeId, String(n.messages.sent), String(n.messages.inDoubt), String(n.messages.failed), String(n.messages.unreachable), counts(n.messages.reasons), counts(n.messages.events)]),
+      messages.map((n) => [
+        n.nodeId,
+        String(n.messages.sent),
+        String(n.messages.inDoubt),
+        String(n.messages.failed),
+        String(n.messages.unreachable),
+        counts(n.messages.reasons),
+        counts(n.messages.events),
+      ]),
     );
   }
 

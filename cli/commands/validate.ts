@@ -8,9 +8,7 @@ import { JourneyFileError, loadJourneyFile } from '../files';
 import type { Registrar } from '../context';
 import type { Output } from '../output';
 
-export type Checked =
-  | { ok: true; file: string; definition: JourneyDefinition }
-  | { ok: false; file: string; lines: string[] };
+export type Checked = { ok: true; file: string; definition: JourneyDefinition } | { ok: false; file: string; lines: string[] };
 
 /**
  * Reads, parses and validates one file with every publish rule (the same `validateDefinition` the API runs).

@@ -18,7 +18,8 @@ export interface ExperimentJson {
 
 function parseVersion(value: string): number {
   const version = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(version) || version < 1) throw new InvalidArgumentError(`"${value}" is not a version number (1, 2, ...)`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(version) || version < 1)
+    throw new InvalidArgumentError(`"${value}" is not a version number (1, 2, ...)`);
   return version;
 }
 

@@ -111,12 +111,13 @@ const predicateKeySchema = pathSchema.refine((path) => !(COMBINATORS as readonly
 });
 
 // A recursive schema: `conditionSchema` refers to itself through z.lazy (the union is built once).
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() => conditionUnion).meta({
-  id: 'Condition',
-  title: 'Condition',
-  description:
-    'A condition: { all: [...] }, { any: [...] }, { not: ... }, or a predicate { "<path>": { <operator>: <operand> } }.',
-});
+export const conditionSchema: z.ZodType<Condition> = z
+  .lazy(() => conditionUnion)
+  .meta({
+    id: 'Condition',
+    title: 'Condition',
+    description: 'A condition: { all: [...] }, { any: [...] }, { not: ... }, or a predicate { "<path>": { <operator>: <operand> } }.',
+  });
 
 const conditionUnion: z.ZodType<Condition> = z.union(
   [
@@ -184,7 +185,12 @@ function scalarOrRefProblem(value: unknown, path: Array<string | number>): Condi
 export function conditionShapeProblems(input: unknown, path: Array<string | number> = [], depth = 0): ConditionShapeProblem[] {
   if (depth > 64) return [{ path, message: 'the condition is nested too deeply (at most 64 levels)' }];
   if (!isPlainObject(input)) {
-    return [{ path, message: `a condition must be an object ({ all }, { any }, { not } or { "<path>": { <operator>: ... } }), got ${describeValue(input)}` }];
+    return [
+      {
+        path,
+        message: `a condition must be an object ({ all }, { any }, { not } or { "<path>": { <operator>: ... } }), got ${describeValue(input)}`,
+      },
+    ];
   }
   const keys = Object.keys(input);
   const combinators = keys.filter((k) => (COMBINATORS as readonly string[]).includes(k));
@@ -200,7 +206,8 @@ export function conditionShapeProblems(input: unknown, path: Array<string | numb
     const key = combinators[0] as (typeof COMBINATORS)[number];
     const inner = input[key];
     if (key === 'not') return conditionShapeProblems(inner, [...path, 'not'], depth + 1);
-    if (!Array.isArray(inner)) return [{ path: [...path, key], message: `\`${key}\` takes a list of conditions, got ${describeValue(inner)}` }];
+    if (!Array.isArray(inner))
+      return [{ path: [...path, key], message: `\`${key}\` takes a list of conditions, got ${describeValue(inner)}` }];
     return inner.flatMap((item, index) => conditionShapeProblems(item, [...path, key, index], depth + 1));
   }
   if (keys.length === 0) return [{ path, message: 'a condition needs at least one path' }];

@@ -80,12 +80,14 @@ function unionKeys(a: object, b: object): string[] {
 
 /** JSON with object keys sorted (list order kept: it matters, e.g. split paths) and undefined fields dropped. */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (item && typeof item === 'object' && !Array.isArray(item)) {
-      const entries = Object.entries(item as Record<string, unknown>).filter(([, v]) => v !== undefined);
-      entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-      return Object.fromEntries(entries);
-    }
-    return item;
-  }) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, item: unknown) => {
+      if (item && typeof item === 'object' && !Array.isArray(item)) {
+        const entries = Object.entries(item as Record<string, unknown>).filter(([, v]) => v !== undefined);
+        entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        return Object.fromEntries(entries);
+      }
+      return item;
+    }) ?? 'undefined'
+  );
 }

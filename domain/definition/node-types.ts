@@ -118,7 +118,9 @@ export function connectorPath(node: JourneyNode, connector: string): Array<strin
 }
 
 /** The node types whose report shows `R`. */
-export type NodeTypeWithReport<R extends ReportFigures> = { [T in NodeType]: (typeof nodeTypes)[T]['report'] extends R ? T : never }[NodeType];
+export type NodeTypeWithReport<R extends ReportFigures> = {
+  [T in NodeType]: (typeof nodeTypes)[T]['report'] extends R ? T : never;
+}[NodeType];
 
 /** The node types whose report shows `report`, in catalogue order. */
 export function nodeTypesWithReport<R extends ReportFigures>(report: R): Array<NodeTypeWithReport<R>> {

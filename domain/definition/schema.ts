@@ -82,9 +82,7 @@ export function expandWeekdays(specs: readonly string[]): Weekday[] {
 
 /** Days of the week: names (`mon`...`sun`) and ranges (`mon-fri`); parsed into a list of day names. */
 export const weekdaysSchema = z
-  .array(
-    z.string().regex(daySpecPattern, 'must be a day (mon, tue, wed, thu, fri, sat, sun) or a range such as mon-fri'),
-  )
+  .array(z.string().regex(daySpecPattern, 'must be a day (mon, tue, wed, thu, fri, sat, sun) or a range such as mon-fri'))
   .min(1, 'name at least one day')
   .transform((specs) => expandWeekdays(specs))
   .describe('Days of the week: `mon`..`sun` or ranges such as `mon-fri` (a range may wrap: `fri-mon`).');
@@ -93,7 +91,8 @@ const nodeRef = slugSchema.describe('The id of a node of this journey.');
 
 /** ISO-8601 durations, with a pattern so editors can check them too (the server parses them with luxon). */
 const isoDuration = isoDurationSchema.meta({
-  pattern: '^P(?!$)(\\d+(\\.\\d+)?Y)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?W)?(\\d+(\\.\\d+)?D)?(T(?=\\d)(\\d+(\\.\\d+)?H)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?S)?)?$',
+  pattern:
+    '^P(?!$)(\\d+(\\.\\d+)?Y)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?W)?(\\d+(\\.\\d+)?D)?(T(?=\\d)(\\d+(\\.\\d+)?H)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?S)?)?$',
   examples: ['PT30M', 'P1D', 'P2W'],
 });
 const eventNameSchema = z.string().min(1).max(200).describe('An event name, e.g. `cart_updated`.');
@@ -114,12 +113,8 @@ export const DEFAULT_ENTRY_MAX_AGE = 'PT60M';
 export const eventEntrySchema = strictObject('an event entry', {
   type: z.literal('event').describe('Live behaviour: an ingested event enrols its user.'),
   event: eventNameSchema.describe('The name of the event that enrols a user.'),
-  where: conditionSchema
-    .optional()
-    .describe("Filter over the event: its fields are at the root (`properties.items`, `name`)."),
-  maxAge: isoDuration
-    .default(DEFAULT_ENTRY_MAX_AGE)
-    .describe('Events older than this are ignored (ISO-8601 duration, default PT60M).'),
+  where: conditionSchema.optional().describe('Filter over the event: its fields are at the root (`properties.items`, `name`).'),
+  maxAge: isoDuration.default(DEFAULT_ENTRY_MAX_AGE).describe('Events older than this are ignored (ISO-8601 duration, default PT60M).'),
 }).describe('Users enter when they do something (an event).');
 
 export const segmentScheduleSchema = z
@@ -210,11 +205,9 @@ export const quietHoursSchema = strictObject('quietHours', {
       message: 'must be "user" or an IANA time zone such as Europe/Paris',
     })
     .default('user')
-    .describe('`user` (the user\'s zone, falling back to the journey\'s) or an IANA time zone.'),
+    .describe("`user` (the user's zone, falling back to the journey's) or an IANA time zone."),
   windows: z.array(quietHoursWindowSchema).min(1).max(14).describe('1 to 14 windows.'),
-  action: z
-    .enum(['drop', 'defer'])
-    .describe('`drop`: the message takes `unreachable`; `defer`: it is sent when the window ends.'),
+  action: z.enum(['drop', 'defer']).describe('`drop`: the message takes `unreachable`; `defer`: it is sent when the window ends.'),
 }).describe('Quiet hours (do not disturb): no message is sent inside a window (webhooks are exempt).');
 export type QuietHours = z.infer<typeof quietHoursSchema>;
 
@@ -233,9 +226,7 @@ export const settingsSchema = strictObject('settings', {
     .transform((goals) => goals.map((goal, index): Goal => ({ ...goal, id: goal.id ?? `goal-${index + 1}` })))
     .prefault([])
     .describe('Up to 3 goals: meeting one exits the instance with reason `goal` and counts a conversion.'),
-  conversionWindow: isoDuration
-    .optional()
-    .describe('After the path ends, how long an instance keeps waiting for a goal (needs goals).'),
+  conversionWindow: isoDuration.optional().describe('After the path ends, how long an instance keeps waiting for a goal (needs goals).'),
   controlGroup: z.number().int().min(0).max(99).default(0).describe('Percentage (0-99) of qualified users held out.'),
   timezone: timeZoneSchema.optional().describe("The journey's time zone, used when a user has none."),
   quietHours: quietHoursSchema.optional(),
@@ -294,9 +285,7 @@ export const delayNodeSchema = strictObject('a delay node', {
   duration: isoDuration.optional().describe('Wait this long (ISO-8601 duration).'),
   until: dateTimeSchema.optional().describe('Wait until this instant (a time already past continues at once).'),
   relativeTo: relativeToSchema.optional().describe('Wait until a date of the profile, shifted by an offset.'),
-  at: timeOfDaySchema
-    .optional()
-    .describe("Then wait for the next occurrence of this local time (user's zone, else the journey's)."),
+  at: timeOfDaySchema.optional().describe("Then wait for the next occurrence of this local time (user's zone, else the journey's)."),
   days: weekdaysSchema.optional().describe('With `at`: only on these days.'),
   timezone: timeZoneSchema.optional().describe("Use this zone instead of the user's."),
   next: nodeRef.optional().describe('Where the instance goes when the time comes.'),
@@ -328,10 +317,7 @@ export const waitForEventNodeSchema = strictObject('a waitForEvent node', {
     .optional()
     .describe('Filter over the event (its fields at the root); `{ ref: trigger.properties.x }` reads the trigger event.'),
   within: isoDuration.describe('How long to wait (ISO-8601 duration).'),
-  includePrior: z
-    .boolean()
-    .default(false)
-    .describe('Count an event that arrived before the wait began (since entry). Default false.'),
+  includePrior: z.boolean().default(false).describe('Count an event that arrived before the wait began (since entry). Default false.'),
   next: strictObject('waitForEvent connectors', {
     yes: nodeRef.optional().describe('The event arrived within the window.'),
     timeout: nodeRef.optional().describe('It did not (the inaction path).'),
@@ -377,9 +363,7 @@ export const experimentNodeSchema = strictObject('an experiment node', {
   mode: z
     .enum(['manual', 'auto'])
     .describe('`manual`: weights in content.<node>.weights; `auto`: re-weighted towards the best conversion.'),
-  paths: z
-    .record(slugSchema, nodeRef.nullable())
-    .describe('2-7 paths: path name -> node id (null ends the path).'),
+  paths: z.record(slugSchema, nodeRef.nullable()).describe('2-7 paths: path name -> node id (null ends the path).'),
   goals: z.array(experimentGoalSchema).optional().describe('Up to 3 goals that score the paths (they never exit users).'),
   floor: z
     .number()
@@ -417,14 +401,16 @@ function isJsonValue(value: unknown, depth = 0): value is JsonValue {
 }
 
 // z.unknown + refine (not z.custom or z.json) so that both JSON Schema and OpenAPI generators can represent it.
-const jsonValueSchema = z
-  .unknown()
-  .refine((value) => isJsonValue(value), {
-    error: (issue) => (issue.input === undefined ? 'is required' : 'must be JSON data: a string, number, boolean, null, list or object'),
-  }) as unknown as z.ZodType<JsonValue>;
+const jsonValueSchema = z.unknown().refine((value) => isJsonValue(value), {
+  error: (issue) => (issue.input === undefined ? 'is required' : 'must be JSON data: a string, number, boolean, null, list or object'),
+}) as unknown as z.ZodType<JsonValue>;
 
 function operation<Op extends string, Shape extends z.core.$ZodLooseShape>(op: Op, description: string, shape: Shape) {
-  return strictObject(`${/^[aeiou]/.test(op) ? 'an' : 'a'} ${op} operation`, { property: profilePropertySchema, op: z.literal(op), ...shape }).describe(description);
+  return strictObject(`${/^[aeiou]/.test(op) ? 'an' : 'a'} ${op} operation`, {
+    property: profilePropertySchema,
+    op: z.literal(op),
+    ...shape,
+  }).describe(description);
 }
 
 export const UPDATE_OPERATIONS = ['set', 'unset', 'increment', 'decrement', 'addToList', 'removeFromList'] as const;
@@ -508,10 +494,7 @@ export const messageContentSchema = z
   .looseObject({
     provider: z.string().min(1).optional().describe('The provider to send with (e.g. `sendgrid`); default per channel.'),
     subject: z.string().optional().describe('Email: subject (template).'),
-    body: z
-      .unknown()
-      .optional()
-      .describe('Email/push/SMS: text body (template). Webhook: a string or an object (templated JSON).'),
+    body: z.unknown().optional().describe('Email/push/SMS: text body (template). Webhook: a string or an object (templated JSON).'),
     html: z.string().optional().describe('Email: HTML body (template).'),
     template: z.string().optional().describe("Email: the provider's template id."),
     from: z.string().optional().describe('Email: sender address.'),
@@ -521,10 +504,7 @@ export const messageContentSchema = z
     method: z.string().optional().describe('Webhook: POST (default), PUT or PATCH.'),
     headers: stringRecord.optional().describe('Webhook: request headers (templates).'),
     timeoutMs: z.number().optional().describe('Webhook: request timeout in milliseconds.'),
-    weights: z
-      .record(z.string(), z.number())
-      .optional()
-      .describe('Manual experiment: path name -> weight (percent), summing to 100.'),
+    weights: z.record(z.string(), z.number()).optional().describe('Manual experiment: path name -> weight (percent), summing to 100.'),
   })
   .describe('The What of a node: message content, or the weights of a manual experiment.');
 export type NodeContent = z.infer<typeof messageContentSchema>;

@@ -30,9 +30,7 @@ export interface DefinitionProblem {
   message: string;
 }
 
-export type ValidationResult =
-  | { ok: true; definition: JourneyDefinition }
-  | { ok: false; problems: DefinitionProblem[] };
+export type ValidationResult = { ok: true; definition: JourneyDefinition } | { ok: false; problems: DefinitionProblem[] };
 
 type Segment = string | number;
 
@@ -169,7 +167,8 @@ function issueText(issue: z.core.$ZodIssue, value: unknown): string {
     case 'too_small':
       if (!issue.message.startsWith('Too small')) return issue.message;
       if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} item(s)`;
-      if (issue.origin === 'string') return Number(issue.minimum) === 1 ? 'must not be empty' : `needs at least ${String(issue.minimum)} characters`;
+      if (issue.origin === 'string')
+        return Number(issue.minimum) === 1 ? 'must not be empty' : `needs at least ${String(issue.minimum)} characters`;
       return `must be at least ${String(issue.minimum)}`;
     case 'too_big':
       if (!issue.message.startsWith('Too big')) return issue.message;
@@ -246,7 +245,10 @@ function graphRules(definition: JourneyDefinition, limits: Limits, add: Add): vo
   }
 
   if (definition.start === undefined && ids.some((id) => /^(0|[1-9]\d*)$/.test(id) && Number(id) < 2 ** 32 - 1)) {
-    add(['start'], 'set `start` explicitly: node ids that are plain numbers are reordered by JavaScript, so "the first node listed" is ambiguous');
+    add(
+      ['start'],
+      'set `start` explicitly: node ids that are plain numbers are reordered by JavaScript, so "the first node listed" is ambiguous',
+    );
   }
   const start = definition.start ?? ids[0];
   const startExists = start !== undefined && exists(start);
@@ -262,7 +264,10 @@ function graphRules(definition: JourneyDefinition, limits: Limits, add: Add): vo
     for (const connector of connectorsOf(node)) {
       if (connector.target === undefined) continue;
       if (!exists(connector.target)) {
-        add(['nodes', id, ...connectorPath(node, connector.name)], `node ${id}: connector \`${connector.name}\` points to missing node \`${connector.target}\``);
+        add(
+          ['nodes', id, ...connectorPath(node, connector.name)],
+          `node ${id}: connector \`${connector.name}\` points to missing node \`${connector.target}\``,
+        );
       } else {
         out.push({ name: connector.name, target: connector.target });
       }
@@ -280,7 +285,13 @@ function graphRules(definition: JourneyDefinition, limits: Limits, add: Add): vo
     const cycle = shortestCycle(anchor, members, edges);
     const closing = cycle[cycle.length - 2]!;
     const closingEdge = (edges.get(closing) ?? []).find((e) => e.target === anchor)!;
-    const loop = component.length > cycle.length - 1 ? ` (nodes in this loop: ${idList([...component].sort((a, b) => order.get(a)! - order.get(b)!), 20)})` : '';
+    const loop =
+      component.length > cycle.length - 1
+        ? ` (nodes in this loop: ${idList(
+            [...component].sort((a, b) => order.get(a)! - order.get(b)!),
+            20,
+          )})`
+        : '';
     add(
       ['nodes', closing, ...connectorPath(nodes[closing]!, closingEdge.name)],
       `node ${closing}: connector \`${closingEdge.name}\` closes the cycle ${cycle.join(' → ')}; a journey must not loop${loop}`,
@@ -305,7 +316,10 @@ function graphRules(definition: JourneyDefinition, limits: Limits, add: Add): vo
     for (const id of ids) {
       if (reached.has(id)) continue;
       const from = [...new Set(incoming.get(id) ?? [])];
-      const why = from.length === 0 ? 'no connector leads to it' : `only ${idList(from)} lead${from.length === 1 ? 's' : ''} to it, and ${from.length === 1 ? 'it is' : 'they are'} unreachable too`;
+      const why =
+        from.length === 0
+          ? 'no connector leads to it'
+          : `only ${idList(from)} lead${from.length === 1 ? 's' : ''} to it, and ${from.length === 1 ? 'it is' : 'they are'} unreachable too`;
       add(['nodes', id], `node ${id}: unreachable from the start node \`${start}\` (${why})`);
     }
   }
@@ -398,7 +412,10 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
           add(['nodes', id, 'others'], `node ${id}: a split needs \`others\`, the node for users who match no path`);
         }
         if (node.paths.length > limits.maxSplitPaths) {
-          add(['nodes', id, 'paths'], `node ${id}: a split has at most ${limits.maxSplitPaths} paths besides \`others\`; this one has ${node.paths.length}`);
+          add(
+            ['nodes', id, 'paths'],
+            `node ${id}: a split has at most ${limits.maxSplitPaths} paths besides \`others\`; this one has ${node.paths.length}`,
+          );
         }
         break;
       case 'experiment': {
@@ -415,7 +432,10 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
           add(['nodes', id, 'floor'], `node ${id}: \`floor\` only applies to auto experiments (a manual experiment uses its weights)`);
         }
         if (node.interval !== undefined && node.mode === 'manual') {
-          add(['nodes', id, 'interval'], `node ${id}: \`interval\` only applies to auto experiments (a manual experiment's weights change only when edited)`);
+          add(
+            ['nodes', id, 'interval'],
+            `node ${id}: \`interval\` only applies to auto experiments (a manual experiment's weights change only when edited)`,
+          );
         }
         const floor = node.floor ?? DEFAULT_EXPERIMENT_FLOOR;
         if (node.mode === 'auto' && count > 0 && floor * count > 100) {
@@ -435,7 +455,10 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
   }
   if (experiments.length > limits.maxExperiments) {
     const extra = experiments[limits.maxExperiments]!;
-    add(['nodes', extra], `node ${extra}: a journey has at most ${limits.maxExperiments} experiment nodes; this one has ${experiments.length} (${idList(experiments)})`);
+    add(
+      ['nodes', extra],
+      `node ${extra}: a journey has at most ${limits.maxExperiments} experiment nodes; this one has ${experiments.length} (${idList(experiments)})`,
+    );
   }
 }
 
@@ -444,12 +467,17 @@ function experimentWeightRules(id: string, node: ExperimentNode, content: Record
   const weights = content?.weights;
   if (node.mode === 'auto') {
     if (weights !== undefined) {
-      add(['content', id, 'weights'], `node ${id}: an auto experiment computes its own weights; remove \`content.${id}.weights\` (or use mode: manual)`);
+      add(
+        ['content', id, 'weights'],
+        `node ${id}: an auto experiment computes its own weights; remove \`content.${id}.weights\` (or use mode: manual)`,
+      );
     }
     return;
   }
   if (weights === undefined) {
-    const example = paths.map((p, i) => `${p}: ${i === 0 ? 100 - Math.floor(100 / paths.length) * (paths.length - 1) : Math.floor(100 / paths.length)}`).join(', ');
+    const example = paths
+      .map((p, i) => `${p}: ${i === 0 ? 100 - Math.floor(100 / paths.length) * (paths.length - 1) : Math.floor(100 / paths.length)}`)
+      .join(', ');
     add(['content', id], `node ${id}: a manual experiment needs weights in \`content.${id}.weights\`, e.g. { ${example} }`);
     return;
   }
@@ -458,7 +486,8 @@ function experimentWeightRules(id: string, node: ExperimentNode, content: Record
   const missing = paths.filter((p) => !given.includes(p));
   const unknown = given.filter((p) => !paths.includes(p));
   if (missing.length > 0) add(['content', id, 'weights'], `node ${id}: weights lack path(s) ${idList(missing)}`);
-  if (unknown.length > 0) add(['content', id, 'weights'], `node ${id}: weights name path(s) ${idList(unknown)} that the experiment does not have`);
+  if (unknown.length > 0)
+    add(['content', id, 'weights'], `node ${id}: weights name path(s) ${idList(unknown)} that the experiment does not have`);
   let sum = 0;
   for (const [path, weight] of Object.entries(weights as Record<string, unknown>)) {
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
@@ -488,12 +517,15 @@ function checkCondition(condition: unknown, path: readonly Segment[], place: Pla
   const field = formatPath(path.slice(nodeIdOf(path) !== undefined ? 2 : 1));
   const where = field ? ` in \`${field}\`` : '';
   for (const p of new Set(paths)) {
-    if (place === 'split' && !['profile', 'event', 'context'].includes(root(p)) ) {
+    if (place === 'split' && !['profile', 'event', 'context'].includes(root(p))) {
       add(path, `${owner}: path \`${p}\`${where} must start with profile., event. (the trigger event) or context.`);
     } else if (place === 'audience' && root(p) !== 'profile') {
       add(path, `${owner}: path \`${p}\`${where} must start with profile. (an audience is a condition over profiles)`);
     } else if ((place === 'entryFilter' || place === 'eventFilter') && ['event', 'profile', 'trigger'].includes(root(p))) {
-      const hint = root(p) === 'event' ? `: write \`${p.slice('event.'.length)}\`` : ' (profiles and the trigger event can only be compared through { ref })';
+      const hint =
+        root(p) === 'event'
+          ? `: write \`${p.slice('event.'.length)}\``
+          : ' (profiles and the trigger event can only be compared through { ref })';
       add(path, `${owner}: path \`${p}\`${where}: ${EVENT_FILTER_HINT}${hint}`);
     }
   }
@@ -549,7 +581,11 @@ export function contentProblems(nodeId: string, node: JourneyNode | undefined, c
   }
   if (node.type === 'message') {
     if (content === undefined) {
-      problems.push({ nodeId, path: formatPath(at), message: `node ${nodeId}: ${/^[aeiou]/.test(node.channel) ? 'an' : 'a'} ${node.channel} message needs content: ${CHANNEL_NEEDS[node.channel]}` });
+      problems.push({
+        nodeId,
+        path: formatPath(at),
+        message: `node ${nodeId}: ${/^[aeiou]/.test(node.channel) ? 'an' : 'a'} ${node.channel} message needs content: ${CHANNEL_NEEDS[node.channel]}`,
+      });
       return problems;
     }
     const result = contentSchemaFor(node.channel).safeParse(content);
@@ -575,7 +611,8 @@ function contentRules(definition: JourneyDefinition): DefinitionProblem[] {
     problems.push(...contentProblems(id, node, content));
   }
   for (const id of Object.keys(definition.content)) {
-    if (!Object.prototype.hasOwnProperty.call(definition.nodes, id)) problems.push(...contentProblems(id, undefined, definition.content[id]));
+    if (!Object.prototype.hasOwnProperty.call(definition.nodes, id))
+      problems.push(...contentProblems(id, undefined, definition.content[id]));
   }
   return problems;
 }
@@ -626,7 +663,11 @@ function templateRules(definition: JourneyDefinition, add: Add): void {
       if (!('value' in operation)) return;
       eachString(operation.value, ['nodes', id, 'operations', index, 'value'], (text, path) => {
         const error = templateError(text);
-        if (error) add(path, `node ${id}: the value of operation ${index + 1} (${operation.op} ${operation.property}) is not a valid template: ${error}`);
+        if (error)
+          add(
+            path,
+            `node ${id}: the value of operation ${index + 1} (${operation.op} ${operation.property}) is not a valid template: ${error}`,
+          );
       });
     });
   }
@@ -672,7 +713,8 @@ function settingsRules(definition: JourneyDefinition, limits: Limits, add: Add):
         const instant = Date.parse(date);
         if (seen.has(instant)) add(['entry', 'schedule', 'dates', index], `entry: the date ${date} is listed twice`);
         seen.add(instant);
-        if (afterEnd(date)) add(['entry', 'schedule', 'dates', index], `entry: the date ${date} is after endAt (${settings.endAt}): it would never run`);
+        if (afterEnd(date))
+          add(['entry', 'schedule', 'dates', index], `entry: the date ${date} is after endAt (${settings.endAt}): it would never run`);
       });
     }
     if (schedule.type === 'recurring') {

@@ -52,4 +52,3 @@ export type DeliverySettings = z.infer<typeof deliverySettingsSchema>;
 export type DeliverySettingsInput = z.input<typeof deliverySettingsSchema>;
 
 export const defaultDeliverySettings: DeliverySettings = deliverySettingsSchema.parse({});
-

@@ -34,7 +34,14 @@ function assertAuto(nodeId: string, node: ExperimentNode): void {
 }
 
 /** Declares `path` the winner of an auto experiment of a live version; answers the experiment as it now is. */
-export async function declareWinner(deps: ExperimentSources, journeyId: string, versionNumber: number, nodeId: string, path: string, actor: string) {
+export async function declareWinner(
+  deps: ExperimentSources,
+  journeyId: string,
+  versionNumber: number,
+  nodeId: string,
+  path: string,
+  actor: string,
+) {
   const { version, node } = await loadExperimentNode(deps.journeys, journeyId, versionNumber, nodeId);
   if (!acceptsWinner(version.state)) {
     throw new ConflictError(

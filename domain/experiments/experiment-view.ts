@@ -4,7 +4,13 @@ import { experimentGoalsOf } from './reweight';
 import type { ExperimentSources, ExperimentWeightChange } from './sources';
 
 /** An experiment node: its mode, paths, goals, the weights new users get now, its winner and the newest `limit` weight changes. */
-export async function experimentView({ journeys, experiments }: ExperimentSources, journeyId: string, version: number, nodeId: string, limit: number) {
+export async function experimentView(
+  { journeys, experiments }: ExperimentSources,
+  journeyId: string,
+  version: number,
+  nodeId: string,
+  limit: number,
+) {
   const { version: found, node } = await loadExperimentNode(journeys, journeyId, version, nodeId);
   const paths = Object.keys(node.paths);
   const base = {
@@ -28,7 +34,10 @@ export async function experimentView({ journeys, experiments }: ExperimentSource
       return { ...base, weights, history: history.slice(-limit) };
     }
     case 'auto': {
-      const [current, history] = await Promise.all([experiments.current(journeyId, version, nodeId), experiments.history(journeyId, version, nodeId, { limit })]);
+      const [current, history] = await Promise.all([
+        experiments.current(journeyId, version, nodeId),
+        experiments.history(journeyId, version, nodeId, { limit }),
+      ]);
       const winner = current.winner;
       const weights =
         winner !== undefined

@@ -66,7 +66,9 @@ function toPercent(paths: readonly string[], chances: readonly number[], floor: 
   const exact = chances.map((chance) => free * chance);
   const cents = exact.map((value) => Math.floor(value));
   let left = free - cents.reduce((sum, value) => sum + value, 0);
-  const order = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  const order = exact
+    .map((value, index) => ({ index, remainder: value - Math.floor(value) }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) cents[order[k]!.index]!++;
   return Object.fromEntries(paths.map((path, i) => [path, (floorCents + cents[i]!) / 100]));
 }

@@ -8,12 +8,27 @@ import type { VersionState } from '../lifecycle/states';
 export interface ExperimentSources {
   journeys: {
     getVersion(journeyId: string, version: number): Promise<{ state: VersionState; definition: JourneyDefinition }>;
-    contentHistory(journeyId: string, version: number, nodeId: string): Promise<Array<{ revision: number; content: unknown; actor: string; at: Date }>>;
+    contentHistory(
+      journeyId: string,
+      version: number,
+      nodeId: string,
+    ): Promise<Array<{ revision: number; content: unknown; actor: string; at: Date }>>;
   };
   experiments: {
-    current(journeyId: string, version: number, nodeId: string): Promise<{ weights?: Record<string, number>; winner?: string; winnerBy?: string; winnerAt?: Date }>;
+    current(
+      journeyId: string,
+      version: number,
+      nodeId: string,
+    ): Promise<{ weights?: Record<string, number>; winner?: string; winnerBy?: string; winnerAt?: Date }>;
     history(journeyId: string, version: number, nodeId: string, options: { limit: number }): Promise<ExperimentWeightChange[]>;
-    declareWinner(journeyId: string, version: number, nodeId: string, path: string, actor: string, paths: readonly string[]): Promise<unknown>;
+    declareWinner(
+      journeyId: string,
+      version: number,
+      nodeId: string,
+      path: string,
+      actor: string,
+      paths: readonly string[],
+    ): Promise<unknown>;
   };
 }
 

@@ -7,17 +7,7 @@ import { ConflictError, InvalidInputError } from '../errors';
 export const versionStates = ['draft', 'scheduled', 'running', 'paused', 'completed', 'restricted', 'stopped'] as const;
 export type VersionState = (typeof versionStates)[number];
 
-export const lifecycleActions = [
-  'edit',
-  'publish',
-  'delete',
-  'clone',
-  'editWhat',
-  'newVersion',
-  'pause',
-  'resume',
-  'stop',
-] as const;
+export const lifecycleActions = ['edit', 'publish', 'delete', 'clone', 'editWhat', 'newVersion', 'pause', 'resume', 'stop'] as const;
 export type LifecycleAction = (typeof lifecycleActions)[number];
 
 /** What each state allows (spec 1.1). Anything else is answered with 409 and this list. */
@@ -218,7 +208,11 @@ export function finishDrain(state: JourneyState, version: number, now: Date): Jo
   const target = findVersion(state, version);
   const done = target.state === 'completed' || (target.state === 'restricted' && target.draining);
   if (!done) {
-    throw new ConflictError(`version ${version} is ${target.state}, not completed or draining`, { version, state: target.state }, 'invalid_transition');
+    throw new ConflictError(
+      `version ${version} is ${target.state}, not completed or draining`,
+      { version, state: target.state },
+      'invalid_transition',
+    );
   }
   return replace(state, { ...target, state: 'stopped', stoppedAt: now, stopReason: 'stopped', draining: false });
 }
@@ -234,7 +228,11 @@ export interface NewDraft {
 export function addDraft(state: JourneyState, draft: NewDraft, maxVersions: number): { state: JourneyState; version: number } {
   const existing = draftVersion(state);
   if (existing) {
-    throw new ConflictError(`version ${existing.version} is already a draft: edit or delete it first`, { version: existing.version, state: 'draft' }, 'draft_exists');
+    throw new ConflictError(
+      `version ${existing.version} is already a draft: edit or delete it first`,
+      { version: existing.version, state: 'draft' },
+      'draft_exists',
+    );
   }
   if (state.versions.length >= maxVersions) {
     throw new ConflictError(

@@ -49,8 +49,12 @@ function attributesSchema(description: string) {
 }
 
 const emailSchema = z.email({ error: 'must be an email address' }).max(254).describe('The email address of the user.');
-const phoneSchema = z.e164({ error: 'must be a phone number in E.164 format, e.g. +33612345678' }).describe('The phone number, E.164 (e.g. `+33612345678`).');
-const userTimeZoneSchema = timeZoneSchema.describe('The IANA time zone of the user (e.g. `Europe/Paris`); delays with `at` and quiet hours use it first.');
+const phoneSchema = z
+  .e164({ error: 'must be a phone number in E.164 format, e.g. +33612345678' })
+  .describe('The phone number, E.164 (e.g. `+33612345678`).');
+const userTimeZoneSchema = timeZoneSchema.describe(
+  'The IANA time zone of the user (e.g. `Europe/Paris`); delays with `at` and quiet hours use it first.',
+);
 
 const pushTokensSchema = z
   .array(z.string().min(1).max(4096))
@@ -60,7 +64,9 @@ const pushTokensSchema = z
 
 const consentSchema = z
   .partialRecord(channelSchema, z.boolean())
-  .describe('Consent per channel (email, push, sms, webhook, sink): `false` means no messages on that channel; absent or `true` allows them.');
+  .describe(
+    'Consent per channel (email, push, sms, webhook, sink): `false` means no messages on that channel; absent or `true` allows them.',
+  );
 
 /** A whole profile: what PUT stores in place of the previous one. */
 export const profileInputSchema = z

@@ -35,7 +35,10 @@ export function counterKeysOf(fact: Fact): string[] {
     case 'message':
       if (!node || fact.outcome === undefined) return [];
       if (fact.outcome === 'sent' && fact.inDoubt) return [`${node}:msg:inDoubt`];
-      return [`${node}:msg:${fact.outcome}`, ...(fact.reason !== undefined ? [`${node}:msg:${fact.outcome}:${reasonCode(fact.reason)}`] : [])];
+      return [
+        `${node}:msg:${fact.outcome}`,
+        ...(fact.reason !== undefined ? [`${node}:msg:${fact.outcome}:${reasonCode(fact.reason)}`] : []),
+      ];
     case 'message_event':
       return node && fact.outcome !== undefined ? [`${node}:event:${fact.outcome}`] : [];
     case 'experiment_goal':

@@ -26,9 +26,25 @@ export function summaryCsv(report: JourneyReport): string {
     'boost_pct',
     ...reasons.map((r) => `exits_${r}`),
   ];
-  const row = (start: string, t: { qualified: number; entered: number; control: number; exits: Record<string, number> }, convertedTarget: number, convertedControl: number): Cell[] => {
+  const row = (
+    start: string,
+    t: { qualified: number; entered: number; control: number; exits: Record<string, number> },
+    convertedTarget: number,
+    convertedControl: number,
+  ): Cell[] => {
     const c = conversionOf(t.entered, t.control, convertedTarget, convertedControl);
-    return [start, t.qualified, t.entered, t.control, c.target.converted, c.target.rate, c.control.converted, c.control.rate, c.boost, ...reasons.map((r) => t.exits[r] ?? 0)];
+    return [
+      start,
+      t.qualified,
+      t.entered,
+      t.control,
+      c.target.converted,
+      c.target.rate,
+      c.control.converted,
+      c.control.rate,
+      c.boost,
+      ...reasons.map((r) => t.exits[r] ?? 0),
+    ];
   };
   return toCsv([
     header,

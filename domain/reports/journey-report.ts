@@ -22,19 +22,32 @@ export interface ReportRange {
 }
 
 /** Figures of one version, computed from the report counters over the range. */
-export async function versionReport(deps: JourneyReportDeps, journeyId: string, version: number, range: ReportRange): Promise<JourneyReport> {
+export async function versionReport(
+  deps: JourneyReportDeps,
+  journeyId: string,
+  version: number,
+  range: ReportRange,
+): Promise<JourneyReport> {
   return report(deps, journeyId, [await reportVersion(deps, journeyId, version)], range);
 }
 
 /** Figures of several versions together: those listed, or every published one (409 `not_published` when none is). */
-export async function acrossVersionsReport(deps: JourneyReportDeps, journeyId: string, listed: number[] | undefined, range: ReportRange): Promise<JourneyReport> {
+export async function acrossVersionsReport(
+  deps: JourneyReportDeps,
+  journeyId: string,
+  listed: number[] | undefined,
+  range: ReportRange,
+): Promise<JourneyReport> {
   const journey = await deps.journeys.getJourney(journeyId);
   const published = journey.versions.filter((v) => v.state !== 'draft').map((v) => v.version);
   const wanted = listed ?? published;
-  if (wanted.length === 0) throw new ConflictError(`journey ${journeyId} has no published version yet: nothing to report`, { journeyId }, 'not_published');
+  if (wanted.length === 0)
+    throw new ConflictError(`journey ${journeyId} has no published version yet: nothing to report`, { journeyId }, 'not_published');
   const unknown = wanted.filter((v) => !journey.versions.some((known) => known.version === v));
   if (unknown.length > 0) {
-    throw new InvalidInputError(`journey ${journeyId} has no version ${unknown.join(', ')}`, [{ path: 'query.versions', message: `unknown version(s) ${unknown.join(', ')}` }]);
+    throw new InvalidInputError(`journey ${journeyId} has no version ${unknown.join(', ')}`, [
+      { path: 'query.versions', message: `unknown version(s) ${unknown.join(', ')}` },
+    ]);
   }
   const versions = await Promise.all(wanted.map((v) => reportVersion(deps, journeyId, v)));
   return report(deps, journeyId, versions, range);
@@ -47,7 +60,10 @@ async function reportVersion({ journeys }: JourneyReportDeps, journeyId: string,
 
 async function report(deps: JourneyReportDeps, journeyId: string, versions: ReportVersion[], range: ReportRange): Promise<JourneyReport> {
   const numbers = versions.map((v) => v.version);
-  const [days, weightHistory] = await Promise.all([deps.reader.days(journeyId, numbers), weightHistoryOf(deps.experiments, journeyId, versions)]);
+  const [days, weightHistory] = await Promise.all([
+    deps.reader.days(journeyId, numbers),
+    weightHistoryOf(deps.experiments, journeyId, versions),
+  ]);
   return buildReport({
     journeyId,
     versions,

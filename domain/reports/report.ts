@@ -125,7 +125,12 @@ export const otherNodeReportSchema = z.object({
   type: z.enum(nodeTypesWithReport('counts')),
 });
 
-export const nodeReportSchema = z.union([messageNodeReportSchema, splitNodeReportSchema, experimentNodeReportSchema, otherNodeReportSchema]);
+export const nodeReportSchema = z.union([
+  messageNodeReportSchema,
+  splitNodeReportSchema,
+  experimentNodeReportSchema,
+  otherNodeReportSchema,
+]);
 export type NodeReport = z.infer<typeof nodeReportSchema>;
 
 export const journeyReportSchema = z
@@ -207,7 +212,10 @@ export function buildReport(input: ReportInput): JourneyReport {
 
   const { qualified, entered, control } = admitted(ranged);
   const conv = converted(ranged);
-  const exitsAllTime = Object.entries(suffixCounts(allTime, 'exit:')).reduce((sum, [reason, n]) => (reason === 'not_eligible' ? sum : sum + n), 0);
+  const exitsAllTime = Object.entries(suffixCounts(allTime, 'exit:')).reduce(
+    (sum, [reason, n]) => (reason === 'not_eligible' ? sum : sum + n),
+    0,
+  );
 
   const rangedByNode = byNode(ranged);
   const allTimeByNode = byNode(allTime);
@@ -291,7 +299,14 @@ function nodeReport(
     case 'sends': {
       const reasons: Record<string, number> = {};
       for (const [key, n] of Object.entries(suffixCounts(c, 'msg:'))) if (key.includes(':')) reasons[key] = n;
-      const messages = { sent: c['msg:sent'] ?? 0, inDoubt: c['msg:inDoubt'] ?? 0, failed: c['msg:failed'] ?? 0, unreachable: c['msg:unreachable'] ?? 0, reasons, events: suffixCounts(c, 'event:') };
+      const messages = {
+        sent: c['msg:sent'] ?? 0,
+        inDoubt: c['msg:inDoubt'] ?? 0,
+        failed: c['msg:failed'] ?? 0,
+        unreachable: c['msg:unreachable'] ?? 0,
+        reasons,
+        events: suffixCounts(c, 'event:'),
+      };
       return { ...base, type: view.node.type, messages };
     }
     case 'paths':
@@ -375,7 +390,9 @@ function byNode(c: DayCounters): Map<string, DayCounters> {
 /** `{rest: n}` of the counters `{prefix}{rest}` with n > 0, sorted by key (stable JSON and CSV columns). */
 function suffixCounts(c: DayCounters, prefix: string): Record<string, number> {
   const entries = Object.entries(c).filter(([key, n]) => key.startsWith(prefix) && n > 0);
-  return Object.fromEntries(entries.map(([key, n]) => [key.slice(prefix.length), n] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(
+    entries.map(([key, n]) => [key.slice(prefix.length), n] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }
 
 function inRange(day: string, range: { from?: string; to?: string }): boolean {

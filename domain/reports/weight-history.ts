@@ -2,11 +2,19 @@ import type { ReportVersion, WeightChange } from './report';
 
 /** The weight changes of one experiment node, oldest first (the experiment store satisfies it). */
 export interface ExperimentHistorySource {
-  history(journeyId: string, version: number, nodeId: string): Promise<Array<{ at: Date; weights: Record<string, number>; reason: WeightChange['reason'] }>>;
+  history(
+    journeyId: string,
+    version: number,
+    nodeId: string,
+  ): Promise<Array<{ at: Date; weights: Record<string, number>; reason: WeightChange['reason'] }>>;
 }
 
 /** The weight changes of every experiment node of the versions, keyed `${version}:${nodeId}` as `buildReport` expects. */
-export async function weightHistoryOf(experiments: ExperimentHistorySource, journeyId: string, versions: ReportVersion[]): Promise<Record<string, WeightChange[]>> {
+export async function weightHistoryOf(
+  experiments: ExperimentHistorySource,
+  journeyId: string,
+  versions: ReportVersion[],
+): Promise<Record<string, WeightChange[]>> {
   const entries = await Promise.all(
     versions.flatMap(({ version, definition }) =>
       Object.entries(definition.nodes)

@@ -1,7 +1,6 @@
 /** Date-times, parsed by hand: deterministic (no host time zone) and strict (no 31 February). Workflow-safe. */
 
-const DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Milliseconds since the epoch of a Date or an ISO-8601 date-time string (UTC when no offset), else undefined. */
 export function toInstant(value: unknown): number | undefined {

@@ -10,7 +10,11 @@ export interface MetricsPage {
  * A bare HTTP server answering `GET /metrics` with what `render` answers (for processes without an express
  * app: the worker). Resolves once listening; `close()` stops it.
  */
-export async function serveMetrics(opts: { host: string; port: number; render: () => Promise<MetricsPage> }): Promise<{ server: Server; close: () => Promise<void> }> {
+export async function serveMetrics(opts: {
+  host: string;
+  port: number;
+  render: () => Promise<MetricsPage>;
+}): Promise<{ server: Server; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
@@ -18,7 +22,8 @@ export async function serveMetrics(opts: { host: string; port: number; render: (
     }
     opts.render().then(
       (page) => res.writeHead(200, { 'content-type': page.contentType }).end(page.body),
-      (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${error instanceof Error ? error.message : String(error)}\n`),
+      (error: unknown) =>
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`${error instanceof Error ? error.message : String(error)}\n`),
     );
   });
   server.listen(opts.port, opts.host);

@@ -94,7 +94,13 @@ function faultAnswer(fault: Exclude<FcmFault, 'reset'>, project: string): FcmErr
         `Permission 'cloudmessaging.messages.create' denied on resource ` +
           `'//cloudresourcemanager.googleapis.com/projects/${project}' (or it may not exist).`,
         undefined,
-        [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', domain: 'cloudresourcemanager.googleapis.com' }],
+        [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'IAM_PERMISSION_DENIED',
+            domain: 'cloudresourcemanager.googleapis.com',
+          },
+        ],
       );
     case 'unauthenticated':
       return fcmError(
@@ -112,11 +118,27 @@ function selfSignedCertificate(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fake-fcm-'));
   try {
     const [keyPath, certPath] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-      '-addext', `subjectAltName=DNS:${FCM_HOST},DNS:localhost,IP:127.0.0.1`,
-      '-keyout', keyPath, '-out', certPath,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-addext',
+        `subjectAltName=DNS:${FCM_HOST},DNS:localhost,IP:127.0.0.1`,
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -125,7 +147,10 @@ function selfSignedCertificate(): { key: string; cert: string } {
 
 /** Sends every connection to 127.0.0.1:port whatever host the request names; TLS still checks that host. */
 class LocalAgent extends https.Agent {
-  constructor(private readonly port: number, cert: string) {
+  constructor(
+    private readonly port: number,
+    cert: string,
+  ) {
     super({ ca: cert, keepAlive: true, maxSockets: 32 });
   }
 

@@ -142,14 +142,21 @@ function validate(body: MailSendBody): ApiError[] {
   } else {
     personalizations.forEach((p, i) => {
       if (!Array.isArray(p.to) || p.to.length === 0 || !p.to.every((address) => typeof address.email === 'string')) {
-        errors.push(apiError('The to array is required for all personalization objects, and must have at least one email object with a valid email address.', `personalizations.${i}.to`));
+        errors.push(
+          apiError(
+            'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
+            `personalizations.${i}.to`,
+          ),
+        );
       }
     });
   }
   if (typeof body.from?.email !== 'string') errors.push(apiError('The from object must be provided for every email send.', 'from'));
   const templated = typeof body.template_id === 'string';
   if (!templated && (typeof body.subject !== 'string' || body.subject === '')) {
-    errors.push(apiError('The subject is required. You can get around this requirement if you use a template with a subject defined.', 'subject'));
+    errors.push(
+      apiError('The subject is required. You can get around this requirement if you use a template with a subject defined.', 'subject'),
+    );
   }
   if (!templated && (!Array.isArray(body.content) || body.content.length === 0)) {
     errors.push(apiError('Unless a valid template_id is provided, the content parameter is required.', 'content'));

@@ -9,9 +9,7 @@ import { listenLocally, readBody } from './local-server';
  * - `{acceptThenDrop: true}` records the message, then closes the connection without an answer.
  */
 export type SmsGatewayFault =
-  | { status: number; code?: number; message?: string; retryAfter?: string }
-  | { acceptThenHang: number }
-  | { acceptThenDrop: true };
+  { status: number; code?: number; message?: string; retryAfter?: string } | { acceptThenHang: number } | { acceptThenDrop: true };
 
 export interface AcceptedSms {
   To: string;
@@ -62,17 +60,25 @@ export async function startFakeSmsGateway(options: FakeSmsGatewayOptions): Promi
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-    if (req.method !== 'POST' || req.url !== messagesPath) return twilioError(res, { status: 404, code: 20404, message: 'The requested resource was not found' });
+    if (req.method !== 'POST' || req.url !== messagesPath)
+      return twilioError(res, { status: 404, code: 20404, message: 'The requested resource was not found' });
     if (req.headers.authorization !== authorization) return twilioError(res, { status: 401, code: 20003, message: 'Authenticate' });
 
     const fault = faults.shift();
     if (fault && 'status' in fault) return twilioError(res, fault);
     const form = new URLSearchParams(body);
     const to = form.get('To') ?? '';
-    if (invalid.has(to)) return twilioError(res, { status: 400, code: 21211, message: `The 'To' number ${to} is not a valid phone number.` });
+    if (invalid.has(to))
+      return twilioError(res, { status: 400, code: 21211, message: `The 'To' number ${to} is not a valid phone number.` });
     if (unsubscribed.has(to)) return twilioError(res, { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
 
-    const sms: AcceptedSms = { To: to, From: form.get('From') ?? '', Body: form.get('Body') ?? '', sid: `SM${randomBytes(16).toString('hex')}`, receivedAt: new Date() };
+    const sms: AcceptedSms = {
+      To: to,
+      From: form.get('From') ?? '',
+      Body: form.get('Body') ?? '',
+      sid: `SM${randomBytes(16).toString('hex')}`,
+      receivedAt: new Date(),
+    };
     messages.push(sms);
     if (fault && 'acceptThenDrop' in fault) return void req.socket.destroy();
     if (fault && 'acceptThenHang' in fault) {
@@ -100,11 +106,24 @@ function twilioError(res: ServerResponse, error: { status: number; code?: number
   // Twilio numbers its generic HTTP errors 20000 + status (20429, 20500, 20503).
   const code = error.code ?? 20_000 + error.status;
   if (error.retryAfter !== undefined) res.setHeader('Retry-After', error.retryAfter);
-  json(res, error.status, { code, message: error.message ?? `HTTP ${error.status}`, more_info: `https://www.twilio.com/docs/errors/${code}`, status: error.status });
+  json(res, error.status, {
+    code,
+    message: error.message ?? `HTTP ${error.status}`,
+    more_info: `https://www.twilio.com/docs/errors/${code}`,
+    status: error.status,
+  });
 }
 
 function created(res: ServerResponse, sms: AcceptedSms, accountSid: string): void {
-  json(res, 201, { sid: sms.sid, account_sid: accountSid, to: sms.To, from: sms.From, body: sms.Body, status: 'queued', date_created: sms.receivedAt.toUTCString() });
+  json(res, 201, {
+    sid: sms.sid,
+    account_sid: accountSid,
+    to: sms.To,
+    from: sms.From,
+    body: sms.Body,
+    status: 'queued',
+    date_created: sms.receivedAt.toUTCString(),
+  });
 }
 
 function json(res: ServerResponse, status: number, body: object): void {

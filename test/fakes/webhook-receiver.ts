@@ -8,9 +8,7 @@ import { listenLocally, readBody } from './local-server';
  * - `{acceptThenDrop: true}` records the request, then closes the connection without an answer.
  */
 export type ReceiverAnswer =
-  | { status: number; retryAfter?: string; headers?: Record<string, string> }
-  | { acceptThenHang: number }
-  | { acceptThenDrop: true };
+  { status: number; retryAfter?: string; headers?: Record<string, string> } | { acceptThenHang: number } | { acceptThenDrop: true };
 
 export interface ReceivedRequest {
   method: string;

@@ -3,7 +3,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createBatchActivities, createChannelActivities, createJourneyActivities, createLifecycleActivities, createMaintenanceActivities, createReportActivities, createSegmentActivities } from '../../activities';
+import {
+  createBatchActivities,
+  createChannelActivities,
+  createJourneyActivities,
+  createLifecycleActivities,
+  createMaintenanceActivities,
+  createReportActivities,
+  createSegmentActivities,
+} from '../../activities';
 import { createExperimentActivities } from '../../activities/experiments';
 import { createApp } from '../../api/app';
 import { createApiKeyStore } from '../../store/api-keys';
@@ -78,7 +86,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     activities: {
       journey: createJourneyActivities({ journeys, profiles, temporal: client, entries, experiments }),
       lifecycle: createLifecycleActivities({ entries, facts }),
-      reports: { ...createReportActivities({ counters }), ...createExperimentActivities({ journeys, experiments, reports: counters.reader }) },
+      reports: {
+        ...createReportActivities({ counters }),
+        ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),
+      },
       maintenance: createMaintenanceActivities({ temporal: client, journeys }),
       batch: createBatchActivities({ temporal: client, journeys, entries, batches: createBatchStore(db.models) }),
       segment: createSegmentActivities({ journeys, profiles, events: db.models.events, batches: createBatchStore(db.models) }),

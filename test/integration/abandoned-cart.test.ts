@@ -34,7 +34,13 @@ describe('abandoned-cart example end to end', () => {
     expect((await call(stack, 'POST', '/v1/journeys', definition)).status).toBe(201);
     expect((await call(stack, 'POST', '/v1/journeys/abandoned-cart/versions/1/publish', {})).status).toBe(200);
     for (const userId of users.slice(0, 3)) {
-      await stack.profiles.put({ userId, email: `${userId}@example.com`, timezone: daytimeZone(), pushTokens: [`token-${userId}`], attributes: { firstName: 'Ada' } });
+      await stack.profiles.put({
+        userId,
+        email: `${userId}@example.com`,
+        timezone: daytimeZone(),
+        pushTokens: [`token-${userId}`],
+        attributes: { firstName: 'Ada' },
+      });
     }
   });
   afterAll(async () => {
@@ -58,16 +64,26 @@ describe('abandoned-cart example end to end', () => {
     expect(result.reason).toBe('completed');
     expect(result.path.slice(0, 2)).toEqual(['wait-checkout', 'test-offer']);
     expect(result.path.at(-1)).toBe('last-reminder');
-    const inbox = (await call(stack, 'GET', `/v1/sink/messages?userId=${userId}`)).body.items as { nodeId: string; content: Record<string, unknown> }[];
+    const inbox = (await call(stack, 'GET', `/v1/sink/messages?userId=${userId}`)).body.items as {
+      nodeId: string;
+      content: Record<string, unknown>;
+    }[];
     expect(inbox.map((m) => m.nodeId)).toEqual([result.path[2], 'last-reminder']);
-    expect(inbox.at(-1)!.content).toMatchObject({ channel: 'email', to: `${userId}@example.com`, subject: 'Your cart expires soon', text: 'Complete your order: https://shop.example.com/cart/c-1' });
+    expect(inbox.at(-1)!.content).toMatchObject({
+      channel: 'email',
+      to: `${userId}@example.com`,
+      subject: 'Your cart expires soon',
+      text: 'Complete your order: https://shop.example.com/cart/c-1',
+    });
   });
 
   it('exits when the checkout of the same cart comes in time', async () => {
     const userId = users[1]!;
     const handle = stack.client.workflow.getHandle(await enterWithCart(userId, 'c-2'));
     await eventually(async () => expect(await handle.query('state')).toMatchObject({ currentNode: 'wait-checkout' }));
-    expect((await call(stack, 'POST', '/v1/events', { userId, name: 'checkout_started', properties: { cartId: 'c-2' } })).body.signalled).toBe(1);
+    expect(
+      (await call(stack, 'POST', '/v1/events', { userId, name: 'checkout_started', properties: { cartId: 'c-2' } })).body.signalled,
+    ).toBe(1);
     expect(await handle.result()).toMatchObject({ reason: 'exited', nodeId: 'exit-ok', path: ['wait-checkout', 'exit-ok'] });
     expect((await call(stack, 'GET', `/v1/sink/messages?userId=${userId}`)).body.items).toEqual([]);
   });
@@ -76,7 +92,9 @@ describe('abandoned-cart example end to end', () => {
     const userId = users[2]!;
     const handle = stack.client.workflow.getHandle(await enterWithCart(userId, 'c-3'));
     await eventually(async () => expect(await handle.query('state')).toMatchObject({ currentNode: 'wait-checkout' }));
-    expect((await call(stack, 'POST', '/v1/events', { userId, name: 'order_completed', properties: { orderId: 'o-3' } })).body.signalled).toBe(1);
+    expect(
+      (await call(stack, 'POST', '/v1/events', { userId, name: 'order_completed', properties: { orderId: 'o-3' } })).body.signalled,
+    ).toBe(1);
     expect(await handle.result()).toMatchObject({ reason: 'goal', goalId: 'purchase', nodeId: 'wait-checkout' });
   });
 });

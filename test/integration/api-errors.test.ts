@@ -55,7 +55,12 @@ describe('bad input on every endpoint', () => {
 
   it('answers 400 to malformed ids in the path', async () => {
     for (const op of operations.filter((o) => o.params.length > 0)) {
-      const response = await call(stack, op.method, fill(op.path, (p) => (p === 'version' ? 'NaN' : 'bad id!')), op.hasBody ? {} : undefined);
+      const response = await call(
+        stack,
+        op.method,
+        fill(op.path, (p) => (p === 'version' ? 'NaN' : 'bad id!')),
+        op.hasBody ? {} : undefined,
+      );
       expectProblem(response, [400]);
     }
   });

@@ -159,7 +159,13 @@ describe('API keys and scopes', () => {
     const read = await call(app, 'POST', '/v1/api-keys', { name: 'dashboard', scopes: ['read'] }, bearer(bootstrapKey));
     expect(read.status).toBe(201);
     expect(read.headers.get('cache-control')).toBe('no-store');
-    expect(read.body).toEqual({ id: expect.any(String), key: expect.any(String), name: 'dashboard', scopes: ['read'], createdAt: expect.any(String) });
+    expect(read.body).toEqual({
+      id: expect.any(String),
+      key: expect.any(String),
+      name: 'dashboard',
+      scopes: ['read'],
+      createdAt: expect.any(String),
+    });
     expect(read.body.key).toMatch(/^jk_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
     expect(read.body.key.startsWith(`jk_${read.body.id}_`)).toBe(true);
     readKey = read.body;

@@ -130,7 +130,9 @@ describe('batch enrolments', () => {
     // Throttled: 10,000 users at 1000/s take at least 9.9 s (no pause after the last chunk).
     expect(doneMs).toBeGreaterThanOrEqual(9_900);
     await eventually(async () => expect(await entriesOf('batch-big')).toHaveLength(progress.started), 60_000, 500);
-    console.log(`batch of ${MAX}: done in ${(doneMs / 1000).toFixed(1)} s at 1000/s; ${progress.started} started before the pause; ${polls.length} polls`);
+    console.log(
+      `batch of ${MAX}: done in ${(doneMs / 1000).toFixed(1)} s at 1000/s; ${progress.started} started before the pause; ${polls.length} polls`,
+    );
   }, 120_000);
 
   it('enrols each user once however often the request names them, and counts control users', async () => {
@@ -159,7 +161,11 @@ describe('batch enrolments', () => {
       await eventually(async () => expect((await entriesOf(journeyId, 'old'))[0]?.exitedAt).toBeDefined());
     }
 
-    const once = await call(stack, 'POST', '/v1/journeys/batch-once/enrollments:batch', [{ userId: 'old' }, { userId: 'new-1' }, { userId: 'new-2' }]);
+    const once = await call(stack, 'POST', '/v1/journeys/batch-once/enrollments:batch', [
+      { userId: 'old' },
+      { userId: 'new-1' },
+      { userId: 'new-2' },
+    ]);
     expect(await finished(once.headers.get('location')!)).toMatchObject({
       total: 3,
       started: 2,
@@ -168,7 +174,11 @@ describe('batch enrolments', () => {
     });
 
     const cooldown = await call(stack, 'POST', '/v1/journeys/batch-cooldown/enrollments:batch', [{ userId: 'old' }, { userId: 'new-1' }]);
-    expect(await finished(cooldown.headers.get('location')!)).toMatchObject({ started: 1, notEligible: 1, notEligibleReasons: { cooldown: 1 } });
+    expect(await finished(cooldown.headers.get('location')!)).toMatchObject({
+      started: 1,
+      notEligible: 1,
+      notEligibleReasons: { cooldown: 1 },
+    });
 
     const inside = await call(stack, 'POST', '/v1/journeys/batch-inside/enrollments:batch', [{ userId: 'inside' }, { userId: 'new-1' }]);
     expect(await finished(inside.headers.get('location')!)).toMatchObject({ started: 1, existing: 1, notEligible: 0 });
@@ -190,7 +200,12 @@ describe('batch enrolments', () => {
     const accepted = await ndjson('/v1/journeys/batch-once/enrollments:batch', `${huge}\n{"userId":"small"}\n`);
     expect(accepted.status).toBe(202);
     const progress = await finished(accepted.headers.get('location')!);
-    expect(progress).toMatchObject({ total: 2, started: 1, failed: 1, failures: [{ userId: 'huge', error: expect.stringMatching(/size exceeds limit/) }] });
+    expect(progress).toMatchObject({
+      total: 2,
+      started: 1,
+      failed: 1,
+      failures: [{ userId: 'huge', error: expect.stringMatching(/size exceeds limit/) }],
+    });
   });
 
   it('counts a retried chunk once, and does not enrol again a user its first attempt started', async () => {
@@ -250,14 +265,23 @@ describe('batch enrolments', () => {
     });
 
     it(`refuses more than ${MAX} users, oversized bodies and other content types`, async () => {
-      const tooMany = await call(stack, 'POST', path, Array.from({ length: MAX + 1 }, (_, i) => ({ userId: `u${i}` })));
+      const tooMany = await call(
+        stack,
+        'POST',
+        path,
+        Array.from({ length: MAX + 1 }, (_, i) => ({ userId: `u${i}` })),
+      );
       expectProblem(tooMany, 400, 'invalid_input');
       expect(tooMany.body.detail).toMatch(/at most 10000 users per batch, got 10001/);
       const manyLines = Array.from({ length: MAX + 1 }, (_, i) => `{"userId":"u${i}"}`).join('\n');
       expectProblem(await ndjson(path, manyLines), 400, 'invalid_input');
 
       expectProblem(await ndjson(path, `{"userId":"u","context":{"x":"${'x'.repeat(5 * 1024 * 1024)}"}}`), 413, 'body_too_large');
-      expectProblem(await call(stack, 'POST', path, 'userId=u1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+      expectProblem(
+        await call(stack, 'POST', path, 'userId=u1', { 'content-type': 'application/x-www-form-urlencoded' }),
+        415,
+        'unsupported_media_type',
+      );
       expectProblem(await call(stack, 'POST', `${path}?ratePerSecond=0`, [{ userId: 'u' }]), 400, 'invalid_input');
     });
 
@@ -275,7 +299,11 @@ describe('batch enrolments', () => {
       const headers = { authorization: `Bearer ${reader}` };
       expectProblem(await call(stack, 'POST', path, [{ userId: 'u' }], headers), 403, 'forbidden');
       // The scope is checked before an NDJSON body is read.
-      expectProblem(await call(stack, 'POST', path, '{"userId": ', { ...headers, 'content-type': 'application/x-ndjson' }), 403, 'forbidden');
+      expectProblem(
+        await call(stack, 'POST', path, '{"userId": ', { ...headers, 'content-type': 'application/x-ndjson' }),
+        403,
+        'forbidden',
+      );
       const accepted = await call(stack, 'POST', path, [{ userId: 'scoped' }]);
       expect((await call(stack, 'GET', accepted.headers.get('location')!, undefined, headers)).status).toBe(200);
     });
@@ -284,6 +312,9 @@ describe('batch enrolments', () => {
   it('is in the OpenAPI document with its literal colon', async () => {
     const document = (await call(stack, 'GET', '/openapi.json')).body;
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/journeys/{id}/enrollments:batch', '/v1/batches/{batchId}']));
-    expect(document.paths['/v1/journeys/{id}/enrollments:batch'].post.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'ratePerSecond']);
+    expect(document.paths['/v1/journeys/{id}/enrollments:batch'].post.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'id',
+      'ratePerSecond',
+    ]);
   });
 });

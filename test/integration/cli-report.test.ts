@@ -18,9 +18,14 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   const env: NodeJS.ProcessEnv = { ...process.env, JOURNEYS_API_URL: stack.baseUrl, JOURNEYS_API_KEY: testAdminKey, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: repoRoot, env, timeout: 45_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', ...args],
+      { cwd: repoRoot, env, timeout: 45_000, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -97,7 +102,9 @@ describe('journeys report', () => {
     if (pick?.type !== 'experiment') throw new Error('no experiment node in the report');
     expect(pick.paths.reduce((sum, p) => sum + p.count, 0)).toBe(3);
     for (const path of pick.paths) {
-      expect(stdout).toMatch(new RegExp(`^ {2}${path.path}\\s+${path.count}\\s+${path.share === null ? '-' : `${path.share.toFixed(2)}%`}\\s+0 \\(`, 'm'));
+      expect(stdout).toMatch(
+        new RegExp(`^ {2}${path.path}\\s+${path.count}\\s+${path.share === null ? '-' : `${path.share.toFixed(2)}%`}\\s+0 \\(`, 'm'),
+      );
     }
   });
 

@@ -206,7 +206,10 @@ describe('journeys diff, deploy, list, status against the API', () => {
     expect(created.stdout.trim()).toBe('cli-welcome: created version 2 (draft)');
 
     // Now the draft is the base: a further edit replaces it.
-    const diffDraft = await cli(['diff', file('welcome-v2b.yaml', welcome({ subject: 'Hi there', extraNode: true, description: 'adds a reminder' }))]);
+    const diffDraft = await cli([
+      'diff',
+      file('welcome-v2b.yaml', welcome({ subject: 'Hi there', extraNode: true, description: 'adds a reminder' })),
+    ]);
     expect(diffDraft.stdout).toContain('draft 2 would be replaced');
 
     const dryRefused = await cli(['deploy', path, '--publish', '--dry-run']);
@@ -237,7 +240,10 @@ describe('journeys diff, deploy, list, status against the API', () => {
     ]);
 
     // A new description alone is What-only, but no in-place edit applies it: said, not failed.
-    const renamed = await cli(['deploy', file('welcome-desc.yaml', welcome({ subject: 'Welcome aboard', extraNode: true, description: 'reworded' }))]);
+    const renamed = await cli([
+      'deploy',
+      file('welcome-desc.yaml', welcome({ subject: 'Welcome aboard', extraNode: true, description: 'reworded' })),
+    ]);
     expect(renamed.code).toBe(0);
     expect(renamed.stdout).toContain('cli-welcome: content is up to date (version 2, running)');
     expect(renamed.stdout).toContain('cli-welcome: note: description changed, but version 2 keeps its own');
@@ -287,7 +293,10 @@ describe('journeys diff, deploy, list, status against the API', () => {
 
   it('deploy sends nothing when a file is invalid (exit 1)', async () => {
     const good = file('other.yaml', welcome().replace('id: cli-welcome', 'id: cli-other'));
-    const bad = file('bad.yaml', welcome().replace('next: { sent: wait-1 }', 'next: { sent: missing }').replace('id: cli-welcome', 'id: cli-bad'));
+    const bad = file(
+      'bad.yaml',
+      welcome().replace('next: { sent: wait-1 }', 'next: { sent: missing }').replace('id: cli-welcome', 'id: cli-bad'),
+    );
     const run = await cli(['deploy', good, bad, '--publish']);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`${bad}: node email-1: connector \`sent\` points to missing node \`missing\``);
@@ -298,7 +307,14 @@ describe('journeys diff, deploy, list, status against the API', () => {
 
 describe('journeys errors and exit codes', () => {
   it('usage errors exit 2: unknown command, unknown option, missing argument, bad choice, missing file', async () => {
-    for (const args of [['frobnicate'], ['list', '--bogus'], ['deploy'], ['deploy', 'x.yaml', '--publish', '--old-version', 'later'], ['deploy', join(dir, 'none.yaml')], []]) {
+    for (const args of [
+      ['frobnicate'],
+      ['list', '--bogus'],
+      ['deploy'],
+      ['deploy', 'x.yaml', '--publish', '--old-version', 'later'],
+      ['deploy', join(dir, 'none.yaml')],
+      [],
+    ]) {
       const run = await cli(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
     }
@@ -316,7 +332,15 @@ describe('journeys errors and exit codes', () => {
   it('an API answering 5xx exits 3 with its detail', async () => {
     const server: Server = createServer((_req, res) => {
       res.writeHead(500, { 'content-type': 'application/problem+json' });
-      res.end(JSON.stringify({ type: 'x', title: 'Internal Server Error', status: 500, code: 'internal', detail: 'an unexpected error occurred; it has been logged' }));
+      res.end(
+        JSON.stringify({
+          type: 'x',
+          title: 'Internal Server Error',
+          status: 500,
+          code: 'internal',
+          detail: 'an unexpected error occurred; it has been logged',
+        }),
+      );
     });
     await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
     try {

@@ -66,7 +66,8 @@ describe('sends when the worker dies around the provider call', () => {
     };
     expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
     expect((await call(stack, 'POST', '/v1/journeys/crash-sends/versions/1/publish', {})).status).toBe(200);
-    for (const userId of users) await stack.profiles.put({ userId, email: emailOf(userId), phone: phoneOf(userId), attributes: { name: userId } });
+    for (const userId of users)
+      await stack.profiles.put({ userId, email: emailOf(userId), phone: phoneOf(userId), attributes: { name: userId } });
 
     await Promise.all(
       users.map(async (userId) => {
@@ -89,7 +90,8 @@ describe('sends when the worker dies around the provider call', () => {
   };
 
   it('finishes every instance through the `sent` connectors', () => {
-    for (const userId of users) expect(results.get(userId)).toMatchObject({ reason: 'exited', nodeId: 'bye', path: ['note', 'mail', 'text', 'bye'] });
+    for (const userId of users)
+      expect(results.get(userId)).toMatchObject({ reason: 'exited', nodeId: 'bye', path: ['note', 'mail', 'text', 'bye'] });
   });
 
   it.each(users)('keeps exactly one sink message for %s (sent again after a crash)', async (userId) => {

@@ -32,7 +32,8 @@ function daytimeZone(): string {
 function shopper(accept: (userId: string) => boolean): string {
   for (let n = 0; ; n++) if (accept(`shopper-${n}`)) return `shopper-${n}`;
 }
-const offerPath = (userId: string) => pickWeightedPath(['discount', 'shipping'], { discount: 50, shipping: 50 }, experimentDraw('abandoned-cart', 'test-offer', userId));
+const offerPath = (userId: string) =>
+  pickWeightedPath(['discount', 'shipping'], { discount: 50, shipping: 50 }, experimentDraw('abandoned-cart', 'test-offer', userId));
 const target = (userId: string) => !isControlUser('abandoned-cart', userId, 5);
 
 interface ScriptedEvent {
@@ -55,7 +56,13 @@ const cart = { name: 'cart_updated', properties: { items: 2, cartId: 'c-1', cart
 /** For every example: a run without events and runs with events that change its course. */
 const scenarios: Scenario[] = [
   { name: 'hello: one message, then the exit', journeyId: 'hello', userId: 'dry-hello', events: [] },
-  { name: 'welcome-series: tips by push, profile update, hand-over', journeyId: 'welcome-series', userId: 'dry-welcome-push', attributes: { pushEnabled: true }, events: [] },
+  {
+    name: 'welcome-series: tips by push, profile update, hand-over',
+    journeyId: 'welcome-series',
+    userId: 'dry-welcome-push',
+    attributes: { pushEnabled: true },
+    events: [],
+  },
   { name: 'welcome-series: tips by email', journeyId: 'welcome-series', userId: 'dry-welcome-email', events: [] },
   {
     name: 'abandoned-cart: no checkout, discount path: offer, reminder, completed after the conversion window',
@@ -81,9 +88,20 @@ const scenarios: Scenario[] = [
     trigger: cart,
     events: [{ at: 'PT30M', name: 'checkout_started', properties: { cartId: 'c-1' } }],
   },
-  { name: 'abandoned-cart: a control user is tracked, sent nothing', journeyId: 'abandoned-cart', userId: shopper((u) => !target(u)), trigger: cart, events: [] },
+  {
+    name: 'abandoned-cart: a control user is tracked, sent nothing',
+    journeyId: 'abandoned-cart',
+    userId: shopper((u) => !target(u)),
+    trigger: cart,
+    events: [],
+  },
   { name: 're-engagement: no reaction: push, SMS, CRM webhook', journeyId: 're-engagement', userId: 'dry-lapsed', events: [] },
-  { name: 're-engagement: opening the app meets the goal', journeyId: 're-engagement', userId: 'dry-returning', events: [{ at: 'P1DT2H', name: 'app_opened' }] },
+  {
+    name: 're-engagement: opening the app meets the goal',
+    journeyId: 're-engagement',
+    userId: 'dry-returning',
+    events: [{ at: 'P1DT2H', name: 'app_opened' }],
+  },
 ];
 
 describe('dry run', () => {
@@ -174,7 +192,9 @@ describe('dry run', () => {
     await real.profiles.put({ userId, ...profileOf(scenario) });
     const sendsBefore = real.sends.length;
     const start = await real.env.currentTimeMs();
-    const context = scenario.trigger ? { event: { id: 'trigger', ...scenario.trigger, timestamp: new Date(start).toISOString() } } : undefined;
+    const context = scenario.trigger
+      ? { event: { id: 'trigger', ...scenario.trigger, timestamp: new Date(start).toISOString() } }
+      : undefined;
     const handle = await real.plain.workflow.start<JourneyWorkflow>('journeyWorkflow', {
       workflowId: instanceWorkflowId(journeyId, userId),
       taskQueue: real.taskQueue,
@@ -185,7 +205,12 @@ describe('dry run', () => {
       const at = Math.max(start + durationToMs(event.at), enteredAt);
       await real.env.sleep(at - (await real.env.currentTimeMs()));
       // Dated on the simulated clock: event time decides what counts.
-      await handle.signal(eventSignal, { id: `e-${index}`, name: event.name, properties: event.properties ?? {}, timestamp: new Date(at).toISOString() });
+      await handle.signal(eventSignal, {
+        id: `e-${index}`,
+        name: event.name,
+        properties: event.properties ?? {},
+        timestamp: new Date(at).toISOString(),
+      });
     }
     // Through the environment's client: simulated time skips to the end.
     const result = await real.env.client.workflow.getHandle<JourneyWorkflow>(handle.workflowId).result();
@@ -224,11 +249,24 @@ describe('dry run', () => {
         { nodeId: 'done', offset: 'PT0S' },
       ],
       exit: { reason: 'exited', nodeId: 'done', offset: 'PT0S', at: hello.body.startedAt },
-      messages: [{ nodeId: 'say-hello', channel: 'sink', outcome: 'sent', message: { content: { subject: 'Hello', body: 'Welcome aboard' } }, offset: 'PT0S' }],
+      messages: [
+        {
+          nodeId: 'say-hello',
+          channel: 'sink',
+          outcome: 'sent',
+          message: { content: { subject: 'Hello', body: 'Welcome aboard' } },
+          offset: 'PT0S',
+        },
+      ],
     });
     expect(hello.body.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
 
-    const welcome = await dryRun('welcome-series', { userId: 'dry-times', profile: profileOf({ attributes: { pushEnabled: true } }), context: { startUrl: 'https://example.com/go' }, events: [] });
+    const welcome = await dryRun('welcome-series', {
+      userId: 'dry-times',
+      profile: profileOf({ attributes: { pushEnabled: true } }),
+      context: { startUrl: 'https://example.com/go' },
+      events: [],
+    });
     // wait-a-day: a day, then the next 10:00 in the user's zone.
     const dayLater = DateTime.fromISO(welcome.body.startedAt, { zone }).plus({ days: 1 });
     const ten = dayLater.set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
@@ -240,17 +278,39 @@ describe('dry run', () => {
     });
     expect(welcome.body.path.find((step: { nodeId: string }) => step.nodeId === 'pick-channel').enteredAt).toBe(tenNextDay.toUTC().toISO());
     expect(welcome.body.messages[1]).toMatchObject({ nodeId: 'tips-push', to: ['token-ada'], at: tenNextDay.toUTC().toISO() });
-    expect(welcome.body.profile.attributes).toEqual({ firstName: 'Ada', daysSinceLastSeen: 45, pushEnabled: true, onboarded: true, tags: ['welcomed'] });
-    expect(welcome.body.enrolments).toEqual([{ nodeId: 'hand-over', journeyId: 're-engagement', status: 'would_enter', at: tenNextDay.toUTC().toISO(), offset: expect.any(String) }]);
+    expect(welcome.body.profile.attributes).toEqual({
+      firstName: 'Ada',
+      daysSinceLastSeen: 45,
+      pushEnabled: true,
+      onboarded: true,
+      tags: ['welcomed'],
+    });
+    expect(welcome.body.enrolments).toEqual([
+      {
+        nodeId: 'hand-over',
+        journeyId: 're-engagement',
+        status: 'would_enter',
+        at: tenNextDay.toUTC().toISO(),
+        offset: expect.any(String),
+      },
+    ]);
 
-    const cartRun = await dryRun('abandoned-cart', { userId: shopper((u) => target(u) && offerPath(u) === 'shipping'), profile: profileOf({}), trigger: cart, events: [] });
+    const cartRun = await dryRun('abandoned-cart', {
+      userId: shopper((u) => target(u) && offerPath(u) === 'shipping'),
+      profile: profileOf({}),
+      trigger: cart,
+      events: [],
+    });
     expect(cartRun.body.path.slice(0, 3)).toMatchObject([
       { nodeId: 'wait-checkout', offset: 'PT0S' },
       { nodeId: 'test-offer', offset: 'PT1H' },
       { nodeId: 'email-shipping', offset: 'PT1H' },
     ]);
     expect(cartRun.body.experiments).toEqual({ 'test-offer': 'shipping' });
-    expect(cartRun.body.messages[0].message).toEqual({ subject: 'Free shipping on your cart', text: 'Your cart is waiting: https://shop.example.com/cart/c-1' });
+    expect(cartRun.body.messages[0].message).toEqual({
+      subject: 'Free shipping on your cart',
+      text: 'Your cart is waiting: https://shop.example.com/cart/c-1',
+    });
     const reminder = cartRun.body.path.at(-1);
     expect(reminder.nodeId).toBe('last-reminder');
     // Completed once the conversion window (P3D) after the last message has passed without an order.
@@ -273,7 +333,11 @@ describe('dry run', () => {
     expect(first.status).toBe(200);
     expect(second.body).toEqual(first.body);
     expect(first.body.startedAt).toBe(startAt);
-    expect(first.body.path[1]).toEqual({ nodeId: 'test-offer', enteredAt: DateTime.fromISO(startAt!).plus({ hours: 1 }).toUTC().toISO(), offset: 'PT1H' });
+    expect(first.body.path[1]).toEqual({
+      nodeId: 'test-offer',
+      enteredAt: DateTime.fromISO(startAt!).plus({ hours: 1 }).toUTC().toISO(),
+      offset: 'PT1H',
+    });
     expect(first.body.events).toEqual([{ name: 'checkout_started', at: first.body.path[1].enteredAt, offset: 'PT1H', delivered: true }]);
   });
 
@@ -288,7 +352,11 @@ describe('dry run', () => {
       events: [],
     });
     // Out of the wait at 22:30, in quiet hours (22:00-08:00, defer): the push goes at 08:00.
-    expect(night.body.messages[0]).toMatchObject({ nodeId: 'push-discount', outcome: 'sent', at: paris.plus({ days: 1 }).set({ hour: 8, minute: 0 }).toUTC().toISO() });
+    expect(night.body.messages[0]).toMatchObject({
+      nodeId: 'push-discount',
+      outcome: 'sent',
+      at: paris.plus({ days: 1 }).set({ hour: 8, minute: 0 }).toUTC().toISO(),
+    });
 
     const noTokens = await dryRun('abandoned-cart', { userId, profile: { ...profileOf({}), pushTokens: [] }, trigger: cart, events: [] });
     expect(noTokens.body.messages.slice(0, 2)).toMatchObject([
@@ -301,7 +369,12 @@ describe('dry run', () => {
   it('counts frequency caps over its own messages, with the account settings', async () => {
     expect((await call(stack, 'PUT', '/v1/settings/delivery', { caps: { email: { max: 1, per: 'P3D' } } })).status).toBe(200);
     try {
-      const capped = await dryRun('abandoned-cart', { userId: shopper((u) => target(u) && offerPath(u) === 'shipping'), profile: profileOf({}), trigger: cart, events: [] });
+      const capped = await dryRun('abandoned-cart', {
+        userId: shopper((u) => target(u) && offerPath(u) === 'shipping'),
+        profile: profileOf({}),
+        trigger: cart,
+        events: [],
+      });
       // The reminder comes within three days of the free-shipping email.
       expect(capped.body.messages).toMatchObject([
         { nodeId: 'email-shipping', outcome: 'sent' },
@@ -313,16 +386,32 @@ describe('dry run', () => {
   });
 
   it('stops at `until`: the instance is still inside, events after it are refused', async () => {
-    const cut = await dryRun('abandoned-cart', { userId: shopper(target), profile: profileOf({}), trigger: cart, events: [], until: 'PT2H' });
+    const cut = await dryRun('abandoned-cart', {
+      userId: shopper(target),
+      profile: profileOf({}),
+      trigger: cart,
+      events: [],
+      until: 'PT2H',
+    });
     expect(cut.status).toBe(200);
     expect(cut.body.until).toBe('PT2H');
     expect(cut.body.exit).toBeNull();
     expect(cut.body.path.map((step: { nodeId: string }) => step.nodeId).slice(0, 2)).toEqual(['wait-checkout', 'test-offer']);
 
-    const late = await dryRun('abandoned-cart', { profile: {}, trigger: cart, events: [{ at: 'PT30M', name: 'x' }, { at: 'P20D', name: 'order_completed' }] });
+    const late = await dryRun('abandoned-cart', {
+      profile: {},
+      trigger: cart,
+      events: [
+        { at: 'PT30M', name: 'x' },
+        { at: 'P20D', name: 'order_completed' },
+      ],
+    });
     expect(late.status).toBe(400);
     expect(late.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(late.body).toMatchObject({ code: 'invalid_input', problems: [{ path: 'body.events.1.at', message: expect.stringContaining('after until (P17D)') }] });
+    expect(late.body).toMatchObject({
+      code: 'invalid_input',
+      problems: [{ path: 'body.events.1.at', message: expect.stringContaining('after until (P17D)') }],
+    });
   });
 
   it('answers 404 for an unknown journey or version', async () => {
@@ -332,9 +421,17 @@ describe('dry run', () => {
 
   it('runs a draft that passes the publish rules, and refuses one that does not with its problems', async () => {
     expect((await call(stack, 'POST', '/v1/journeys/hello/versions', { from: 1 })).status).toBe(201);
-    expect(await dryRun('hello', { profile: {}, events: [] }, 2)).toMatchObject({ status: 200, body: { version: 2, exit: { reason: 'exited' } } });
+    expect(await dryRun('hello', { profile: {}, events: [] }, 2)).toMatchObject({
+      status: 200,
+      body: { version: 2, exit: { reason: 'exited' } },
+    });
 
-    const unfinished = { id: 'unfinished', name: 'Unfinished', entry: { type: 'api' }, nodes: { greet: { type: 'message', channel: 'email' } } };
+    const unfinished = {
+      id: 'unfinished',
+      name: 'Unfinished',
+      entry: { type: 'api' },
+      nodes: { greet: { type: 'message', channel: 'email' } },
+    };
     expect((await call(stack, 'POST', '/v1/journeys', unfinished)).status).toBe(201);
     expect(await dryRun('unfinished', { profile: {}, events: [] })).toMatchObject({
       status: 422,
@@ -343,20 +440,41 @@ describe('dry run', () => {
   });
 
   it('answers 400 naming each bad field, and checks the trigger against the entry', async () => {
-    const bad = await dryRun('hello', { profile: { email: 'not-an-email' }, events: [{ at: 'thirty minutes', name: 'x' }], until: 'P500D', surprise: 1 });
+    const bad = await dryRun('hello', {
+      profile: { email: 'not-an-email' },
+      events: [{ at: 'thirty minutes', name: 'x' }],
+      until: 'P500D',
+      surprise: 1,
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(bad.body.problems.map((problem: { path: string }) => problem.path).sort()).toEqual(['body', 'body.events.0.at', 'body.profile.email', 'body.until']);
+    expect(bad.body.problems.map((problem: { path: string }) => problem.path).sort()).toEqual([
+      'body',
+      'body.events.0.at',
+      'body.profile.email',
+      'body.until',
+    ]);
     expect(await dryRun('hello', { events: [] })).toMatchObject({ status: 400, body: { problems: [{ path: 'body.profile' }] } });
-    expect(await dryRun('hello', { profile: {}, events: [], startAt: '2020-01-01T00:00:00Z' })).toMatchObject({ status: 400, body: { problems: [{ path: 'body.startAt' }] } });
+    expect(await dryRun('hello', { profile: {}, events: [], startAt: '2020-01-01T00:00:00Z' })).toMatchObject({
+      status: 400,
+      body: { problems: [{ path: 'body.startAt' }] },
+    });
 
-    expect(await dryRun('abandoned-cart', { profile: {}, events: [] })).toMatchObject({ status: 400, body: { problems: [{ path: 'body.trigger' }] } });
-    expect(await dryRun('hello', { profile: {}, trigger: cart, events: [] })).toMatchObject({ status: 400, body: { problems: [{ path: 'body.trigger' }] } });
+    expect(await dryRun('abandoned-cart', { profile: {}, events: [] })).toMatchObject({
+      status: 400,
+      body: { problems: [{ path: 'body.trigger' }] },
+    });
+    expect(await dryRun('hello', { profile: {}, trigger: cart, events: [] })).toMatchObject({
+      status: 400,
+      body: { problems: [{ path: 'body.trigger' }] },
+    });
     expect(await dryRun('abandoned-cart', { profile: {}, trigger: { name: 'cart_viewed', properties: {} }, events: [] })).toMatchObject({
       status: 400,
       body: { problems: [{ path: 'body.trigger.name' }] },
     });
-    expect(await dryRun('abandoned-cart', { profile: {}, trigger: { name: 'cart_updated', properties: { items: 0 } }, events: [] })).toMatchObject({
+    expect(
+      await dryRun('abandoned-cart', { profile: {}, trigger: { name: 'cart_updated', properties: { items: 0 } }, events: [] }),
+    ).toMatchObject({
       status: 422,
       body: { code: 'trigger_not_entering' },
     });
@@ -368,7 +486,9 @@ describe('dry run', () => {
     expect((await dryRun('hello', { profile: {}, events: [] }, 1, { authorization: `Bearer ${read.body.key}` })).status).toBe(200);
     expect((await dryRun('hello', { profile: {}, events: [] }, 1, { authorization: `Bearer ${ingest.body.key}` })).status).toBe(403);
     const document = (await call(stack, 'GET', '/openapi.json')).body;
-    expect(document.paths['/v1/journeys/{id}/versions/{version}/dry-run'].post.requestBody.content['application/json'].schema).toBeDefined();
+    expect(
+      document.paths['/v1/journeys/{id}/versions/{version}/dry-run'].post.requestBody.content['application/json'].schema,
+    ).toBeDefined();
   });
 
   it('writes nothing: no entries, facts, sink messages, deliveries, slots or profiles, and no workflow on the real server', async () => {

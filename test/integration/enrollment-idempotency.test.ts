@@ -63,7 +63,9 @@ describe('enrolment idempotency and profile', () => {
   });
 
   it('answers 200 parallel requests with one Idempotency-Key identically, from one instance', async () => {
-    const responses = await Promise.all(Array.from({ length: 200 }, () => enrol('hold', { userId: 'keyed', context: { source: 'ads' } }, 'key-200')));
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => enrol('hold', { userId: 'keyed', context: { source: 'ads' } }, 'key-200')),
+    );
     const first = responses[0]!;
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ instanceId: instanceWorkflowId('hold', 'keyed'), journeyId: 'hold', version: 1, control: false });
@@ -124,11 +126,21 @@ describe('enrolment idempotency and profile', () => {
     expect((await enrol('hold', body, 'key-done')).status).toBe(202);
     const { fingerprint } = (await records().findOne({ key: 'key-done' }).lean())!;
     const pending = (key: string, createdAt: Date) =>
-      records().create({ key, fingerprint, claim: `claim-${key}`, state: 'pending', createdAt, expiresAt: new Date(Date.now() + 86_400_000) });
+      records().create({
+        key,
+        fingerprint,
+        claim: `claim-${key}`,
+        state: 'pending',
+        createdAt,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
 
     // A claim pending for two minutes belongs to a request that died: the next repeat runs the request.
     await pending('key-abandoned', new Date(Date.now() - 120_000));
-    expect(await enrol('hold', body, 'key-abandoned')).toMatchObject({ status: 202, body: { instanceId: instanceWorkflowId('hold', 'waiting') } });
+    expect(await enrol('hold', body, 'key-abandoned')).toMatchObject({
+      status: 202,
+      body: { instanceId: instanceWorkflowId('hold', 'waiting') },
+    });
 
     await pending('key-running', new Date());
     const started = Date.now();
@@ -160,7 +172,9 @@ describe('enrolment idempotency and profile', () => {
   it('refuses an invalid profile in the body without enrolling', async () => {
     const response = await enrol('plans', { userId: 'invalid', profile: { phone: '12345', attributes: { 'a.b': 1 } } });
     expect(response.status).toBe(400);
-    expect(response.body.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['body.profile.phone', 'body.profile.attributes.a.b']));
+    expect(response.body.problems.map((p: { path: string }) => p.path)).toEqual(
+      expect.arrayContaining(['body.profile.phone', 'body.profile.attributes.a.b']),
+    );
     expect(await stack.db.models.entries.countDocuments({ userId: 'invalid' })).toBe(0);
     expect((await call(stack, 'GET', '/v1/users/invalid')).status).toBe(404);
   });

@@ -84,13 +84,19 @@ describe('entries store and the claimEntry / closeEntry activities', () => {
     expect(await lifecycle.claimEntry(onTime)).toEqual({ eligible: true, entry: 2 });
     await close(onTime, 2, plus(30 * hour));
     // Without a cool-down, re-entry is allowed at once after the exit.
-    expect(await lifecycle.claimEntry(claim('cool', { reentry: { allowed: true }, at: plus(30 * hour) }))).toEqual({ eligible: true, entry: 3 });
+    expect(await lifecycle.claimEntry(claim('cool', { reentry: { allowed: true }, at: plus(30 * hour) }))).toEqual({
+      eligible: true,
+      entry: 3,
+    });
   });
 
   it('answers a retried claim (same run id) with the same entry, even after other claims were refused', async () => {
     const original = claim('retry', { reentry: { allowed: true } });
     expect(await lifecycle.claimEntry(original)).toEqual({ eligible: true, entry: 1 });
-    expect(await lifecycle.claimEntry(claim('retry', { reentry: { allowed: true } }))).toMatchObject({ eligible: false, reason: 'live_instance' });
+    expect(await lifecycle.claimEntry(claim('retry', { reentry: { allowed: true } }))).toMatchObject({
+      eligible: false,
+      reason: 'live_instance',
+    });
     expect(await lifecycle.claimEntry({ ...original, at: plus(hour) })).toEqual({ eligible: true, entry: 1 });
     expect(await entries.history('j-entries', 'retry')).toHaveLength(1);
   });
@@ -118,7 +124,9 @@ describe('entries store and the claimEntry / closeEntry activities', () => {
     const first = claim('racer-2', { reentry });
     await lifecycle.claimEntry(first);
     await close(first, 1, plus(hour));
-    const decisions = await Promise.all(Array.from({ length: 20 }, () => lifecycle.claimEntry(claim('racer-2', { reentry, at: plus(2 * hour) }))));
+    const decisions = await Promise.all(
+      Array.from({ length: 20 }, () => lifecycle.claimEntry(claim('racer-2', { reentry, at: plus(2 * hour) }))),
+    );
     expect(decisions.filter((d) => d.eligible)).toEqual([{ eligible: true, entry: 2 }]);
     expect((await entries.history('j-entries', 'racer-2')).map((e) => e.entry)).toEqual([1, 2]);
   });
@@ -132,7 +140,10 @@ describe('entries store and the claimEntry / closeEntry activities', () => {
     try {
       const models = createModels(connection);
       const fresh = createLifecycleActivities({ entries: createEntryStore(models), facts: createFactStore(models) });
-      expect(await fresh.claimEntry(claim('durable', { at: plus(1000 * 24 * hour) }))).toMatchObject({ eligible: false, reason: 'already_entered' });
+      expect(await fresh.claimEntry(claim('durable', { at: plus(1000 * 24 * hour) }))).toMatchObject({
+        eligible: false,
+        reason: 'already_entered',
+      });
     } finally {
       await connection.close();
     }
@@ -187,7 +198,13 @@ describe('enrolment API with the enrolment record', () => {
     await deploy('once-api');
     const first = await enrol('once-api', 'ada');
     expect(first.status).toBe(202);
-    expect(first.body).toEqual({ instanceId: instanceWorkflowId('once-api', 'ada'), runId: expect.any(String), journeyId: 'once-api', version: 1, control: false });
+    expect(first.body).toEqual({
+      instanceId: instanceWorkflowId('once-api', 'ada'),
+      runId: expect.any(String),
+      journeyId: 'once-api',
+      version: 1,
+      control: false,
+    });
 
     // The duplicate, before and after the instance claimed its entry.
     const duplicate = await enrol('once-api', 'ada');
@@ -206,7 +223,8 @@ describe('enrolment API with the enrolment record', () => {
     expect(refused.body).toMatchObject({ status: 409, code: 'not_eligible', reason: 'already_entered', userId: 'ada' });
     // Temporal was not asked for a second instance.
     const runs: string[] = [];
-    for await (const execution of stack.client.workflow.list({ query: `WorkflowId = "${first.body.instanceId}"` })) runs.push(execution.runId);
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowId = "${first.body.instanceId}"` }))
+      runs.push(execution.runId);
     expect(runs).toEqual([first.body.runId]);
   });
 
@@ -218,7 +236,12 @@ describe('enrolment API with the enrolment record', () => {
     const exitedAt = (await createEntryStore(stack.db.models).latest('cool-api', 'bob'))!.exitedAt!;
 
     const refused = await enrol('cool-api', 'bob');
-    expect(refused.body).toMatchObject({ status: 409, code: 'not_eligible', reason: 'cooldown', until: new Date(exitedAt.getTime() + 3_600_000).toISOString() });
+    expect(refused.body).toMatchObject({
+      status: 409,
+      code: 'not_eligible',
+      reason: 'cooldown',
+      until: new Date(exitedAt.getTime() + 3_600_000).toISOString(),
+    });
 
     await deploy('again-api', { reentry: { allowed: true } });
     const one = await enrol('again-api', 'bob');

@@ -23,7 +23,12 @@ describe('event claims under store failures', () => {
   let now = Date.now();
   const clock = () => new Date(now);
   /** Failures the next calls of each store method throw, in order. */
-  const failures: Record<'claim' | 'release' | 'markProcessed' | 'route', Error[]> = { claim: [], release: [], markProcessed: [], route: [] };
+  const failures: Record<'claim' | 'release' | 'markProcessed' | 'route', Error[]> = {
+    claim: [],
+    release: [],
+    markProcessed: [],
+    route: [],
+  };
   /** Failures thrown after the next claims reached the store (the answer was lost, not the write). */
   const lostAnswers: Error[] = [];
   let ingestion: ReturnType<typeof createEventIngestion>;
@@ -31,7 +36,8 @@ describe('event claims under store failures', () => {
   beforeAll(async () => {
     [env, db] = await Promise.all([createDevServerEnv(), openTestDatabase()]);
     const events = createEventStore(db.models, clock);
-    const failing = <A extends unknown[], R>(name: keyof typeof failures, operation: (...args: A) => Promise<R>) =>
+    const failing =
+      <A extends unknown[], R>(name: keyof typeof failures, operation: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         const failure = failures[name].shift();
         if (failure) throw failure;

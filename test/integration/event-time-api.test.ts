@@ -23,7 +23,12 @@ describe('event time through the API, behind a held-back worker', () => {
       entry: { type: 'event', event: 'cart_updated' },
       settings: { goals: [{ id: 'purchase', event: 'order_completed' }] },
       nodes: {
-        'wait-checkout': { type: 'waitForEvent', event: 'checkout_started', within: 'PT6S', next: { yes: 'checked-out', timeout: 'timed-out' } },
+        'wait-checkout': {
+          type: 'waitForEvent',
+          event: 'checkout_started',
+          within: 'PT6S',
+          next: { yes: 'checked-out', timeout: 'timed-out' },
+        },
         'checked-out': { type: 'exit' },
         'timed-out': { type: 'exit' },
       },
@@ -55,7 +60,9 @@ describe('event time through the API, behind a held-back worker', () => {
     const cart = await post({ userId, name: 'cart_updated', properties: { items: 1 } });
     expect(cart.status).toBe(202);
     // `inside` when an earlier attempt answered 503 after the instance had started.
-    expect(cart.body.entries).toEqual([expect.objectContaining({ journeyId: 'cart-lag', result: expect.stringMatching(/^(started|inside)$/) })]);
+    expect(cart.body.entries).toEqual([
+      expect.objectContaining({ journeyId: 'cart-lag', result: expect.stringMatching(/^(started|inside)$/) }),
+    ]);
     const name = followUpOf(i);
     if (name) {
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_UP_AFTER_MS));

@@ -50,36 +50,68 @@ describe('events API', () => {
 
   it('refuses malformed, stale, future-dated events and unknown users with clear 4xx', async () => {
     const post = (body: unknown) => call(stack, 'POST', '/v1/events', body);
-    for (const body of [{ name: 'x' }, { userId: 'ada', name: '' }, { userId: 'ada', name: 'x', timestamp: 'yesterday' }, { userId: 'ada', name: 'x', extra: 1 }, '[1]']) {
+    for (const body of [
+      { name: 'x' },
+      { userId: 'ada', name: '' },
+      { userId: 'ada', name: 'x', timestamp: 'yesterday' },
+      { userId: 'ada', name: 'x', extra: 1 },
+      '[1]',
+    ]) {
       const response = await post(body);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
     }
     expect((await post({ userId: 'ada', name: 'x', timestamp: minutesAgo(61) })).body).toMatchObject({ status: 422, code: 'event_stale' });
-    expect((await post({ userId: 'ada', name: 'x', timestamp: minutesAgo(-10) })).body).toMatchObject({ status: 422, code: 'event_in_future' });
+    expect((await post({ userId: 'ada', name: 'x', timestamp: minutesAgo(-10) })).body).toMatchObject({
+      status: 422,
+      code: 'event_in_future',
+    });
     expect((await post({ userId: 'nobody', name: 'x' })).body).toMatchObject({ status: 422, code: 'unknown_user' });
     // A small clock skew is tolerated.
     expect((await post({ userId: 'ada', name: 'x', timestamp: minutesAgo(-1) })).status).toBe(202);
   });
 
   it('enters on a matching event, filters by properties and staleness, and routes later events to the instance', async () => {
-    const small = await call(stack, 'POST', '/v1/events', { userId: 'ada', name: 'checkout_started', properties: { total: 5, orderId: 'o-0' } });
+    const small = await call(stack, 'POST', '/v1/events', {
+      userId: 'ada',
+      name: 'checkout_started',
+      properties: { total: 5, orderId: 'o-0' },
+    });
     expect(small.body).toMatchObject({ status: 'accepted', entries: [] });
-    const old = await call(stack, 'POST', '/v1/events', { userId: 'ada', name: 'checkout_started', properties: { total: 50 }, timestamp: minutesAgo(10) });
+    const old = await call(stack, 'POST', '/v1/events', {
+      userId: 'ada',
+      name: 'checkout_started',
+      properties: { total: 50 },
+      timestamp: minutesAgo(10),
+    });
     expect(old.body).toMatchObject({ status: 'accepted', entries: [{ journeyId: 'cart', result: 'stale' }] });
 
-    const entered = await call(stack, 'POST', '/v1/events', { eventId: 'ada-checkout-1', userId: 'ada', name: 'checkout_started', properties: { total: 50, orderId: 'o-1' } });
+    const entered = await call(stack, 'POST', '/v1/events', {
+      eventId: 'ada-checkout-1',
+      userId: 'ada',
+      name: 'checkout_started',
+      properties: { total: 50, orderId: 'o-1' },
+    });
     expect(entered.status).toBe(202);
-    expect(entered.body).toMatchObject({ status: 'accepted', entries: [{ journeyId: 'cart', result: 'started', instanceId: 'journey:cart:user:ada' }] });
+    expect(entered.body).toMatchObject({
+      status: 'accepted',
+      entries: [{ journeyId: 'cart', result: 'started', instanceId: 'journey:cart:user:ada' }],
+    });
     const handle = stack.client.workflow.getHandle(entered.body.entries[0].instanceId);
     await eventually(async () => expect(await handle.query('state')).toMatchObject({ currentNode: 'wait' }));
 
     // Another order does not count; the same order does.
-    expect((await call(stack, 'POST', '/v1/events', { userId: 'ada', name: 'order_completed', properties: { orderId: 'o-9' } })).body).toMatchObject({ signalled: 1 });
-    expect((await call(stack, 'POST', '/v1/events', { userId: 'ada', name: 'order_completed', properties: { orderId: 'o-1' } })).body).toMatchObject({ signalled: 1 });
+    expect(
+      (await call(stack, 'POST', '/v1/events', { userId: 'ada', name: 'order_completed', properties: { orderId: 'o-9' } })).body,
+    ).toMatchObject({ signalled: 1 });
+    expect(
+      (await call(stack, 'POST', '/v1/events', { userId: 'ada', name: 'order_completed', properties: { orderId: 'o-1' } })).body,
+    ).toMatchObject({ signalled: 1 });
     expect((await handle.result()) as JourneyResult).toMatchObject({ nodeId: 'bought', path: ['wait', 'bought'] });
     // Nobody else waits for it: a user without an instance gets no signal.
-    expect((await call(stack, 'POST', '/v1/events', { userId: 'bob', name: 'order_completed', properties: { orderId: 'o-1' } })).body).toMatchObject({ signalled: 0 });
+    expect(
+      (await call(stack, 'POST', '/v1/events', { userId: 'bob', name: 'order_completed', properties: { orderId: 'o-1' } })).body,
+    ).toMatchObject({ signalled: 0 });
   });
 
   it('gives hundreds of identical deliveries of one event exactly one effect', async () => {
@@ -87,7 +119,9 @@ describe('events API', () => {
     const responses = await Promise.all(Array.from({ length: 200 }, () => call(stack, 'POST', '/v1/events', event)));
     expect(responses.filter((r) => r.status === 202)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 200 && r.body.status === 'duplicate')).toHaveLength(199);
-    expect(responses.find((r) => r.status === 202)!.body.entries).toEqual([{ journeyId: 'signup', result: 'started', instanceId: 'journey:signup:user:cyd' }]);
+    expect(responses.find((r) => r.status === 202)!.body.entries).toEqual([
+      { journeyId: 'signup', result: 'started', instanceId: 'journey:signup:user:cyd' },
+    ]);
     expect(await stack.db.models.events.countDocuments({ eventId: 'cyd-signup' })).toBe(1);
     expect(await stack.db.models.entries.countDocuments({ journeyId: 'signup', userId: 'cyd' })).toBe(1);
     // A later, distinct event finds the user inside (no second instance).
@@ -106,7 +140,12 @@ describe('events API', () => {
     });
     expect(response.status).toBe(200);
     expect(response.body.results).toEqual([
-      { eventId: 'b-1', status: 'accepted', entries: [{ journeyId: 'signup', result: 'started', instanceId: 'journey:signup:user:dan' }], signalled: 0 },
+      {
+        eventId: 'b-1',
+        status: 'accepted',
+        entries: [{ journeyId: 'signup', result: 'started', instanceId: 'journey:signup:user:dan' }],
+        signalled: 0,
+      },
       { eventId: 'b-2', status: 'rejected', code: 'event_stale', detail: expect.any(String) },
       { eventId: 'b-3', status: 'rejected', code: 'unknown_user', detail: expect.any(String) },
       { eventId: 'b-1', status: 'duplicate' },

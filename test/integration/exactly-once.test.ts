@@ -81,7 +81,8 @@ describe('exactly-once sends under provider faults', () => {
 
     const good = Array.from({ length: 40 }, (_, i) => `user-${i}`);
     const bounced = Array.from({ length: 6 }, (_, i) => `bouncer-${i}`);
-    for (const userId of good) await stack.profiles.put({ userId, email: `${userId}@example.com`, attributes: { firstName: `F${userId}` } });
+    for (const userId of good)
+      await stack.profiles.put({ userId, email: `${userId}@example.com`, attributes: { firstName: `F${userId}` } });
     for (const userId of bounced) await stack.profiles.put({ userId, email: `bounce-${userId}@example.com`, attributes: {} });
 
     const instances = await Promise.all(

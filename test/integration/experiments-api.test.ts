@@ -88,7 +88,16 @@ describe('experiments: re-weighting and winners', () => {
     const view = await call(stack, 'GET', '/v1/journeys/exp-auto/versions/1/experiments/pick');
     expect(view).toMatchObject({
       status: 200,
-      body: { nodeId: 'pick', mode: 'auto', paths: ['a', 'b'], weights: { a: 50, b: 50 }, history: [], floor: 10, interval: 'PT2M', goals: [{ id: 'purchase' }] },
+      body: {
+        nodeId: 'pick',
+        mode: 'auto',
+        paths: ['a', 'b'],
+        weights: { a: 50, b: 50 },
+        history: [],
+        floor: 10,
+        interval: 'PT2M',
+        goals: [{ id: 'purchase' }],
+      },
     });
     expect(view.body).not.toHaveProperty('winner');
     expect(await journeyActivities().experimentWeights('exp-auto', 1, 'pick')).toEqual({ weights: { a: 50, b: 50 } });
@@ -134,7 +143,12 @@ describe('experiments: re-weighting and winners', () => {
     now += minutes(1);
     expect((await reweighter().reweightExperiments()).reweighted).toEqual([]);
     now += minutes(2);
-    counters.set('exp-auto', { ...counters.get('exp-auto'), 'n:pick:moved:a': 1100, 'n:pick:moved:b': 1900, 'n:pick:conv:b:purchase': 150 });
+    counters.set('exp-auto', {
+      ...counters.get('exp-auto'),
+      'n:pick:moved:a': 1100,
+      'n:pick:moved:b': 1900,
+      'n:pick:conv:b:purchase': 150,
+    });
     expect((await reweighter().reweightExperiments()).reweighted).toEqual(['exp-auto:1:pick']);
     const again = await call(stack, 'GET', '/v1/journeys/exp-auto/versions/1/experiments/pick');
     expect(again.body.history.map((change: { seq: number }) => change.seq)).toEqual([1, 2]);
@@ -162,7 +176,10 @@ describe('experiments: re-weighting and winners', () => {
 
   it('shows a manual experiment with its What weights and their revisions', async () => {
     const view = await call(stack, 'GET', '/v1/journeys/exp-manual/versions/1/experiments/pick');
-    expect(view).toMatchObject({ status: 200, body: { mode: 'manual', weights: { a: 70, b: 30 }, history: [{ seq: 0, reason: 'published', weights: { a: 70, b: 30 } }] } });
+    expect(view).toMatchObject({
+      status: 200,
+      body: { mode: 'manual', weights: { a: 70, b: 30 }, history: [{ seq: 0, reason: 'published', weights: { a: 70, b: 30 } }] },
+    });
     expect(await journeyActivities().experimentWeights('exp-manual', 1, 'pick')).toEqual({ weights: { a: 70, b: 30 } });
   });
 

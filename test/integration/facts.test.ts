@@ -43,7 +43,14 @@ describe('facts store and the recordFacts activity', () => {
   }
 
   it('stores every field of a fact and answers it back', async () => {
-    const full = fact('full', 1, { kind: 'moved', connector: 'yes', outcome: 'sent', reason: 'goal', goalId: 'purchase', path: 'discount' });
+    const full = fact('full', 1, {
+      kind: 'moved',
+      connector: 'yes',
+      outcome: 'sent',
+      reason: 'goal',
+      goalId: 'purchase',
+      path: 'discount',
+    });
     await lifecycle.recordFacts([full]);
     expect(await facts.list({ journeyId: 'j-facts', instanceId: full.instanceId })).toEqual([full]);
   });

@@ -62,7 +62,13 @@ describe('hot path store commands', () => {
     // One user first (the caches fill), then the rest at once.
     const [first, ...rest] = users;
     const run = async (userId: string) => {
-      const { instanceId } = await startInstance(stack.client, { journeyId: JOURNEY, journeyName: 'Hot path', version: 1, userId, taskQueue: stack.taskQueue });
+      const { instanceId } = await startInstance(stack.client, {
+        journeyId: JOURNEY,
+        journeyName: 'Hot path',
+        version: 1,
+        userId,
+        taskQueue: stack.taskQueue,
+      });
       return stack.client.workflow.getHandle(instanceId).result();
     };
     await run(first!);
@@ -85,10 +91,14 @@ describe('hot path store commands', () => {
       .sort((a, b) => b[1] - a[1])
       .map(([kind, n]) => `  ${kind.padEnd(36)} ${(n / USERS).toFixed(2)}`)
       .join('\n');
-    console.log(`store commands per journey (${USERS} users, sink message + 1 s delay + exit): ${(commands.length / USERS).toFixed(2)}\n${table}`);
+    console.log(
+      `store commands per journey (${USERS} users, sink message + 1 s delay + exit): ${(commands.length / USERS).toFixed(2)}\n${table}`,
+    );
 
     const relevant = commands.filter((command) => FILTERED.has(command.name) && command.collection !== '');
-    const refreshes = relevant.filter((command) => command.byId === false && CACHE_REFRESHES[command.collection]?.(command.filters[0] ?? {}));
+    const refreshes = relevant.filter(
+      (command) => command.byId === false && CACHE_REFRESHES[command.collection]?.(command.filters[0] ?? {}),
+    );
     const offenders = relevant.filter((command) => command.byId === false && !refreshes.includes(command));
     expect(offenders.map((command) => ({ name: command.name, collection: command.collection, filters: command.filters }))).toEqual([]);
 

@@ -52,7 +52,9 @@ describe('instances API', () => {
   async function listedWaiting(userIds: string[]): Promise<void> {
     await eventually(async () => {
       const listed = await call(stack, 'GET', listPath('?status=running&limit=200'));
-      const waiting = listed.body.items.filter((item: { currentNode?: string }) => item.currentNode === 'wait').map((item: { userId: string }) => item.userId);
+      const waiting = listed.body.items
+        .filter((item: { currentNode?: string }) => item.currentNode === 'wait')
+        .map((item: { userId: string }) => item.userId);
       expect(waiting).toEqual(expect.arrayContaining(userIds));
     }, 20_000);
   }
@@ -65,17 +67,34 @@ describe('instances API', () => {
       return found;
     }, 20_000);
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ workflowId: instanceId, runId, journeyId, userId: 'ada', version: 1, status: 'running', startedAt: expect.any(String) });
+    expect(answer.body).toMatchObject({
+      workflowId: instanceId,
+      runId,
+      journeyId,
+      userId: 'ada',
+      version: 1,
+      status: 'running',
+      startedAt: expect.any(String),
+    });
     expect(answer.body.closedAt).toBeUndefined();
     expect(answer.body.result).toBeUndefined();
     const { state } = answer.body;
-    expect(state).toMatchObject({ journeyId, version: 1, userId: 'ada', runId, entry: 1, status: 'active', control: false, path: ['wait'] });
+    expect(state).toMatchObject({
+      journeyId,
+      version: 1,
+      userId: 'ada',
+      runId,
+      entry: 1,
+      status: 'active',
+      control: false,
+      path: ['wait'],
+    });
     // Seven days after the wait began (workflow time, within the test's few seconds).
     expect(Date.parse(state.until) - Date.parse(state.enteredAt)).toBeGreaterThanOrEqual(7 * 86_400_000);
     expect(Date.parse(state.until) - Date.now()).toBeGreaterThan(7 * 86_400_000 - 60_000);
   });
 
-  it('lists the journey\'s instances with their version, status, node and times; by user and by status', async () => {
+  it("lists the journey's instances with their version, status, node and times; by user and by status", async () => {
     await enrol('bob');
     await listedWaiting(['ada', 'bob']);
     const listed = await call(stack, 'GET', listPath(), undefined, reader());
@@ -94,7 +113,9 @@ describe('instances API', () => {
     });
 
     const byUser = await call(stack, 'GET', listPath('?userId=bob'), undefined, reader());
-    expect(byUser.body.items).toEqual([expect.objectContaining({ userId: 'bob', status: 'running', currentNode: 'wait', entry: 1, source: 'temporal' })]);
+    expect(byUser.body.items).toEqual([
+      expect.objectContaining({ userId: 'bob', status: 'running', currentNode: 'wait', entry: 1, source: 'temporal' }),
+    ]);
     expect(byUser.body.nextPageToken).toBeUndefined();
     expect((await call(stack, 'GET', listPath('?userId=bob&status=completed'))).body.items).toEqual([]);
     expect((await call(stack, 'GET', listPath('?userId=nobody'))).body.items).toEqual([]);
@@ -129,10 +150,14 @@ describe('instances API', () => {
     expect(await createEntryStore(stack.db.models).latest(journeyId, 'cy')).toMatchObject({ exitReason: 'stopped', exitNodeId: 'wait' });
     await eventually(async () => {
       const completed = await call(stack, 'GET', listPath('?status=completed'), undefined, reader());
-      expect(completed.body.items).toEqual([expect.objectContaining({ userId: 'cy', status: 'completed', exitReason: 'stopped', closedAt: expect.any(String) })]);
+      expect(completed.body.items).toEqual([
+        expect.objectContaining({ userId: 'cy', status: 'completed', exitReason: 'stopped', closedAt: expect.any(String) }),
+      ]);
     }, 20_000);
     const byUser = await call(stack, 'GET', listPath('?userId=cy'), undefined, reader());
-    expect(byUser.body.items).toEqual([expect.objectContaining({ runId, status: 'completed', currentNode: 'wait', exitReason: 'stopped', entry: 1, source: 'temporal' })]);
+    expect(byUser.body.items).toEqual([
+      expect.objectContaining({ runId, status: 'completed', currentNode: 'wait', exitReason: 'stopped', entry: 1, source: 'temporal' }),
+    ]);
     const running = await call(stack, 'GET', listPath('?status=running&limit=200'));
     expect(running.body.items.map((item: { userId: string }) => item.userId)).not.toContain('cy');
   });
@@ -158,10 +183,16 @@ describe('instances API', () => {
     expect(pages).toBeGreaterThanOrEqual(3);
   });
 
-  it('lists a user\'s entries that Temporal has forgotten from the enrolment records, newest first', async () => {
+  it("lists a user's entries that Temporal has forgotten from the enrolment records, newest first", async () => {
     // An entry of a year ago, closed long past Temporal's retention: only the enrolment record is left.
     const entries = createEntryStore(stack.db.models);
-    const old = { journeyId, userId: 'returning', version: 1, instanceId: instanceWorkflowId(journeyId, 'returning'), runId: 'run-of-last-year' };
+    const old = {
+      journeyId,
+      userId: 'returning',
+      version: 1,
+      instanceId: instanceWorkflowId(journeyId, 'returning'),
+      runId: 'run-of-last-year',
+    };
     const enteredAt = new Date(Date.now() - 365 * 86_400_000);
     expect(await entries.claim({ ...old, reentry: { allowed: true }, at: enteredAt.toISOString() })).toEqual({ eligible: true, entry: 1 });
     await entries.close({ ...old, entry: 1, reason: 'goal', nodeId: 'wait', at: new Date(enteredAt.getTime() + 3_600_000).toISOString() });
@@ -191,7 +222,13 @@ describe('instances API', () => {
       expect(page.body.items).toEqual([expect.objectContaining({ runId, status: 'running', entry: 2, source: 'temporal' })]);
       return page;
     }, 20_000);
-    const secondPage = await call(stack, 'GET', listPath(`?userId=returning&limit=1&pageToken=${firstPage.body.nextPageToken}`), undefined, reader());
+    const secondPage = await call(
+      stack,
+      'GET',
+      listPath(`?userId=returning&limit=1&pageToken=${firstPage.body.nextPageToken}`),
+      undefined,
+      reader(),
+    );
     expect(secondPage.body.items).toEqual([expect.objectContaining({ runId: old.runId, entry: 1, source: 'entries' })]);
     expect(secondPage.body.nextPageToken).toBeUndefined();
     expect((await call(stack, 'GET', listPath('?userId=returning&status=completed'))).body.items).toEqual([
@@ -219,7 +256,10 @@ describe('instances API', () => {
     expect((await call(stack, 'GET', '/v1/journeys/no-such-journey/instances')).body).toMatchObject({ status: 404, code: 'not_found' });
 
     for (const id of ['version-stop:support:1', 'journey:support:user:', 'journey:Not a slug:user:u1', 'journey:support:user:a:b']) {
-      for (const [method, path] of [['GET', `/v1/instances/${encodeURIComponent(id)}`], ['POST', `/v1/instances/${encodeURIComponent(id)}/exit`]] as const) {
+      for (const [method, path] of [
+        ['GET', `/v1/instances/${encodeURIComponent(id)}`],
+        ['POST', `/v1/instances/${encodeURIComponent(id)}/exit`],
+      ] as const) {
         const answer = await call(stack, method, path);
         expect(answer.status).toBe(400);
         expect(answer.body).toMatchObject({ code: 'invalid_input', problems: [expect.objectContaining({ path: 'params.workflowId' })] });
@@ -242,7 +282,9 @@ describe('instances API', () => {
     for (const [query, path] of badQueries) {
       const answer = await call(stack, 'GET', listPath(query), undefined, reader());
       expect({ query, status: answer.status, code: answer.body.code }).toEqual({ query, status: 400, code: 'invalid_input' });
-      expect(answer.body.problems).toEqual([expect.objectContaining({ path: expect.stringMatching(new RegExp(`^${path.replace('.', '\\.')}`)) })]);
+      expect(answer.body.problems).toEqual([
+        expect.objectContaining({ path: expect.stringMatching(new RegExp(`^${path.replace('.', '\\.')}`)) }),
+      ]);
     }
   });
 

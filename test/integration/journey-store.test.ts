@@ -35,7 +35,10 @@ describe('journey store on FerretDB', () => {
   }
 
   async function refused(promise: Promise<unknown>, code: string, status = 409): Promise<DomainError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe(code);
     expect((error as DomainError).status).toBe(status);
@@ -95,7 +98,9 @@ describe('journey store on FerretDB', () => {
   }
 
   const states: VersionState[] = ['draft', 'scheduled', 'running', 'paused', 'completed', 'restricted', 'stopped'];
-  const cases = states.flatMap((state) => lifecycleActions.map((action) => [state, action, allowedActions[state].includes(action)] as const));
+  const cases = states.flatMap((state) =>
+    lifecycleActions.map((action) => [state, action, allowedActions[state].includes(action)] as const),
+  );
 
   it.each(cases)('from %s, %s is allowed: %s', async (state, action, allowed) => {
     const { def, version } = await journeyIn(state);
@@ -280,7 +285,12 @@ describe('journey store on FerretDB', () => {
   it('lets exactly one of many concurrent publishes of the same draft win', async () => {
     const { def } = await journeyIn('draft');
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => store.publish(def.id, 1, {}, actor).then(() => 'ok', (e: DomainError) => e.code)),
+      Array.from({ length: 10 }, () =>
+        store.publish(def.id, 1, {}, actor).then(
+          () => 'ok',
+          (e: DomainError) => e.code,
+        ),
+      ),
     );
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
     expect(outcomes.filter((o) => o !== 'ok').every((code) => code === 'invalid_transition')).toBe(true);

@@ -30,7 +30,12 @@ describe('management API', () => {
     const created = await call(stack, 'POST', '/v1/journeys', definition);
     expect(created.status).toBe(201);
     expect(created.body.versions).toEqual([
-      expect.objectContaining({ version: 1, state: 'draft', createdBy: 'bootstrap', allowedActions: ['edit', 'publish', 'delete', 'clone'] }),
+      expect.objectContaining({
+        version: 1,
+        state: 'draft',
+        createdBy: 'bootstrap',
+        allowedActions: ['edit', 'publish', 'delete', 'clone'],
+      }),
     ]);
     expect(created.body.versions[0]).not.toHaveProperty('structureId');
 
@@ -40,13 +45,21 @@ describe('management API', () => {
     const published = await call(stack, 'POST', '/v1/journeys/welcome/versions/1/publish', {});
     expect(published.body.versions[0]).toMatchObject({ state: 'running', publishedBy: 'bootstrap' });
 
-    const structural = await call(stack, 'PUT', '/v1/journeys/welcome/versions/1', { ...definition, nodes: { ...definition.nodes, bye: { type: 'exit' } } });
+    const structural = await call(stack, 'PUT', '/v1/journeys/welcome/versions/1', {
+      ...definition,
+      nodes: { ...definition.nodes, bye: { type: 'exit' } },
+    });
     expect(structural).toMatchObject({ status: 409, body: { code: 'structure_immutable', state: 'running' } });
 
     const what = await call(stack, 'PATCH', '/v1/journeys/welcome/versions/1/content', { greet: { subject: 'Welcome!', body: 'Hi' } });
     expect(what).toMatchObject({ status: 200, body: { version: 1, revisions: { greet: 1 } } });
     const version = await call(stack, 'GET', '/v1/journeys/welcome/versions/1');
-    expect(version.body).toMatchObject({ version: 1, state: 'running', contentRevisions: { greet: 1 }, definition: { content: { greet: { subject: 'Welcome!' } } } });
+    expect(version.body).toMatchObject({
+      version: 1,
+      state: 'running',
+      contentRevisions: { greet: 1 },
+      definition: { content: { greet: { subject: 'Welcome!' } } },
+    });
     const history = await call(stack, 'GET', '/v1/journeys/welcome/versions/1/content/greet/revisions');
     expect(history.body.items.map((h: { revision: number }) => h.revision)).toEqual([0, 1]);
 
@@ -63,7 +76,10 @@ describe('management API', () => {
     expect(archivedWhileRunning).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
 
     const clone = await call(stack, 'POST', '/v1/journeys/welcome/versions/2/clone', { id: 'welcome-b' });
-    expect(clone).toMatchObject({ status: 201, body: { id: 'welcome-b', name: 'Welcome (copy)', versions: [expect.objectContaining({ state: 'draft' })] } });
+    expect(clone).toMatchObject({
+      status: 201,
+      body: { id: 'welcome-b', name: 'Welcome (copy)', versions: [expect.objectContaining({ state: 'draft' })] },
+    });
     const cloned = await call(stack, 'GET', '/v1/journeys/welcome-b/versions/1');
     expect(cloned.body.definition.content.greet.subject).toBe('Welcome!');
 

@@ -36,14 +36,21 @@ describe('Mongo subset on FerretDB', () => {
     await counters().create({ journeyId: 'j', day: '2026-01-01', node: 'a' });
     const duplicate = await counters()
       .create({ journeyId: 'j', day: '2026-01-01', node: 'a' })
-      .then(() => undefined, (error: unknown) => error);
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     expect(isDuplicateKey(duplicate)).toBe(true);
   });
 
   it('increments with findOneAndUpdate, upsert and $setOnInsert', async () => {
     const key = { journeyId: 'j', day: '2026-01-02', node: 'b' };
-    const first = await counters().findOneAndUpdate(key, { $inc: { count: 1 }, $setOnInsert: { firstSeen: new Date(0) } }, { upsert: true, new: true }).lean();
-    const second = await counters().findOneAndUpdate(key, { $inc: { count: 2 }, $setOnInsert: { firstSeen: new Date(1) } }, { upsert: true, new: true }).lean();
+    const first = await counters()
+      .findOneAndUpdate(key, { $inc: { count: 1 }, $setOnInsert: { firstSeen: new Date(0) } }, { upsert: true, new: true })
+      .lean();
+    const second = await counters()
+      .findOneAndUpdate(key, { $inc: { count: 2 }, $setOnInsert: { firstSeen: new Date(1) } }, { upsert: true, new: true })
+      .lean();
     expect(first?.count).toBe(1);
     expect(second?.count).toBe(3);
     expect(second?.firstSeen?.getTime()).toBe(0);
@@ -55,7 +62,12 @@ describe('Mongo subset on FerretDB', () => {
     await commits.createIndexes();
     for (let round = 0; round < 10; round++) {
       const outcomes = await Promise.all(
-        Array.from({ length: 8 }, () => commits.create({ key: `k${round}`, revision: 1 }).then(() => 'won', (error: unknown) => (isDuplicateKey(error) ? 'lost' : error))),
+        Array.from({ length: 8 }, () =>
+          commits.create({ key: `k${round}`, revision: 1 }).then(
+            () => 'won',
+            (error: unknown) => (isDuplicateKey(error) ? 'lost' : error),
+          ),
+        ),
       );
       expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
       expect(outcomes.filter((o) => o === 'lost')).toHaveLength(7);
@@ -91,16 +103,21 @@ describe('Mongo subset on FerretDB', () => {
   });
 
   it('has no positional "$" update (why the journey store replaces its version summary whole)', async () => {
-    const docs = db.connection.model('Arr', new Schema({ _id: String, items: [{ k: Number, v: String }] }, { versionKey: false }), 'compat_arr');
+    const docs = db.connection.model(
+      'Arr',
+      new Schema({ _id: String, items: [{ k: Number, v: String }] }, { versionKey: false }),
+      'compat_arr',
+    );
     await docs.create({ _id: 'a', items: [{ k: 1, v: 'x' }] });
     await expect(docs.updateOne({ _id: 'a', 'items.k': 1 }, { $set: { 'items.$.v': 'y' } })).rejects.toThrow();
   });
 
-  it('finds a document by `_id` through an index (the launcher adds the one FerretDB\'s own query can use)', async () => {
+  it("finds a document by `_id` through an index (the launcher adds the one FerretDB's own query can use)", async () => {
     const lookups = db.connection.collection<{ _id: string; n: number }>('compat_lookups');
     // Large enough that SQLite's planner prefers the index to a scan.
     await lookups.insertMany(Array.from({ length: 20_000 }, (_, n) => ({ _id: `doc-${n}`, n })));
-    const plan = async () => JSON.stringify(((await lookups.find({ _id: 'doc-19999' }).explain()) as { queryPlanner?: unknown }).queryPlanner);
+    const plan = async () =>
+      JSON.stringify(((await lookups.find({ _id: 'doc-19999' }).explain()) as { queryPlanner?: unknown }).queryPlanner);
     // The launcher checks for new collections every second.
     let found = await plan();
     for (let tries = 0; tries < 50 && !found.includes('_id_lookup'); tries++) {

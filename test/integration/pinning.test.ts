@@ -33,11 +33,17 @@ describe('version pinning and in-place What edits', () => {
     expect(early.status).toBe(202);
 
     // While `early` waits in the delay: edit the What of v1 in place, then publish a structurally different v2.
-    const edit = await call(stack, 'PATCH', '/v1/journeys/pinned/versions/1/content', { second: { subject: 'Two', body: 'after the edit' } });
+    const edit = await call(stack, 'PATCH', '/v1/journeys/pinned/versions/1/content', {
+      second: { subject: 'Two', body: 'after the edit' },
+    });
     expect(edit.status).toBe(200);
     const v2 = {
       ...v1,
-      nodes: { ...v1.nodes, second: { type: 'message', channel: 'sink', next: { sent: 'extra' } }, extra: { type: 'message', channel: 'sink', next: { sent: 'bye' } } },
+      nodes: {
+        ...v1.nodes,
+        second: { type: 'message', channel: 'sink', next: { sent: 'extra' } },
+        extra: { type: 'message', channel: 'sink', next: { sent: 'bye' } },
+      },
       content: { ...v1.content, extra: { subject: 'Three', body: 'only in v2' } },
     };
     expect((await call(stack, 'POST', '/v1/journeys/pinned/versions', { definition: v2 })).status).toBe(201);

@@ -22,7 +22,10 @@ describe('SendGrid event webhook', () => {
   beforeAll(async () => {
     sendgrid = await startFakeSendGrid();
     stack = await startTestStack({
-      channel: { adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url }) }, emailFrom: 'news@example.com' },
+      channel: {
+        adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url }) },
+        emailFrom: 'news@example.com',
+      },
     });
   });
   afterAll(async () => {
@@ -50,7 +53,13 @@ describe('SendGrid event webhook', () => {
       entry: { type: 'api' },
       nodes: {
         mail: { type: 'message', channel: 'email', next: { sent: 'wait-open' } },
-        'wait-open': { type: 'waitForEvent', event: 'email_opened', where: { 'properties.nodeId': { eq: 'mail' } }, within: 'PT2M', next: { yes: 'opened', timeout: 'not-opened' } },
+        'wait-open': {
+          type: 'waitForEvent',
+          event: 'email_opened',
+          where: { 'properties.nodeId': { eq: 'mail' } },
+          within: 'PT2M',
+          next: { yes: 'opened', timeout: 'not-opened' },
+        },
         opened: { type: 'exit' },
         'not-opened': { type: 'exit' },
       },
@@ -66,9 +75,14 @@ describe('SendGrid event webhook', () => {
       return found!;
     });
     const handle = stack.client.workflow.getHandle(enrolled.body.instanceId);
-    await eventually(async () => expect((await handle.query('state')) as { currentNode?: string }).toMatchObject({ currentNode: 'wait-open' }));
+    await eventually(async () =>
+      expect((await handle.query('state')) as { currentNode?: string }).toMatchObject({ currentNode: 'wait-open' }),
+    );
 
-    const events = [...eventsFor(message, ['processed', 'delivered', 'open'], 'evt'), { event: 'open', sg_event_id: 'foreign-1', email: 'x@example.com', timestamp: 1 }];
+    const events = [
+      ...eventsFor(message, ['processed', 'delivered', 'open'], 'evt'),
+      { event: 'open', sg_event_id: 'foreign-1', email: 'x@example.com', timestamp: 1 },
+    ];
     const first = await call(stack, 'POST', '/v1/providers/sendgrid/events', events);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ received: 4, recorded: 3, signalled: 2, ignored: 1 });
@@ -76,7 +90,9 @@ describe('SendGrid event webhook', () => {
 
     // SendGrid redelivers on timeouts: the same events count once.
     expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', events)).body).toMatchObject({ recorded: 3, signalled: 0 });
-    const facts = (await createFactStore(stack.db.models).list({ journeyId: 'opens', kind: 'message_event' })).sort((a, b) => a.id.localeCompare(b.id));
+    const facts = (await createFactStore(stack.db.models).list({ journeyId: 'opens', kind: 'message_event' })).sort((a, b) =>
+      a.id.localeCompare(b.id),
+    );
     expect(facts.map((fact) => [fact.id, fact.outcome, fact.nodeId, fact.userId, fact.journeyId, fact.version])).toEqual([
       ['sendgrid:evt-0', 'processed', 'mail', 'reader', 'opens', 1],
       ['sendgrid:evt-1', 'delivered', 'mail', 'reader', 'opens', 1],
@@ -120,7 +136,10 @@ describe('SendGrid event webhook', () => {
       const post = (headers: Record<string, string>, payload = body): Promise<Response> =>
         fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
 
-      const signed = await post({ 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp });
+      const signed = await post({
+        'x-twilio-email-event-webhook-signature': signature,
+        'x-twilio-email-event-webhook-timestamp': timestamp,
+      });
       expect(signed.status).toBe(200);
       expect(await signed.json()).toEqual({ received: 1, recorded: 0, signalled: 0, ignored: 1 });
       const tampered = await post(

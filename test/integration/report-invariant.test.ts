@@ -119,7 +119,9 @@ describe('report invariant over 1,000 randomised users (dev server, FerretDB jou
         if (roll > 0.5) return;
         await new Promise((resolve) => setTimeout(resolve, Math.floor(draw() * 2_500)));
         const name = roll < 0.3 ? 'clicked' : 'order_completed';
-        await handles[i]!.signal(eventSignal, { id: `${userId}-${name}`, name, timestamp: new Date().toISOString() }).catch(() => undefined);
+        await handles[i]!.signal(eventSignal, { id: `${userId}-${name}`, name, timestamp: new Date().toISOString() }).catch(
+          () => undefined,
+        );
       }),
     );
     const results: JourneyResult[] = await Promise.all(handles.map((handle) => handle.result()));
@@ -129,7 +131,15 @@ describe('report invariant over 1,000 randomised users (dev server, FerretDB jou
     // Half folded, half read from the journal's tail: both paths must give the same figures.
     await counters.fold(200);
     const days = await counters.reader.days(JOURNEY, [1]);
-    const report = buildReport({ journeyId: JOURNEY, versions: [{ version: 1, state: 'running', definition }], days, range: {}, bucket: 'day', weightHistory: {}, now: new Date().toISOString() });
+    const report = buildReport({
+      journeyId: JOURNEY,
+      versions: [{ version: 1, state: 'running', definition }],
+      days,
+      range: {},
+      bucket: 'day',
+      weightHistory: {},
+      now: new Date().toISOString(),
+    });
 
     // The invariant, edge by edge: what entered a node came over the edges into it (or started there).
     const byId = new Map(report.nodes.map((node) => [node.nodeId, node]));
@@ -152,8 +162,13 @@ describe('report invariant over 1,000 randomised users (dev server, FerretDB jou
     expect(report.summary.control).toBe(count((r) => r.control === true));
     expect(report.summary.entered).toBe(targets);
     expect(report.summary.inJourneyNow).toBe(0);
-    for (const reason of new Set(results.map((r) => r.reason))) expect(report.summary.exits[reason]).toBe(count((r) => r.reason === reason));
-    expect(report.summary.goals[0]).toMatchObject({ goalId: 'order', target: count((r) => r.reason === 'goal' && !r.control), control: count((r) => r.reason === 'goal' && r.control === true) });
+    for (const reason of new Set(results.map((r) => r.reason)))
+      expect(report.summary.exits[reason]).toBe(count((r) => r.reason === reason));
+    expect(report.summary.goals[0]).toMatchObject({
+      goalId: 'order',
+      target: count((r) => r.reason === 'goal' && !r.control),
+      control: count((r) => r.reason === 'goal' && r.control === true),
+    });
     for (const nodeId of Object.keys(definition.nodes)) {
       expect({ nodeId, entered: byId.get(nodeId)!.entered }).toEqual({ nodeId, entered: count((r) => r.path.includes(nodeId)) });
       const exitsHere = count((r) => r.nodeId === nodeId && !r.control);

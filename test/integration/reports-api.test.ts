@@ -63,7 +63,12 @@ describe('reports API', () => {
     }
     const send = async (userId: string, name: string) => {
       const answer = await call(stack, 'POST', '/v1/events', { userId, name });
-      expect({ userId, name, status: answer.status, signalled: answer.body.signalled }).toEqual({ userId, name, status: 202, signalled: 1 });
+      expect({ userId, name, status: answer.status, signalled: answer.body.signalled }).toEqual({
+        userId,
+        name,
+        status: 202,
+        signalled: 1,
+      });
     };
     const at = async (userId: string, nodeId: string) => {
       const handle = stack.client.workflow.getHandle(handles.get(userId)!);
@@ -81,7 +86,11 @@ describe('reports API', () => {
       ...controlConverters.map((userId) => send(userId, 'order_completed')),
     ]);
     results = new Map(
-      await Promise.all(users.map(async (userId) => [userId, (await stack.client.workflow.getHandle(handles.get(userId)!).result()) as JourneyResult] as const)),
+      await Promise.all(
+        users.map(
+          async (userId) => [userId, (await stack.client.workflow.getHandle(handles.get(userId)!).result()) as JourneyResult] as const,
+        ),
+      ),
     );
   }, 120_000);
   afterAll(async () => {
@@ -93,7 +102,8 @@ describe('reports API', () => {
     expect(response.status).toBe(200);
     return response.body as JourneyReport;
   };
-  const node = (r: JourneyReport, nodeId: string) => r.nodes.find((n) => n.nodeId === nodeId)! as JourneyReport['nodes'][number] & Record<string, any>;
+  const node = (r: JourneyReport, nodeId: string) =>
+    r.nodes.find((n) => n.nodeId === nodeId)! as JourneyReport['nodes'][number] & Record<string, any>;
   const count = (list: string[], predicate: (userId: string) => boolean = () => true) => list.filter(predicate).length;
 
   it('ran the paths the test planned', () => {
@@ -125,13 +135,20 @@ describe('reports API', () => {
     });
     expect(r.summary.conversion.target).toEqual({ converted: converters.length, rate: targetRate });
     expect(r.summary.conversion.control).toEqual({ converted: controlConverters.length, rate: controlRate });
-    const boost = ((converters.length / targets.length - controlConverters.length / control.length) / (controlConverters.length / control.length)) * 100;
+    const boost =
+      ((converters.length / targets.length - controlConverters.length / control.length) / (controlConverters.length / control.length)) *
+      100;
     expect(r.summary.conversion.boost).toBeCloseTo(boost, 1);
 
     const vipTargets = count(targets, (u) => vips.has(u));
     const onA = count(tested, (u) => pathOf(u) === 'a');
     const onB = count(tested, (u) => pathOf(u) === 'b');
-    expect(node(r, 'route')).toMatchObject({ entered: targets.length, waitingNow: 0, movedForward: { vip: vipTargets, others: tested.length }, exits: {} });
+    expect(node(r, 'route')).toMatchObject({
+      entered: targets.length,
+      waitingNow: 0,
+      movedForward: { vip: vipTargets, others: tested.length },
+      exits: {},
+    });
     expect(node(r, 'route').paths).toEqual([
       { path: 'vip', count: vipTargets, share: Math.round((vipTargets / targets.length) * 10_000) / 100 },
       { path: 'others', count: tested.length, share: Math.round((tested.length / targets.length) * 10_000) / 100 },
@@ -139,8 +156,16 @@ describe('reports API', () => {
     expect(node(r, 'test')).toMatchObject({ entered: tested.length, movedForward: { a: onA, b: onB }, mode: 'manual' });
     const conversions = (path: string) => count(clickers, (u) => pathOf(u) === path);
     expect(node(r, 'test').paths).toEqual([
-      expect.objectContaining({ path: 'a', count: onA, conversions: { 'goal-1': { count: conversions('a'), rate: onA ? Math.round((conversions('a') / onA) * 10_000) / 100 : null } } }),
-      expect.objectContaining({ path: 'b', count: onB, conversions: { 'goal-1': { count: conversions('b'), rate: onB ? Math.round((conversions('b') / onB) * 10_000) / 100 : null } } }),
+      expect.objectContaining({
+        path: 'a',
+        count: onA,
+        conversions: { 'goal-1': { count: conversions('a'), rate: onA ? Math.round((conversions('a') / onA) * 10_000) / 100 : null } },
+      }),
+      expect.objectContaining({
+        path: 'b',
+        count: onB,
+        conversions: { 'goal-1': { count: conversions('b'), rate: onB ? Math.round((conversions('b') / onB) * 10_000) / 100 : null } },
+      }),
     ]);
     expect(node(r, 'vip-mail').messages).toMatchObject({ sent: vipTargets, failed: 0, unreachable: 0 });
     expect(node(r, 'mail-a').messages).toMatchObject({ sent: onA, failed: 0, unreachable: 0 });
@@ -177,7 +202,9 @@ describe('reports API', () => {
     expect(docs.length).toBeGreaterThan(0);
     for (const doc of docs) {
       const days = doc.days as Record<string, Record<string, number>>;
-      const doubled = Object.fromEntries(Object.entries(days).map(([day, counters]) => [day, Object.fromEntries(Object.entries(counters).map(([key, n]) => [key, n * 2]))]));
+      const doubled = Object.fromEntries(
+        Object.entries(days).map(([day, counters]) => [day, Object.fromEntries(Object.entries(counters).map(([key, n]) => [key, n * 2]))]),
+      );
       await stack.db.models.reportCounters.updateOne({ _id: doc._id }, { $set: { days: doubled } });
     }
     expect((await report()).summary.qualified).toBe(2 * users.length);
@@ -196,17 +223,25 @@ describe('reports API', () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     expect((await report(`?from=${tomorrow}`)).summary).toMatchObject({ qualified: 0, entered: 0, inJourneyNow: 0 });
     expect((await report(`?from=${today}&to=${tomorrow}`)).summary.qualified).toBe(users.length);
-    expect((await report('?bucket=month')).trend).toEqual([expect.objectContaining({ start: `${today.slice(0, 8)}01`, qualified: users.length })]);
-    expect((await report('?bucket=day')).trend).toEqual([expect.objectContaining({ start: today, qualified: users.length, entered: targets.length })]);
+    expect((await report('?bucket=month')).trend).toEqual([
+      expect.objectContaining({ start: `${today.slice(0, 8)}01`, qualified: users.length }),
+    ]);
+    expect((await report('?bucket=day')).trend).toEqual([
+      expect.objectContaining({ start: today, qualified: users.length, entered: targets.length }),
+    ]);
   });
 
   it('exports the summary and the nodes as CSV', async () => {
-    const summary = await fetch(`${stack.baseUrl}/v1/journeys/${KNOWN}/versions/1/report?format=csv`, { headers: { authorization: 'Bearer test-admin-key-0123456789' } });
+    const summary = await fetch(`${stack.baseUrl}/v1/journeys/${KNOWN}/versions/1/report?format=csv`, {
+      headers: { authorization: 'Bearer test-admin-key-0123456789' },
+    });
     expect(summary.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await summary.text()).trimEnd().split('\r\n');
     expect(lines[0]).toMatch(/^bucket_start,qualified,entered,control,converted_target,/);
     expect(lines.at(-1)).toMatch(new RegExp(`^total,${users.length},${targets.length},${control.length},${converters.length},`));
-    const nodes = await fetch(`${stack.baseUrl}/v1/journeys/${KNOWN}/versions/1/report?format=csv&table=nodes`, { headers: { authorization: 'Bearer test-admin-key-0123456789' } });
+    const nodes = await fetch(`${stack.baseUrl}/v1/journeys/${KNOWN}/versions/1/report?format=csv&table=nodes`, {
+      headers: { authorization: 'Bearer test-admin-key-0123456789' },
+    });
     const rows = (await nodes.text()).trimEnd().split('\r\n');
     expect(rows.find((row) => row.startsWith('bye,exit,'))).toMatch(new RegExp(`^bye,exit,${buyers.length},0,`));
   });
@@ -230,7 +265,14 @@ describe('reports API', () => {
       name: 'Auto experiment',
       entry: { type: 'api' },
       nodes: {
-        test: { type: 'experiment', mode: 'auto', interval: 'PT1S', floor: 10, goals: [{ event: 'clicked' }], paths: { good: 'hold', bad: 'hold' } },
+        test: {
+          type: 'experiment',
+          mode: 'auto',
+          interval: 'PT1S',
+          floor: 10,
+          goals: [{ event: 'clicked' }],
+          paths: { good: 'hold', bad: 'hold' },
+        },
         // Counted from the instance's start (event time), so long enough for a busy machine to click in time.
         hold: { type: 'delay', duration: 'PT12S' },
       },
@@ -240,7 +282,11 @@ describe('reports API', () => {
     expect((await call(stack, 'POST', '/v1/journeys/report-auto/versions/1/publish', {})).status).toBe(200);
     const shoppers = Array.from({ length: 24 }, (_, i) => `auto-${i}`);
     for (const userId of shoppers) await stack.profiles.put({ userId, attributes: {} });
-    await Promise.all(shoppers.map(async (userId) => expect((await call(stack, 'POST', '/v1/journeys/report-auto/enrollments', { userId })).status).toBe(202)));
+    await Promise.all(
+      shoppers.map(async (userId) =>
+        expect((await call(stack, 'POST', '/v1/journeys/report-auto/enrollments', { userId })).status).toBe(202),
+      ),
+    );
     // Users on `good` click while they are held; users on `bad` do not.
     await Promise.all(
       shoppers.map(async (userId) => {

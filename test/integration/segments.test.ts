@@ -27,8 +27,7 @@ describe('segment entry', () => {
     await stack?.close();
   });
 
-  const entered = async () =>
-    (await stack.db.models.entries.find({ journeyId: 'pro-buyers' }).lean()).map((entry) => entry.userId).sort();
+  const entered = async () => (await stack.db.models.entries.find({ journeyId: 'pro-buyers' }).lean()).map((entry) => entry.userId).sort();
 
   it('enrols exactly the audience on each run, each user once, and follows the version state', async () => {
     const journey = {
@@ -54,9 +53,14 @@ describe('segment entry', () => {
     await schedule.trigger();
     await eventually(async () => expect((await schedule.describe()).info.recentActions.length).toBe(2), 30_000, 500);
     const runs = (await schedule.describe()).info.recentActions.map((action) => action.action.workflow.workflowId);
-    await eventually(async () => {
-      for (const workflowId of runs) expect(await stack.client.workflow.getHandle(workflowId).result()).toEqual({ users: qualified.length });
-    }, 60_000, 500);
+    await eventually(
+      async () => {
+        for (const workflowId of runs)
+          expect(await stack.client.workflow.getHandle(workflowId).result()).toEqual({ users: qualified.length });
+      },
+      60_000,
+      500,
+    );
     expect(await entered()).toEqual(qualified);
 
     expect((await call(stack, 'POST', '/v1/journeys/pro-buyers/versions/1/pause', {})).status).toBe(200);
@@ -75,9 +79,9 @@ describe('segment entry', () => {
       spec: { calendars: [{ year: 2026, month: 'JUNE', dayOfMonth: 2, hour: 9, minute: 30, second: 0 }] },
       runNow: false,
     });
-    expect(segmentScheduleSpec({ type: 'dates', dates: ['2026-05-01T00:00:00Z', '2026-07-04T12:00:00Z'] }, now, now).spec.calendars).toEqual([
-      { year: 2026, month: 'JULY', dayOfMonth: 4, hour: 12, minute: 0, second: 0 },
-    ]);
+    expect(
+      segmentScheduleSpec({ type: 'dates', dates: ['2026-05-01T00:00:00Z', '2026-07-04T12:00:00Z'] }, now, now).spec.calendars,
+    ).toEqual([{ year: 2026, month: 'JULY', dayOfMonth: 4, hour: 12, minute: 0, second: 0 }]);
     expect(segmentScheduleSpec({ type: 'recurring', every: 'P1D', until: '2026-12-31T00:00:00Z' }, now, now)).toEqual({
       spec: { intervals: [{ every: 86_400_000 }], startAt: now, endAt: new Date('2026-12-31T00:00:00Z') },
       runNow: true,

@@ -82,7 +82,9 @@ function singleEmailJourney(id: string, settings: Record<string, unknown> = {}) 
 }
 
 /** 22:00-08:00 every day in the user's zone. */
-const nightly = (action: 'drop' | 'defer') => ({ quietHours: { timezone: 'user', windows: [{ days: ['mon-sun'], from: '22:00', to: '08:00' }], action } });
+const nightly = (action: 'drop' | 'defer') => ({
+  quietHours: { timezone: 'user', windows: [{ days: ['mon-sun'], from: '22:00', to: '08:00' }], action },
+});
 
 /** The SendGrid message a ledger entry names. */
 const sendGridId = (result: SendResult) => (result.outcome === 'sent' ? result.messageId : undefined);
@@ -125,7 +127,12 @@ describe('send pipeline', () => {
     profiles = createProfileStore(db.connection);
     settings = createSettingsStore(db.models);
     await settings.putDeliverySettings({ timezone: 'UTC', caps: { email: { max: 2, per: 'P1D' }, sms: { minGap: 'PT1H' } } }, ACTOR);
-    const email = createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: fake.url, timeoutMs: ADAPTER_TIMEOUT_MS, logger: { error: jest.fn() } });
+    const email = createSendGridAdapter({
+      apiKey: 'SG.test-key',
+      baseUrl: fake.url,
+      timeoutMs: ADAPTER_TIMEOUT_MS,
+      logger: { error: jest.fn() },
+    });
     activities = createChannelActivities({
       models: db.models,
       journeys,
@@ -194,8 +201,22 @@ describe('send pipeline', () => {
 
   /** The same pipeline whose SendGrid adapter dies once per delivery, `at` its call (a worker killed mid-send). */
   function crashingActivities(at: CrashPoint): ChannelActivities {
-    const email = createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: fake.url, timeoutMs: ADAPTER_TIMEOUT_MS, logger: { error: jest.fn() } });
-    return createChannelActivities({ models: db.models, journeys, profiles, settings, adapters: { email: crashOnce(email, () => at) }, emailFrom: FROM, log, clock: () => now });
+    const email = createSendGridAdapter({
+      apiKey: 'SG.test-key',
+      baseUrl: fake.url,
+      timeoutMs: ADAPTER_TIMEOUT_MS,
+      logger: { error: jest.fn() },
+    });
+    return createChannelActivities({
+      models: db.models,
+      journeys,
+      profiles,
+      settings,
+      adapters: { email: crashOnce(email, () => at) },
+      emailFrom: FROM,
+      log,
+      clock: () => now,
+    });
   }
 
   /** The delivery's document (one per key), as a list so that "none" reads `[]`. */
@@ -227,7 +248,14 @@ describe('send pipeline', () => {
       expect(fake.messages).toHaveLength(1);
       expect(first).toEqual({ outcome: 'sent', messageId: fake.messages[0]!.messageId });
       expect(await ledger(request.deliveryKey)).toEqual([
-        expect.objectContaining({ outcome: 'sent', provider: 'sendgrid', channel: 'email', messageId: sendGridId(first), userId: user.userId, nodeId: 'welcome' }),
+        expect.objectContaining({
+          outcome: 'sent',
+          provider: 'sendgrid',
+          channel: 'email',
+          messageId: sendGridId(first),
+          userId: user.userId,
+          nodeId: 'welcome',
+        }),
       ]);
 
       expect(await send(request, 2)).toEqual(first);
@@ -257,7 +285,11 @@ describe('send pipeline', () => {
       const error = await rejectionOf(send(request, 1));
 
       expect(error).toBeInstanceOf(ApplicationFailure);
-      expect(error).toMatchObject({ type: 'TransientSendError', nonRetryable: false, message: 'sendgrid: SendGrid HTTP 503: service unavailable' });
+      expect(error).toMatchObject({
+        type: 'TransientSendError',
+        nonRetryable: false,
+        message: 'sendgrid: SendGrid HTTP 503: service unavailable',
+      });
       expect(await attempts(request.deliveryKey)).toEqual([{ attemptId: attemptId(1), state: 'rejected' }]);
       expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ state: 'open', rev: 2 })]);
       expect((await ledger(request.deliveryKey))[0]).not.toHaveProperty('outcome');
@@ -299,8 +331,13 @@ describe('send pipeline', () => {
       const result = await send(request, 1);
 
       expect(result).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
-      expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ deliveryKey: request.deliveryKey, provider: 'sendgrid' }), 'provider answer lost: counted as sent, in doubt');
-      expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ outcome: 'sent', inDoubt: true, provider: 'sendgrid' })]);
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ deliveryKey: request.deliveryKey, provider: 'sendgrid' }),
+        'provider answer lost: counted as sent, in doubt',
+      );
+      expect(await ledger(request.deliveryKey)).toEqual([
+        expect.objectContaining({ outcome: 'sent', inDoubt: true, provider: 'sendgrid' }),
+      ]);
 
       expect(await send(request, 2)).toEqual(result);
       expect(fake.messages).toHaveLength(1);
@@ -321,7 +358,13 @@ describe('send pipeline', () => {
       expect(result).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
       expect(providerCalls()).toBe(1);
       expect(await ledger(request.deliveryKey)).toEqual([
-        expect.objectContaining({ state: 'done', outcome: 'sent', inDoubt: true, provider: 'sendgrid', messageId: `unconfirmed:${attemptId(1)}` }),
+        expect.objectContaining({
+          state: 'done',
+          outcome: 'sent',
+          inDoubt: true,
+          provider: 'sendgrid',
+          messageId: `unconfirmed:${attemptId(1)}`,
+        }),
       ]);
       expect(await send(request, 3, activityEnv(3), crashing)).toEqual(result);
       expect(providerCalls()).toBe(1);
@@ -340,7 +383,9 @@ describe('send pipeline', () => {
       expect(providerCalls()).toBe(0);
       expect(await attempts(request.deliveryKey)).toEqual([]);
       expect(await ledger(request.deliveryKey)).toEqual([]);
-      expect(await db.models.sendSlots.find({ deliveryKey: request.deliveryKey }).lean()).toEqual([expect.objectContaining({ voided: true })]);
+      expect(await db.models.sendSlots.find({ deliveryKey: request.deliveryKey }).lean()).toEqual([
+        expect.objectContaining({ voided: true }),
+      ]);
 
       expect(await send(request, 2)).toMatchObject({ outcome: 'sent' });
       expect(fake.messages).toHaveLength(1);
@@ -354,7 +399,11 @@ describe('send pipeline', () => {
       const crashing = crashingActivities('before');
 
       expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
-      expect(await send(request, 2, activityEnv(2), crashing)).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
+      expect(await send(request, 2, activityEnv(2), crashing)).toEqual({
+        outcome: 'sent',
+        messageId: `unconfirmed:${attemptId(1)}`,
+        inDoubt: true,
+      });
       expect(providerCalls()).toBe(0);
     });
 
@@ -365,7 +414,11 @@ describe('send pipeline', () => {
       expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
 
       // Attempt 1 of another activity for the same delivery: no read, the claim finds the delivery in doubt.
-      expect(await send(request, 1, activityEnv(1), crashing)).toEqual({ outcome: 'sent', messageId: `unconfirmed:${attemptId(1)}`, inDoubt: true });
+      expect(await send(request, 1, activityEnv(1), crashing)).toEqual({
+        outcome: 'sent',
+        messageId: `unconfirmed:${attemptId(1)}`,
+        inDoubt: true,
+      });
       expect(providerCalls()).toBe(1);
     });
 
@@ -373,7 +426,15 @@ describe('send pipeline', () => {
       const user = await newUser();
       const request = requestFor(user, 'note');
       const sink = crashOnce(createSinkAdapter(db.models), () => 'after');
-      const crashing = createChannelActivities({ models: db.models, journeys, profiles, settings, adapters: { sink }, log, clock: () => now });
+      const crashing = createChannelActivities({
+        models: db.models,
+        journeys,
+        profiles,
+        settings,
+        adapters: { sink },
+        log,
+        clock: () => now,
+      });
 
       expect(await rejectionOf(send(request, 1, activityEnv(1), crashing))).toBeInstanceOf(SimulatedCrash);
       // Nothing was claimed: a repeat to the sink is harmless, so the retry simply sends again.
@@ -438,7 +499,9 @@ describe('send pipeline', () => {
       fake.fail({ status: 400, message: 'Does not contain a valid address.' });
 
       expect(await send(request)).toEqual({ outcome: 'failed', reason: 'rejected: Does not contain a valid address.' });
-      expect(await ledger(request.deliveryKey)).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'rejected: Does not contain a valid address.', provider: 'sendgrid' })]);
+      expect(await ledger(request.deliveryKey)).toEqual([
+        expect.objectContaining({ outcome: 'failed', reason: 'rejected: Does not contain a valid address.', provider: 'sendgrid' }),
+      ]);
       expect(fake.messages).toHaveLength(0);
     });
 
@@ -456,10 +519,14 @@ describe('send pipeline', () => {
 
     it.each([
       ['stop', 'stopped', (id: string) => journeys.stop(id, 1, 'exit', ACTOR)],
-      ['replacement', 'version_exit', async (id: string) => {
-        await journeys.createDraft(id, { from: 1 }, ACTOR);
-        await journeys.publish(id, 2, { oldVersion: 'stop' }, ACTOR);
-      }],
+      [
+        'replacement',
+        'version_exit',
+        async (id: string) => {
+          await journeys.createDraft(id, { from: 1 }, ACTOR);
+          await journeys.publish(id, 2, { oldVersion: 'stop' }, ACTOR);
+        },
+      ],
     ] as const)('sends nothing once the version is stopped (%s)', async (name, reason, stop) => {
       const journeyId = `halted-${name}`;
       await publish(singleEmailJourney(journeyId));
@@ -529,7 +596,9 @@ describe('send pipeline', () => {
 
       expect(await sendEntries(user, 'welcome', [1, 2, 3])).toEqual(['sent', 'sent', 'failed:capped']);
       expect(fake.messages).toHaveLength(2);
-      expect(await ledger(requestFor(user, 'welcome', { entry: 3 }).deliveryKey)).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'capped' })]);
+      expect(await ledger(requestFor(user, 'welcome', { entry: 3 }).deliveryKey)).toEqual([
+        expect.objectContaining({ outcome: 'failed', reason: 'capped' }),
+      ]);
 
       now = new Date(START.getTime() + 24 * HOUR + 1);
       expect(await sendEntries(user, 'welcome', [4])).toEqual(['sent']);
@@ -604,11 +673,21 @@ describe('send pipeline', () => {
           { type: 'text/html', value: '<p>Hello Ada from R&amp;D &lt;Labs&gt;</p>' },
         ],
       });
-      expect(message!.customArgs).toMatchObject({ delivery_key: request.deliveryKey, journey_id: JOURNEY, version: '1', node_id: 'welcome', user_id: user.userId });
+      expect(message!.customArgs).toMatchObject({
+        delivery_key: request.deliveryKey,
+        journey_id: JOURNEY,
+        version: '1',
+        node_id: 'welcome',
+        user_id: user.userId,
+      });
     });
 
     it.each([
-      ['devnull', 'email content naming provider sink', (user: Profile) => ({ channel: 'email', to: user.email, subject: 'Plain', text: 'plain text' })],
+      [
+        'devnull',
+        'email content naming provider sink',
+        (user: Profile) => ({ channel: 'email', to: user.email, subject: 'Plain', text: 'plain text' }),
+      ],
       ['nudge', 'push without a push adapter', () => ({ channel: 'push', to: ['token-a', 'token-b'], title: 'Hi Ada', body: 'Come back' })],
       ['text', 'sms without an sms adapter', () => ({ channel: 'sms', to: '+15550100', body: 'Hi Ada' })],
       ['note', 'the sink channel', () => ({ channel: 'sink', kind: 'note', for: 'Ada' })],

@@ -54,7 +54,7 @@ describe('send-path caches', () => {
     expect(await worker.loadGraph('cached', 1)).toBe(await worker.loadGraph('cached', 1));
   });
 
-  it("finds a version published in another process at once, though its cached journey predates it", async () => {
+  it('finds a version published in another process at once, though its cached journey predates it', async () => {
     const api = createJourneyStore(db.models);
     const worker = createJourneyStore(db.models);
     const definition = oneMessage('fresh', 'v1');

@@ -12,7 +12,11 @@ describe('delivery settings API', () => {
 
   it('starts from defaults and replaces the settings as a whole', async () => {
     expect((await call(stack, 'GET', '/v1/settings/delivery')).body).toEqual({ timezone: 'UTC', caps: {}, inDoubt: {}, revision: 0 });
-    const settings = { timezone: 'Europe/Paris', caps: { email: { max: 3, per: 'P7D', minGap: 'PT4H' }, sms: { minGap: 'PT1H' } }, inDoubt: { sms: 'resend' } };
+    const settings = {
+      timezone: 'Europe/Paris',
+      caps: { email: { max: 3, per: 'P7D', minGap: 'PT4H' }, sms: { minGap: 'PT1H' } },
+      inDoubt: { sms: 'resend' },
+    };
     const put = await call(stack, 'PUT', '/v1/settings/delivery', settings);
     expect(put.status).toBe(200);
     expect(put.body).toEqual({ ...settings, revision: 1 });

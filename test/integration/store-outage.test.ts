@@ -68,8 +68,18 @@ describe('store and Temporal outages', () => {
     api.baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
 
     const journeys = [
-      { id: 'direct', name: 'Direct', entry: { type: 'api' }, nodes: { hold: { type: 'delay', duration: 'PT10M', next: 'bye' }, bye: { type: 'exit' } } },
-      { id: 'signup', name: 'Signup', entry: { type: 'event', event: 'signed_up' }, nodes: { hold: { type: 'delay', duration: 'PT10M', next: 'bye' }, bye: { type: 'exit' } } },
+      {
+        id: 'direct',
+        name: 'Direct',
+        entry: { type: 'api' },
+        nodes: { hold: { type: 'delay', duration: 'PT10M', next: 'bye' }, bye: { type: 'exit' } },
+      },
+      {
+        id: 'signup',
+        name: 'Signup',
+        entry: { type: 'event', event: 'signed_up' },
+        nodes: { hold: { type: 'delay', duration: 'PT10M', next: 'bye' }, bye: { type: 'exit' } },
+      },
     ];
     for (const journey of journeys) {
       expect((await call(api, 'POST', '/v1/journeys', journey)).status).toBe(201);

@@ -53,7 +53,9 @@ describe('supervisor', () => {
   const gone = (process: ManagedProcess) => process.child.exitCode !== null || process.child.signalCode !== null;
 
   it('restarts a SIGKILLed FerretDB on the same port, with its data, and it answers again', async () => {
-    const connection = await mongoose.createConnection(`mongodb://127.0.0.1:${port}/supervised`, { retryWrites: false, serverSelectionTimeoutMS: 5_000 }).asPromise();
+    const connection = await mongoose
+      .createConnection(`mongodb://127.0.0.1:${port}/supervised`, { retryWrites: false, serverSelectionTimeoutMS: 5_000 })
+      .asPromise();
     try {
       await connection.db!.collection('notes').insertOne({ _id: 'kept' as never, text: 'written before the crash' });
       const first = kill('FerretDB');
@@ -75,7 +77,9 @@ describe('supervisor', () => {
       const killed = kill('idler');
       await eventually(async () => expect(lines.filter((line) => line === 'idler is back and healthy')).toHaveLength(before + 1), 10_000);
       expect(supervisor.current('idler')).not.toBe(killed);
-      expect(lines).toContain(`idler died (SIGKILL); restarting in ${attempt === 1 ? '0.2s' : '0.4s'} (restart ${attempt} of 2 in the last minute)`);
+      expect(lines).toContain(
+        `idler died (SIGKILL); restarting in ${attempt === 1 ? '0.2s' : '0.4s'} (restart ${attempt} of 2 in the last minute)`,
+      );
     }
     const ferret = supervisor.current('FerretDB')!;
     const last = kill('idler');

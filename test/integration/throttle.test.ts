@@ -19,7 +19,10 @@ describe('channel throttling', () => {
   beforeAll(async () => {
     sendgrid = await startFakeSendGrid();
     stack = await startTestStack({
-      channel: { adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url }) }, emailFrom: 'news@example.com' },
+      channel: {
+        adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url }) },
+        emailFrom: 'news@example.com',
+      },
       channelRatePerSecond: RATE,
       deferChannelWorkers: true,
     });
@@ -43,14 +46,20 @@ describe('channel throttling', () => {
     await Promise.all(users.map((userId) => stack.profiles.put({ userId, email: `${userId}@example.com`, attributes: {} })));
     const instances: string[] = [];
     for (let i = 0; i < users.length; i += 25) {
-      const batch = await Promise.all(users.slice(i, i + 25).map((userId) => call(stack, 'POST', '/v1/journeys/burst/enrollments', { userId })));
+      const batch = await Promise.all(
+        users.slice(i, i + 25).map((userId) => call(stack, 'POST', '/v1/journeys/burst/enrollments', { userId })),
+      );
       instances.push(...batch.map((response) => response.body.instanceId as string));
     }
     // The send is scheduled in the same workflow task that sets JourneyNode, so this count means a full backlog.
-    await eventually(async () => {
-      const { count } = await stack.client.workflow.count(`JourneyId = 'burst' AND JourneyNode = 'mail'`);
-      expect(count).toBe(USERS);
-    }, 120_000, 500);
+    await eventually(
+      async () => {
+        const { count } = await stack.client.workflow.count(`JourneyId = 'burst' AND JourneyNode = 'mail'`);
+        expect(count).toBe(USERS);
+      },
+      120_000,
+      500,
+    );
     expect(sendgrid.messages).toHaveLength(0);
 
     await stack.startChannelWorkers();

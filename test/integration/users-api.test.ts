@@ -33,7 +33,14 @@ describe('users API', () => {
 
     // Fields left out of a PUT are gone.
     const replaced = await call(stack, 'PUT', '/v1/users/ada', { attributes: { plan: 'free' }, email: 'ada@example.org' });
-    expect(replaced.body).toEqual({ userId: 'ada', attributes: { plan: 'free' }, email: 'ada@example.org', pushTokens: [], consent: {}, updatedAt: expect.any(String) });
+    expect(replaced.body).toEqual({
+      userId: 'ada',
+      attributes: { plan: 'free' },
+      email: 'ada@example.org',
+      pushTokens: [],
+      consent: {},
+      updatedAt: expect.any(String),
+    });
     expect((await call(stack, 'GET', '/v1/users/ada')).body).toEqual(replaced.body);
     expect(Date.parse(replaced.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(put.body.updatedAt));
   });
@@ -75,8 +82,14 @@ describe('users API', () => {
   });
 
   it('creates a missing profile with PATCH', async () => {
-    const created = await call(stack, 'PATCH', '/v1/users/new-user', { attributes: { plan: 'trial', gone: null }, consent: { email: false } });
-    expect(created).toMatchObject({ status: 200, body: { userId: 'new-user', attributes: { plan: 'trial' }, pushTokens: [], consent: { email: false } } });
+    const created = await call(stack, 'PATCH', '/v1/users/new-user', {
+      attributes: { plan: 'trial', gone: null },
+      consent: { email: false },
+    });
+    expect(created).toMatchObject({
+      status: 200,
+      body: { userId: 'new-user', attributes: { plan: 'trial' }, pushTokens: [], consent: { email: false } },
+    });
     expect(created.body.attributes).not.toHaveProperty('gone');
   });
 
@@ -172,7 +185,9 @@ describe('users API', () => {
   });
 
   it('creates a profile once under concurrent first writes', async () => {
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => call(stack, 'PATCH', '/v1/users/fresh', { attributes: { [`k${i}`]: i } })));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call(stack, 'PATCH', '/v1/users/fresh', { attributes: { [`k${i}`]: i } })),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(await stack.db.connection.collection('profiles').countDocuments({ _id: 'fresh' as never })).toBe(1);
   });

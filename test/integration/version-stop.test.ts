@@ -46,7 +46,9 @@ describe('stopping a version reaches its running instances', () => {
     for (const userId of users) {
       const answer = await call(stack, 'POST', `/v1/journeys/${journeyId}/enrollments`, { userId });
       expect(answer.status).toBe(202);
-      const handle = stack.client.workflow.getHandle<JourneyWorkflow>(answer.body.instanceId, undefined, { firstExecutionRunId: answer.body.runId });
+      const handle = stack.client.workflow.getHandle<JourneyWorkflow>(answer.body.instanceId, undefined, {
+        firstExecutionRunId: answer.body.runId,
+      });
       handles.push(Object.assign(handle, { runId: answer.body.runId as string }));
     }
     return handles;
@@ -58,7 +60,9 @@ describe('stopping a version reaches its running instances', () => {
     await eventually(async () => {
       for (const userId of users) expect(await entries.latest(journeyId, userId)).toBeDefined();
       const running: string[] = [];
-      for await (const execution of stack.client.workflow.list({ query: `JourneyId = "${journeyId}" AND JourneyNode = "wait" AND ExecutionStatus = "Running"` })) {
+      for await (const execution of stack.client.workflow.list({
+        query: `JourneyId = "${journeyId}" AND JourneyNode = "wait" AND ExecutionStatus = "Running"`,
+      })) {
         running.push(execution.workflowId);
       }
       expect(running).toHaveLength(users.length);
@@ -102,13 +106,16 @@ describe('stopping a version reaches its running instances', () => {
 
     // The exits are recorded (re-entry and reports count from them), and nothing was sent.
     const entries = createEntryStore(stack.db.models);
-    for (const userId of users) expect(await entries.latest('long-wait', userId)).toMatchObject({ exitReason: 'stopped', exitedAt: expect.any(Date) });
+    for (const userId of users)
+      expect(await entries.latest('long-wait', userId)).toMatchObject({ exitReason: 'stopped', exitedAt: expect.any(Date) });
     for (const userId of users) expect(await sinkCount(userId)).toBe(0);
     // A stopped version takes nobody new.
-    expect((await call(stack, 'POST', '/v1/journeys/long-wait/enrollments', { userId: 'late' })).body).toMatchObject({ code: 'journey_not_running' });
+    expect((await call(stack, 'POST', '/v1/journeys/long-wait/enrollments', { userId: 'late' })).body).toMatchObject({
+      code: 'journey_not_running',
+    });
   });
 
-  it('publish with oldVersion stop: the old version\'s instances exit with `version_exit`; the new version\'s are untouched', async () => {
+  it("publish with oldVersion stop: the old version's instances exit with `version_exit`; the new version's are untouched", async () => {
     await deploy('replaced', 'P7D', { reentry: { allowed: true } });
     const users = ['vx-a', 'vx-b'];
     const handles = await enrol('replaced', users);
@@ -145,10 +152,13 @@ describe('stopping a version reaches its running instances', () => {
     const draining = await call(stack, 'POST', '/v1/journeys/short-wait/versions/1/stop', { mode: 'drain' });
     expect(draining.status).toBe(200);
     expect(draining.body.versions[0]).toMatchObject({ state: 'completed', draining: true });
-    expect((await call(stack, 'POST', '/v1/journeys/short-wait/enrollments', { userId: 'late' })).body).toMatchObject({ code: 'journey_not_running' });
+    expect((await call(stack, 'POST', '/v1/journeys/short-wait/enrollments', { userId: 'late' })).body).toMatchObject({
+      code: 'journey_not_running',
+    });
 
     // Users inside are not stopped: they finish, message included.
-    for (const result of await Promise.all(handles.map((handle) => handle.result()))) expect(result).toMatchObject({ reason: 'exited', nodeId: 'done' });
+    for (const result of await Promise.all(handles.map((handle) => handle.result())))
+      expect(result).toMatchObject({ reason: 'exited', nodeId: 'done' });
     for (const userId of users) expect(await sinkCount(userId)).toBe(1);
 
     const drain = stack.client.workflow.getHandle<VersionDrainWorkflow>(versionDrainWorkflowId('short-wait', 1));

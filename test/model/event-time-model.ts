@@ -79,6 +79,8 @@ export function expectedOutcome(events: readonly ModelEvent[]): ModelOutcome {
 }
 
 function earliest(events: readonly ModelEvent[], name: ModelEventName, from: number, to: number): number | undefined {
-  const times = events.filter((event) => event.name === name && event.offsetMs >= from && event.offsetMs <= to).map((event) => event.offsetMs);
+  const times = events
+    .filter((event) => event.name === name && event.offsetMs >= from && event.offsetMs <= to)
+    .map((event) => event.offsetMs);
   return times.length > 0 ? Math.min(...times) : undefined;
 }

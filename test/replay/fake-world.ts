@@ -51,11 +51,22 @@ export function createLifecycleFake() {
         decision = { eligible: false, reason: 'live_instance', detail: 'the user has a live instance of this journey' };
       } else if (last && !claim.reentry.allowed) {
         decision = { eligible: false, reason: 'already_entered', detail: `entered once already (${last.claimedAt})` };
-      } else if (last?.closedAt && claim.reentry.cooldown && Date.parse(last.closedAt) + durationToMs(claim.reentry.cooldown) > Date.parse(claim.at)) {
+      } else if (
+        last?.closedAt &&
+        claim.reentry.cooldown &&
+        Date.parse(last.closedAt) + durationToMs(claim.reentry.cooldown) > Date.parse(claim.at)
+      ) {
         decision = { eligible: false, reason: 'cooldown', detail: `cool-down ${claim.reentry.cooldown} since ${last.closedAt}` };
       } else {
         const entry = rows.length + 1;
-        rows.push({ journeyId: claim.journeyId, userId: claim.userId, version: claim.version, entry, runId: claim.runId, claimedAt: claim.at });
+        rows.push({
+          journeyId: claim.journeyId,
+          userId: claim.userId,
+          version: claim.version,
+          entry,
+          runId: claim.runId,
+          claimedAt: claim.at,
+        });
         entries.set(key, rows);
         decision = { eligible: true, entry };
       }
@@ -88,7 +99,8 @@ export function createLifecycleFake() {
     facts,
     stats,
     entriesOf: (journeyId: string, userId: string) => entries.get(`${journeyId}|${userId}`) ?? [],
-    factsOf: (userId: string, journeyId?: string) => facts.filter((fact) => fact.userId === userId && (journeyId === undefined || fact.journeyId === journeyId)),
+    factsOf: (userId: string, journeyId?: string) =>
+      facts.filter((fact) => fact.userId === userId && (journeyId === undefined || fact.journeyId === journeyId)),
   };
 }
 
@@ -167,7 +179,10 @@ export function createFakeWorld(now: () => Promise<number>) {
           throw error;
         }
       }
-      return outcomes.get(`${request.userId}/${request.channel}`) ?? outcomes.get(request.userId) ?? { outcome: 'sent', messageId: `m-${sends.length}` };
+      return (
+        outcomes.get(`${request.userId}/${request.channel}`) ??
+        outcomes.get(request.userId) ?? { outcome: 'sent', messageId: `m-${sends.length}` }
+      );
     },
   };
 

@@ -27,7 +27,15 @@ import { binaries } from '../../infra/servers';
 import { isControlUser } from '../../domain/control-group';
 import type { JourneyDefinitionInput } from '../../domain/definition/schema';
 import { instanceWorkflowId } from '../../domain/ids';
-import { eventSignal, type JourneyEvent, type JourneyResult, type JourneyStateView, type JourneyWorkflow, stateQuery, stopSignal } from '../../workflows/contract';
+import {
+  eventSignal,
+  type JourneyEvent,
+  type JourneyResult,
+  type JourneyStateView,
+  type JourneyWorkflow,
+  stateQuery,
+  stopSignal,
+} from '../../workflows/contract';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from './fake-world';
 import { preLeanBundle } from './variants/pre-lean/bundle';
@@ -44,7 +52,8 @@ const GENERATIONS = {
 
 function generation(): (typeof GENERATIONS)[keyof typeof GENERATIONS] {
   const name = process.env.RECORD_GENERATION ?? 'current';
-  if (!Object.hasOwn(GENERATIONS, name)) throw new Error(`RECORD_GENERATION=${name}: expected one of ${Object.keys(GENERATIONS).join(', ')}`);
+  if (!Object.hasOwn(GENERATIONS, name))
+    throw new Error(`RECORD_GENERATION=${name}: expected one of ${Object.keys(GENERATIONS).join(', ')}`);
   return GENERATIONS[name as keyof typeof GENERATIONS];
 }
 
@@ -82,7 +91,9 @@ interface Scenario {
   expect: Partial<JourneyResult>;
 }
 
-const cart = { event: { id: 'e-cart', name: 'cart_updated', properties: { cartId: 'cart-1', items: 2, cartUrl: 'https://shop.example/cart/1' } } };
+const cart = {
+  event: { id: 'e-cart', name: 'cart_updated', properties: { cartId: 'cart-1', items: 2, cartUrl: 'https://shop.example/cart/1' } },
+};
 /** The first user id of the form `${prefix}-n` that the journey's control draw puts on the wanted side. */
 const userOf = (journey: string, percent: number, control: boolean, prefix: string) => {
   for (let i = 0; ; i++) if (isControlUser(journey, `${prefix}-${i}`, percent) === control) return `${prefix}-${i}`;
@@ -104,7 +115,11 @@ export const scenarios: Scenario[] = [
     userId: 'replay-welcome',
     prepare: (world) => world.profiles.set('replay-welcome', { pushEnabled: true }),
     drive: ({ inTime }) => inTime(),
-    expect: { reason: 'exited', nodeId: 'done', path: ['welcome-email', 'wait-a-day', 'pick-channel', 'tips-push', 'mark-onboarded', 'hand-over', 'done'] },
+    expect: {
+      reason: 'exited',
+      nodeId: 'done',
+      path: ['welcome-email', 'wait-a-day', 'pick-channel', 'tips-push', 'mark-onboarded', 'hand-over', 'done'],
+    },
   },
   {
     name: 'abandoned-cart-checkout',
@@ -194,7 +209,12 @@ async function main(filter?: string): Promise<void> {
   const world = createFakeWorld(() => env.currentTimeMs());
   loadExamples(world);
   const taskQueue = uniqueTaskQueue('record');
-  const workers: Worker[] = await createFakeWorkers({ connection: env.nativeConnection, taskQueue, world, workflowBundle: await code.bundle() });
+  const workers: Worker[] = await createFakeWorkers({
+    connection: env.nativeConnection,
+    taskQueue,
+    world,
+    workflowBundle: await code.bundle(),
+  });
   const running = Promise.all(workers.map((worker) => worker.run()));
   let events = 0;
   try {
@@ -204,7 +224,9 @@ async function main(filter?: string): Promise<void> {
       const handle = await plain.workflow.start<JourneyWorkflow>('journeyWorkflow', {
         workflowId,
         taskQueue,
-        args: [{ journeyId: scenario.journey, version: 1, userId: scenario.userId, ...(scenario.context ? { context: scenario.context } : {}) }],
+        args: [
+          { journeyId: scenario.journey, version: 1, userId: scenario.userId, ...(scenario.context ? { context: scenario.context } : {}) },
+        ],
       });
       const result = await scenario.drive({
         env,
@@ -218,7 +240,12 @@ async function main(filter?: string): Promise<void> {
           }
           throw new Error(`${scenario.name}: the instance never reached the expected state`);
         },
-        event: async (name, properties = {}) => ({ id: `${scenario.name}-${++events}`, name, properties, timestamp: new Date(await env.currentTimeMs()).toISOString() }),
+        event: async (name, properties = {}) => ({
+          id: `${scenario.name}-${++events}`,
+          name,
+          properties,
+          timestamp: new Date(await env.currentTimeMs()).toISOString(),
+        }),
       });
       for (const [key, value] of Object.entries(scenario.expect)) {
         if (JSON.stringify(result[key as keyof JourneyResult]) !== JSON.stringify(value)) {

@@ -33,7 +33,8 @@ const generationOf = (fixture: HistoryFixture) => [...GENERATIONS].reverse().fin
  * event that scores it (abandoned-cart-conversion) ends the instance at once and the patch is never asked.
  */
 const NOT_EXERCISED: Partial<Record<PatchId, string>> = {
-  [PATCHES.experimentGoalWrite]: 'the only experiment goal of the examples is also the journey goal, which ends the instance before the patch is asked',
+  [PATCHES.experimentGoalWrite]:
+    'the only experiment goal of the examples is also the journey goal, which ends the instance before the patch is asked',
 };
 
 /** The patch ids a fixture records as markers, in history order. */
@@ -60,7 +61,8 @@ async function replayAll(bundle: WorkflowBundleWithSourceMap): Promise<Map<strin
 const variants = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /** A test-only variant of the workflow code (test/replay/variants/<name>), bundled once. */
 function variant(name: string): Promise<WorkflowBundleWithSourceMap> {
-  if (!variants.has(name)) variants.set(name, bundleWorkflowCode({ workflowsPath: require.resolve(`./variants/${name}`), logger: new DefaultLogger('WARN') }));
+  if (!variants.has(name))
+    variants.set(name, bundleWorkflowCode({ workflowsPath: require.resolve(`./variants/${name}`), logger: new DefaultLogger('WARN') }));
   return variants.get(name)!;
 }
 
@@ -70,7 +72,9 @@ describe('replay of recorded histories', () => {
   it('has a history for every example journey, with every kind of wait and several exit reasons, in each generation of patches', () => {
     const names = scenarios.map((scenario) => scenario.name).sort();
     for (const prefix of GENERATIONS) {
-      const recorded = fixtures.filter((fixture) => generationOf(fixture) === prefix).map((fixture) => fixture.scenario.slice(prefix.length));
+      const recorded = fixtures
+        .filter((fixture) => generationOf(fixture) === prefix)
+        .map((fixture) => fixture.scenario.slice(prefix.length));
       expect({ prefix, scenarios: recorded.sort() }).toEqual({ prefix, scenarios: names });
     }
     expect(fixtures.length).toBe(GENERATIONS.length * names.length);
@@ -86,11 +90,14 @@ describe('replay of recorded histories', () => {
       const prefix = generationOf(fixture);
       // Before any patch: none; lean: the one marker that implies the others; pre-lean: never lean-history.
       if (prefix === '') expect({ scenario: fixture.scenario, ids }).toEqual({ scenario: fixture.scenario, ids: [] });
-      if (prefix === 'lean-') expect({ scenario: fixture.scenario, ids }).toEqual({ scenario: fixture.scenario, ids: [PATCHES.leanHistory] });
+      if (prefix === 'lean-')
+        expect({ scenario: fixture.scenario, ids }).toEqual({ scenario: fixture.scenario, ids: [PATCHES.leanHistory] });
       if (prefix === 'pre-lean-') expect(ids).not.toContain(PATCHES.leanHistory);
     }
     const recordedBy = (id: string, prefix?: string) =>
-      fixtures.filter((fixture) => (prefix === undefined || generationOf(fixture) === prefix) && markers.get(fixture.scenario)!.includes(id)).map((fixture) => fixture.scenario);
+      fixtures
+        .filter((fixture) => (prefix === undefined || generationOf(fixture) === prefix) && markers.get(fixture.scenario)!.includes(id))
+        .map((fixture) => fixture.scenario);
     for (const id of Object.values(PATCHES)) {
       if (NOT_EXERCISED[id] !== undefined) {
         // Still true? Once a scenario records it, drop the exception (here and in workflows/patches.ts).
@@ -116,9 +123,9 @@ describe('replay of recorded histories', () => {
       expect(error).toBeInstanceOf(DeterminismViolationError);
     }
     // The single-history form throws it.
-    await expect(Worker.runReplayHistory({ workflowBundle: await variant('broken') }, fixtures[0]!.history, fixtures[0]!.workflowId)).rejects.toThrow(
-      DeterminismViolationError,
-    );
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await variant('broken') }, fixtures[0]!.history, fixtures[0]!.workflowId),
+    ).rejects.toThrow(DeterminismViolationError);
   }, 60_000);
 
   it('passes with the same change behind `patched`', async () => {

@@ -89,7 +89,10 @@ describe('temporal-docker/docker-compose.yml', () => {
   });
 
   it('builds the worker and the API from temporal-docker/Dockerfile and starts the compiled entry points', () => {
-    for (const [name, entry] of [['worker', 'dist/worker/main.js'], ['api', 'dist/api/main.js']] as const) {
+    for (const [name, entry] of [
+      ['worker', 'dist/worker/main.js'],
+      ['api', 'dist/api/main.js'],
+    ] as const) {
       expect(service(name).build).toEqual({ context: '..', dockerfile: 'temporal-docker/Dockerfile' });
       expect(commandText(name)).toContain(entry);
       expect(service(name).depends_on?.['temporal-admin-tools']?.condition).toBe('service_completed_successfully');

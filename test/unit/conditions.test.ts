@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { evaluateCondition, eventFilterScope, resolvePath, splitScope } from '../../domain/conditions/evaluate';
 import { toInstant } from '../../domain/time/instant';
-import {
-  conditionSchema,
-  conditionShapeProblems,
-  conditionTypeProblems,
-  type Condition,
-} from '../../domain/definition/conditions';
+import { conditionSchema, conditionShapeProblems, conditionTypeProblems, type Condition } from '../../domain/definition/conditions';
 
 const scope = splitScope({
   profile: {
@@ -140,19 +135,44 @@ describe('condition evaluation', () => {
   });
 
   it('treats malformed conditions as false', () => {
-    for (const bad of [null, undefined, 42, 'x', [], {}, { all: 'x' }, { not: [] }, { 'profile.age': 34 }, { 'profile.age': {} }, { all: [], any: [] }]) {
+    for (const bad of [
+      null,
+      undefined,
+      42,
+      'x',
+      [],
+      {},
+      { all: 'x' },
+      { not: [] },
+      { 'profile.age': 34 },
+      { 'profile.age': {} },
+      { all: [], any: [] },
+    ]) {
       expect(holds(bad)).toBe(false);
     }
   });
 
   it('never throws, whatever the condition and the scope', () => {
     const path = fc.oneof(
-      fc.constantFrom('profile.age', 'profile.tags', 'event.properties.total', 'trigger.x', 'a', 'a.b.c', '', '__proto__', 'constructor.name'),
+      fc.constantFrom(
+        'profile.age',
+        'profile.tags',
+        'event.properties.total',
+        'trigger.x',
+        'a',
+        'a.b.c',
+        '',
+        '__proto__',
+        'constructor.name',
+      ),
       fc.string(),
     );
     const operand = fc.oneof(fc.anything(), fc.record({ ref: path }), fc.array(fc.oneof(fc.jsonValue(), fc.record({ ref: path }))));
     const operators = fc.dictionary(
-      fc.oneof(fc.constantFrom('eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'startsWith', 'exists', 'before', 'after'), fc.string()),
+      fc.oneof(
+        fc.constantFrom('eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'startsWith', 'exists', 'before', 'after'),
+        fc.string(),
+      ),
       operand,
     );
     const { condition } = fc.letrec((tie) => ({
@@ -199,7 +219,9 @@ describe('condition evaluation', () => {
 describe('condition schema', () => {
   it('accepts the documented forms', () => {
     const ok: unknown[] = [
-      { all: [{ 'profile.country': { eq: 'FR' } }, { any: [{ 'event.properties.total': { gte: 100 } }, { 'profile.vip': { eq: true } }] }] },
+      {
+        all: [{ 'profile.country': { eq: 'FR' } }, { any: [{ 'event.properties.total': { gte: 100 } }, { 'profile.vip': { eq: true } }] }],
+      },
       { 'properties.items': { gt: 0 }, 'properties.orderId': { eq: { ref: 'trigger.properties.orderId' } } },
       { not: { 'profile.tags': { contains: 'x', in: ['a', { ref: 'context.tag' }] } } },
       { 'profile.Cart Value': { exists: true } },
@@ -211,8 +233,15 @@ describe('condition schema', () => {
     expect(conditionShapeProblems({ all: [{ 'profile.a': { eqq: 1 } }, { country: 'FR' }], any: [] })).toEqual([
       { path: [], message: '`all` must be the only key of its object (found `all`, `any`); wrap several conditions in { all: [...] }' },
     ]);
-    expect(conditionShapeProblems({ all: [{ 'profile.a': { eqq: 1 } }, { country: 'FR' }, { 'a..b': { eq: 1 } }, { 'p.x': { eq: { id: 1 } } }] })).toEqual([
-      { path: ['all', 0, 'profile.a', 'eqq'], message: 'unknown operator `eqq` (operators: eq, ne, gt, gte, lt, lte, in, nin, contains, startsWith, exists, before, after)' },
+    expect(
+      conditionShapeProblems({
+        all: [{ 'profile.a': { eqq: 1 } }, { country: 'FR' }, { 'a..b': { eq: 1 } }, { 'p.x': { eq: { id: 1 } } }],
+      }),
+    ).toEqual([
+      {
+        path: ['all', 0, 'profile.a', 'eqq'],
+        message: 'unknown operator `eqq` (operators: eq, ne, gt, gte, lt, lte, in, nin, contains, startsWith, exists, before, after)',
+      },
       { path: ['all', 1, 'country'], message: 'expected operators such as { eq: ... } for `country`, got the string "FR"' },
       { path: ['all', 2, 'a..b'], message: '`a..b` is not a dot-separated path such as profile.country' },
       { path: ['all', 3, 'p.x', 'eq'], message: 'an operand object must be exactly { ref: <path> }' },
@@ -223,7 +252,10 @@ describe('condition schema', () => {
   });
 
   it('the shape walker agrees with the zod schema on arbitrary input', () => {
-    const key = fc.oneof(fc.constantFrom('all', 'any', 'not', 'profile.a', 'eq', 'in', 'ref', 'a..b', ' x', 'exists'), fc.string({ maxLength: 4 }));
+    const key = fc.oneof(
+      fc.constantFrom('all', 'any', 'not', 'profile.a', 'eq', 'in', 'ref', 'a..b', ' x', 'exists'),
+      fc.string({ maxLength: 4 }),
+    );
     const { value } = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: 'small' },
@@ -282,8 +314,12 @@ describe('static condition typing', () => {
 
   it('reports a path compared as a number in one place and as a string or boolean in another', () => {
     expect(
-      conditionTypeProblems({ any: [{ 'profile.age': { gte: 18 } }, { not: { 'profile.age': { eq: 'adult' } } }, { 'profile.age': { in: [true] } }] }),
-    ).toEqual(['`profile.age` is compared as a number (`profile.age` gte 18) and as a string (`profile.age` eq "adult") and as a boolean (`profile.age` in [true]); a value has one type']);
+      conditionTypeProblems({
+        any: [{ 'profile.age': { gte: 18 } }, { not: { 'profile.age': { eq: 'adult' } } }, { 'profile.age': { in: [true] } }],
+      }),
+    ).toEqual([
+      '`profile.age` is compared as a number (`profile.age` gte 18) and as a string (`profile.age` eq "adult") and as a boolean (`profile.age` in [true]); a value has one type',
+    ]);
   });
 
   it('never throws on malformed input', () => {

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { journeyJsonSchema } from '../../domain/definition/json-schema';
-import { expandWeekdays, graphOf, journeyDefinitionSchema, nodeSchema, entrySchema, settingsSchema, type JourneyNode } from '../../domain/definition/schema';
+import {
+  expandWeekdays,
+  graphOf,
+  journeyDefinitionSchema,
+  nodeSchema,
+  entrySchema,
+  settingsSchema,
+  type JourneyNode,
+} from '../../domain/definition/schema';
 import { connectorsOf } from '../../domain/definition/node-types';
 import { validateDefinition } from '../../domain/definition/validate';
 
@@ -222,7 +230,15 @@ describe('journey definition schema', () => {
     });
     it('rejects bad day names, bad times and empty windows', () => {
       const issues = issuesOf(
-        { quietHours: { windows: [{ days: ['monday'], from: '25:00', to: '08:00' }, { days: ['mon'], from: '08:00', to: '08:00' }], action: 'drop' } },
+        {
+          quietHours: {
+            windows: [
+              { days: ['monday'], from: '25:00', to: '08:00' },
+              { days: ['mon'], from: '08:00', to: '08:00' },
+            ],
+            action: 'drop',
+          },
+        },
         settingsSchema as never,
       );
       expect(issues).toEqual([
@@ -279,7 +295,17 @@ describe('journey definition schema', () => {
     it('split path names are unique and not `others`', () => {
       const when = { 'profile.a': { eq: 1 } };
       expect(
-        issuesOf({ type: 'split', paths: [{ name: 'a', when }, { name: 'a', when }, { name: 'others', when }] }, nodeSchema as never),
+        issuesOf(
+          {
+            type: 'split',
+            paths: [
+              { name: 'a', when },
+              { name: 'a', when },
+              { name: 'others', when },
+            ],
+          },
+          nodeSchema as never,
+        ),
       ).toEqual(['paths.1.name: path name `a` is used twice', 'paths.2.name: `others` is reserved for the fallback connector']);
     });
     it('updateProfile values: required except for unset, numbers for increment', () => {
@@ -307,9 +333,7 @@ describe('journey definition schema', () => {
       ]);
     });
     it('node ids are slugs', () => {
-      expect(issuesOf({ ...base, nodes: { 'not ok': { type: 'exit' } } })).toEqual([
-        'nodes.not ok: Invalid key in record',
-      ]);
+      expect(issuesOf({ ...base, nodes: { 'not ok': { type: 'exit' } } })).toEqual(['nodes.not ok: Invalid key in record']);
     });
   });
 

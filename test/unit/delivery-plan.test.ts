@@ -28,7 +28,13 @@ function graph(options: { node?: JourneyGraph['nodes'][string] | null; quiet?: '
   return {
     nodes: node === null ? {} : { 'send-1': node },
     settings: options.quiet
-      ? { quietHours: quietHoursSchema.parse({ windows: [{ days: ['mon-sun'], from: '22:00', to: '08:00' }], timezone: 'UTC', action: options.quiet }) }
+      ? {
+          quietHours: quietHoursSchema.parse({
+            windows: [{ days: ['mon-sun'], from: '22:00', to: '08:00' }],
+            timezone: 'UTC',
+            action: options.quiet,
+          }),
+        }
       : {},
   } as DeliveryFacts['graph'];
 }
@@ -43,7 +49,10 @@ const request: DeliveryFacts['request'] = {
   context: { event: { sku: 'A-1' }, source: 'api' },
 };
 
-const GOOD = { subject: 'Hi {{ profile.firstName }}', body: '{{ event.sku }} {{ context.source }} {{ journey.id }}/{{ journey.version }}/{{ journey.nodeId }}' };
+const GOOD = {
+  subject: 'Hi {{ profile.firstName }}',
+  body: '{{ event.sku }} {{ context.source }} {{ journey.id }}/{{ journey.version }}/{{ journey.nodeId }}',
+};
 /** Liquid that does not parse. */
 const BROKEN = { subject: 'Hi {{ profile.firstName', body: 'Hello' };
 
@@ -90,7 +99,9 @@ describe('planDelivery: each branch', () => {
   });
 
   it('quiet hours that drop -> unreachable, quiet_hours', async () => {
-    await expect(planDelivery(facts({ graph: graph({ quiet: 'drop' }), now: QUIET }))).resolves.toEqual(skipped('unreachable', 'quiet_hours'));
+    await expect(planDelivery(facts({ graph: graph({ quiet: 'drop' }), now: QUIET }))).resolves.toEqual(
+      skipped('unreachable', 'quiet_hours'),
+    );
   });
 
   it('quiet hours that defer -> deferred to their end, as ISO-8601', async () => {
@@ -112,7 +123,10 @@ describe('planDelivery: each branch', () => {
 
   it('content that does not fit the channel -> failed, template_error naming the field', async () => {
     const plan = await planDelivery(facts({ content: { body: 'no subject' } }));
-    expect(plan).toMatchObject({ action: 'skip', result: { outcome: 'failed', reason: expect.stringMatching(/^template_error: the email content is invalid: subject/) } });
+    expect(plan).toMatchObject({
+      action: 'skip',
+      result: { outcome: 'failed', reason: expect.stringMatching(/^template_error: the email content is invalid: subject/) },
+    });
   });
 
   it('a long render error is cut to 300 characters', async () => {
@@ -144,7 +158,11 @@ describe('planDelivery: each branch', () => {
         now: QUIET,
       }),
     );
-    expect(plan).toMatchObject({ action: 'send', rendered: { channel: 'webhook', url: 'https://example.com/', method: 'POST' }, capRules: [] });
+    expect(plan).toMatchObject({
+      action: 'send',
+      rendered: { channel: 'webhook', url: 'https://example.com/', method: 'POST' },
+      capRules: [],
+    });
   });
 });
 
@@ -152,9 +170,21 @@ describe('planDelivery: the order of the checks', () => {
   it.each([
     ['the node before the content', { graph: graph({ node: null }), content: undefined }, skipped('failed', 'not_a_message_node')],
     ['the content before reachability', { content: undefined, profile: undefined }, skipped('failed', 'no_content')],
-    ['consent before the address', { profile: profile({ email: undefined, consent: { email: false } }) }, skipped('unreachable', 'no_consent')],
-    ['reachability before quiet hours', { profile: undefined, graph: graph({ quiet: 'defer' }), now: QUIET }, skipped('unreachable', 'no_email')],
-    ['quiet hours (drop) before rendering', { content: BROKEN, graph: graph({ quiet: 'drop' }), now: QUIET }, skipped('unreachable', 'quiet_hours')],
+    [
+      'consent before the address',
+      { profile: profile({ email: undefined, consent: { email: false } }) },
+      skipped('unreachable', 'no_consent'),
+    ],
+    [
+      'reachability before quiet hours',
+      { profile: undefined, graph: graph({ quiet: 'defer' }), now: QUIET },
+      skipped('unreachable', 'no_email'),
+    ],
+    [
+      'quiet hours (drop) before rendering',
+      { content: BROKEN, graph: graph({ quiet: 'drop' }), now: QUIET },
+      skipped('unreachable', 'quiet_hours'),
+    ],
     [
       'quiet hours (defer) before rendering',
       { content: BROKEN, graph: graph({ quiet: 'defer' }), now: QUIET },
@@ -175,7 +205,12 @@ describe('planDelivery: the order of the checks', () => {
     });
     await fc.assert(
       fc.asyncProperty(arbitrary, async (world) => {
-        const node = world.node === 'message' ? messageNode() : world.node === 'wait' ? ({ type: 'wait', duration: 'PT1H' } as unknown as JourneyGraph['nodes'][string]) : null;
+        const node =
+          world.node === 'message'
+            ? messageNode()
+            : world.node === 'wait'
+              ? ({ type: 'wait', duration: 'PT1H' } as unknown as JourneyGraph['nodes'][string])
+              : null;
         const plan = await planDelivery(
           facts({
             graph: graph({ node, ...(world.quiet !== 'none' ? { quiet: world.quiet } : {}) }),

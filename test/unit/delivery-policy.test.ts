@@ -97,7 +97,10 @@ describe('quietHoursDecision', () => {
     });
 
     it('no profile at all: the journey zone', () => {
-      expect(quietHoursDecision(now, 'email', journey({}, 'Europe/Paris'), undefined, account())).toEqual({ action: 'defer', until: END['Europe/Paris'] });
+      expect(quietHoursDecision(now, 'email', journey({}, 'Europe/Paris'), undefined, account())).toEqual({
+        action: 'defer',
+        until: END['Europe/Paris'],
+      });
     });
 
     it("outside the window in the user's zone (15:00 in Tokyo) -> no decision, though quiet in the others", () => {
@@ -108,7 +111,10 @@ describe('quietHoursDecision', () => {
 
   it("a fixed IANA zone overrides the user's", () => {
     const user = { ...reachable, timezone: 'Asia/Tokyo' };
-    expect(quietHoursDecision(now, 'email', journey({ timezone: 'Europe/Paris' }), user, account())).toEqual({ action: 'defer', until: END['Europe/Paris'] });
+    expect(quietHoursDecision(now, 'email', journey({ timezone: 'Europe/Paris' }), user, account())).toEqual({
+      action: 'defer',
+      until: END['Europe/Paris'],
+    });
   });
 
   it.each(['email', 'push', 'sms', 'sink'] as const)('%s is held back', (channel) => {

@@ -2,7 +2,13 @@ import { createMemoryProfile } from '../../api/dry-run/profile';
 
 describe('dry-run profile', () => {
   const start = () =>
-    createMemoryProfile({ userId: 'u1', attributes: { visits: 2, plan: 'free', tags: ['a'], address: { city: 'Paris' } }, email: 'a@example.com', pushTokens: [], consent: {} });
+    createMemoryProfile({
+      userId: 'u1',
+      attributes: { visits: 2, plan: 'free', tags: ['a'], address: { city: 'Paris' } },
+      email: 'a@example.com',
+      pushTokens: [],
+      consent: {},
+    });
 
   it('applies the operations of updateProfile in memory, fields and attributes alike', async () => {
     const profile = start();
@@ -29,7 +35,12 @@ describe('dry-run profile', () => {
 
   it('fails like the store on a type conflict, keeping the operations before it', async () => {
     const profile = start();
-    await expect(profile.apply('u1', [{ property: 'visits', op: 'increment', value: 1 }, { property: 'plan', op: 'increment', value: 1 }])).rejects.toThrow('not a number');
+    await expect(
+      profile.apply('u1', [
+        { property: 'visits', op: 'increment', value: 1 },
+        { property: 'plan', op: 'increment', value: 1 },
+      ]),
+    ).rejects.toThrow('not a number');
     await expect(profile.apply('u1', [{ property: 'plan', op: 'addToList', value: 'x' }])).rejects.toThrow('not a list');
     await expect(profile.apply('u1', [{ property: 'plan.tier', op: 'set', value: 1 }])).rejects.toThrow('plan is not an object');
     expect(profile.current().attributes).toMatchObject({ visits: 3, plan: 'free' });

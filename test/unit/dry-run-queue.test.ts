@@ -53,6 +53,12 @@ describe('dry-run queue', () => {
       });
     await expect(withTimeout(20, work, async () => void (cleaned = true))).rejects.toBeInstanceOf(DryRunTimeoutError);
     expect({ aborted, cleaned }).toEqual({ aborted: true, cleaned: true });
-    expect(await withTimeout(1000, async () => 'quick', async () => undefined)).toBe('quick');
+    expect(
+      await withTimeout(
+        1000,
+        async () => 'quick',
+        async () => undefined,
+      ),
+    ).toBe('quick');
   });
 });

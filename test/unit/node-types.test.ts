@@ -47,11 +47,17 @@ describe('node types catalogue', () => {
     for (const info of Object.values(nodeTypes)) {
       if (!info.takesTime) expect([info.goalInterrupts, info.writesOwnFacts]).toEqual([false, false]);
     }
-    const paths = Object.entries(nodeTypes).filter(([, info]) => info.paths).map(([type]) => type);
+    const paths = Object.entries(nodeTypes)
+      .filter(([, info]) => info.paths)
+      .map(([type]) => type);
     expect(paths).toEqual(['split', 'experiment']);
-    const instant = Object.entries(nodeTypes).filter(([, info]) => !info.takesTime).map(([type]) => type);
+    const instant = Object.entries(nodeTypes)
+      .filter(([, info]) => !info.takesTime)
+      .map(([type]) => type);
     expect(instant).toEqual(['split', 'experiment', 'exit']);
-    const interrupted = Object.entries(nodeTypes).filter(([, info]) => info.goalInterrupts).map(([type]) => type);
+    const interrupted = Object.entries(nodeTypes)
+      .filter(([, info]) => info.goalInterrupts)
+      .map(([type]) => type);
     expect(interrupted).toEqual(['message', 'updateProfile', 'enterJourney']);
   });
 

@@ -36,11 +36,19 @@ describe('renderMessage', () => {
   });
 
   it('email: only the fields given', async () => {
-    await expect(render('email', { subject: 'Hello', template: 'tpl-1' })).resolves.toEqual({ channel: 'email', subject: 'Hello', templateId: 'tpl-1' });
+    await expect(render('email', { subject: 'Hello', template: 'tpl-1' })).resolves.toEqual({
+      channel: 'email',
+      subject: 'Hello',
+      templateId: 'tpl-1',
+    });
   });
 
   it('email: html escapes a profile value, the text body and the subject do not', async () => {
-    const message = await render('email', { subject: 'About {{ profile.bio }}', body: 'Bio: {{ profile.bio }}', html: '<p>{{ profile.bio }}</p>' });
+    const message = await render('email', {
+      subject: 'About {{ profile.bio }}',
+      body: 'Bio: {{ profile.bio }}',
+      html: '<p>{{ profile.bio }}</p>',
+    });
     expect(message).toEqual({
       channel: 'email',
       subject: 'About <script>alert(1)</script>',
@@ -57,13 +65,17 @@ describe('renderMessage', () => {
 
   it('a missing variable renders empty; `| default` gives a fallback', async () => {
     await expect(
-      render('sms', { body: 'Hi {{ profile.nickname }}!|{{ event.properties.missing.deeper }}|Hi {{ profile.nickname | default: "there" }}, {{ profile.firstName | default: "there" }}' }),
+      render('sms', {
+        body: 'Hi {{ profile.nickname }}!|{{ event.properties.missing.deeper }}|Hi {{ profile.nickname | default: "there" }}, {{ profile.firstName | default: "there" }}',
+      }),
     ).resolves.toEqual({ channel: 'sms', body: 'Hi !||Hi there, Ada' });
   });
 
   it('Liquid tags and filters work', async () => {
     await expect(
-      render('sms', { body: '{% if profile.plan == "pro" %}PRO{% else %}FREE{% endif %} {{ profile.firstName | upcase }} {{ event.properties.total | times: 2 }}' }),
+      render('sms', {
+        body: '{% if profile.plan == "pro" %}PRO{% else %}FREE{% endif %} {{ profile.firstName | upcase }} {{ event.properties.total | times: 2 }}',
+      }),
     ).resolves.toEqual({ channel: 'sms', body: 'PRO ADA 199' });
   });
 
@@ -91,7 +103,12 @@ describe('renderMessage', () => {
       url: 'https://hooks.example.com/users/{{ journey.userId }}',
       method: 'PUT',
       headers: { 'x-journey': '{{ journey.id }}', 'x-static': 'yes' },
-      body: { user: '{{ journey.userId }}', name: '{{ profile.firstName }}', nested: { items: ['{{ context.items }}', 7, true, null] }, total: 5 },
+      body: {
+        user: '{{ journey.userId }}',
+        name: '{{ profile.firstName }}',
+        nested: { items: ['{{ context.items }}', 7, true, null] },
+        total: 5,
+      },
       timeoutMs: 2000,
     });
     expect(message).toEqual({
@@ -105,7 +122,9 @@ describe('renderMessage', () => {
   });
 
   it('webhook: a string body is rendered as is (not JSON-encoded); method defaults to POST, headers to {}', async () => {
-    await expect(render('webhook', { url: 'https://hooks.example.com/x', body: 'name={{ profile.firstName }}&plan={{ profile.plan }}' })).resolves.toEqual({
+    await expect(
+      render('webhook', { url: 'https://hooks.example.com/x', body: 'name={{ profile.firstName }}&plan={{ profile.plan }}' }),
+    ).resolves.toEqual({
       channel: 'webhook',
       method: 'POST',
       url: 'https://hooks.example.com/x',
@@ -124,7 +143,9 @@ describe('renderMessage', () => {
   });
 
   it('sink: every string of the content rendered, structure kept', async () => {
-    await expect(render('sink', { who: '{{ profile.firstName }}', tags: ['{{ event.name }}', 1], meta: { at: '{{ journey.nodeId }}' } })).resolves.toEqual({
+    await expect(
+      render('sink', { who: '{{ profile.firstName }}', tags: ['{{ event.name }}', 1], meta: { at: '{{ journey.nodeId }}' } }),
+    ).resolves.toEqual({
       channel: 'sink',
       content: { who: 'Ada', tags: ['cart_abandoned', 1], meta: { at: 'send-1' } },
     });
@@ -132,8 +153,18 @@ describe('renderMessage', () => {
 
   describe('RenderError', () => {
     it.each([
-      ['email without a subject', 'email', { body: 'hi' }, /^the email content is invalid: subject: Invalid input: expected string, received undefined$/],
-      ['email with an empty subject', 'email', { subject: '', body: 'hi' }, /^the email content is invalid: subject: an email needs a subject$/],
+      [
+        'email without a subject',
+        'email',
+        { body: 'hi' },
+        /^the email content is invalid: subject: Invalid input: expected string, received undefined$/,
+      ],
+      [
+        'email with an empty subject',
+        'email',
+        { subject: '', body: 'hi' },
+        /^the email content is invalid: subject: an email needs a subject$/,
+      ],
       ['email without body, html or template', 'email', { subject: 'hi' }, /an email needs a body, html or template/],
       ['sms without a body', 'sms', {}, /the sms content is invalid/],
       ['push without title or body', 'push', { data: { a: 'b' } }, /a push needs a title or a body/],

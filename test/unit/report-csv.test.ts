@@ -19,7 +19,14 @@ const report: JourneyReport = {
   },
   trend: [
     { start: '2025-03-30', qualified: 5, entered: 3, control: 2, converted: { target: 1, control: 1 }, exits: { control: 1, goal: 2 } },
-    { start: '2025-03-31', qualified: 10, entered: 7, control: 3, converted: { target: 2, control: 0 }, exits: { control: 1, goal: 2, not_eligible: 1 } },
+    {
+      start: '2025-03-31',
+      qualified: 10,
+      entered: 7,
+      control: 3,
+      converted: { target: 2, control: 0 },
+      exits: { control: 1, goal: 2, not_eligible: 1 },
+    },
   ],
   nodes: [
     {
@@ -42,7 +49,14 @@ const report: JourneyReport = {
       movedForward: { sent: 1 },
       exits: { goal: 2, completed: 1 },
       // a provider event type with a comma and quotes (counter keys only exclude `:`)
-      messages: { sent: 3, inDoubt: 1, failed: 1, unreachable: 0, reasons: { 'failed:capped': 1 }, events: { delivered: 2, 'say "hi", ok': 1 } },
+      messages: {
+        sent: 3,
+        inDoubt: 1,
+        failed: 1,
+        unreachable: 0,
+        reasons: { 'failed:capped': 1 },
+        events: { delivered: 2, 'say "hi", ok': 1 },
+      },
     },
     {
       nodeId: 'test',
@@ -82,7 +96,14 @@ describe('summaryCsv', () => {
     const empty: JourneyReport = {
       ...report,
       trend: [],
-      summary: { ...report.summary, qualified: 0, entered: 0, control: 0, exits: {}, conversion: { target: { converted: 0, rate: null }, control: { converted: 0, rate: null }, boost: null } },
+      summary: {
+        ...report.summary,
+        qualified: 0,
+        entered: 0,
+        control: 0,
+        exits: {},
+        conversion: { target: { converted: 0, rate: null }, control: { converted: 0, rate: null }, boost: null },
+      },
     };
     expect(summaryCsv(empty)).toBe(
       'bucket_start,qualified,entered,control,converted_target,conversion_target_pct,converted_control,conversion_control_pct,boost_pct\r\ntotal,0,0,0,0,,0,,\r\n',

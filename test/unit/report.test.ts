@@ -5,7 +5,15 @@ import { journeyDefinitionSchema, type Connector, type JourneyDefinition, type J
 import { connectorsOf } from '../../domain/definition/node-types';
 import { addFacts, type DayCounters } from '../../domain/reports/counters';
 import type { VersionDay } from '../../domain/reports/reader';
-import { bucketStart, buildReport, journeyReportSchema, type Bucket, type JourneyReport, type NodeReport, type ReportInput } from '../../domain/reports/report';
+import {
+  bucketStart,
+  buildReport,
+  journeyReportSchema,
+  type Bucket,
+  type JourneyReport,
+  type NodeReport,
+  type ReportInput,
+} from '../../domain/reports/report';
 
 // ---------------------------------------------------------------------------------------------
 // Facts of hand-written walks, folded with the real `addFacts`
@@ -60,7 +68,13 @@ function factsOf(walk: Walk, version = 1, journeyId = 'cart'): Fact[] {
   let last: string | undefined;
   for (const step of walk.steps ?? []) {
     add('node_entered', { nodeId: step.node });
-    if (step.send) add('message', { nodeId: step.node, outcome: step.send[0], ...(step.send[1] ? { reason: step.send[1] } : {}), ...(step.inDoubt ? { inDoubt: true as const } : {}) });
+    if (step.send)
+      add('message', {
+        nodeId: step.node,
+        outcome: step.send[0],
+        ...(step.send[1] ? { reason: step.send[1] } : {}),
+        ...(step.inDoubt ? { inDoubt: true as const } : {}),
+      });
     for (const event of step.events ?? []) add('message_event', { nodeId: step.node, outcome: event });
     if (step.move) add('moved', { nodeId: step.node, connector: step.move });
     last = step.node;
@@ -83,7 +97,14 @@ function definition(input: unknown): JourneyDefinition {
 }
 
 function report(overrides: Partial<ReportInput> & Pick<ReportInput, 'versions' | 'days'>): JourneyReport {
-  const built = buildReport({ journeyId: 'cart', range: {}, bucket: 'day', weightHistory: {}, now: '2025-04-10T00:00:00.000Z', ...overrides });
+  const built = buildReport({
+    journeyId: 'cart',
+    range: {},
+    bucket: 'day',
+    weightHistory: {},
+    now: '2025-04-10T00:00:00.000Z',
+    ...overrides,
+  });
   // The schema the API publishes describes what the builder returns.
   expect(journeyReportSchema.parse(built)).toEqual(built);
   return built;
@@ -118,22 +139,75 @@ const WED = '2025-04-02';
 
 const walks: Walk[] = [
   // 10 target users: 3 convert (u1, u5, u7) = 30 %
-  { user: 'u1', day: SUN, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], events: ['delivered', 'open'] }], goal: 'goal-1', exit: 'goal' },
-  { user: 'u2', day: SUN, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], events: ['delivered'], move: 'sent' }, { node: 'done' }], exit: 'exited' },
-  { user: 'u3', day: SUN, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['failed', 'capped'] }], exit: 'completed' },
-  { user: 'u4', day: MON, steps: [{ node: 'route', move: 'others' }, { node: 'push-all', send: ['sent'], events: ['click'], move: 'sent' }, { node: 'done' }], exit: 'exited' },
+  {
+    user: 'u1',
+    day: SUN,
+    steps: [
+      { node: 'route', move: 'vip' },
+      { node: 'email-vip', send: ['sent'], events: ['delivered', 'open'] },
+    ],
+    goal: 'goal-1',
+    exit: 'goal',
+  },
+  {
+    user: 'u2',
+    day: SUN,
+    steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], events: ['delivered'], move: 'sent' }, { node: 'done' }],
+    exit: 'exited',
+  },
+  {
+    user: 'u3',
+    day: SUN,
+    steps: [
+      { node: 'route', move: 'vip' },
+      { node: 'email-vip', send: ['failed', 'capped'] },
+    ],
+    exit: 'completed',
+  },
+  {
+    user: 'u4',
+    day: MON,
+    steps: [{ node: 'route', move: 'others' }, { node: 'push-all', send: ['sent'], events: ['click'], move: 'sent' }, { node: 'done' }],
+    exit: 'exited',
+  },
   {
     user: 'u5',
     day: MON,
-    steps: [{ node: 'route', move: 'others' }, { node: 'push-all', send: ['failed', 'rejected: bad token'], move: 'failed' }, { node: 'email-vip', send: ['sent'] }],
+    steps: [
+      { node: 'route', move: 'others' },
+      { node: 'push-all', send: ['failed', 'rejected: bad token'], move: 'failed' },
+      { node: 'email-vip', send: ['sent'] },
+    ],
     goal: 'signup',
     exit: 'goal',
   },
-  { user: 'u6', day: MON, steps: [{ node: 'route', move: 'others' }, { node: 'push-all', send: ['unreachable', 'no_token'] }], exit: 'completed' },
-  { user: 'u7', day: MON, steps: [{ node: 'route', move: 'others' }, { node: 'push-all', send: ['sent'] }], goal: 'goal-1', exit: 'goal' },
+  {
+    user: 'u6',
+    day: MON,
+    steps: [
+      { node: 'route', move: 'others' },
+      { node: 'push-all', send: ['unreachable', 'no_token'] },
+    ],
+    exit: 'completed',
+  },
+  {
+    user: 'u7',
+    day: MON,
+    steps: [
+      { node: 'route', move: 'others' },
+      { node: 'push-all', send: ['sent'] },
+    ],
+    goal: 'goal-1',
+    exit: 'goal',
+  },
   { user: 'u8', day: WED, steps: [{ node: 'route', move: 'others' }, { node: 'push-all' }] }, // waiting at push-all
   { user: 'u9', day: WED, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip' }] }, // waiting at email-vip
-  { user: 'u10', day: WED, steps: [{ node: 'route', move: 'others' }, { node: 'push-all', send: ['sent'], move: 'sent' }, { node: 'done' }], exit: 'exited' },
+  {
+    user: 'u10',
+    day: WED,
+    steps: [{ node: 'route', move: 'others' }, { node: 'push-all', send: ['sent'], move: 'sent' }, { node: 'done' }],
+    exit: 'exited',
+  },
   // 5 control users: 1 converts = 20 %
   { user: 'c1', day: SUN, control: true, goal: 'goal-1', exit: 'goal' },
   { user: 'c2', day: SUN, control: true, exit: 'control' },
@@ -215,18 +289,38 @@ describe('buildReport: nodes', () => {
       // `unreachable` leads nowhere: those instances completed there
       movedForward: { sent: 2, failed: 1 },
       exits: { completed: 1, goal: 1 },
-      messages: { sent: 3, inDoubt: 0, failed: 1, unreachable: 1, reasons: { 'failed:rejected': 1, 'unreachable:no_token': 1 }, events: { click: 1 } },
+      messages: {
+        sent: 3,
+        inDoubt: 0,
+        failed: 1,
+        unreachable: 1,
+        reasons: { 'failed:rejected': 1, 'unreachable:no_token': 1 },
+        events: { click: 1 },
+      },
     });
     expect(node(r, 'done')).toEqual({ nodeId: 'done', type: 'exit', entered: 3, waitingNow: 0, movedForward: {}, exits: { exited: 3 } });
   });
 
   it('counts sends left in doubt apart from sent, never as plain sent', () => {
     const doubtful: Walk[] = [
-      { user: 'd1', day: SUN, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], inDoubt: true, move: 'sent' }, { node: 'done' }], exit: 'exited' },
-      { user: 'd2', day: SUN, steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], move: 'sent' }, { node: 'done' }], exit: 'exited' },
+      {
+        user: 'd1',
+        day: SUN,
+        steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], inDoubt: true, move: 'sent' }, { node: 'done' }],
+        exit: 'exited',
+      },
+      {
+        user: 'd2',
+        day: SUN,
+        steps: [{ node: 'route', move: 'vip' }, { node: 'email-vip', send: ['sent'], move: 'sent' }, { node: 'done' }],
+        exit: 'exited',
+      },
     ];
     const counted = report({ versions: [cartVersion], days: daysOf(doubtful.flatMap((w) => factsOf(w))) });
-    expect(node(counted, 'email-vip')).toMatchObject({ movedForward: { sent: 2 }, messages: { sent: 1, inDoubt: 1, failed: 0, unreachable: 0, reasons: {} } });
+    expect(node(counted, 'email-vip')).toMatchObject({
+      movedForward: { sent: 2 },
+      messages: { sent: 1, inDoubt: 1, failed: 0, unreachable: 0, reasons: {} },
+    });
   });
 
   it('keeps the invariant: moved forward from a node = entered at its successors', () => {
@@ -257,7 +351,15 @@ describe('buildReport: range and trend', () => {
       exits: { completed: 1, control: 1, exited: 1, goal: 2, not_eligible: 1 },
     });
     expect(r.trend.map((t) => t.start)).toEqual([MON]);
-    expect(node(r, 'route')).toMatchObject({ entered: 4, waitingNow: 0, movedForward: { vip: 0, others: 4 }, paths: [{ path: 'vip', count: 0, share: 0 }, { path: 'others', count: 4, share: 100 }] });
+    expect(node(r, 'route')).toMatchObject({
+      entered: 4,
+      waitingNow: 0,
+      movedForward: { vip: 0, others: 4 },
+      paths: [
+        { path: 'vip', count: 0, share: 0 },
+        { path: 'others', count: 4, share: 100 },
+      ],
+    });
     expect(node(r, 'push-all')).toMatchObject({ entered: 4, waitingNow: 1 });
     expect(node(r, 'email-vip')).toMatchObject({ entered: 1, waitingNow: 1 });
   });
@@ -267,11 +369,29 @@ describe('buildReport: range and trend', () => {
     expect(r.trend).toEqual([]);
     expect(r.summary.conversion).toEqual({ target: { converted: 0, rate: null }, control: { converted: 0, rate: null }, boost: null });
     expect(r.summary.inJourneyNow).toBe(4);
-    expect(node(r, 'route')).toMatchObject({ entered: 0, paths: [{ path: 'vip', count: 0, share: null }, { path: 'others', count: 0, share: null }] });
+    expect(node(r, 'route')).toMatchObject({
+      entered: 0,
+      paths: [
+        { path: 'vip', count: 0, share: null },
+        { path: 'others', count: 0, share: null },
+      ],
+    });
   });
 
-  const sunday = { qualified: 5, entered: 3, control: 2, converted: { target: 1, control: 1 }, exits: { completed: 1, control: 1, exited: 1, goal: 2 } };
-  const monday = { qualified: 5, entered: 4, control: 1, converted: { target: 2, control: 0 }, exits: { completed: 1, control: 1, exited: 1, goal: 2, not_eligible: 1 } };
+  const sunday = {
+    qualified: 5,
+    entered: 3,
+    control: 2,
+    converted: { target: 1, control: 1 },
+    exits: { completed: 1, control: 1, exited: 1, goal: 2 },
+  };
+  const monday = {
+    qualified: 5,
+    entered: 4,
+    control: 1,
+    converted: { target: 2, control: 0 },
+    exits: { completed: 1, control: 1, exited: 1, goal: 2, not_eligible: 1 },
+  };
   const wednesday = { qualified: 5, entered: 3, control: 2, converted: { target: 0, control: 0 }, exits: { exited: 1 } };
 
   it('trends by day', () => {
@@ -334,7 +454,12 @@ const offerV1 = definition({
   entry: { type: 'api' },
   settings: { goals: [{ id: 'buy', event: 'order_completed' }] },
   nodes: {
-    test: { type: 'experiment', mode: 'auto', paths: { a: 'msg-a', b: 'msg-b', c: 'msg-b' }, goals: [{ event: 'order_completed' }, { event: 'review' }] },
+    test: {
+      type: 'experiment',
+      mode: 'auto',
+      paths: { a: 'msg-a', b: 'msg-b', c: 'msg-b' },
+      goals: [{ event: 'order_completed' }, { event: 'review' }],
+    },
     'msg-a': { type: 'message', channel: 'push' },
     'msg-b': { type: 'message', channel: 'email' },
     'old-wait': { type: 'delay', duration: 'P1D' },
@@ -378,7 +503,12 @@ const weightHistory = {
 
 describe('buildReport: experiments', () => {
   it('reports path counts, shares, conversions per own goal (goal-1.. by index) and the weight history', () => {
-    const r = report({ journeyId: 'offer', versions: [{ version: 1, state: 'running', definition: offerV1 }], days: [v1Day], weightHistory });
+    const r = report({
+      journeyId: 'offer',
+      versions: [{ version: 1, state: 'running', definition: offerV1 }],
+      days: [v1Day],
+      weightHistory,
+    });
     expect(node(r, 'test')).toEqual({
       nodeId: 'test',
       type: 'experiment',
@@ -414,7 +544,16 @@ describe('buildReport: experiments', () => {
     const v2Day: VersionDay = {
       version: 2,
       day: '2025-03-10',
-      counters: { entered: 10, 'n:test:entered': 10, 'n:test:moved:a': 5, 'n:test:moved:b': 4, 'n:test:conv:a:buy': 1, 'n:test:conv:b:buy': 2, 'n:msg-a:entered': 5, 'n:msg-b:entered': 4 },
+      counters: {
+        entered: 10,
+        'n:test:entered': 10,
+        'n:test:moved:a': 5,
+        'n:test:moved:b': 4,
+        'n:test:conv:a:buy': 1,
+        'n:test:conv:b:buy': 2,
+        'n:msg-a:entered': 5,
+        'n:msg-b:entered': 4,
+      },
     };
     const notReported: VersionDay = { version: 3, day: '2025-03-10', counters: { entered: 1000, 'n:test:entered': 1000 } };
     const r = report({
@@ -455,18 +594,30 @@ describe('buildReport: experiments', () => {
 type NodeSpec = { kind: 'delay' | 'message' | 'experiment'; targets: Array<number | null> } | { kind: 'exit' };
 
 /** A random DAG: node i leads only to nodes after it; the last node is an exit. */
-const dagArb = fc.integer({ min: 2, max: 7 }).chain((size) =>
-  fc.tuple(
-    ...Array.from({ length: size - 1 }, (_, i) =>
-      fc.oneof(
-        fc.record({ kind: fc.constant('delay' as const), targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 1, maxLength: 1 }) }),
-        fc.record({ kind: fc.constant('message' as const), targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 3, maxLength: 3 }) }),
-        fc.record({ kind: fc.constant('experiment' as const), targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 2, maxLength: 4 }) }),
-      ),
-    ),
-    fc.constant({ kind: 'exit' as const }),
-  ) as fc.Arbitrary<NodeSpec[]>,
-);
+const dagArb = fc
+  .integer({ min: 2, max: 7 })
+  .chain(
+    (size) =>
+      fc.tuple(
+        ...Array.from({ length: size - 1 }, (_, i) =>
+          fc.oneof(
+            fc.record({
+              kind: fc.constant('delay' as const),
+              targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 1, maxLength: 1 }),
+            }),
+            fc.record({
+              kind: fc.constant('message' as const),
+              targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 3, maxLength: 3 }),
+            }),
+            fc.record({
+              kind: fc.constant('experiment' as const),
+              targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 2, maxLength: 4 }),
+            }),
+          ),
+        ),
+        fc.constant({ kind: 'exit' as const }),
+      ) as fc.Arbitrary<NodeSpec[]>,
+  );
 
 function dagDefinition(specs: NodeSpec[]): JourneyDefinition {
   const id = (i: number | null) => (i === null ? undefined : `n${i}`);
@@ -477,10 +628,16 @@ function dagDefinition(specs: NodeSpec[]): JourneyDefinition {
           return [`n${i}`, { type: 'delay', duration: 'PT1H', next: id(spec.targets[0]!) }];
         case 'message': {
           const [sent, failed, unreachable] = spec.targets;
-          return [`n${i}`, { type: 'message', channel: 'sms', next: { sent: id(sent!), failed: id(failed!), unreachable: id(unreachable!) } }];
+          return [
+            `n${i}`,
+            { type: 'message', channel: 'sms', next: { sent: id(sent!), failed: id(failed!), unreachable: id(unreachable!) } },
+          ];
         }
         case 'experiment':
-          return [`n${i}`, { type: 'experiment', mode: 'auto', paths: Object.fromEntries(spec.targets.map((t, p) => [`p${p}`, id(t) ?? null])) }];
+          return [
+            `n${i}`,
+            { type: 'experiment', mode: 'auto', paths: Object.fromEntries(spec.targets.map((t, p) => [`p${p}`, id(t) ?? null])) },
+          ];
         case 'exit':
           return [`n${i}`, { type: 'exit' }];
       }
@@ -501,12 +658,16 @@ function simulate(def: JourneyDefinition, users: number, seed: number, stayRate:
       const here: string = at;
       const node: JourneyNode = def.nodes[here]!;
       const leads: Connector[] = connectorsOf(node).filter((c) => c.target !== undefined);
-      const step: Step = { node: here, ...(node.type === 'message' ? { send: [pick(['sent', 'failed', 'unreachable'])] as [string] } : {}) };
+      const step: Step = {
+        node: here,
+        ...(node.type === 'message' ? { send: [pick(['sent', 'failed', 'unreachable'])] as [string] } : {}),
+      };
       walk.steps!.push(step);
       at = undefined;
       const roll = random();
       if (node.type === 'exit') walk.exit = 'exited';
-      else if (roll < stayRate) break; // still waiting here
+      else if (roll < stayRate)
+        break; // still waiting here
       else if (leads.length === 0 || roll < stayRate + 0.2) walk.exit = pick(['completed', 'timeout', 'stopped', 'version_exit']);
       else {
         const lead: Connector = pick(leads);
@@ -522,34 +683,48 @@ function simulate(def: JourneyDefinition, users: number, seed: number, stayRate:
 describe('buildReport: property over random walks', () => {
   it('entered at a node = moves along the edges into it (+ starts); waiting sums to the users still inside', () => {
     fc.assert(
-      fc.property(dagArb, fc.integer(), fc.constantFrom(0, 0.1), fc.constantFrom<Bucket>('day', 'week', 'month'), (specs, seed, stayRate, bucket) => {
-        const def = dagDefinition(specs);
-        const users = 1000;
-        const facts = simulate(def, users, seed, stayRate);
-        const r = buildReport({ journeyId: 'dag', versions: [{ version: 1, state: 'running', definition: def }], days: daysOf(facts), range: {}, bucket, weightHistory: {}, now: '2025-05-01T00:00:00Z' });
+      fc.property(
+        dagArb,
+        fc.integer(),
+        fc.constantFrom(0, 0.1),
+        fc.constantFrom<Bucket>('day', 'week', 'month'),
+        (specs, seed, stayRate, bucket) => {
+          const def = dagDefinition(specs);
+          const users = 1000;
+          const facts = simulate(def, users, seed, stayRate);
+          const r = buildReport({
+            journeyId: 'dag',
+            versions: [{ version: 1, state: 'running', definition: def }],
+            days: daysOf(facts),
+            range: {},
+            bucket,
+            weightHistory: {},
+            now: '2025-05-01T00:00:00Z',
+          });
 
-        const byId = new Map(r.nodes.map((n) => [n.nodeId, n]));
-        const intoNode = new Map<string, number>([['n0', users]]);
-        for (const [id, n] of Object.entries(def.nodes)) {
-          const report = byId.get(id)!;
-          for (const c of connectorsOf(n)) {
-            if (c.target === undefined) expect(report.movedForward[c.name]).toBeUndefined();
-            else intoNode.set(c.target, (intoNode.get(c.target) ?? 0) + (report.movedForward[c.name] ?? 0));
+          const byId = new Map(r.nodes.map((n) => [n.nodeId, n]));
+          const intoNode = new Map<string, number>([['n0', users]]);
+          for (const [id, n] of Object.entries(def.nodes)) {
+            const report = byId.get(id)!;
+            for (const c of connectorsOf(n)) {
+              if (c.target === undefined) expect(report.movedForward[c.name]).toBeUndefined();
+              else intoNode.set(c.target, (intoNode.get(c.target) ?? 0) + (report.movedForward[c.name] ?? 0));
+            }
           }
-        }
-        for (const n of r.nodes) expect(n.entered).toBe(intoNode.get(n.nodeId) ?? 0);
-        // Each instance is at most at one node: the gauges agree; with nobody staying, they are all 0.
-        const waiting = r.nodes.reduce((sum, n) => sum + n.waitingNow, 0);
-        expect(waiting).toBe(r.summary.inJourneyNow);
-        if (stayRate === 0) expect(waiting).toBe(0);
-        // Per node: entered = moved + exited + waiting; trend buckets sum to the summary.
-        for (const n of r.nodes) {
-          const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-          expect(n.entered).toBe(total(n.movedForward) + total(n.exits) + n.waitingNow);
-        }
-        expect(r.summary.qualified).toBe(users);
-        expect(r.trend.reduce((sum, t) => sum + t.qualified, 0)).toBe(users);
-      }),
+          for (const n of r.nodes) expect(n.entered).toBe(intoNode.get(n.nodeId) ?? 0);
+          // Each instance is at most at one node: the gauges agree; with nobody staying, they are all 0.
+          const waiting = r.nodes.reduce((sum, n) => sum + n.waitingNow, 0);
+          expect(waiting).toBe(r.summary.inJourneyNow);
+          if (stayRate === 0) expect(waiting).toBe(0);
+          // Per node: entered = moved + exited + waiting; trend buckets sum to the summary.
+          for (const n of r.nodes) {
+            const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+            expect(n.entered).toBe(total(n.movedForward) + total(n.exits) + n.waitingNow);
+          }
+          expect(r.summary.qualified).toBe(users);
+          expect(r.trend.reduce((sum, t) => sum + t.qualified, 0)).toBe(users);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -1,5 +1,12 @@
 import { validateDefinition } from '../../domain/definition/validate';
-import { experimentGoalsOf, primaryGoalId, probabilityBest, reweight, seededRandom, type PathStats } from '../../domain/experiments/reweight';
+import {
+  experimentGoalsOf,
+  primaryGoalId,
+  probabilityBest,
+  reweight,
+  seededRandom,
+  type PathStats,
+} from '../../domain/experiments/reweight';
 
 /** Hundredths of a percent: weights have 2 decimals and their hundredths sum to exactly 10,000. */
 const cents = (weights: Record<string, number>) => Object.values(weights).reduce((sum, w) => sum + Math.round(w * 100), 0);
@@ -11,7 +18,9 @@ describe('reweight', () => {
     const weights = reweight({ paths, stats: {}, floor: 10, seed: 's' });
     expect(weights).toEqual({ a: 33.34, b: 33.33, c: 33.33 });
     expect(cents(weights)).toBe(10_000);
-    expect(reweight({ paths: ['x', 'y'], stats: { x: { assigned: 50, converted: 5 }, y: { assigned: 50, converted: 5 } }, floor: 0, seed: 's' })).toEqual({ x: 50, y: 50 });
+    expect(
+      reweight({ paths: ['x', 'y'], stats: { x: { assigned: 50, converted: 5 }, y: { assigned: 50, converted: 5 } }, floor: 0, seed: 's' }),
+    ).toEqual({ x: 50, y: 50 });
   });
 
   it('sums to 100 with 2 decimals, keeps the floor and favours the better path', () => {
@@ -40,17 +49,34 @@ describe('reweight', () => {
   });
 
   it('tolerates odd counters: conversions above assignments, negatives, missing paths', () => {
-    const weights = reweight({ paths, stats: { a: { assigned: 10, converted: 50 }, b: { assigned: -3, converted: -1 } }, floor: 10, seed: 's' });
+    const weights = reweight({
+      paths,
+      stats: { a: { assigned: 10, converted: 50 }, b: { assigned: -3, converted: -1 } },
+      floor: 10,
+      seed: 's',
+    });
     expect(cents(weights)).toBe(10_000);
     expect(weights.a).toBeGreaterThan(weights.b!);
   });
 
   it('estimates P(best) close to the known answer', () => {
     // Two paths with the same evidence: 50/50; a path far ahead: ~1.
-    const even = probabilityBest([{ assigned: 100, converted: 10 }, { assigned: 100, converted: 10 }], 'even');
+    const even = probabilityBest(
+      [
+        { assigned: 100, converted: 10 },
+        { assigned: 100, converted: 10 },
+      ],
+      'even',
+    );
     expect(even[0]).toBeGreaterThan(0.47);
     expect(even[0]).toBeLessThan(0.53);
-    const ahead = probabilityBest([{ assigned: 1000, converted: 10 }, { assigned: 1000, converted: 100 }], 'ahead');
+    const ahead = probabilityBest(
+      [
+        { assigned: 1000, converted: 10 },
+        { assigned: 1000, converted: 100 },
+      ],
+      'ahead',
+    );
     expect(ahead[1]).toBeGreaterThan(0.999);
   });
 
@@ -58,7 +84,11 @@ describe('reweight', () => {
     const truth: Record<string, number> = { a: 0.02, b: 0.04, c: 0.1 };
     const floor = 10;
     const random = seededRandom('simulation');
-    const stats: Record<string, PathStats> = { a: { assigned: 0, converted: 0 }, b: { assigned: 0, converted: 0 }, c: { assigned: 0, converted: 0 } };
+    const stats: Record<string, PathStats> = {
+      a: { assigned: 0, converted: 0 },
+      b: { assigned: 0, converted: 0 },
+      c: { assigned: 0, converted: 0 },
+    };
     let weights = reweight({ paths, stats, floor, seed: 'round-0' });
     const bestShare: number[] = [];
     for (let round = 1; round <= 20; round++) {
@@ -114,7 +144,10 @@ describe('experiment interval', () => {
   it('is an ISO duration of at least a second, for auto experiments only', () => {
     expect(validateDefinition(definition('auto', 'PT1M')).ok).toBe(true);
     expect(validateDefinition(definition('auto', 'PT1S')).ok).toBe(true);
-    expect(validateDefinition(definition('auto', 'PT0.5S'))).toMatchObject({ ok: false, problems: [{ path: 'nodes.pick.interval', message: expect.stringContaining('at least 1 second') }] });
+    expect(validateDefinition(definition('auto', 'PT0.5S'))).toMatchObject({
+      ok: false,
+      problems: [{ path: 'nodes.pick.interval', message: expect.stringContaining('at least 1 second') }],
+    });
     expect(validateDefinition(definition('auto', 'often'))).toMatchObject({ ok: false, problems: [{ path: 'nodes.pick.interval' }] });
     expect(validateDefinition(definition('manual', 'PT1M'))).toMatchObject({
       ok: false,

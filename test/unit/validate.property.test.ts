@@ -24,10 +24,18 @@ const CHANNELS = ['email', 'push', 'sms', 'webhook', 'sink'] as const;
 const TYPES = ['message', 'delay', 'waitForEvent', 'split', 'experiment', 'updateProfile', 'enterJourney', 'exit'] as const;
 
 const contentFor: Record<(typeof CHANNELS)[number], (i: number) => Json> = {
-  email: (i) => (i % 3 === 0 ? { subject: 'Hi {{ profile.firstName | default: "there" }}', html: '<p>{% if profile.vip %}VIP{% endif %}</p>' } : { subject: 'Hello', template: 'tpl-1', provider: 'sendgrid' }),
+  email: (i) =>
+    i % 3 === 0
+      ? { subject: 'Hi {{ profile.firstName | default: "there" }}', html: '<p>{% if profile.vip %}VIP{% endif %}</p>' }
+      : { subject: 'Hello', template: 'tpl-1', provider: 'sendgrid' },
   push: (i) => (i % 2 === 0 ? { title: 'Still there?' } : { body: '{{ event.properties.cartUrl }}', data: { k: 'v' } }),
   sms: () => ({ body: 'Code {{ event.properties.code }}' }),
-  webhook: () => ({ url: 'https://example.com/hooks/{{ profile.id }}', method: 'PUT', body: { user: '{{ profile.id }}' }, headers: { 'x-a': 'b' } }),
+  webhook: () => ({
+    url: 'https://example.com/hooks/{{ profile.id }}',
+    method: 'PUT',
+    body: { user: '{{ profile.id }}' },
+    headers: { 'x-a': 'b' },
+  }),
   sink: () => ({ anything: 'goes' }),
 };
 
@@ -102,7 +110,10 @@ function buildJourney(nodeCount: number, stream: number[]): Built {
           type,
           paths: Array.from({ length: count }, (_, p) => ({
             name: `p${p}`,
-            when: p % 2 === 0 ? { 'profile.tier': { eq: `t${p}` } } : { any: [{ 'event.properties.total': { gt: p } }, { not: { 'context.vip': { exists: true } } }] },
+            when:
+              p % 2 === 0
+                ? { 'profile.tier': { eq: `t${p}` } }
+                : { any: [{ 'event.properties.total': { gt: p } }, { not: { 'context.vip': { exists: true } } }] },
           })),
         };
         node.paths.forEach((path: Json) => slots.push({ set: (t) => (path.next = t), get: () => path.next, required: false }));
@@ -167,7 +178,8 @@ function buildJourney(nodeCount: number, stream: number[]): Built {
     { type: 'event', event: 'cart_updated', where: { 'properties.items': { gt: 0 } } },
     { type: 'segment', audience: { 'profile.country': { in: ['FR', 'BE'] } }, schedule: { type: 'recurring', every: 'P1D' } },
   ]);
-  const goals = next() % 2 === 0 ? [{ event: 'order_completed', where: { 'properties.orderId': { eq: { ref: 'trigger.properties.orderId' } } } }] : [];
+  const goals =
+    next() % 2 === 0 ? [{ event: 'order_completed', where: { 'properties.orderId': { eq: { ref: 'trigger.properties.orderId' } } } }] : [];
   const definition: Json = {
     id: 'generated',
     name: 'Generated journey',
@@ -257,7 +269,12 @@ function inject(built: Built, defect: Defect, choice: number): { expect: (proble
       const id = splits[choice % splits.length]!;
       delete nodes[id].others;
       return {
-        expect: (problems) => expect(problems).toContainEqual({ nodeId: id, path: `nodes.${id}.others`, message: expect.stringContaining('a split needs `others`') }),
+        expect: (problems) =>
+          expect(problems).toContainEqual({
+            nodeId: id,
+            path: `nodes.${id}.others`,
+            message: expect.stringContaining('a split needs `others`'),
+          }),
       };
     }
     case 'weights99': {
@@ -267,7 +284,8 @@ function inject(built: Built, defect: Defect, choice: number): { expect: (proble
       const heaviest = Object.keys(weights).sort((a, b) => weights[b]! - weights[a]!)[0]!;
       weights[heaviest]! -= 1;
       return {
-        expect: (problems) => expect(problems).toEqual([{ nodeId: id, path: `content.${id}.weights`, message: `node ${id}: weights sum to 99, not 100` }]),
+        expect: (problems) =>
+          expect(problems).toEqual([{ nodeId: id, path: `content.${id}.weights`, message: `node ${id}: weights sum to 99, not 100` }]),
       };
     }
     case 'unreachable': {
@@ -275,7 +293,11 @@ function inject(built: Built, defect: Defect, choice: number): { expect: (proble
       return {
         expect: (problems) =>
           expect(problems).toEqual([
-            { nodeId: 'zz-orphan', path: 'nodes.zz-orphan', message: 'node zz-orphan: unreachable from the start node `n0` (no connector leads to it)' },
+            {
+              nodeId: 'zz-orphan',
+              path: 'nodes.zz-orphan',
+              message: 'node zz-orphan: unreachable from the start node `n0` (no connector leads to it)',
+            },
           ]),
       };
     }
@@ -283,11 +305,16 @@ function inject(built: Built, defect: Defect, choice: number): { expect: (proble
       if (splits.length > 0) {
         const id = splits[choice % splits.length]!;
         const paths = nodes[id].paths as Json[];
-        while (paths.length <= defaultLimits.maxSplitPaths) paths.push({ name: `extra${paths.length}`, when: { 'profile.x': { eq: paths.length } } });
+        while (paths.length <= defaultLimits.maxSplitPaths)
+          paths.push({ name: `extra${paths.length}`, when: { 'profile.x': { eq: paths.length } } });
         return {
           expect: (problems) =>
             expect(problems).toEqual([
-              { nodeId: id, path: `nodes.${id}.paths`, message: `node ${id}: a split has at most 6 paths besides \`others\`; this one has 7` },
+              {
+                nodeId: id,
+                path: `nodes.${id}.paths`,
+                message: `node ${id}: a split has at most 6 paths besides \`others\`; this one has 7`,
+              },
             ]),
         };
       }
@@ -303,7 +330,11 @@ function inject(built: Built, defect: Defect, choice: number): { expect: (proble
         }
         return {
           expect: (problems) =>
-            expect(problems).toContainEqual({ nodeId: id, path: `nodes.${id}.paths`, message: `node ${id}: an experiment needs 2 to 7 paths; this one has 8` }),
+            expect(problems).toContainEqual({
+              nodeId: id,
+              path: `nodes.${id}.paths`,
+              message: `node ${id}: an experiment needs 2 to 7 paths; this one has 8`,
+            }),
         };
       }
       // No split or experiment: a lower node limit (the problem concerns the whole version).
@@ -321,10 +352,13 @@ function inject(built: Built, defect: Defect, choice: number): { expect: (proble
 describe('publish validator (property-based)', () => {
   it('never throws, whatever the input', () => {
     fc.assert(
-      fc.property(fc.anything({ withNullPrototype: true, withObjectString: true, withSparseArray: true, withBoxedValues: true }), (input) => {
-        const result = validateDefinition(input);
-        expect(typeof result.ok).toBe('boolean');
-      }),
+      fc.property(
+        fc.anything({ withNullPrototype: true, withObjectString: true, withSparseArray: true, withBoxedValues: true }),
+        (input) => {
+          const result = validateDefinition(input);
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
       { numRuns: RUNS * 3 },
     );
   });
@@ -332,10 +366,16 @@ describe('publish validator (property-based)', () => {
   it('never throws on journeys with random values planted at random places', () => {
     const planted = fc.record({
       built: journeys,
-      where: fc.array(fc.oneof(fc.constantFrom('nodes', 'content', 'settings', 'entry', 'n0', 'n1', 'next', 'paths', 0, 'when', 'weights', 'goals'), fc.string({ maxLength: 3 })), {
-        minLength: 1,
-        maxLength: 5,
-      }),
+      where: fc.array(
+        fc.oneof(
+          fc.constantFrom('nodes', 'content', 'settings', 'entry', 'n0', 'n1', 'next', 'paths', 0, 'when', 'weights', 'goals'),
+          fc.string({ maxLength: 3 }),
+        ),
+        {
+          minLength: 1,
+          maxLength: 5,
+        },
+      ),
       value: fc.anything(),
     });
     fc.assert(

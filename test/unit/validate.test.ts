@@ -58,13 +58,18 @@ describe('validation at publish', () => {
       expect(onlyProblem(j)).toEqual({
         nodeId: 'wait-1d',
         path: 'nodes.wait-1d.durration',
-        message: 'node wait-1d: unknown field `durration` in a delay node (allowed: type, duration, until, relativeTo, at, days, timezone, next)',
+        message:
+          'node wait-1d: unknown field `durration` in a delay node (allowed: type, duration, until, relativeTo, at, days, timezone, next)',
       });
     });
     it('a missing required field', () => {
       const j = journey();
       delete j.nodes['wait-checkout'].within;
-      expect(onlyProblem(j)).toEqual({ nodeId: 'wait-checkout', path: 'nodes.wait-checkout.within', message: 'node wait-checkout `within`: is required' });
+      expect(onlyProblem(j)).toEqual({
+        nodeId: 'wait-checkout',
+        path: 'nodes.wait-checkout.within',
+        message: 'node wait-checkout `within`: is required',
+      });
     });
     it('a malformed condition, with the exact place', () => {
       const j = journey();
@@ -92,7 +97,8 @@ describe('validation at publish', () => {
         {
           nodeId: 'done',
           path: 'nodes.done.type',
-          message: 'node done `type`: unknown node type "stop": use one of message, delay, waitForEvent, split, experiment, updateProfile, enterJourney, exit',
+          message:
+            'node done `type`: unknown node type "stop": use one of message, delay, waitForEvent, split, experiment, updateProfile, enterJourney, exit',
         },
         {
           nodeId: 'Bad Id',
@@ -118,7 +124,10 @@ describe('validation at publish', () => {
       j.nodes['wait-1d'].next = 'send-x';
       expect(problemsOf(j)).toEqual([
         { nodeId: 'wait-1d', path: 'nodes.wait-1d.next', message: 'node wait-1d: connector `next` points to missing node `send-x`' },
-        expect.objectContaining({ nodeId: 'tag', message: expect.stringMatching(/^node tag: unreachable from the start node `wait-checkout`/) }),
+        expect.objectContaining({
+          nodeId: 'tag',
+          message: expect.stringMatching(/^node tag: unreachable from the start node `wait-checkout`/),
+        }),
       ]);
     });
 
@@ -158,7 +167,11 @@ describe('validation at publish', () => {
       j.nodes.orphan = { type: 'delay', duration: 'P1D', next: 'orphan-2' };
       j.nodes['orphan-2'] = { type: 'exit' };
       expect(problemsOf(j)).toEqual([
-        { nodeId: 'orphan', path: 'nodes.orphan', message: 'node orphan: unreachable from the start node `wait-checkout` (no connector leads to it)' },
+        {
+          nodeId: 'orphan',
+          path: 'nodes.orphan',
+          message: 'node orphan: unreachable from the start node `wait-checkout` (no connector leads to it)',
+        },
         {
           nodeId: 'orphan-2',
           path: 'nodes.orphan-2',
@@ -171,12 +184,21 @@ describe('validation at publish', () => {
       const j = journey();
       j.start = 'segment';
       expect(problemsOf(j)).toEqual([
-        { nodeId: 'wait-checkout', path: 'nodes.wait-checkout', message: 'node wait-checkout: unreachable from the start node `segment` (no connector leads to it)' },
+        {
+          nodeId: 'wait-checkout',
+          path: 'nodes.wait-checkout',
+          message: 'node wait-checkout: unreachable from the start node `segment` (no connector leads to it)',
+        },
       ]);
     });
 
     it('numeric node ids need an explicit start', () => {
-      const definition = { id: 'n', name: 'N', entry: { type: 'api' }, nodes: { a: { type: 'delay', duration: 'P1D', next: '1' }, '1': { type: 'exit' } } };
+      const definition = {
+        id: 'n',
+        name: 'N',
+        entry: { type: 'api' },
+        nodes: { a: { type: 'delay', duration: 'P1D', next: '1' }, '1': { type: 'exit' } },
+      };
       expect(problemsOf(definition)).toContainEqual({
         path: 'start',
         message: expect.stringMatching(/^set `start` explicitly/),
@@ -222,7 +244,9 @@ describe('validation at publish', () => {
         message: 'node test-offer: an experiment needs 2 to 7 paths; this one has 1',
       });
       const many = journey();
-      many.nodes['test-offer'].paths = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`p${i}`, i === 0 ? 'push-offer' : 'email-reminder']));
+      many.nodes['test-offer'].paths = Object.fromEntries(
+        Array.from({ length: 8 }, (_, i) => [`p${i}`, i === 0 ? 'push-offer' : 'email-reminder']),
+      );
       many.content['test-offer'].weights = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`p${i}`, 12.5]));
       expect(onlyProblem(many).message).toBe('node test-offer: an experiment needs 2 to 7 paths; this one has 8');
     });
@@ -239,7 +263,8 @@ describe('validation at publish', () => {
       expect(problem).toEqual({
         nodeId: 'exp-1',
         path: 'nodes.exp-1',
-        message: 'node exp-1: a journey has at most 5 experiment nodes; this one has 6 (`test-offer`, `exp-5`, `exp-4`, `exp-3`, `exp-2`, `exp-1`)',
+        message:
+          'node exp-1: a journey has at most 5 experiment nodes; this one has 6 (`test-offer`, `exp-5`, `exp-4`, `exp-3`, `exp-2`, `exp-1`)',
       });
     });
 
@@ -268,17 +293,29 @@ describe('validation at publish', () => {
       j.content['test-offer'].weights = { push: 30, sms: 70 };
       expect(problemsOf(j)).toEqual([
         { nodeId: 'test-offer', path: 'content.test-offer.weights', message: 'node test-offer: weights lack path(s) `email`' },
-        { nodeId: 'test-offer', path: 'content.test-offer.weights', message: 'node test-offer: weights name path(s) `sms` that the experiment does not have' },
+        {
+          nodeId: 'test-offer',
+          path: 'content.test-offer.weights',
+          message: 'node test-offer: weights name path(s) `sms` that the experiment does not have',
+        },
       ]);
     });
 
     it('manual weights must be >= 0 and sum to 100', () => {
       const j = journey();
       j.content['test-offer'].weights = { push: 30, email: 69 };
-      expect(onlyProblem(j)).toEqual({ nodeId: 'test-offer', path: 'content.test-offer.weights', message: 'node test-offer: weights sum to 99, not 100' });
+      expect(onlyProblem(j)).toEqual({
+        nodeId: 'test-offer',
+        path: 'content.test-offer.weights',
+        message: 'node test-offer: weights sum to 99, not 100',
+      });
       j.content['test-offer'].weights = { push: -10, email: 110 };
       expect(problemsOf(j)).toEqual([
-        { nodeId: 'test-offer', path: 'content.test-offer.weights.push', message: 'node test-offer: the weight of path `push` must be a number >= 0, got number -10' },
+        {
+          nodeId: 'test-offer',
+          path: 'content.test-offer.weights.push',
+          message: 'node test-offer: the weight of path `push` must be a number >= 0, got number -10',
+        },
         { nodeId: 'test-offer', path: 'content.test-offer.weights', message: 'node test-offer: weights sum to 110, not 100' },
       ]);
       j.content['test-offer'].weights = { push: 100 / 3, email: 200 / 3 };
@@ -295,7 +332,9 @@ describe('validation at publish', () => {
       });
       const manual = journey();
       manual.nodes['test-offer'].floor = 20;
-      expect(onlyProblem(manual).message).toBe('node test-offer: `floor` only applies to auto experiments (a manual experiment uses its weights)');
+      expect(onlyProblem(manual).message).toBe(
+        'node test-offer: `floor` only applies to auto experiments (a manual experiment uses its weights)',
+      );
       const auto = journey();
       auto.nodes['test-offer'] = { type: 'experiment', mode: 'auto', floor: 50, paths: { a: 'push-offer', b: 'email-reminder', c: null } };
       delete auto.content['test-offer'];
@@ -308,7 +347,11 @@ describe('validation at publish', () => {
       const j = journey();
       j.nodes.segment.paths[0].when = { all: [{ 'profile.age': { gt: 'old' } }, { vip: { eq: true } }] };
       expect(problemsOf(j)).toEqual([
-        { nodeId: 'segment', path: 'nodes.segment.paths[0].when', message: 'node segment: `profile.age`: `gt` compares numbers or date-times, but "old" is neither' },
+        {
+          nodeId: 'segment',
+          path: 'nodes.segment.paths[0].when',
+          message: 'node segment: `profile.age`: `gt` compares numbers or date-times, but "old" is neither',
+        },
         {
           nodeId: 'segment',
           path: 'nodes.segment.paths[0].when',
@@ -320,7 +363,10 @@ describe('validation at publish', () => {
     it('a path compared with two types', () => {
       const j = journey();
       j.nodes.segment.paths[0].when = { any: [{ 'profile.age': { gte: 18 } }, { 'profile.age': { eq: 'adult' } }] };
-      expect(onlyProblem(j)).toMatchObject({ nodeId: 'segment', message: expect.stringContaining('`profile.age` is compared as a number') });
+      expect(onlyProblem(j)).toMatchObject({
+        nodeId: 'segment',
+        message: expect.stringContaining('`profile.age` is compared as a number'),
+      });
     });
 
     it('event entry filter: event fields at the root, no trigger refs', () => {
@@ -329,15 +375,22 @@ describe('validation at publish', () => {
       expect(problemsOf(j)).toEqual([
         {
           path: 'entry.where',
-          message: "entry: path `event.properties.items` in `where`: in an event filter the event's fields are at the root: write `properties.items`",
+          message:
+            "entry: path `event.properties.items` in `where`: in an event filter the event's fields are at the root: write `properties.items`",
         },
-        { path: 'entry.where', message: 'entry: ref `trigger.properties.orderId` in `where`: there is no trigger event yet when the entry event is filtered' },
+        {
+          path: 'entry.where',
+          message: 'entry: ref `trigger.properties.orderId` in `where`: there is no trigger event yet when the entry event is filtered',
+        },
       ]);
     });
 
     it('waitForEvent filter: types checked, trigger refs allowed', () => {
       const j = journey();
-      j.nodes['wait-checkout'].where = { 'properties.orderId': { eq: { ref: 'trigger.properties.orderId' } }, 'properties.total': { before: 100 } };
+      j.nodes['wait-checkout'].where = {
+        'properties.orderId': { eq: { ref: 'trigger.properties.orderId' } },
+        'properties.total': { before: 100 },
+      };
       expect(onlyProblem(j)).toEqual({
         nodeId: 'wait-checkout',
         path: 'nodes.wait-checkout.where',
@@ -351,7 +404,11 @@ describe('validation at publish', () => {
       j.nodes['test-offer'].goals = [{ event: 'click', where: { 'properties.url': { startsWith: true } } }];
       expect(problemsOf(j)).toEqual([
         { path: 'settings.goals[0].where', message: 'goal goal-1: `properties.total`: `in` needs a list of values, got 5' },
-        { nodeId: 'test-offer', path: 'nodes.test-offer.goals[0].where', message: 'node test-offer: `properties.url`: `startsWith` needs a string, got true' },
+        {
+          nodeId: 'test-offer',
+          path: 'nodes.test-offer.goals[0].where',
+          message: 'node test-offer: `properties.url`: `startsWith` needs a string, got true',
+        },
       ]);
     });
 
@@ -360,7 +417,10 @@ describe('validation at publish', () => {
       j.entry = { type: 'segment', audience: { 'profile.vip': { exists: 'yes' }, country: { eq: 'FR' } }, schedule: { type: 'once' } };
       expect(problemsOf(j)).toEqual([
         { path: 'entry.audience', message: 'entry: `profile.vip`: `exists` takes true or false, got "yes"' },
-        { path: 'entry.audience', message: 'entry: path `country` in `audience` must start with profile. (an audience is a condition over profiles)' },
+        {
+          path: 'entry.audience',
+          message: 'entry: path `country` in `audience` must start with profile. (an audience is a condition over profiles)',
+        },
       ]);
     });
   });
@@ -394,7 +454,9 @@ describe('validation at publish', () => {
         {
           nodeId: 'hook',
           path: 'content.hook.body.user.id',
-          message: expect.stringMatching(/^node hook: content `body\.user\.id` is not a valid template: output "\{\{ profile\.id" not closed/),
+          message: expect.stringMatching(
+            /^node hook: content `body\.user\.id` is not a valid template: output "\{\{ profile\.id" not closed/,
+          ),
         },
         {
           nodeId: 'tag',
@@ -419,9 +481,15 @@ describe('validation at publish', () => {
     it.each<[string, Record<string, unknown>, Array<Partial<DefinitionProblem>>]>([
       ['email without a body', { subject: 'Hi' }, [{ path: 'content.m', message: 'content m: an email needs a body, html or template' }]],
       ['email without a subject', { body: 'x' }, [{ path: 'content.m.subject', message: 'content m `subject`: is required' }]],
-      ['email with a typo', { subject: 'x', body: 'y', form: 'a@b.c' }, [{ message: expect.stringContaining('unknown field `form` in email content') }]],
+      [
+        'email with a typo',
+        { subject: 'x', body: 'y', form: 'a@b.c' },
+        [{ message: expect.stringContaining('unknown field `form` in email content') }],
+      ],
     ])('email: %s', (_name, content, expected) => {
-      expect(contentProblems('m', { type: 'message', channel: 'email', next: {} }, content)).toEqual(expected.map((e) => expect.objectContaining({ nodeId: 'm', ...e })));
+      expect(contentProblems('m', { type: 'message', channel: 'email', next: {} }, content)).toEqual(
+        expected.map((e) => expect.objectContaining({ nodeId: 'm', ...e })),
+      );
     });
 
     it('push needs a title or a body, sms a body, webhook an http(s) url', () => {
@@ -434,7 +502,9 @@ describe('validation at publish', () => {
       expect(contentProblems('w', { type: 'message', channel: 'webhook', next: {} }, { url: 'ftp://x' })).toEqual([
         { nodeId: 'w', path: 'content.w.url', message: 'content w `url`: a webhook needs an http:// or https:// URL' },
       ]);
-      expect(contentProblems('w', { type: 'message', channel: 'webhook', next: {} }, { url: 'https://{{ profile.host }}/x', method: 'GET' })).toEqual([
+      expect(
+        contentProblems('w', { type: 'message', channel: 'webhook', next: {} }, { url: 'https://{{ profile.host }}/x', method: 'GET' }),
+      ).toEqual([
         { nodeId: 'w', path: 'content.w.method', message: 'content w `method`: must be one of "POST", "PUT", "PATCH", got "GET"' },
       ]);
       expect(contentProblems('k', { type: 'message', channel: 'sink', next: {} }, { anything: [1] })).toEqual([]);
@@ -445,7 +515,11 @@ describe('validation at publish', () => {
       j.content.ghost = { subject: 'x' };
       j.content['wait-1d'] = { body: 'x' };
       expect(problemsOf(j)).toEqual([
-        { nodeId: 'wait-1d', path: 'content.wait-1d', message: 'content wait-1d: node wait-1d is a delay node; only message and experiment nodes take content' },
+        {
+          nodeId: 'wait-1d',
+          path: 'content.wait-1d',
+          message: 'content wait-1d: node wait-1d is a delay node; only message and experiment nodes take content',
+        },
         { nodeId: 'ghost', path: 'content.ghost', message: 'content ghost: there is no node `ghost` for this content' },
       ]);
     });
@@ -455,12 +529,18 @@ describe('validation at publish', () => {
     it('a cooldown needs re-entry', () => {
       const j = journey();
       j.settings.reentry = { cooldown: 'P7D' };
-      expect(onlyProblem(j)).toEqual({ path: 'settings.reentry.cooldown', message: 'settings: a re-entry cooldown needs `reentry.allowed: true`' });
+      expect(onlyProblem(j)).toEqual({
+        path: 'settings.reentry.cooldown',
+        message: 'settings: a re-entry cooldown needs `reentry.allowed: true`',
+      });
     });
     it('a conversion window needs goals', () => {
       const j = journey();
       j.settings.goals = [];
-      expect(onlyProblem(j)).toEqual({ path: 'settings.conversionWindow', message: 'settings: a conversion window needs at least one goal' });
+      expect(onlyProblem(j)).toEqual({
+        path: 'settings.conversionWindow',
+        message: 'settings: a conversion window needs at least one goal',
+      });
     });
     it('endAt after startAt', () => {
       const j = journey();
@@ -494,16 +574,25 @@ describe('validation at publish', () => {
       };
       expect(problemsOf(j)).toEqual([
         { path: 'entry.schedule.dates[1]', message: 'entry: the date 2030-01-01T01:00:00+01:00 is listed twice' },
-        { path: 'entry.schedule.dates[2]', message: 'entry: the date 2030-07-01T00:00:00Z is after endAt (2030-06-01T00:00:00Z): it would never run' },
+        {
+          path: 'entry.schedule.dates[2]',
+          message: 'entry: the date 2030-07-01T00:00:00Z is after endAt (2030-06-01T00:00:00Z): it would never run',
+        },
       ]);
       j.entry.schedule = { type: 'recurring', every: 'P1D', from: '2030-02-01T00:00:00Z', until: '2030-01-01T00:00:00Z' };
-      expect(onlyProblem(j).message).toBe("entry: the schedule's until (2030-01-01T00:00:00Z) must be after its from (2030-02-01T00:00:00Z)");
+      expect(onlyProblem(j).message).toBe(
+        "entry: the schedule's until (2030-01-01T00:00:00Z) must be after its from (2030-02-01T00:00:00Z)",
+      );
     });
     it('an enterJourney node cannot target its own journey', () => {
       const j = journey();
       j.nodes.tag.next = 'again';
       j.nodes.again = { type: 'enterJourney', journey: 'winback' };
-      expect(onlyProblem(j)).toEqual({ nodeId: 'again', path: 'nodes.again.journey', message: 'node again: a journey cannot enrol users in itself' });
+      expect(onlyProblem(j)).toEqual({
+        nodeId: 'again',
+        path: 'nodes.again.journey',
+        message: 'node again: a journey cannot enrol users in itself',
+      });
     });
   });
 
@@ -574,10 +663,16 @@ describe('validation at publish', () => {
     for (let i = 0; i < 20_000; i++) when = { not: when };
     const j = journey();
     j.nodes.segment.paths[0].when = when;
-    expect(validateDefinition(j)).toEqual({ ok: false, problems: [{ path: '', message: 'the definition is nested more than 100 levels deep' }] });
+    expect(validateDefinition(j)).toEqual({
+      ok: false,
+      problems: [{ path: '', message: 'the definition is nested more than 100 levels deep' }],
+    });
     const cyclic = journey();
     cyclic.nodes.done.self = cyclic.nodes;
-    expect(validateDefinition(cyclic)).toEqual({ ok: false, problems: [{ path: '', message: 'the definition contains itself (a reference cycle)' }] });
+    expect(validateDefinition(cyclic)).toEqual({
+      ok: false,
+      problems: [{ path: '', message: 'the definition contains itself (a reference cycle)' }],
+    });
     const shared = journey();
     shared.nodes.segment.paths.push({ ...shared.nodes.segment.paths[0], name: 'again' });
     expect(validateDefinition(shared)).toMatchObject({ ok: true }); // a shared (not cyclic) object is fine

@@ -20,7 +20,7 @@ describe('event-time rules (pure)', () => {
     expect(countsForGoal({ id: 't', at: 5_000 }, 1_000, 't')).toBe(false);
   });
 
-  it("a wait counts events within its window, from before it only with includePrior, never one that decided an earlier wait", () => {
+  it('a wait counts events within its window, from before it only with includePrior, never one that decided an earlier wait', () => {
     expect(countsForWait({ id: 'e', at: 999 }, window, undefined)).toBe(false);
     expect(countsForWait({ id: 'e', at: 999 }, { ...window, includePrior: true }, undefined)).toBe(true);
     expect(countsForWait({ id: 'e', at: 1_000 }, window, undefined)).toBe(true);
@@ -40,7 +40,10 @@ describe('event-time rules (pure)', () => {
   });
 
   it('the model decides by event time alone: the order in which events are listed does not matter', () => {
-    const event = fc.record({ name: fc.constantFrom<ModelEventName>('checkout_started', 'app_open', 'order_completed', 'noise'), offsetMs: fc.integer({ min: -SECOND, max: 30 * SECOND }) });
+    const event = fc.record({
+      name: fc.constantFrom<ModelEventName>('checkout_started', 'app_open', 'order_completed', 'noise'),
+      offsetMs: fc.integer({ min: -SECOND, max: 30 * SECOND }),
+    });
     fc.assert(
       fc.property(fc.array(event, { maxLength: 6 }), fc.func(fc.integer()), (events, key) => {
         const shuffled = [...events].sort((a, b) => key(a.offsetMs) - key(b.offsetMs));
@@ -84,11 +87,20 @@ describe('a worker held back on the time-skipping server', () => {
    * simulated clock has reached its time (never before it happened); the worker starts after `lagged` of
    * them (all of them: the worst lag, 0: no lag). Answers the instance's result.
    */
-  async function run(events: readonly ModelEvent[], lagged: number, context?: Record<string, unknown>, extra: JourneyEvent[] = []): Promise<JourneyResult> {
+  async function run(
+    events: readonly ModelEvent[],
+    lagged: number,
+    context?: Record<string, unknown>,
+    extra: JourneyEvent[] = [],
+  ): Promise<JourneyResult> {
     const taskQueue = uniqueTaskQueue('lag');
     const userId = `lag-${++users}`;
     const input: JourneyInput = { journeyId: 'model', version: 1, userId, ...(context ? { context } : {}) };
-    const handle = await plain.workflow.start<JourneyWorkflow>('journeyWorkflow', { workflowId: instanceWorkflowId('model', userId), taskQueue, args: [input] });
+    const handle = await plain.workflow.start<JourneyWorkflow>('journeyWorkflow', {
+      workflowId: instanceWorkflowId('model', userId),
+      taskQueue,
+      args: [input],
+    });
     const enteredAt = (await handle.describe()).startTime.getTime();
     const ordered = [...events].sort((a, b) => a.offsetMs - b.offsetMs);
     let workers: Worker[] | undefined;
@@ -102,7 +114,12 @@ describe('a worker held back on the time-skipping server', () => {
       for (const [index, event] of ordered.entries()) {
         if (index === lagged) await startWorkers();
         await skipTo(enteredAt + event.offsetMs);
-        await handle.signal(eventSignal, { id: `${userId}-e${index}`, name: event.name, properties: {}, timestamp: new Date(enteredAt + event.offsetMs).toISOString() });
+        await handle.signal(eventSignal, {
+          id: `${userId}-e${index}`,
+          name: event.name,
+          properties: {},
+          timestamp: new Date(enteredAt + event.offsetMs).toISOString(),
+        });
       }
       if (!workers) await startWorkers();
       return await env.client.workflow.getHandle<JourneyWorkflow>(handle.workflowId).result();
@@ -145,12 +162,22 @@ describe('lag on the dev server: random events, a held-back worker and a live on
     [{ name: 'checkout_started', offsetMs: 2 * SECOND }],
     [{ name: 'order_completed', offsetMs: 2 * SECOND }],
     // The purchase after the checkout: the checkout decides the wait first, the goal ends the pause.
-    [{ name: 'order_completed', offsetMs: 4 * SECOND }, { name: 'checkout_started', offsetMs: 2 * SECOND }],
+    [
+      { name: 'order_completed', offsetMs: 4 * SECOND },
+      { name: 'checkout_started', offsetMs: 2 * SECOND },
+    ],
     // Before the entry: neither a goal nor a checkout.
-    [{ name: 'order_completed', offsetMs: -2 * SECOND }, { name: 'checkout_started', offsetMs: -2 * SECOND }],
+    [
+      { name: 'order_completed', offsetMs: -2 * SECOND },
+      { name: 'checkout_started', offsetMs: -2 * SECOND },
+    ],
     // After the window: the wait times out, even when a late worker sees the event already there.
     [{ name: 'checkout_started', offsetMs: CHECKOUT_WINDOW + SECOND }],
-    [{ name: 'checkout_started', offsetMs: 0 }, { name: 'app_open', offsetMs: 4 * SECOND }, { name: 'app_open', offsetMs: 12 * SECOND }],
+    [
+      { name: 'checkout_started', offsetMs: 0 },
+      { name: 'app_open', offsetMs: 4 * SECOND },
+      { name: 'app_open', offsetMs: 12 * SECOND },
+    ],
   ];
   const cases = [...fixed, ...fc.sample(eventsArb, { numRuns: 24, seed: Number(process.env.EVENT_TIME_SEED ?? 20261203) })];
 
@@ -172,7 +199,12 @@ describe('lag on the dev server: random events, a held-back worker and a live on
     const world = createFakeWorld(async () => Date.now());
     world.define({ id: 'model', ...modelJourney });
     const startWorkers = async () => {
-      const workers = await createFakeWorkers({ connection: env.nativeConnection, taskQueue, world, workflowBundle: await workflowBundle() });
+      const workers = await createFakeWorkers({
+        connection: env.nativeConnection,
+        taskQueue,
+        world,
+        workflowBundle: await workflowBundle(),
+      });
       return { workers, running: Promise.all(workers.map((worker) => worker.run())) };
     };
     let live = held ? undefined : await startWorkers();
@@ -193,7 +225,12 @@ describe('lag on the dev server: random events, a held-back worker and a live on
             const at = enteredAt[user]! + event.offsetMs;
             await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
             // An instance that has already ended does not get later events (as the API skips it).
-            await handles[user]!.signal(eventSignal, { id: `e${index}`, name: event.name, properties: {}, timestamp: new Date(at).toISOString() }).catch((error: unknown) => {
+            await handles[user]!.signal(eventSignal, {
+              id: `e${index}`,
+              name: event.name,
+              properties: {},
+              timestamp: new Date(at).toISOString(),
+            }).catch((error: unknown) => {
               if (!(error instanceof WorkflowNotFoundError)) throw error;
             });
           }),

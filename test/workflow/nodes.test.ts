@@ -6,12 +6,7 @@ import { DateTime } from 'luxon';
 import { createJourneyActivities, type ChannelActivities, type SendRequest, type SendResult } from '../../activities';
 import type { JourneyActivityDependencies } from '../../activities/journey';
 import { NotFoundError } from '../../domain/errors';
-import {
-  graphOf,
-  journeyDefinitionSchema,
-  type JourneyDefinitionInput,
-  type JourneyGraph,
-} from '../../domain/definition/schema';
+import { graphOf, journeyDefinitionSchema, type JourneyDefinitionInput, type JourneyGraph } from '../../domain/definition/schema';
 import { instanceWorkflowId } from '../../domain/ids';
 import type { VersionState } from '../../domain/lifecycle/states';
 import { createProfileStore, type ProfileStore } from '../../store/profiles';
@@ -229,7 +224,10 @@ describe('node handlers on the time-skipping server', () => {
 
     it('message: a quiet-hours deferral sleeps durably until the window ends, then sends with the same delivery key', async () => {
       const eightHours = 8 * 3600_000;
-      channelOutcome.set('m-deferred', [(now) => ({ outcome: 'deferred', until: new Date(now + eightHours).toISOString() }), () => ({ outcome: 'sent', messageId: 'late' })]);
+      channelOutcome.set('m-deferred', [
+        (now) => ({ outcome: 'deferred', until: new Date(now + eightHours).toISOString() }),
+        () => ({ outcome: 'sent', messageId: 'late' }),
+      ]);
       const handle = await start('msg', 'm-deferred');
       await timersStarted(handle);
       expect(await handle.query('state')).toMatchObject({ currentNode: 'hello', waitingFor: 'quiet hours' });
@@ -377,7 +375,9 @@ describe('node handlers on the time-skipping server', () => {
       // Two degrees of freedom: P(chi2 > 13.816) = 0.001.
       expect(chiSquare).toBeLessThan(13.816);
       // Each workflow took exactly the path the pure helper predicts.
-      expect(taken).toEqual(users.map((userId) => pickWeightedPath(['a', 'b', 'c'], { a: 50, b: 30, c: 20 }, experimentDraw('exp', 'test', userId))));
+      expect(taken).toEqual(
+        users.map((userId) => pickWeightedPath(['a', 'b', 'c'], { a: 50, b: 30, c: 20 }, experimentDraw('exp', 'test', userId))),
+      );
     }, 180_000);
 
     it('reads the weights at assignment: an in-place weight edit applies to the next users', async () => {
@@ -561,7 +561,14 @@ describe('node handlers on the time-skipping server', () => {
       // A user without a profile gets one.
       await run('update', 'p-new', { event: { name: 'upgrade', properties: { plan: 'team' } } });
       const created = await profiles.get('p-new');
-      expect(created?.attributes).toMatchObject({ plan: 'team', greeting: 'Hi  from ', visits: 3, score: -4, tags: ['c', 'a'], counter: 2 });
+      expect(created?.attributes).toMatchObject({
+        plan: 'team',
+        greeting: 'Hi  from ',
+        visits: 3,
+        score: -4,
+        tags: ['c', 'a'],
+        counter: 2,
+      });
     });
 
     it('takes `next` even when the write fails after three attempts, and records the failure', async () => {
@@ -629,7 +636,6 @@ describe('node handlers on the time-skipping server', () => {
       expect(sendsOf('j-new').map((send) => `${send.request.journeyId}/${send.request.nodeId}`)).toEqual(
         expect.arrayContaining(['target/welcome', 'source/after']),
       );
-
     });
 
     it('a user already inside the target is not an error: the source takes `next`', async () => {
@@ -748,7 +754,10 @@ describe('node handlers on the time-skipping server', () => {
       // The spec example: P1D then the next 10:00.
       const plan = delayTarget({ duration: 'P1D', at: '10:00' }, at('2026-03-27T12:00:00+01:00'), PARIS);
       expect(plan.ok && paris(plan.target)).toBe('2026-03-29T10:00:00.000+02:00');
-      expect(delayTarget({ until: '2000-01-01T00:00:00Z' }, at('2026-03-27T12:00:00Z'), PARIS)).toEqual({ ok: true, target: at('2000-01-01T00:00:00Z') });
+      expect(delayTarget({ until: '2000-01-01T00:00:00Z' }, at('2026-03-27T12:00:00Z'), PARIS)).toEqual({
+        ok: true,
+        target: at('2000-01-01T00:00:00Z'),
+      });
     });
 
     it("picks the zone: the node's, else the user's, else the journey's, else UTC; `days` restricts the weekday", async () => {
@@ -815,7 +824,12 @@ describe('node handlers on the time-skipping server', () => {
 
         await runInTime(id, userId);
         const local = sendsOf(userId).map((send) => DateTime.fromMillis(send.at, { zone: PARIS }));
-        expect(local.map((time) => time.toFormat('ccc HH:mm'))).toEqual(['Sat 10:00', `Sun ${direction === 'spring' ? '03:30' : '02:30'}`, 'Sun 10:00', 'Mon 10:00']);
+        expect(local.map((time) => time.toFormat('ccc HH:mm'))).toEqual([
+          'Sat 10:00',
+          `Sun ${direction === 'spring' ? '03:30' : '02:30'}`,
+          'Sun 10:00',
+          'Mon 10:00',
+        ]);
         expect(local.map((time) => time.toISODate())).toEqual([
           transitionDay.minus({ days: 1 }).toISODate(),
           transitionDay.toISODate(),

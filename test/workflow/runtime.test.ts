@@ -6,7 +6,15 @@ import { controlDraw, isControlUser } from '../../domain/control-group';
 import type { JourneyDefinitionInput } from '../../domain/definition/schema';
 import { instanceWorkflowId } from '../../domain/ids';
 import { journeyIdKey, journeyNodeKey, journeyStatusKey, searchAttributeKeys } from '../../domain/search-attributes';
-import { eventSignal, type JourneyEvent, type JourneyInput, type JourneyResult, type JourneyWorkflow, stateQuery, stopSignal } from '../../workflows/contract';
+import {
+  eventSignal,
+  type JourneyEvent,
+  type JourneyInput,
+  type JourneyResult,
+  type JourneyWorkflow,
+  stateQuery,
+  stopSignal,
+} from '../../workflows/contract';
 import { MAX_HISTORY_EVENTS, shouldContinueAsNew } from '../../workflows/runtime/continue-as-new';
 import { rulesOf } from '../../workflows/runtime/rules';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from '../replay/fake-world';
@@ -25,7 +33,9 @@ async function event(name: string, properties: Record<string, unknown> = {}, off
 }
 
 /** Keys in a fact list that vary from run to run. */
-function shape(facts: { kind: string; nodeId?: string; connector?: string; outcome?: string; reason?: string; goalId?: string; path?: string }[]) {
+function shape(
+  facts: { kind: string; nodeId?: string; connector?: string; outcome?: string; reason?: string; goalId?: string; path?: string }[],
+) {
   return facts.map(({ kind, nodeId, connector, outcome, reason, goalId, path }) => ({
     kind,
     ...(nodeId !== undefined ? { nodeId } : {}),
@@ -49,10 +59,14 @@ describe('pure rules', () => {
       const share = users.filter((user) => isControlUser(journey, user, 20)).length;
       expect(Math.abs(share - 200)).toBeLessThan(50);
     }
-    expect(users.map((user) => isControlUser('abandoned-cart', user, 20))).toEqual(users.map((user) => isControlUser('abandoned-cart', user, 20)));
+    expect(users.map((user) => isControlUser('abandoned-cart', user, 20))).toEqual(
+      users.map((user) => isControlUser('abandoned-cart', user, 20)),
+    );
     expect(users.filter((user) => isControlUser('abandoned-cart', user, 0))).toEqual([]);
     // A larger share holds out everyone a smaller one did (the draw is one number per user).
-    expect(users.filter((user) => isControlUser('abandoned-cart', user, 5)).every((user) => isControlUser('abandoned-cart', user, 20))).toBe(true);
+    expect(
+      users.filter((user) => isControlUser('abandoned-cart', user, 5)).every((user) => isControlUser('abandoned-cart', user, 20)),
+    ).toBe(true);
     expect(controlDraw('j', 'u')).toBeGreaterThanOrEqual(0);
     expect(controlDraw('j', 'u')).toBeLessThan(100);
   });
@@ -105,7 +119,11 @@ describe('journey runtime on the time-skipping server', () => {
   /** Starts through a plain client: simulated time stays still until someone waits through `env.client`. */
   function start(journeyId: string, userId: string, context?: Record<string, unknown>) {
     const input: JourneyInput = { journeyId, version: 1, userId, ...(context ? { context } : {}) };
-    return plain.workflow.start<JourneyWorkflow>('journeyWorkflow', { workflowId: instanceWorkflowId(journeyId, userId), taskQueue, args: [input] });
+    return plain.workflow.start<JourneyWorkflow>('journeyWorkflow', {
+      workflowId: instanceWorkflowId(journeyId, userId),
+      taskQueue,
+      args: [input],
+    });
   }
 
   /** The result, letting simulated time skip to the instance's timers. */
@@ -213,7 +231,11 @@ describe('journey runtime on the time-skipping server', () => {
       // The first node is the wait under test (chosen by the entry context), so no time needs to pass.
       define({
         id: 'cart',
-        settings: { goals: [{ id: 'purchase', event: 'order_completed', where: { 'properties.cartId': { eq: { ref: 'trigger.properties.cartId' } } } }] },
+        settings: {
+          goals: [
+            { id: 'purchase', event: 'order_completed', where: { 'properties.cartId': { eq: { ref: 'trigger.properties.cartId' } } } },
+          ],
+        },
         nodes: {
           route: {
             type: 'split',
@@ -240,7 +262,12 @@ describe('journey runtime on the time-skipping server', () => {
       const goal = await event('order_completed', { cartId: 'c-1' });
       await handle.signal(eventSignal, goal);
       await handle.signal(eventSignal, goal);
-      expect(await handle.result()).toEqual({ reason: 'goal', nodeId: 'wait-checkout', path: ['route', 'wait-checkout'], goalId: 'purchase' });
+      expect(await handle.result()).toEqual({
+        reason: 'goal',
+        nodeId: 'wait-checkout',
+        path: ['route', 'wait-checkout'],
+        goalId: 'purchase',
+      });
       expect(shape(world.lifecycle.factsOf('g-wait')).slice(-2)).toEqual([
         { kind: 'goal', nodeId: 'wait-checkout', goalId: 'purchase' },
         { kind: 'exited', nodeId: 'wait-checkout', reason: 'goal' },
@@ -358,8 +385,10 @@ describe('journey runtime on the time-skipping server', () => {
         nodes: { offer: { type: 'message', channel: 'email' } },
       });
     });
-    const target = (n: number) => Array.from({ length: 200 }, (_, i) => `cw-${i}`).filter((user) => !isControlUser('convert', user, 50))[n]!;
-    const control = (n: number) => Array.from({ length: 200 }, (_, i) => `cw-${i}`).filter((user) => isControlUser('convert', user, 50))[n]!;
+    const target = (n: number) =>
+      Array.from({ length: 200 }, (_, i) => `cw-${i}`).filter((user) => !isControlUser('convert', user, 50))[n]!;
+    const control = (n: number) =>
+      Array.from({ length: 200 }, (_, i) => `cw-${i}`).filter((user) => isControlUser('convert', user, 50))[n]!;
 
     it('a goal within the window after the path ended: `goal`', async () => {
       const user = target(0);
@@ -382,7 +411,11 @@ describe('journey runtime on the time-skipping server', () => {
     it('control users get no node and no send; `control` when the tracking window ends, `goal` if it comes', async () => {
       const quiet = await start('convert', control(0));
       expect(await inTime(quiet)).toEqual({ reason: 'control', path: [], control: true });
-      expect(shape(world.lifecycle.factsOf(control(0)))).toEqual([{ kind: 'entered' }, { kind: 'control' }, { kind: 'exited', reason: 'control' }]);
+      expect(shape(world.lifecycle.factsOf(control(0)))).toEqual([
+        { kind: 'entered' },
+        { kind: 'control' },
+        { kind: 'exited', reason: 'control' },
+      ]);
       // No conversion window... here there is one (P3D): it is the tracking window.
       expect(lifetime(control(0))).toBeGreaterThanOrEqual(3 * DAY);
       expect(lifetime(control(0))).toBeLessThan(3 * DAY + MINUTE);
@@ -403,7 +436,11 @@ describe('journey runtime on the time-skipping server', () => {
   describe('re-entry through claimEntry', () => {
     beforeAll(() => {
       define({ id: 'once', nodes: { hello: { type: 'message', channel: 'sink' } } });
-      define({ id: 'weekly', settings: { reentry: { allowed: true, cooldown: 'P7D' } }, nodes: { hello: { type: 'message', channel: 'sink' } } });
+      define({
+        id: 'weekly',
+        settings: { reentry: { allowed: true, cooldown: 'P7D' } },
+        nodes: { hello: { type: 'message', channel: 'sink' } },
+      });
     });
 
     it('once ever: a second entry is `not_eligible` and runs no node', async () => {
@@ -477,8 +514,21 @@ describe('journey runtime on the time-skipping server', () => {
       expect(events.length / result.path.length).toBeLessThanOrEqual(8);
       // Every step is still in the journal, once.
       expect(kindsOf('h-bench')).toEqual([
-        'entered', 'node_entered', 'message', 'moved', 'node_entered', 'moved', 'node_entered', 'moved', 'node_entered', 'moved',
-        'node_entered', 'message', 'moved', 'node_entered', 'exited',
+        'entered',
+        'node_entered',
+        'message',
+        'moved',
+        'node_entered',
+        'moved',
+        'node_entered',
+        'moved',
+        'node_entered',
+        'moved',
+        'node_entered',
+        'message',
+        'moved',
+        'node_entered',
+        'exited',
       ]);
     });
   });
@@ -528,11 +578,18 @@ describe('journey runtime on the time-skipping server', () => {
       expect(description.typedSearchAttributes.get(journeyNodeKey)).toBe('wait-checkout');
       expect(description.typedSearchAttributes.get(journeyStatusKey)).toBe('active');
       const details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails;
-      expect(details).toBe(`Waiting at **wait-checkout** for event \`checkout_started\` until ${view.until}; goals: order_completed; journey timeout at ${view.timeoutAt}.`);
+      expect(details).toBe(
+        `Waiting at **wait-checkout** for event \`checkout_started\` until ${view.until}; goals: order_completed; journey timeout at ${view.timeoutAt}.`,
+      );
 
       await handle.signal(eventSignal, await event('order_completed'));
       await handle.result();
-      expect(await handle.query(stateQuery)).toMatchObject({ status: 'exited', exitReason: 'goal', goalsMet: ['purchase'], currentNode: 'wait-checkout' });
+      expect(await handle.query(stateQuery)).toMatchObject({
+        status: 'exited',
+        exitReason: 'goal',
+        goalsMet: ['purchase'],
+        currentNode: 'wait-checkout',
+      });
       expect((await handle.describe()).typedSearchAttributes.get(journeyStatusKey)).toBe('exited:goal');
     });
   });
@@ -616,7 +673,13 @@ describe('continue-as-new on a dev server that suggests it early', () => {
 
     // The last run still knew the entry and its deadline (absolute, from the first run).
     const last = await handle.query(stateQuery);
-    expect(last).toMatchObject({ entry: 1, enteredAt: first.enteredAt, timeoutAt: first.timeoutAt, path: result.path, runId: handle.firstExecutionRunId });
+    expect(last).toMatchObject({
+      entry: 1,
+      enteredAt: first.enteredAt,
+      timeoutAt: first.timeoutAt,
+      path: result.path,
+      runId: handle.firstExecutionRunId,
+    });
 
     // One numbering across runs: ids `${firstRunId}:1..N`, no gap, no duplicate.
     const facts = world.lifecycle.factsOf('can-1');

@@ -35,7 +35,7 @@ describe('journey workflow on the time-skipping server', () => {
     const journey = { loadJourneyGraph: async () => graphOf(weekly) } as Partial<JourneyActivities> as JourneyActivities;
     const channel: ChannelActivities = {
       async sendMessage(request) {
-        sends.push({ request, at: (await env.currentTimeMs()) });
+        sends.push({ request, at: await env.currentTimeMs() });
         return { outcome: 'sent', messageId: `m-${sends.length}` };
       },
     };

@@ -31,9 +31,10 @@ export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Pro
     {
       duration: node.duration,
       until: node.until,
-      relativeTo: node.relativeTo && dateProperty !== undefined
-        ? { date: resolvePath(profile, dateProperty), offset: node.relativeTo.offset, direction: node.relativeTo.direction }
-        : undefined,
+      relativeTo:
+        node.relativeTo && dateProperty !== undefined
+          ? { date: resolvePath(profile, dateProperty), offset: node.relativeTo.offset, direction: node.relativeTo.direction }
+          : undefined,
       at: node.at,
       days: node.days,
     },

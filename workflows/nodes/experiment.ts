@@ -54,7 +54,11 @@ export async function runExperiment(node: NodeOfType<'experiment'>, ctx: NodeCon
   const path =
     current.winner !== undefined && paths.includes(current.winner)
       ? current.winner
-      : pickWeightedPath(paths, current.weights, experimentDraw(journeyId, ctx.nodeId, userId, ctx.patches.has(PATCHES.evenExperimentDraw)));
+      : pickWeightedPath(
+          paths,
+          current.weights,
+          experimentDraw(journeyId, ctx.nodeId, userId, ctx.patches.has(PATCHES.evenExperimentDraw)),
+        );
 
   ctx.state.experiments[ctx.nodeId] = path;
   // Its own goals score the path from now on (events that happened before the assignment do not count).

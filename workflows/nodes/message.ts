@@ -64,7 +64,9 @@ export async function runMessage(node: NodeOfType<'message'>, ctx: NodeContext):
 
   if (result.outcome === 'stopped') return { exit: result.reason };
   const send: SendOutcome =
-    result.outcome === 'sent' ? { outcome: 'sent', ...(result.inDoubt ? { inDoubt: true as const } : {}) } : { outcome: result.outcome, reason: result.reason };
+    result.outcome === 'sent'
+      ? { outcome: 'sent', ...(result.inDoubt ? { inDoubt: true as const } : {}) }
+      : { outcome: result.outcome, reason: result.reason };
   if (node.channel === 'webhook' && result.outcome !== 'sent') {
     recordError(ctx.state, ctx.nodeId, `webhook ${result.outcome}: ${result.reason}`, Date.now());
     return { connector: 'sent', send };

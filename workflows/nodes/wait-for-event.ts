@@ -18,10 +18,19 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
   const matches = (event: ReceivedEvent) =>
     event.name === node.event &&
     (node.where === undefined ||
-      evaluateCondition(node.where, eventFilterScope({ name: event.name, properties: event.properties ?? {}, timestamp: event.timestamp }, trigger)));
+      evaluateCondition(
+        node.where,
+        eventFilterScope({ name: event.name, properties: event.properties ?? {}, timestamp: event.timestamp }, trigger),
+      ));
 
   const within = durationToMs(node.within);
-  if (ctx.eventTime) return waitInEventTime(ctx, matches, { reachedAt: ctx.reachedAt, deadline: ctx.reachedAt + within, includePrior: node.includePrior === true }, node.event);
+  if (ctx.eventTime)
+    return waitInEventTime(
+      ctx,
+      matches,
+      { reachedAt: ctx.reachedAt, deadline: ctx.reachedAt + within, includePrior: node.includePrior === true },
+      node.event,
+    );
 
   // Before the event-time patch: events are scanned once each, in arrival order, from the first one that may count.
   let next = node.includePrior ? 0 : ctx.since;
@@ -49,7 +58,12 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
  * among those that have reached the instance, whenever they did; `timeout` at the window's end. A worker that
  * gets to the wait late decides at once from what has arrived; the node ends at the event's time or the deadline.
  */
-async function waitInEventTime(ctx: NodeContext, matches: (event: ReceivedEvent) => boolean, window: WaitWindow, eventName: string): Promise<NodeOutcome> {
+async function waitInEventTime(
+  ctx: NodeContext,
+  matches: (event: ReceivedEvent) => boolean,
+  window: WaitWindow,
+  eventName: string,
+): Promise<NodeOutcome> {
   let matched: ReceivedEvent | undefined;
   let next = 0;
   const arrived = (): boolean => {

@@ -58,7 +58,9 @@ export function restore(inst: Instance, carried: ResumeState): void {
   state.events = [...kept, ...early.map((event, i) => ({ ...event, seq: carried.events.received + i }))].slice(-MAX_KEPT_EVENTS);
   state.received = carried.events.received + early.length;
   state.experiments = { ...carried.experiments };
-  state.experimentGoals = Object.fromEntries(Object.entries(carried.experimentGoals ?? {}).map(([node, tracker]) => [node, { ...tracker, met: [...tracker.met] }]));
+  state.experimentGoals = Object.fromEntries(
+    Object.entries(carried.experimentGoals ?? {}).map(([node, tracker]) => [node, { ...tracker, met: [...tracker.met] }]),
+  );
   state.errors = [...carried.errors];
   state.enrolments = [...carried.enrolments];
 }

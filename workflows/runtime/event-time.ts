@@ -24,7 +24,11 @@ export interface WaitWindow {
  * An event counts for a wait when it happened within its window (or before it, with `includePrior`), did not
  * decide an earlier wait, and is not the trigger.
  */
-export function countsForWait(event: Pick<ReceivedEvent, 'id' | 'at' | 'used'>, window: WaitWindow, triggerId: string | undefined): boolean {
+export function countsForWait(
+  event: Pick<ReceivedEvent, 'id' | 'at' | 'used'>,
+  window: WaitWindow,
+  triggerId: string | undefined,
+): boolean {
   if (event.used || event.id === triggerId || event.at > window.deadline) return false;
   return window.includePrior || event.at >= window.reachedAt;
 }

@@ -28,7 +28,15 @@ export function finish(inst: Instance): Promise<JourneyResult> {
     if (exit.goalId !== undefined) {
       // A conversion is dated by its event (event time), not by when the instance processed it.
       const goalAt = exit.at ?? Date.now();
-      inst.facts.add({ kind: 'goal', goalId: exit.goalId, ...(nodeId !== undefined ? { nodeId } : {}), ...(inst.control ? { control: true as const } : {}) }, goalAt);
+      inst.facts.add(
+        {
+          kind: 'goal',
+          goalId: exit.goalId,
+          ...(nodeId !== undefined ? { nodeId } : {}),
+          ...(inst.control ? { control: true as const } : {}),
+        },
+        goalAt,
+      );
       scoreByJourneyGoal(inst, exit.goalId, goalAt);
     }
     inst.facts.add({ kind: 'exited', reason: exit.reason, ...(nodeId !== undefined ? { nodeId } : {}) });
@@ -36,7 +44,15 @@ export function finish(inst: Instance): Promise<JourneyResult> {
     await inst.facts.flush();
     if (inst.entry !== undefined) {
       const { journeyId, userId } = inst.input;
-      await lifecycle.closeEntry({ journeyId, userId, entry: inst.entry, runId: inst.runId, reason: exit.reason, ...(nodeId !== undefined ? { nodeId } : {}), at });
+      await lifecycle.closeEntry({
+        journeyId,
+        userId,
+        entry: inst.entry,
+        runId: inst.runId,
+        reason: exit.reason,
+        ...(nodeId !== undefined ? { nodeId } : {}),
+        at,
+      });
     }
     const { state } = inst;
     return {

@@ -11,6 +11,9 @@ export function goalMetBy(goals: readonly Goal[], event: JourneyEvent, trigger: 
     (goal) =>
       goal.event === event.name &&
       (goal.where === undefined ||
-        evaluateCondition(goal.where, eventFilterScope({ name: event.name, properties: event.properties ?? {}, timestamp: event.timestamp }, trigger))),
+        evaluateCondition(
+          goal.where,
+          eventFilterScope({ name: event.name, properties: event.properties ?? {}, timestamp: event.timestamp }, trigger),
+        )),
   );
 }

@@ -32,7 +32,9 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
   if (writesFactsBefore(inst, node)) await inst.facts.flush();
   if (inst.exit) return { ended: true };
 
-  const outcome = await raceExit(exit, () => runNode(node, nodeContext(inst, nodeId, inst.patches.has(PATCHES.committedFactWrites) ? arrived : inst.state.received)));
+  const outcome = await raceExit(exit, () =>
+    runNode(node, nodeContext(inst, nodeId, inst.patches.has(PATCHES.committedFactWrites) ? arrived : inst.state.received)),
+  );
   inst.waiting = undefined;
   if (inst.eventTime && outcome && 'connector' in outcome) {
     inst.reach(outcome.at ?? (type.takesTime ? Date.now() : inst.reachedAt));
@@ -40,7 +42,10 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
   }
   if (outcome && 'send' in outcome && outcome.send) {
     const { outcome: sent, reason, inDoubt } = outcome.send;
-    inst.facts.add({ kind: 'message', nodeId, outcome: sent, ...(reason ? { reason } : {}), ...(inDoubt ? { inDoubt } : {}) }, factTime(inst));
+    inst.facts.add(
+      { kind: 'message', nodeId, outcome: sent, ...(reason ? { reason } : {}), ...(inDoubt ? { inDoubt } : {}) },
+      factTime(inst),
+    );
   }
   if (inst.exit || !outcome) return { ended: true };
   if ('exit' in outcome) {
@@ -67,14 +72,22 @@ function factTime(inst: Instance): number {
   return inst.eventTime ? inst.reachedAt : Date.now();
 }
 
-async function route(inst: Instance, node: JourneyNode, nodeId: string, outcome: Extract<NodeOutcome, { connector: string }>): Promise<Step> {
+async function route(
+  inst: Instance,
+  node: JourneyNode,
+  nodeId: string,
+  outcome: Extract<NodeOutcome, { connector: string }>,
+): Promise<Step> {
   const next = nextNodeId(node, outcome.connector);
   if (next === undefined) {
     await conversionWindow(inst);
     inst.end({ reason: 'completed' });
     return { ended: true };
   }
-  inst.facts.add({ kind: 'moved', nodeId, connector: outcome.connector, ...(nodeTypes[node.type].paths ? { path: outcome.connector } : {}) }, factTime(inst));
+  inst.facts.add(
+    { kind: 'moved', nodeId, connector: outcome.connector, ...(nodeTypes[node.type].paths ? { path: outcome.connector } : {}) },
+    factTime(inst),
+  );
   return { next };
 }
 

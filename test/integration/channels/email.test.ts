@@ -1,7 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { classifySendGridError, createSendGridAdapter } from '../../../activities/channels/email';
-import { CONFIGURATION_ERROR, TransientSendError, type DeliveryMeta, type EmailAdapter, type EmailMessage } from '../../../activities/channels/contract';
+import {
+  CONFIGURATION_ERROR,
+  TransientSendError,
+  type DeliveryMeta,
+  type EmailAdapter,
+  type EmailMessage,
+} from '../../../activities/channels/contract';
 import { startFakeSendGrid, type FakeSendGrid } from '../../fakes/sendgrid';
 import { transientError } from '../../helpers/channels';
 
@@ -14,7 +20,13 @@ const meta: DeliveryMeta = {
   instanceId: 'journey:j-mail:user:u-1',
 };
 
-const message: EmailMessage = { to: 'ada@example.com', from: 'hello@example.com', subject: 'Welcome', text: 'Hi Ada', html: '<p>Hi Ada</p>' };
+const message: EmailMessage = {
+  to: 'ada@example.com',
+  from: 'hello@example.com',
+  subject: 'Welcome',
+  text: 'Hi Ada',
+  html: '<p>Hi Ada</p>',
+};
 
 /** The SendGrid adapter through the real @sendgrid/mail SDK against a local fake of the API. */
 describe('SendGrid email adapter', () => {
@@ -103,7 +115,10 @@ describe('SendGrid email adapter', () => {
   it('fails a message the API itself refuses (no content and no template)', async () => {
     const outcome = await adapter.send({ to: 'ada@example.com', from: 'hello@example.com', subject: 'Welcome' }, meta);
 
-    expect(outcome).toEqual({ outcome: 'failed', reason: expect.stringMatching(/^rejected: Unless a valid template_id is provided, the content/) });
+    expect(outcome).toEqual({
+      outcome: 'failed',
+      reason: expect.stringMatching(/^rejected: Unless a valid template_id is provided, the content/),
+    });
     expect(fake.messages).toHaveLength(0);
   });
 
@@ -138,7 +153,12 @@ describe('SendGrid email adapter', () => {
 
   it('takes a refused connection as transient, not accepted', async () => {
     const closedPort = await unusedPort();
-    const unreachable = createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: `http://127.0.0.1:${closedPort}/`, timeoutMs: 500, logger });
+    const unreachable = createSendGridAdapter({
+      apiKey: 'SG.test-key',
+      baseUrl: `http://127.0.0.1:${closedPort}/`,
+      timeoutMs: 500,
+      logger,
+    });
 
     const error = await transientError(unreachable.send(message, meta));
 
@@ -175,8 +195,12 @@ describe('classifySendGridError', () => {
 
   it('clamps the retry-after of a 429 between zero and ten minutes, and omits it without the header', () => {
     const retryAfter = (reset?: number) =>
-      (classifySendGridError(responseError(429, reset === undefined ? {} : { 'x-ratelimit-reset': String(reset) }), now) as TransientSendError)
-        .retryAfterMs;
+      (
+        classifySendGridError(
+          responseError(429, reset === undefined ? {} : { 'x-ratelimit-reset': String(reset) }),
+          now,
+        ) as TransientSendError
+      ).retryAfterMs;
 
     expect(retryAfter(now / 1000 + 12)).toBe(12_000);
     expect(retryAfter(now / 1000 - 5)).toBe(0);

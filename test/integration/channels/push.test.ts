@@ -69,7 +69,12 @@ describe('FCM push adapter', () => {
     list.forEach((token) => fcm.fail(token, fault));
   }
 
-  const message = (list: string[]): PushMessage => ({ tokens: list, title: 'Hello', body: 'Your cart misses you', data: { cartId: 'c-42' } });
+  const message = (list: string[]): PushMessage => ({
+    tokens: list,
+    title: 'Hello',
+    body: 'Your cart misses you',
+    data: { cartId: 'c-42' },
+  });
 
   it('sends to every token once, with the notification and data', async () => {
     const { push } = adapter();
@@ -85,7 +90,9 @@ describe('FCM push adapter', () => {
       expect(m.notification).toEqual({ title: 'Hello', body: 'Your cart misses you' });
       expect(m.data).toEqual({ cartId: 'c-42' });
     }
-    expect(new Set(fcm.requests.filter((r) => list.includes(r.token ?? '')).map((r) => r.authorization))).toEqual(new Set(['Bearer dummy-token']));
+    expect(new Set(fcm.requests.filter((r) => list.includes(r.token ?? '')).map((r) => r.authorization))).toEqual(
+      new Set(['Bearer dummy-token']),
+    );
   });
 
   it('sends to the live tokens and names an unregistered one among them', async () => {
@@ -96,7 +103,11 @@ describe('FCM push adapter', () => {
     const outcome = await push.send(message([live[0] as string, dead, live[1] as string]), meta);
 
     expect(outcome).toMatchObject({ outcome: 'sent', invalidTokens: [dead] });
-    expect(recorded([...live, dead]).map((m) => m.token).sort()).toEqual([...live].sort());
+    expect(
+      recorded([...live, dead])
+        .map((m) => m.token)
+        .sort(),
+    ).toEqual([...live].sort());
   });
 
   it('fails as unregistered when every token is dead', async () => {
@@ -187,7 +198,10 @@ describe('FCM push adapter', () => {
 
       // A credential without permission must not make the pipeline delete the user's tokens.
       expect(await push.send(message(list), meta)).toEqual({ outcome: 'failed', reason: CONFIGURATION_ERROR, invalidTokens: [] });
-      expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ provider: 'fcm', deliveryKey: meta.deliveryKey }), expect.any(String));
+      expect(logger.error).toHaveBeenCalledWith(
+        expect.objectContaining({ provider: 'fcm', deliveryKey: meta.deliveryKey }),
+        expect.any(String),
+      );
     },
   );
 
@@ -197,7 +211,10 @@ describe('FCM push adapter', () => {
     const list = tokens(1);
 
     expect(await push.send(message(list), meta)).toEqual({ outcome: 'failed', reason: CONFIGURATION_ERROR, invalidTokens: [] });
-    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ error: expect.stringContaining('app/invalid-credential') }), expect.any(String));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.objectContaining({ error: expect.stringContaining('app/invalid-credential') }),
+      expect.any(String),
+    );
     expect(fcm.requests.filter((r) => list.includes(r.token ?? ''))).toHaveLength(0);
   });
 
@@ -205,7 +222,10 @@ describe('FCM push adapter', () => {
     const { push, logger } = adapter(messagingFor({ projectId: '' }));
 
     expect(await push.send(message(tokens(2)), meta)).toEqual({ outcome: 'failed', reason: CONFIGURATION_ERROR, invalidTokens: [] });
-    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ error: expect.stringContaining('project ID') }), expect.any(String));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.objectContaining({ error: expect.stringContaining('project ID') }),
+      expect.any(String),
+    );
   });
 
   it('retries, not accepted, when the token server cannot be reached', async () => {
@@ -241,8 +261,10 @@ describe('FCM push adapter', () => {
     await gone.close();
     // The HTTP/2 transport ignores the agent: point its session at the closed port instead.
     const connect = http2.connect;
-    jest.spyOn(http2, 'connect').mockImplementation(((_authority: string, options: http2.SecureClientSessionOptions) =>
-      connect(`https://127.0.0.1:${gone.port}`, options)) as typeof http2.connect);
+    jest
+      .spyOn(http2, 'connect')
+      .mockImplementation(((_authority: string, options: http2.SecureClientSessionOptions) =>
+        connect(`https://127.0.0.1:${gone.port}`, options)) as typeof http2.connect);
     const { push } = adapter(messagingFor({ httpAgent: undefined }));
 
     await expect(push.send(message(tokens(2)), meta)).rejects.toMatchObject({ name: 'TransientSendError', accepted: 'no' });
@@ -298,7 +320,11 @@ describe('FCM push adapter', () => {
 
     expect(again.app).toBe(first.app);
     expect(other.app).not.toBe(first.app);
-    expect(getApps().map((app) => app.name).sort()).toEqual(['fcm-a', 'fcm-b']);
+    expect(
+      getApps()
+        .map((app) => app.name)
+        .sort(),
+    ).toEqual(['fcm-a', 'fcm-b']);
   });
 
   it('builds the production app from a service-account file', () => {
@@ -306,12 +332,15 @@ describe('FCM push adapter', () => {
     try {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const serviceAccountPath = join(dir, 'service-account.json');
-      writeFileSync(serviceAccountPath, JSON.stringify({
-        type: 'service_account',
-        project_id: projectId,
-        client_email: `push@${projectId}.iam.gserviceaccount.com`,
-        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      }));
+      writeFileSync(
+        serviceAccountPath,
+        JSON.stringify({
+          type: 'service_account',
+          project_id: projectId,
+          client_email: `push@${projectId}.iam.gserviceaccount.com`,
+          private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        }),
+      );
 
       const messaging = createFirebaseMessaging({ projectId, serviceAccountPath });
 

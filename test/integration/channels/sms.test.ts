@@ -45,7 +45,10 @@ describe('SMS gateway adapter', () => {
   it('fails with a configuration error, logged, when the gateway refuses the credentials (401)', async () => {
     const wrongToken = createSmsGatewayAdapter({ baseUrl: gateway.url, accountSid, authToken: 'wrong', from, logger });
 
-    await expect(wrongToken.send({ to: '+15551234567', body: 'hi' }, meta())).resolves.toEqual({ outcome: 'failed', reason: CONFIGURATION_ERROR });
+    await expect(wrongToken.send({ to: '+15551234567', body: 'hi' }, meta())).resolves.toEqual({
+      outcome: 'failed',
+      reason: CONFIGURATION_ERROR,
+    });
     expect(gateway.messages).toHaveLength(0);
     expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ status: 401, code: 20003 }), expect.stringMatching(/credentials/));
   });
@@ -85,7 +88,10 @@ describe('SMS gateway adapter', () => {
   it('marks a number that is not a mobile unreachable (21614)', async () => {
     gateway.fail({ status: 400, code: 21614, message: "'To' number is not a valid mobile number" });
 
-    await expect(sms.send({ to: '+15551234567', body: 'hi' }, meta())).resolves.toEqual({ outcome: 'unreachable', reason: 'not_a_mobile_number' });
+    await expect(sms.send({ to: '+15551234567', body: 'hi' }, meta())).resolves.toEqual({
+      outcome: 'unreachable',
+      reason: 'not_a_mobile_number',
+    });
   });
 
   it('fails other 4xx answers with a short reason naming the Twilio code', async () => {
@@ -117,7 +123,10 @@ describe('SMS gateway adapter', () => {
       proxy.fail({ status, headers: { location: `${gateway.url}/` } });
       try {
         const adapter = createSmsGatewayAdapter({ baseUrl: proxy.url, accountSid, authToken, from });
-        await expect(adapter.send({ to: '+15551234567', body: 'hi' }, meta())).resolves.toEqual({ outcome: 'failed', reason: `http_${status}` });
+        await expect(adapter.send({ to: '+15551234567', body: 'hi' }, meta())).resolves.toEqual({
+          outcome: 'failed',
+          reason: `http_${status}`,
+        });
         expect(gateway.requests).toHaveLength(0);
       } finally {
         await proxy.close();
@@ -129,7 +138,10 @@ describe('SMS gateway adapter', () => {
       try {
         const delivery = meta();
         const adapter = createSmsGatewayAdapter({ baseUrl: proxy.url, accountSid, authToken, from });
-        await expect(adapter.send({ to: '+15551234567', body: 'hi' }, delivery)).resolves.toEqual({ outcome: 'sent', messageId: delivery.deliveryKey });
+        await expect(adapter.send({ to: '+15551234567', body: 'hi' }, delivery)).resolves.toEqual({
+          outcome: 'sent',
+          messageId: delivery.deliveryKey,
+        });
       } finally {
         await proxy.close();
       }

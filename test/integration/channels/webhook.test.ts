@@ -149,7 +149,10 @@ describe('webhook adapter', () => {
       receiver.fail({ status });
 
       await expect(webhook.send(message(), meta())).resolves.toEqual({ outcome: 'failed', reason: `http_${status}` });
-      expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ status, url: `${receiver.url}/hooks/welcome` }), expect.any(String));
+      expect(logger.error).toHaveBeenCalledWith(
+        expect.objectContaining({ status, url: `${receiver.url}/hooks/welcome` }),
+        expect.any(String),
+      );
     });
 
     it('does not follow a redirect', async () => {
