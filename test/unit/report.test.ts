@@ -594,30 +594,28 @@ describe('buildReport: experiments', () => {
 type NodeSpec = { kind: 'delay' | 'message' | 'experiment'; targets: Array<number | null> } | { kind: 'exit' };
 
 /** A random DAG: node i leads only to nodes after it; the last node is an exit. */
-const dagArb = fc
-  .integer({ min: 2, max: 7 })
-  .chain(
-    (size) =>
-      fc.tuple(
-        ...Array.from({ length: size - 1 }, (_, i) =>
-          fc.oneof(
-            fc.record({
-              kind: fc.constant('delay' as const),
-              targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 1, maxLength: 1 }),
-            }),
-            fc.record({
-              kind: fc.constant('message' as const),
-              targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 3, maxLength: 3 }),
-            }),
-            fc.record({
-              kind: fc.constant('experiment' as const),
-              targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 2, maxLength: 4 }),
-            }),
-          ),
+const dagArb = fc.integer({ min: 2, max: 7 }).chain(
+  (size) =>
+    fc.tuple(
+      ...Array.from({ length: size - 1 }, (_, i) =>
+        fc.oneof(
+          fc.record({
+            kind: fc.constant('delay' as const),
+            targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 1, maxLength: 1 }),
+          }),
+          fc.record({
+            kind: fc.constant('message' as const),
+            targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 3, maxLength: 3 }),
+          }),
+          fc.record({
+            kind: fc.constant('experiment' as const),
+            targets: fc.array(fc.option(fc.integer({ min: i + 1, max: size - 1 }), { nil: null }), { minLength: 2, maxLength: 4 }),
+          }),
         ),
-        fc.constant({ kind: 'exit' as const }),
-      ) as fc.Arbitrary<NodeSpec[]>,
-  );
+      ),
+      fc.constant({ kind: 'exit' as const }),
+    ) as fc.Arbitrary<NodeSpec[]>,
+);
 
 function dagDefinition(specs: NodeSpec[]): JourneyDefinition {
   const id = (i: number | null) => (i === null ? undefined : `n${i}`);
