@@ -2,30 +2,61 @@ import { createExperimentActivities } from '../../activities/experiments';
 import { createJourneyActivities } from '../../activities/journey';
 import type { DayCounters } from '../../domain/reports/counters';
 import type { ReportReader } from '../../domain/reports/reader';
+import type { Fact } from '../../domain/facts';
 import { createExperimentStore } from '../../store/experiments';
+import { createFactStore } from '../../store/facts';
+import { createReportCounters } from '../../store/report-counters';
 import { createJourneyStore } from '../../store/journeys';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 /**
- * IntelliNODE auto mode end to end against FerretDB: the re-weighter (with a fake report reader giving known
- * counters), the experiments API (view, history, winner) and the weights the workflow's activity reads.
+ * IntelliNODE auto mode end to end against FerretDB: the re-weighter (reading the real report counters, fed
+ * with known facts through the real fact journal), the experiments API (view, history, winner) and the
+ * weights the workflow's activity reads.
  */
 describe('experiments: re-weighting and winners', () => {
   let stack: TestStack;
   const minutes = (n: number) => n * 60_000;
   let now = Date.now();
-  /** Counters per journey; the fake reader answers them for any version. */
-  const counters = new Map<string, DayCounters>();
+  /** The (journey, version) pairs the re-weighter asked the report reader for: a spy on the real reader. */
   const reads: string[] = [];
-  const reports: ReportReader = {
-    async days() {
-      return [];
-    },
-    async allTime(journeyId, version) {
-      reads.push(`${journeyId}:${version}`);
-      return counters.get(journeyId) ?? {};
-    },
-  };
+  /** Counters already written to the journal, per journey. */
+  const written = new Map<string, DayCounters>();
+  let batch = 0;
+
+  /**
+   * Brings a journey's version-1 counters to `target` by recording the missing facts in the real journal
+   * (one `moved` fact per `n:{node}:moved:{path}`, one `experiment_goal` per `n:{node}:conv:{path}:{goal}`),
+   * then checks the real reader answers exactly `target`.
+   */
+  async function setCounters(journeyId: string, target: DayCounters): Promise<void> {
+    const before = written.get(journeyId) ?? {};
+    const instanceId = `counters:${journeyId}:${++batch}`;
+    const facts: Fact[] = [];
+    for (const [key, count] of Object.entries(target)) {
+      const [, nodeId, kind, path, goalId] = key.split(':');
+      const missing = count - (before[key] ?? 0);
+      if (missing < 0) throw new Error(`counters only grow: ${key}`);
+      for (let i = 0; i < missing; i++) {
+        facts.push({
+          id: `${instanceId}:${facts.length}`,
+          journeyId,
+          version: 1,
+          instanceId,
+          runId: instanceId,
+          userId: `u-${facts.length}`,
+          nodeId: nodeId!,
+          at: new Date().toISOString(),
+          ...(kind === 'moved'
+            ? { kind: 'moved' as const, connector: path! }
+            : { kind: 'experiment_goal' as const, path: path!, goalId: goalId! }),
+        });
+      }
+    }
+    await createFactStore(stack.db.models).record(facts);
+    written.set(journeyId, { ...target });
+    expect(await createReportCounters(stack.db.models, createFactStore(stack.db.models)).reader.allTime(journeyId, 1)).toEqual(target);
+  }
 
   const experimentJourney = (id: string, mode: 'auto' | 'manual', extra: Record<string, unknown> = {}) => ({
     id,
@@ -49,6 +80,14 @@ describe('experiments: re-weighting and winners', () => {
   }
 
   function reweighter() {
+    const reader = createReportCounters(stack.db.models, createFactStore(stack.db.models)).reader;
+    const reports: ReportReader = {
+      days: (journeyId, versions) => reader.days(journeyId, versions),
+      async allTime(journeyId, version) {
+        reads.push(`${journeyId}:${version}`);
+        return reader.allTime(journeyId, version);
+      },
+    };
     return createExperimentActivities({
       journeys: createJourneyStore(stack.db.models),
       experiments: createExperimentStore(stack.db.models, () => new Date(now)),
@@ -104,7 +143,7 @@ describe('experiments: re-weighting and winners', () => {
   });
 
   it('re-weights towards the better path once the interval has passed, and logs the figures', async () => {
-    counters.set('exp-auto', {
+    await setCounters('exp-auto', {
       'n:pick:moved:a': 1000,
       'n:pick:moved:b': 1000,
       'n:pick:conv:a:purchase': 20,
@@ -143,8 +182,8 @@ describe('experiments: re-weighting and winners', () => {
     now += minutes(1);
     expect((await reweighter().reweightExperiments()).reweighted).toEqual([]);
     now += minutes(2);
-    counters.set('exp-auto', {
-      ...counters.get('exp-auto'),
+    await setCounters('exp-auto', {
+      ...written.get('exp-auto'),
       'n:pick:moved:a': 1100,
       'n:pick:moved:b': 1900,
       'n:pick:conv:b:purchase': 150,

@@ -1,13 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createJourneyActivities, type ChannelActivities, type SendResult } from '../../activities';
-import type { LifecycleActivities } from '../../activities/lifecycle-types';
+import { createLifecycleActivities } from '../../activities/lifecycle';
 import { NotFoundError } from '../../domain/errors';
 import { graphOf, journeyDefinitionSchema, type JourneyDefinition } from '../../domain/definition/schema';
 import { connectorsOf } from '../../domain/definition/node-types';
 import { instanceWorkflowId } from '../../domain/ids';
 import { seededRandom } from '../../domain/experiments/reweight';
 import { buildReport } from '../../domain/reports/report';
+import { createEntryStore } from '../../store/entries';
 import { createFactStore } from '../../store/facts';
 import { createReportCounters } from '../../store/report-counters';
 import { createWorkers } from '../../worker/workers';
@@ -56,12 +57,8 @@ describe('report invariant over 1,000 randomised users (dev server, FerretDB jou
     db = await openTestDatabase();
     taskQueue = uniqueTaskQueue('invariant');
     const graph = graphOf(definition);
-    const facts = createFactStore(db.models);
-    const lifecycle: LifecycleActivities = {
-      claimEntry: async () => ({ eligible: true, entry: 1 }),
-      closeEntry: async () => undefined,
-      recordFacts: (batch) => facts.record(batch),
-    };
+    // The real bookkeeping: entries (claim / close) and facts on FerretDB, as worker/main.ts builds them.
+    const lifecycle = createLifecycleActivities({ entries: createEntryStore(db.models), facts: createFactStore(db.models) });
     const journey = createJourneyActivities({
       journeys: {
         loadGraph: async () => graph,
@@ -162,6 +159,10 @@ describe('report invariant over 1,000 randomised users (dev server, FerretDB jou
     expect(report.summary.control).toBe(count((r) => r.control === true));
     expect(report.summary.entered).toBe(targets);
     expect(report.summary.inJourneyNow).toBe(0);
+    // Every target instance was admitted once by the entry store and closed its entry at its end.
+    const entries = createEntryStore(db.models);
+    expect(await entries.openEntries(JOURNEY, 1)).toBe(0);
+    expect(await db.models.entries.countDocuments({ journeyId: JOURNEY })).toBe(USERS);
     for (const reason of new Set(results.map((r) => r.reason)))
       expect(report.summary.exits[reason]).toBe(count((r) => r.reason === reason));
     expect(report.summary.goals[0]).toMatchObject({

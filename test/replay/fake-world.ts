@@ -7,12 +7,11 @@ import { Context } from '@temporalio/activity';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { ChannelActivities, JourneyActivities, SendRequest, SendResult } from '../../activities';
 import type { LifecycleActivities } from '../../activities/lifecycle-types';
-import type { EntryClaim, EntryClose, EntryDecision } from '../../store/entries';
+import { decideEntry, type EntryClaim, type EntryClose, type EntryDecision, type EntryRecord } from '../../store/entries';
 import type { Fact } from '../../domain/facts';
 import { graphOf, journeyDefinitionSchema, type JourneyDefinitionInput, type JourneyGraph } from '../../domain/definition/schema';
 import { withStepFacts } from '../../activities/step-facts';
 import { channelTaskQueue } from '../../domain/naming';
-import { durationToMs } from '../../domain/time/duration';
 
 export interface EntryRow {
   journeyId: string;
@@ -26,57 +25,57 @@ export interface EntryRow {
 }
 
 /**
- * The entry record and fact store of the contract, in memory:
+ * The entry record and fact store of the contract, in memory. The entry rules are the real store's
+ * (`decideEntry` of store/entries.ts) over in-memory rows, and the bookkeeping around them follows
+ * `createEntryStore`; test/integration/entry-rules.test.ts runs one scenario list against both:
  * - once ever unless re-entry is allowed; never two live entries; the cool-down counts from the close;
- * - a retried claim with the same run id gets the same answer (admissions and refusals alike);
- * - closeEntry is idempotent; a fact whose id is stored is skipped (and counted as a duplicate write).
+ * - a retried claim whose run id holds the user's latest entry gets that entry again; any other claim
+ *   (a retried refusal too) is decided again on what is stored;
+ * - closeEntry closes the named entry if that run owns it, once; a fact whose id is stored is skipped
+ *   (and counted as a duplicate write).
  */
 export function createLifecycleFake() {
   const entries = new Map<string, EntryRow[]>();
-  const answers = new Map<string, EntryDecision>();
   const facts: Fact[] = [];
   const factIds = new Set<string>();
   const stats = { factWrites: 0, duplicateFacts: 0, claims: 0, closes: 0 };
 
+  const asRecord = (row: EntryRow, instanceId: string): EntryRecord => ({
+    journeyId: row.journeyId,
+    userId: row.userId,
+    entry: row.entry,
+    runId: row.runId,
+    version: row.version,
+    instanceId,
+    enteredAt: new Date(row.claimedAt),
+    ...(row.closedAt !== undefined ? { exitedAt: new Date(row.closedAt) } : {}),
+    ...(row.reason !== undefined ? { exitReason: row.reason } : {}),
+  });
+
   const activities: LifecycleActivities = {
     async claimEntry(claim: EntryClaim): Promise<EntryDecision> {
       stats.claims++;
-      const known = answers.get(claim.runId);
-      if (known) return known;
       const key = `${claim.journeyId}|${claim.userId}`;
       const rows = entries.get(key) ?? [];
-      const last = rows[rows.length - 1];
-      let decision: EntryDecision;
-      if (rows.some((row) => row.closedAt === undefined)) {
-        decision = { eligible: false, reason: 'live_instance', detail: 'the user has a live instance of this journey' };
-      } else if (last && !claim.reentry.allowed) {
-        decision = { eligible: false, reason: 'already_entered', detail: `entered once already (${last.claimedAt})` };
-      } else if (
-        last?.closedAt &&
-        claim.reentry.cooldown &&
-        Date.parse(last.closedAt) + durationToMs(claim.reentry.cooldown) > Date.parse(claim.at)
-      ) {
-        decision = { eligible: false, reason: 'cooldown', detail: `cool-down ${claim.reentry.cooldown} since ${last.closedAt}` };
-      } else {
-        const entry = rows.length + 1;
-        rows.push({
-          journeyId: claim.journeyId,
-          userId: claim.userId,
-          version: claim.version,
-          entry,
-          runId: claim.runId,
-          claimedAt: claim.at,
-        });
-        entries.set(key, rows);
-        decision = { eligible: true, entry };
-      }
-      answers.set(claim.runId, decision);
-      return decision;
+      const last = rows.at(-1);
+      if (last?.runId === claim.runId) return { eligible: true, entry: last.entry };
+      const decision = decideEntry(last && asRecord(last, claim.instanceId), claim.reentry, new Date(claim.at));
+      if (!decision.eligible) return { eligible: false, reason: decision.reason, detail: decision.detail };
+      rows.push({
+        journeyId: claim.journeyId,
+        userId: claim.userId,
+        version: claim.version,
+        entry: decision.entry,
+        runId: claim.runId,
+        claimedAt: claim.at,
+      });
+      entries.set(key, rows);
+      return { eligible: true, entry: decision.entry };
     },
     async closeEntry(close: EntryClose): Promise<void> {
       stats.closes++;
-      const row = entries.get(`${close.journeyId}|${close.userId}`)?.find((candidate) => candidate.runId === close.runId);
-      if (row && row.closedAt === undefined) {
+      const row = entries.get(`${close.journeyId}|${close.userId}`)?.find((candidate) => candidate.entry === close.entry);
+      if (row && row.runId === close.runId && row.closedAt === undefined) {
         row.closedAt = close.at;
         row.reason = close.reason;
       }
