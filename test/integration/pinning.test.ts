@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -12,7 +13,8 @@ describe('version pinning and in-place What edits', () => {
     entry: { type: 'api' },
     nodes: {
       first: { type: 'message', channel: 'sink', next: { sent: 'pause' } },
-      pause: { type: 'delay', duration: 'PT4S', next: 'second' },
+      // Held here until the test sends `go`: version 2 is published while the user is inside, never after.
+      pause: { type: 'waitForEvent', event: 'go', within: 'P1D', next: { yes: 'second', timeout: 'bye' } },
       second: { type: 'message', channel: 'sink', next: { sent: 'bye' } },
       bye: { type: 'exit' },
     },
@@ -21,6 +23,8 @@ describe('version pinning and in-place What edits', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
+    // The events API accepts events of known users only.
+    for (const userId of ['early', 'late']) await stack.profiles.put({ userId, attributes: {} });
   });
   afterAll(async () => {
     await stack?.close();
@@ -31,8 +35,14 @@ describe('version pinning and in-place What edits', () => {
     expect((await call(stack, 'POST', '/v1/journeys/pinned/versions/1/publish', {})).status).toBe(200);
     const early = await call(stack, 'POST', '/v1/journeys/pinned/enrollments', { userId: 'early' });
     expect(early.status).toBe(202);
+    // `early` has sent the first message and waits for `go`, with v1's graph loaded.
+    const waitingForGo = (instanceId: string) =>
+      eventually(async () =>
+        expect(await stack.client.workflow.getHandle(instanceId).query('state')).toMatchObject({ currentNode: 'pause' }),
+      );
+    await waitingForGo(early.body.instanceId);
 
-    // While `early` waits in the delay: edit the What of v1 in place, then publish a structurally different v2.
+    // While `early` waits for the event: edit the What of v1 in place, then publish a structurally different v2.
     const edit = await call(stack, 'PATCH', '/v1/journeys/pinned/versions/1/content', {
       second: { subject: 'Two', body: 'after the edit' },
     });
@@ -50,6 +60,11 @@ describe('version pinning and in-place What edits', () => {
     expect((await call(stack, 'POST', '/v1/journeys/pinned/versions/2/publish', { oldVersion: 'restrict' })).status).toBe(200);
     const late = await call(stack, 'POST', '/v1/journeys/pinned/enrollments', { userId: 'late' });
     expect(late.body.version).toBe(2);
+
+    // Only now does `early` leave the wait, by the event through the API (and `late` from its own).
+    await waitingForGo(late.body.instanceId);
+    for (const userId of ['early', 'late'])
+      expect(await call(stack, 'POST', '/v1/events', { userId, name: 'go' })).toMatchObject({ status: 202, body: { signalled: 1 } });
 
     const earlyResult = await stack.client.workflow.getHandle(early.body.instanceId).result();
     const lateResult = await stack.client.workflow.getHandle(late.body.instanceId).result();
