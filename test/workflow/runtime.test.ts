@@ -1,4 +1,5 @@
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { binaries } from '../../infra/servers';
@@ -45,6 +46,35 @@ function shape(
     ...(goalId !== undefined ? { goalId } : {}),
     ...(path !== undefined ? { path } : {}),
   }));
+}
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/**
+ * When a run's first timer is due, in workflow time: the start of the workflow task that started it (the
+ * run's clock in that task) plus its duration. The first timer of a run with a journey timeout is that timeout's.
+ */
+function firstTimerDue(history: History): number | undefined {
+  const events = history.events ?? [];
+  const timer = events.find((e) => e.timerStartedEventAttributes)?.timerStartedEventAttributes;
+  if (!timer) return undefined;
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  const completed = byId.get(Number(timer.workflowTaskCompletedEventId))!.workflowTaskCompletedEventAttributes!;
+  return tsToMs(byId.get(Number(completed.startedEventId))!.eventTime) + tsToMs(timer.startToFireTimeout);
+}
+
+/** The event ids signalled to a run, in history order. */
+function signalledIds(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+    return payload ? [(JSON.parse(Buffer.from(payload).toString('utf8')) as JourneyEvent).id] : [];
+  });
+}
+
+/** The input a run started with (a continued run's carries the state of the runs before). */
+function inputOf(history: History): JourneyInput {
+  const data = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  return JSON.parse(Buffer.from(data!).toString('utf8')) as JourneyInput;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -608,6 +638,10 @@ describe('continue-as-new on a dev server that suggests it early', () => {
   let workers: Worker[];
   let running: Promise<unknown>;
   const taskQueue = uniqueTaskQueue('can');
+  /** Graph loads started, by journey id (one per run, the first thing a run does). */
+  const loads: Record<string, number> = {};
+  /** `${journeyId}#${n}`: the n-th load of that journey's graph waits for this promise. */
+  const held = new Map<string, Promise<void>>();
 
   beforeAll(async () => {
     quietRuntime();
@@ -620,6 +654,13 @@ describe('continue-as-new on a dev server that suggests it early', () => {
       },
     });
     world = createFakeWorld(async () => Date.now());
+    // Loads of a journey graph (the first thing every run does) can be held by the test: see `held`.
+    const load = world.journey.loadJourneyGraph.bind(world.journey);
+    world.journey.loadJourneyGraph = async (journeyId, version) => {
+      const call = (loads[journeyId] = (loads[journeyId] ?? 0) + 1);
+      await held.get(`${journeyId}#${call}`);
+      return load(journeyId, version);
+    };
     workers = await createFakeWorkers({ connection: env.nativeConnection, taskQueue, world, workflowBundle: await workflowBundle() });
     running = Promise.all(workers.map((worker) => worker.run()));
   });
@@ -689,10 +730,13 @@ describe('continue-as-new on a dev server that suggests it early', () => {
     expect(world.lifecycle.stats.claims).toBe(1);
     expect(shape(facts).at(-1)).toEqual({ kind: 'exited', nodeId: 'last', reason: 'timeout' });
 
-    // The timeout fired at entry + 5 s, not 5 s after some later run began.
-    const lived = Date.parse(facts.at(-1)!.at) - Date.parse(facts[0]!.at);
-    expect(lived).toBeGreaterThanOrEqual(5000);
-    expect(lived).toBeLessThan(5900);
+    // The timeout fired at entry + 5 s, not 5 s after some later run began: every later run (begun a second or
+    // more after the entry) set its timeout timer (its first) for an instant before its own start + 5 s.
+    for (const runId of runs.filter((id) => id !== handle.firstExecutionRunId)) {
+      const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      expect({ runId, due: firstTimerDue(history)! < tsToMs(history.events![0]!.eventTime) + 5000 }).toEqual({ runId, due: true });
+    }
+    expect(Date.parse(facts.at(-1)!.at) - Date.parse(facts[0]!.at)).toBeGreaterThanOrEqual(5000);
   }, 30_000);
 
   it('carries event time across runs: an event from two runs before counts for an includePrior wait; logical times go on', async () => {
@@ -723,4 +767,97 @@ describe('continue-as-new on a dev server that suggests it early', () => {
     const at = (kind: string, nodeId?: string) => Date.parse(facts.find((fact) => fact.kind === kind && fact.nodeId === nodeId)!.at);
     expect(at('node_entered', 'wait') - at('entered')).toBe(3000);
   }, 30_000);
+
+  it('events around continue-as-new: one that reaches the new run before its graph (again) counts once, the others count', async () => {
+    world.define({
+      id: 'can-events',
+      name: 'Events around continue-as-new',
+      entry: { type: 'api' },
+      nodes: {
+        'wait-open': { type: 'waitForEvent', event: 'open', within: 'PT1M', next: { yes: 'one', timeout: 'late' } },
+        one: { type: 'delay', duration: 'PT1S', next: 'two' },
+        two: { type: 'delay', duration: 'PT1S', next: 'wait-ping' },
+        // Decided by an event that reached a later run while it was continuing (before its graph was loaded).
+        'wait-ping': {
+          type: 'waitForEvent',
+          event: 'ping',
+          within: 'PT5S',
+          includePrior: true,
+          next: { yes: 'open-again', timeout: 'late' },
+        },
+        // `open` decided the first wait, so it counts for no other: only a second `open` event could decide this one.
+        'open-again': { type: 'waitForEvent', event: 'open', within: 'PT1S', includePrior: true, next: { yes: 'twice', timeout: 'once' } },
+        twice: { type: 'exit' },
+        once: { type: 'exit' },
+        late: { type: 'exit' },
+      },
+    });
+    // The second run's graph load waits until the test lets it: events signalled meanwhile reach that run first.
+    let release!: () => void;
+    held.set('can-events#2', new Promise<void>((resolve) => (release = resolve)));
+    const handle = await env.client.workflow.start<JourneyWorkflow>('journeyWorkflow', {
+      workflowId: instanceWorkflowId('can-events', 'can-3'),
+      taskQueue,
+      args: [{ journeyId: 'can-events', version: 1, userId: 'can-3' }],
+      // A held graph load (a local activity) keeps the task open; past 80 % of this timeout the worker asks the
+      // server for a new task, which brings the events signalled since while the load is still in flight.
+      workflowTaskTimeout: '2s',
+    });
+    const open = await event('open');
+    await handle.signal(eventSignal, open);
+    // The first run continues as new after a node or two; its successor starts by loading the graph (held).
+    const second = await (async () => {
+      for (let attempt = 0; attempt < 600 && (loads['can-events'] ?? 0) < 2; attempt++) await new Promise((r) => setTimeout(r, 25));
+      expect(loads['can-events']).toBe(2);
+      return (await handle.describe()).runId;
+    })();
+    expect(second).not.toBe(handle.firstExecutionRunId);
+    const ping = await event('ping');
+    await handle.signal(eventSignal, open); // the same id again, this time to the new run
+    await handle.signal(eventSignal, ping);
+    const secondRun = env.client.workflow.getHandle(handle.workflowId, second);
+    // Both reached the second run and a workflow task of it started after them, while the load is still held.
+    for (let attempt = 0; ; attempt++) {
+      const events = (await secondRun.fetchHistory()).events ?? [];
+      const lastSignal = events.map((e) => Boolean(e.workflowExecutionSignaledEventAttributes)).lastIndexOf(true);
+      if (signalledIds({ events }).length === 2 && events.slice(lastSignal).some((e) => e.workflowTaskStartedEventAttributes)) break;
+      if (attempt > 400) throw new Error('the signals never reached the second run');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    release();
+    // After the graph is loaded: `open` a third time (de-duplicated by whichever run it reaches).
+    await handle.signal(eventSignal, open);
+
+    expect(await handle.result()).toEqual({
+      reason: 'exited',
+      nodeId: 'once',
+      path: ['wait-open', 'one', 'two', 'wait-ping', 'open-again', 'once'],
+    });
+
+    // The first run received `open`; the second one received it again, before its graph load's result
+    // (its first local activity marker), i.e. in the window where restore() merges the early events with the carried ones.
+    const firstRun = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+    expect(signalledIds(firstRun)).toEqual([open.id]);
+    expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId).toBe(second);
+    const secondHistory = await secondRun.fetchHistory();
+    const loaded = (secondHistory.events ?? []).findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(loaded).toBeGreaterThan(0);
+    expect(signalledIds({ events: secondHistory.events!.slice(0, loaded) })).toEqual([open.id, ping.id]);
+    expect(inputOf(secondHistory).resume?.events).toMatchObject({ ids: [open.id], received: 1 });
+
+    // The state the last run started with: two distinct events, each once, numbered 0 and 1; `open` used.
+    const runs: string[] = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) runs.push(run.runId);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const carried = inputOf(await handle.fetchHistory()).resume!.events;
+    expect(carried.ids).toEqual([open.id, ping.id]);
+    expect(carried.received).toBe(2);
+    expect(carried.kept.map(({ id, seq }) => ({ id, seq }))).toEqual([
+      { id: open.id, seq: 0 },
+      { id: ping.id, seq: 1 },
+    ]);
+    expect(carried.kept[0]!.used).toBe(true);
+    expect(world.lifecycle.stats.duplicateFacts).toBe(0);
+    expect(world.lifecycle.factsOf('can-3').filter((fact) => fact.kind === 'entered')).toHaveLength(1);
+  }, 60_000);
 });
