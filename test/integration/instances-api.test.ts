@@ -56,7 +56,7 @@ describe('instances API', () => {
         .filter((item: { currentNode?: string }) => item.currentNode === 'wait')
         .map((item: { userId: string }) => item.userId);
       expect(waiting).toEqual(expect.arrayContaining(userIds));
-    }, 20_000);
+    });
   }
 
   it('shows a running instance waiting in a delay: its node, what it waits for and until when', async () => {
@@ -65,7 +65,7 @@ describe('instances API', () => {
       const found = await call(stack, 'GET', instancePath('ada'), undefined, reader());
       expect(found.body.state).toMatchObject({ currentNode: 'wait', waitingFor: 'time' });
       return found;
-    }, 20_000);
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({
       workflowId: instanceId,
@@ -153,7 +153,7 @@ describe('instances API', () => {
       expect(completed.body.items).toEqual([
         expect.objectContaining({ userId: 'cy', status: 'completed', exitReason: 'stopped', closedAt: expect.any(String) }),
       ]);
-    }, 20_000);
+    });
     const byUser = await call(stack, 'GET', listPath('?userId=cy'), undefined, reader());
     expect(byUser.body.items).toEqual([
       expect.objectContaining({ runId, status: 'completed', currentNode: 'wait', exitReason: 'stopped', entry: 1, source: 'temporal' }),
@@ -221,7 +221,7 @@ describe('instances API', () => {
       const page = await call(stack, 'GET', listPath('?userId=returning&limit=1'), undefined, reader());
       expect(page.body.items).toEqual([expect.objectContaining({ runId, status: 'running', entry: 2, source: 'temporal' })]);
       return page;
-    }, 20_000);
+    });
     const secondPage = await call(
       stack,
       'GET',
