@@ -2,6 +2,13 @@ import express from 'express';
 import { Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
 import { httpMetrics } from '../platform/metrics';
+import type { Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import { createApiKeyStore, type ApiKeyStore } from '../store/api-keys';
+import { createJourneyStore } from '../store/journeys';
+import type { Models } from '../store/mongo/models';
+import { createProfileStore } from '../store/profiles';
+import { createSettingsStore } from '../store/settings';
 import type { AppDeps } from './deps';
 import { authenticate } from './http/auth';
 import { storeGate, temporalDeadline } from './http/outage';
@@ -23,6 +30,39 @@ import { addSettingsRoutes } from './routes/settings';
 import { addSinkRoutes } from './routes/sink';
 import { addUserRoutes } from './routes/users';
 import { createApiStores } from './stores';
+
+/** What the API process builds its app from (the test stack passes the same, on its own servers). */
+export interface ApiOptions {
+  config: AppDeps['config'];
+  mongo: Connection;
+  models: Models;
+  temporal: Client;
+  /** API_BOOTSTRAP_KEY: an admin key accepted without being stored. */
+  bootstrapKey?: string;
+  authEnabled: boolean;
+  log: AppDeps['log'];
+  metrics?: AppDeps['metrics'];
+}
+
+/**
+ * The API process's stores and app: api/main.ts and the test stack both build the API here. Answers the stores
+ * it built, which the test stack shares with its workers.
+ */
+export async function createApi(
+  options: ApiOptions,
+): Promise<{ app: express.Express } & Pick<AppDeps, 'journeys' | 'apiKeys' | 'settings' | 'profiles'>> {
+  const { config, mongo, models, temporal, authEnabled, log, metrics } = options;
+  const apiKeys: ApiKeyStore = createApiKeyStore(mongo, { bootstrapKey: options.bootstrapKey });
+  await apiKeys.ensureIndexes();
+  const stores = {
+    journeys: createJourneyStore(models),
+    apiKeys,
+    settings: createSettingsStore(models),
+    profiles: createProfileStore(mongo),
+  };
+  const app = createApp({ config, mongo, models, ...stores, authEnabled, temporal, log, ...(metrics ? { metrics } : {}) });
+  return { app, ...stores };
+}
 
 /** Builds the express app: routes, OpenAPI document and docs page, problem+json errors. */
 export function createApp(appDeps: AppDeps): express.Express {

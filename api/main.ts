@@ -3,12 +3,8 @@ import { loadAppConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
-import { createApiKeyStore } from '../store/api-keys';
-import { createSettingsStore } from '../store/settings';
-import { createProfileStore } from '../store/profiles';
-import { createJourneyStore } from '../store/journeys';
 import { createMetricsRegistry, instrumentStore } from '../platform/metrics';
-import { createApp } from './app';
+import { createApi } from './app';
 import { stopDryRuns } from './dry-run/runner';
 import { connectApiTemporal } from './temporal';
 
@@ -24,20 +20,15 @@ async function main(): Promise<void> {
   const connection = await connectApiTemporal(config.TEMPORAL_ADDRESS);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-  const apiKeys = createApiKeyStore(mongo, { bootstrapKey: config.API_BOOTSTRAP_KEY });
-  await apiKeys.ensureIndexes();
   if (config.API_AUTH === 'off') log.warn('API_AUTH=off: every request is treated as an admin');
   else if (!config.API_BOOTSTRAP_KEY) log.warn('API_BOOTSTRAP_KEY is not set: only keys already stored can call the API');
-  const app = createApp({
+  const { app } = await createApi({
     config,
     mongo,
     models,
-    journeys: createJourneyStore(models),
-    apiKeys,
-    settings: createSettingsStore(models),
-    profiles: createProfileStore(mongo),
-    authEnabled: config.API_AUTH === 'on',
     temporal,
+    bootstrapKey: config.API_BOOTSTRAP_KEY,
+    authEnabled: config.API_AUTH === 'on',
     log: (error) => log.error({ err: error }, 'unexpected error'),
     metrics,
   });

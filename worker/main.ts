@@ -4,21 +4,6 @@ import { loadAppConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
-import {
-  createBatchActivities,
-  createChannelActivities,
-  createJourneyActivities,
-  createLifecycleActivities,
-  createMaintenanceActivities,
-  createReportActivities,
-  createSegmentActivities,
-} from '../activities';
-import { createExperimentActivities } from '../activities/experiments';
-import { createBatchStore } from '../store/batches';
-import { createEntryStore } from '../store/entries';
-import { createExperimentStore } from '../store/experiments';
-import { createFactStore } from '../store/facts';
-import { createReportCounters } from '../store/report-counters';
 import { startReportsService } from '../temporal/services';
 import { createJourneyStore } from '../store/journeys';
 import { createProfileStore } from '../store/profiles';
@@ -27,7 +12,7 @@ import { createProviderAdapters } from '../activities/channels';
 import { activityMetrics, createMetricsRegistry, instrumentStore } from '../platform/metrics';
 import { sdkMetricsExporter, startWorkerMetrics } from './metrics';
 import { workerTuning } from './tuning';
-import { createWorkers, runWorkers } from './workers';
+import { createWorkerActivities, createWorkers, runWorkers } from './workers';
 
 /** The worker process: journey workflows plus one rate-limited worker per channel. Stops on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -54,36 +39,23 @@ async function main(): Promise<void> {
   // enterJourney nodes start instances of other journeys through a client.
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const profiles = createProfileStore(mongo);
-  const entries = createEntryStore(models);
-  const facts = createFactStore(models);
-  const counters = createReportCounters(models, facts);
-  const experiments = createExperimentStore(models);
   const workers = await createWorkers({
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: {
-      journey: createJourneyActivities({ journeys, profiles, temporal, entries, experiments }),
-      lifecycle: createLifecycleActivities({ entries, facts }),
-      reports: {
-        ...createReportActivities({ counters }),
-        ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),
-      },
-      maintenance: createMaintenanceActivities({ temporal, journeys }),
-      batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
-      segment: createSegmentActivities({ journeys, profiles, events: models.events, batches: createBatchStore(models) }),
-      channel: createChannelActivities({
-        models,
-        journeys,
-        profiles,
-        settings: createSettingsStore(models),
+    activities: createWorkerActivities({
+      models,
+      journeys,
+      profiles: createProfileStore(mongo),
+      settings: createSettingsStore(models),
+      temporal,
+      channel: {
         adapters: createProviderAdapters(config, log),
         ...(config.EMAIL_FROM ? { emailFrom: config.EMAIL_FROM } : {}),
         log,
-      }),
-    },
+      },
+    }),
     channelRatePerSecond: config.CHANNEL_RATE_PER_SECOND,
     channelRates: config.CHANNEL_RATES,
     activityInterceptors: [activityMetrics(metrics)],

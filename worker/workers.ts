@@ -1,18 +1,36 @@
+import type { Client } from '@temporalio/client';
 import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type {
-  BatchActivities,
-  ReportActivities,
-  SegmentActivities,
-  ChannelActivities,
-  JourneyActivities,
-  LifecycleActivities,
-  MaintenanceActivities,
+import {
+  createBatchActivities,
+  createChannelActivities,
+  createJourneyActivities,
+  createLifecycleActivities,
+  createMaintenanceActivities,
+  createReportActivities,
+  createSegmentActivities,
+  type BatchActivities,
+  type ReportActivities,
+  type SegmentActivities,
+  type ChannelActivities,
+  type JourneyActivities,
+  type LifecycleActivities,
+  type MaintenanceActivities,
 } from '../activities';
-import type { ExperimentActivities } from '../activities/experiments';
+import { createExperimentActivities, type ExperimentActivities } from '../activities/experiments';
+import type { SendDependencies } from '../activities/send';
 import { withStepFacts } from '../activities/step-facts';
 import { channelSchema, type Channel } from '../domain/definition/schema';
 import { channelTaskQueue } from '../domain/ids';
 import { serviceTaskQueue } from '../domain/naming';
+import { createBatchStore } from '../store/batches';
+import { createEntryStore } from '../store/entries';
+import { createExperimentStore } from '../store/experiments';
+import { createFactStore } from '../store/facts';
+import type { JourneyStore } from '../store/journeys';
+import type { Models } from '../store/mongo/models';
+import type { ProfileStore } from '../store/profiles';
+import { createReportCounters } from '../store/report-counters';
+import type { SettingsStore } from '../store/settings';
 import type { WorkerTuning } from './tuning';
 
 export interface WorkerSetup {
@@ -46,6 +64,42 @@ export interface WorkerSetup {
   activityInterceptors?: ActivityInterceptorsFactory[];
   /** Slots, pollers, cache and sticky timeout per kind of worker; absent: the SDK's defaults. */
   tuning?: WorkerTuning;
+}
+
+/** What the worker process's activities are built from (the test stack passes the same, on its own servers). */
+export interface WorkerActivityDependencies {
+  models: Models;
+  journeys: JourneyStore;
+  profiles: ProfileStore;
+  settings: SettingsStore;
+  /** Temporal as a client: enterJourney nodes, version maintenance and batch entry start or signal instances. */
+  temporal: Client;
+  /** Provider adapters (a channel without one goes to the dev sink), the default sender, the log of the sends. */
+  channel: Pick<SendDependencies, 'adapters' | 'emailFrom' | 'log'>;
+}
+
+/**
+ * Every activity the workers register, built from their dependencies: the worker process (worker/main.ts)
+ * and the test stack both call this, so an activity missing here is missing in the tests too.
+ */
+export function createWorkerActivities(deps: WorkerActivityDependencies): WorkerSetup['activities'] {
+  const { models, journeys, profiles, settings, temporal } = deps;
+  const entries = createEntryStore(models);
+  const facts = createFactStore(models);
+  const counters = createReportCounters(models, facts);
+  const experiments = createExperimentStore(models);
+  return {
+    journey: createJourneyActivities({ journeys, profiles, temporal, entries, experiments }),
+    lifecycle: createLifecycleActivities({ entries, facts }),
+    reports: {
+      ...createReportActivities({ counters }),
+      ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),
+    },
+    maintenance: createMaintenanceActivities({ temporal, journeys }),
+    batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
+    segment: createSegmentActivities({ journeys, profiles, events: models.events, batches: createBatchStore(models) }),
+    channel: createChannelActivities({ models, journeys, profiles, settings, ...deps.channel }),
+  };
 }
 
 /**

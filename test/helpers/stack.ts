@@ -3,31 +3,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import {
-  createBatchActivities,
-  createChannelActivities,
-  createJourneyActivities,
-  createLifecycleActivities,
-  createMaintenanceActivities,
-  createReportActivities,
-  createSegmentActivities,
-} from '../../activities';
-import { createExperimentActivities } from '../../activities/experiments';
-import { createApp } from '../../api/app';
-import { createApiKeyStore } from '../../store/api-keys';
-import { createBatchStore } from '../../store/batches';
-import { createEntryStore } from '../../store/entries';
-import { createExperimentStore } from '../../store/experiments';
-import { createFactStore } from '../../store/facts';
-import { createReportCounters } from '../../store/report-counters';
+import { createApi } from '../../api/app';
 import { startReportsService, reportsWorkflowId } from '../../temporal/services';
 import type { ReportsInput } from '../../workflows/contract';
-import { createJourneyStore } from '../../store/journeys';
-import { createProfileStore } from '../../store/profiles';
+import type { ProfileStore } from '../../store/profiles';
 import type { SendDependencies } from '../../activities/send';
 import type { AppConfig } from '../../platform/config';
-import { createSettingsStore } from '../../store/settings';
-import { createChannelWorkers, createJourneyWorker, createWorkers, type WorkerSetup } from '../../worker/workers';
+import type { SettingsStore } from '../../store/settings';
+import { createChannelWorkers, createJourneyWorker, createWorkerActivities, createWorkers, type WorkerSetup } from '../../worker/workers';
 import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
 
 /**
@@ -39,8 +22,8 @@ export interface TestStack {
   env: TestWorkflowEnvironment;
   client: Client;
   db: Awaited<ReturnType<typeof openTestDatabase>>;
-  profiles: ReturnType<typeof createProfileStore>;
-  settings: ReturnType<typeof createSettingsStore>;
+  profiles: ProfileStore;
+  settings: SettingsStore;
   taskQueue: string;
   workers: Worker[];
   /** Starts the channel workers of a stack created with `deferChannelWorkers`. */
@@ -71,30 +54,29 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const env = await createDevServerEnv();
   const db = await openTestDatabase();
   const taskQueue = uniqueTaskQueue('it');
-  const journeys = createJourneyStore(db.models);
   const client = env.client;
-  const entries = createEntryStore(db.models);
-  const profiles = createProfileStore(db.connection);
-  const settings = createSettingsStore(db.models);
-  const facts = createFactStore(db.models);
-  const counters = createReportCounters(db.models, facts);
-  const experiments = createExperimentStore(db.models);
+  // The API and the workers as their entry points build them (api/main.ts, worker/main.ts), sharing the stores.
+  const { app, journeys, profiles, settings } = await createApi({
+    config: { TEMPORAL_TASK_QUEUE: taskQueue, ...options.api },
+    mongo: db.connection,
+    models: db.models,
+    temporal: client,
+    bootstrapKey: testAdminKey,
+    authEnabled: true,
+    log: (error) => console.error(error),
+  });
   const setup: WorkerSetup = {
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
-    activities: {
-      journey: createJourneyActivities({ journeys, profiles, temporal: client, entries, experiments }),
-      lifecycle: createLifecycleActivities({ entries, facts }),
-      reports: {
-        ...createReportActivities({ counters }),
-        ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),
-      },
-      maintenance: createMaintenanceActivities({ temporal: client, journeys }),
-      batch: createBatchActivities({ temporal: client, journeys, entries, batches: createBatchStore(db.models) }),
-      segment: createSegmentActivities({ journeys, profiles, events: db.models.events, batches: createBatchStore(db.models) }),
-      channel: createChannelActivities({ models: db.models, journeys, profiles, settings, ...options.channel }),
-    },
+    activities: createWorkerActivities({
+      models: db.models,
+      journeys,
+      profiles,
+      settings,
+      temporal: client,
+      channel: { ...options.channel },
+    }),
     channelRatePerSecond: options.channelRatePerSecond ?? 1000,
     workflowBundle: await workflowBundle(),
   };
@@ -113,20 +95,6 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   if (options.reports) await startReportsService(client, taskQueue, options.reports);
 
-  const apiKeys = createApiKeyStore(db.connection, { bootstrapKey: testAdminKey });
-  await apiKeys.ensureIndexes();
-  const app = createApp({
-    config: { TEMPORAL_TASK_QUEUE: taskQueue, ...options.api },
-    mongo: db.connection,
-    models: db.models,
-    journeys,
-    apiKeys,
-    settings,
-    profiles,
-    authEnabled: true,
-    temporal: client,
-    log: (error) => console.error(error),
-  });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });

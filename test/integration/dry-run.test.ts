@@ -1,10 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { parse } from 'yaml';
+import { deleteApp, getApps } from 'firebase-admin/app';
 import { createJourneyActivities, type ChannelActivities, type LifecycleActivities } from '../../activities';
+import { createSendGridAdapter } from '../../activities/channels/email';
+import { createFcmAdapter, createFirebaseMessaging } from '../../activities/channels/push';
+import { createSmsGatewayAdapter } from '../../activities/channels/sms';
+import { createWebhookAdapter } from '../../activities/channels/webhook';
 import { stopDryRuns } from '../../api/dry-run/runner';
 import { isControlUser } from '../../domain/control-group';
 import { instanceWorkflowId } from '../../domain/ids';
@@ -14,6 +20,10 @@ import { durationToMs } from '../../domain/time/duration';
 import { createWorkers } from '../../worker/workers';
 import { eventSignal, type JourneyResult, type JourneyWorkflow } from '../../workflows/contract';
 import { experimentDraw, pickWeightedPath } from '../../workflows/nodes/experiment';
+import { startFakeFcm, type FakeFcm } from '../fakes/fcm';
+import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
+import { startFakeSmsGateway, type FakeSmsGateway } from '../fakes/sms-gateway';
+import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 import { createTimeSkippingEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 
@@ -28,9 +38,9 @@ function daytimeZone(): string {
   return hours === 0 ? 'Etc/GMT' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
 }
 
-/** The first user id `shopper-N` for which `accept` holds. */
-function shopper(accept: (userId: string) => boolean): string {
-  for (let n = 0; ; n++) if (accept(`shopper-${n}`)) return `shopper-${n}`;
+/** The first user id `{prefix}shopper-N` for which `accept` holds. */
+function shopper(accept: (userId: string) => boolean, prefix = ''): string {
+  for (let n = 0; ; n++) if (accept(`${prefix}shopper-${n}`)) return `${prefix}shopper-${n}`;
 }
 const offerPath = (userId: string) =>
   pickWeightedPath(['discount', 'shipping'], { discount: 50, shipping: 50 }, experimentDraw('abandoned-cart', 'test-offer', userId));
@@ -104,8 +114,78 @@ const scenarios: Scenario[] = [
   },
 ];
 
+/**
+ * The local fakes of every provider, plugged into the stack's channel workers instead of the sink: a dry run
+ * that reached a real send would show up in their request counts.
+ */
+interface Providers {
+  sendgrid: FakeSendGrid;
+  fcm: FakeFcm;
+  sms: FakeSmsGateway;
+  /** The examples' webhooks name a host of their own: the adapter is pointed here instead. */
+  webhook: WebhookReceiver;
+  requests(): Record<'email' | 'push' | 'sms' | 'webhook', number>;
+  close(): Promise<void>;
+}
+
+async function startProviders(): Promise<Providers> {
+  const sms = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'secret-token' };
+  const [sendgrid, fcm, gateway, webhook] = await Promise.all([
+    startFakeSendGrid(),
+    startFakeFcm(),
+    startFakeSmsGateway(sms),
+    startWebhookReceiver(),
+  ]);
+  return {
+    sendgrid,
+    fcm,
+    sms: gateway,
+    webhook,
+    requests: () => ({
+      email: sendgrid.requests,
+      push: fcm.requests.length,
+      sms: gateway.requests.length,
+      webhook: webhook.requests.length,
+    }),
+    async close() {
+      await Promise.all(getApps().map((app) => deleteApp(app)));
+      await Promise.all([sendgrid.close(), fcm.close(), gateway.close(), webhook.close()]);
+    },
+  };
+}
+
+function adaptersFor(providers: Providers) {
+  const http = createWebhookAdapter({ defaultTimeoutMs: 2_000 });
+  return {
+    email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: providers.sendgrid.url }),
+    push: createFcmAdapter({
+      messaging: createFirebaseMessaging({
+        projectId: 'dry-run-test',
+        appName: `dry-run-${randomUUID()}`,
+        // Never calls Google's token server.
+        credential: { getAccessToken: async () => ({ access_token: 'dummy-token', expires_in: 3600 }) },
+        httpAgent: providers.fcm.httpAgent(),
+      }),
+      logger: console,
+    }),
+    sms: createSmsGatewayAdapter({
+      baseUrl: providers.sms.url,
+      accountSid: 'AC0123456789abcdef0123456789abcdef',
+      authToken: 'secret-token',
+      from: '+15005550006',
+      timeoutMs: 2_000,
+    }),
+    webhook: {
+      provider: http.provider,
+      send: (message: Parameters<typeof http.send>[0], meta: Parameters<typeof http.send>[1]) =>
+        http.send({ ...message, url: `${providers.webhook.url}${new URL(message.url).pathname}` }, meta),
+    },
+  };
+}
+
 describe('dry run', () => {
   let stack: TestStack;
+  let providers: Providers;
   const zone = daytimeZone();
   const profileOf = (scenario: Pick<Scenario, 'attributes'>) => ({
     attributes: { firstName: 'Ada', daysSinceLastSeen: 45, ...scenario.attributes },
@@ -129,7 +209,8 @@ describe('dry run', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    providers = await startProviders();
+    stack = await startTestStack({ channel: { adapters: adaptersFor(providers), emailFrom: 'news@example.com' } });
     for (const file of examples) {
       const definition = parse(readFileSync(join(examplesDir, file), 'utf8'));
       expect((await call(stack, 'POST', '/v1/journeys', definition)).status).toBe(201);
@@ -184,6 +265,7 @@ describe('dry run', () => {
     await stopDryRuns();
     await real?.close();
     await stack?.close();
+    await providers?.close();
   });
 
   /** The scenario run for real: the same profile, trigger and events at the same offsets from the entry. */
@@ -491,13 +573,53 @@ describe('dry run', () => {
     ).toBeDefined();
   });
 
-  it('writes nothing: no entries, facts, sink messages, deliveries, slots or profiles, and no workflow on the real server', async () => {
-    // Everything an instance and its sends write; the dry runs above ran every example with sends and profile updates.
+  it('writes nothing and sends nothing: no entries, facts, sink messages, deliveries, slots, profiles, workflows or provider calls', async () => {
+    // Dry runs of this test only, with user ids of their own: a message on every channel, a profile update, an enrolment.
+    const run = randomUUID().slice(0, 8);
+    const runs = [
+      { journeyId: 'hello', userId: `nothing-${run}-hello`, attributes: {} },
+      { journeyId: 'welcome-series', userId: `nothing-${run}-welcome`, attributes: { pushEnabled: true } },
+      { journeyId: 'abandoned-cart', userId: shopper((u) => target(u) && offerPath(u) === 'discount', `nothing-${run}-`), trigger: cart },
+      { journeyId: 're-engagement', userId: `nothing-${run}-lapsed`, attributes: {} },
+    ];
+    const channels = new Set<string>();
+    const workflowIds: string[] = [];
+    for (const { journeyId, userId, attributes, trigger } of runs) {
+      const dry = await dryRun(journeyId, { userId, profile: profileOf({ attributes }), ...(trigger ? { trigger } : {}), events: [] });
+      expect(dry.status).toBe(200);
+      for (const message of dry.body.messages as { channel: string; outcome: string }[])
+        if (message.outcome === 'sent') channels.add(message.channel);
+      workflowIds.push(instanceWorkflowId(journeyId, userId));
+      for (const enrolment of dry.body.enrolments as { journeyId: string }[])
+        workflowIds.push(instanceWorkflowId(enrolment.journeyId, userId));
+    }
+    // Not vacuous: the dry runs sent on every provider's channel and entered another journey.
+    expect([...channels].sort()).toEqual(['email', 'push', 'sink', 'sms', 'webhook']);
+    expect(workflowIds.length).toBeGreaterThan(runs.length);
+
+    // Everything an instance and its sends write.
     const collections = ['entries', 'facts', 'sink_messages', 'deliveries', 'delivery_attempts', 'send_slots', 'profiles', 'events'];
     const db = stack.db.connection.db!;
     const counts = await Promise.all(collections.map(async (name) => [name, await db.collection(name).countDocuments()] as const));
-    expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(collections.map((name) => [name, 0])));
-    // The dev server is shared with other test files (same example ids): look only at this stack's queue.
-    expect((await stack.client.workflow.count(`TaskQueue = '${stack.taskQueue}'`)).count).toBe(0);
+    // By workflow id on the shared dev server, whatever the task queue (describe is strongly consistent).
+    const workflows = await Promise.all(
+      workflowIds.map((workflowId) =>
+        stack.client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(
+            () => workflowId,
+            (error: unknown) => {
+              if (error instanceof WorkflowNotFoundError) return undefined;
+              throw error;
+            },
+          ),
+      ),
+    );
+    expect({ written: Object.fromEntries(counts), workflows: workflows.filter(Boolean), providerRequests: providers.requests() }).toEqual({
+      written: Object.fromEntries(collections.map((name) => [name, 0])),
+      workflows: [],
+      providerRequests: { email: 0, push: 0, sms: 0, webhook: 0 },
+    });
   });
 });
