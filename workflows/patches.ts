@@ -19,10 +19,10 @@ export const PATCHES = {
    */
   committedFactWrites: 'committed-fact-writes',
   /**
-   * 2026-11-28: experiment conversions are written at once, from the signal handler. Replayed by no history
-   * (no marker in any): it is asked only when an event scores an experiment goal and the instance goes on, and
-   * the one experiment of the examples (abandoned-cart) has the journey goal as its goal, so the event that
-   * scores it (pre-lean-/lean-abandoned-cart-conversion) ends the instance first.
+   * 2026-11-28: experiment conversions are written at once, from the signal handler. Asked only when an event
+   * scores an experiment goal and the instance goes on (no example has one: abandoned-cart's experiment scores
+   * the journey goal, which ends the instance). Replayed by test/replay/histories/pre-lean-experiment-goal-goes-on.json
+   * (its marker; a test-only journey whose experiment has a goal of its own) and lean-experiment-goal-goes-on.json.
    */
   experimentGoalWrite: 'experiment-goal-write',
   /**
