@@ -23,8 +23,9 @@ export interface JourneyInput {
   resume?: ResumeState;
 }
 
-/** Exit reasons of spec section 5. */
-export type ExitReason = 'goal' | 'timeout' | 'exited' | 'completed' | 'version_exit' | 'stopped' | 'control' | 'not_eligible';
+/** Why an instance ended: each instance ends with exactly one. */
+export const EXIT_REASONS = ['goal', 'timeout', 'exited', 'completed', 'version_exit', 'stopped', 'control', 'not_eligible'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
 
 export interface JourneyResult {
   /** The one exit reason of the instance. */

@@ -5,7 +5,7 @@ import { userIdSchema } from '../../domain/ids';
 import { profileInputSchema } from '../../domain/profiles/schema';
 import { durationToMs } from '../../domain/time/duration';
 import { isoDurationSchema } from '../../domain/time/duration-schema';
-import type { ExitReason } from '../../workflows/contract';
+import { EXIT_REASONS } from '../../workflows/contract';
 
 /** The longest simulation: beyond it the instance is reported as still inside. */
 export const MAX_UNTIL = 'P400D';
@@ -81,17 +81,6 @@ const momentFields = {
   offset: z.string().describe('Time from the start, an ISO-8601 duration.'),
 };
 
-const exitReasons = [
-  'goal',
-  'timeout',
-  'exited',
-  'completed',
-  'version_exit',
-  'stopped',
-  'control',
-  'not_eligible',
-] as const satisfies readonly ExitReason[];
-
 export const dryRunResponseSchema = z.object({
   journeyId: z.string(),
   version: z.number().int(),
@@ -102,7 +91,7 @@ export const dryRunResponseSchema = z.object({
     .array(z.object({ nodeId: z.string(), enteredAt: momentFields.at, offset: momentFields.offset }))
     .describe('Nodes entered, in order.'),
   exit: z
-    .object({ reason: z.enum(exitReasons), nodeId: z.string().optional(), goalId: z.string().optional(), ...momentFields })
+    .object({ reason: z.enum(EXIT_REASONS), nodeId: z.string().optional(), goalId: z.string().optional(), ...momentFields })
     .nullable()
     .describe('How the instance ended; null when it was still inside at `until`.'),
   messages: z

@@ -1,19 +1,9 @@
 import { z } from 'zod';
 import { parseInstanceWorkflowId, slugSchema, userIdSchema } from '../../domain/ids';
 import { instanceStatuses, type Instance } from '../../temporal/instance-view';
-import type { ExitReason, JourneyResult, JourneyStateView } from '../../workflows/contract';
+import { EXIT_REASONS, type JourneyResult, type JourneyStateView } from '../../workflows/contract';
 
-const exitReasons = [
-  'goal',
-  'timeout',
-  'exited',
-  'completed',
-  'version_exit',
-  'stopped',
-  'control',
-  'not_eligible',
-] as const satisfies readonly ExitReason[];
-const exitReasonSchema = z.enum(exitReasons);
+const exitReasonSchema = z.enum(EXIT_REASONS);
 
 /** `journey:{journeyId}:user:{userId}`, both parts valid ids (anything else is no journey instance). */
 function isInstanceId(workflowId: string): boolean {
