@@ -44,6 +44,7 @@ import {
   stopSignal,
 } from '../../workflows/contract';
 import { createTimeSkippingEnv, quietRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
+import { continueAsNewEventNodes } from '../helpers/continue-as-new-journey';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from './fake-world';
 import { preLeanBundle } from './variants/pre-lean/bundle';
 
@@ -249,22 +250,7 @@ export const scenarios: Scenario[] = [
       id: 'replay-continue-as-new',
       name: 'Continue-as-new with events (replay)',
       entry: { type: 'api' },
-      nodes: {
-        'wait-open': { type: 'waitForEvent', event: 'open', within: 'PT1M', next: { yes: 'one', timeout: 'late' } },
-        one: { type: 'delay', duration: 'PT1S', next: 'two' },
-        two: { type: 'delay', duration: 'PT1S', next: 'wait-ping' },
-        'wait-ping': {
-          type: 'waitForEvent',
-          event: 'ping',
-          within: 'PT5S',
-          includePrior: true,
-          next: { yes: 'open-again', timeout: 'late' },
-        },
-        'open-again': { type: 'waitForEvent', event: 'open', within: 'PT1S', includePrior: true, next: { yes: 'twice', timeout: 'once' } },
-        twice: { type: 'exit' },
-        once: { type: 'exit' },
-        late: { type: 'exit' },
-      },
+      nodes: continueAsNewEventNodes,
     },
     since: 'lean',
     server: 'suggests-continue-as-new',

@@ -20,6 +20,7 @@ import { MAX_HISTORY_EVENTS, shouldContinueAsNew } from '../../workflows/runtime
 import { rulesOf } from '../../workflows/runtime/rules';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from '../replay/fake-world';
 import { createTimeSkippingEnv, quietRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
+import { continueAsNewEventNodes } from '../helpers/continue-as-new-journey';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -773,24 +774,7 @@ describe('continue-as-new on a dev server that suggests it early', () => {
       id: 'can-events',
       name: 'Events around continue-as-new',
       entry: { type: 'api' },
-      nodes: {
-        'wait-open': { type: 'waitForEvent', event: 'open', within: 'PT1M', next: { yes: 'one', timeout: 'late' } },
-        one: { type: 'delay', duration: 'PT1S', next: 'two' },
-        two: { type: 'delay', duration: 'PT1S', next: 'wait-ping' },
-        // Decided by an event that reached a later run while it was continuing (before its graph was loaded).
-        'wait-ping': {
-          type: 'waitForEvent',
-          event: 'ping',
-          within: 'PT5S',
-          includePrior: true,
-          next: { yes: 'open-again', timeout: 'late' },
-        },
-        // `open` decided the first wait, so it counts for no other: only a second `open` event could decide this one.
-        'open-again': { type: 'waitForEvent', event: 'open', within: 'PT1S', includePrior: true, next: { yes: 'twice', timeout: 'once' } },
-        twice: { type: 'exit' },
-        once: { type: 'exit' },
-        late: { type: 'exit' },
-      },
+      nodes: continueAsNewEventNodes,
     });
     // The second run's graph load waits until the test lets it: events signalled meanwhile reach that run first.
     let release!: () => void;
