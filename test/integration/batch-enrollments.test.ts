@@ -10,6 +10,10 @@ import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 const MAX = 10_000;
+/** Chunks of 100 users in a batch of MAX. */
+const CHUNKS = 100;
+/** The big batch's rate, users a second. */
+const BIG_RATE = 1000;
 /**
  * Users of the end-to-end batch. This stack runs about 10 instances a second (every instance claims and closes
  * its entry in FerretDB, whose SQLite backend scans the collection for each query), so the 10,000-user batch
@@ -68,6 +72,11 @@ describe('batch enrolments', () => {
     return (await follow(location)).at(-1);
   }
 
+  /** An event's time on the server's clock, in milliseconds. */
+  function millis(time: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+    return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+  }
+
   async function entriesOf(journeyId: string, userId?: string) {
     return stack.db.models.entries.find({ journeyId, ...(userId ? { userId } : {}) }).lean();
   }
@@ -106,34 +115,78 @@ describe('batch enrolments', () => {
     );
   }, 180_000);
 
-  it(`takes ${MAX} users: 100 chunks, throttled, continued as new, and stops entering once the journey is paused`, async () => {
+  it(`takes ${MAX} users: 100 chunks, paced, continued as new, and stops entering once the journey is paused`, async () => {
     const users = Array.from({ length: MAX }, (_, i) => ({ userId: `big-${i}` }));
-    const began = Date.now();
-    const accepted = await call(stack, 'POST', '/v1/journeys/batch-big/enrollments:batch?ratePerSecond=1000', users);
+    const accepted = await call(stack, 'POST', `/v1/journeys/batch-big/enrollments:batch?ratePerSecond=${BIG_RATE}`, users);
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ received: MAX, total: MAX });
-    // Paused at once: the chunk in flight may still start its users, the next ones are refused.
-    expect((await call(stack, 'POST', '/v1/journeys/batch-big/versions/1/pause', {})).status).toBe(200);
+    const location = accepted.headers.get('location')!;
+    const { batchId } = accepted.body as { batchId: string };
+    const recorded = async () => stack.db.models.batchChunks.countDocuments({ _id: { $regex: `^${batchId}:` }, result: { $exists: true } });
 
-    const polls = await follow(accepted.headers.get('location')!);
+    // Paused once the first chunk has started its users. Each chunk reads the journey once, and chunks run one
+    // after the other: every chunk recorded before the pause started all its users, the chunk in flight when
+    // the pause lands may too, and every chunk after it is refused.
+    const before = await eventually(
+      async () => {
+        const count = await recorded();
+        expect(count).toBeGreaterThan(0);
+        return count;
+      },
+      60_000,
+      50,
+    );
+    expect((await call(stack, 'POST', '/v1/journeys/batch-big/versions/1/pause', {})).status).toBe(200);
+    const after = await recorded();
+    // The pacing leaves most chunks for after the pause (the last starts 9.9 s into its runs at the earliest).
+    expect(after).toBeLessThan(CHUNKS - 1);
+
+    const polls = await follow(location);
     const progress = polls.at(-1)!;
-    const doneMs = Date.now() - began;
     expect(polls.some((poll) => poll.processed > 0 && poll.processed < poll.total)).toBe(true);
     const refused = progress.notEligibleReasons.journey_not_running;
     expect(progress).toMatchObject({ total: MAX, processed: MAX, existing: 0, failed: 0, notEligible: refused });
     expect(progress.started + refused).toBe(MAX);
-    expect(progress.started).toBeLessThanOrEqual(200);
+
+    // Chunk by chunk: all started up to the pause, all refused after it.
+    const chunks = await stack.db.models.batchChunks
+      .find({ _id: { $regex: `^${batchId}:` } }, { users: 0 })
+      .sort({ chunk: 1 })
+      .lean();
+    expect(chunks.map((chunk) => chunk.chunk)).toEqual(Array.from({ length: CHUNKS }, (_, i) => i));
+    const started = chunks.map((chunk) => (chunk.result as { started: number }).started);
+    const enteredChunks = started.filter((n) => n > 0).length;
+    expect(started).toEqual(Array.from({ length: CHUNKS }, (_, i) => (i < enteredChunks ? MAX / CHUNKS : 0)));
+    expect(enteredChunks).toBeGreaterThanOrEqual(before);
+    expect(enteredChunks).toBeLessThanOrEqual(after + 1);
+    expect(progress.started).toBe(enteredChunks * (MAX / CHUNKS));
+
     // 100 chunks at 50 a run: the workflow continued as new once.
-    const description = await stack.client.workflow.getHandle(batchEntryWorkflowId(accepted.body.batchId)).describe();
+    const handle = stack.client.workflow.getHandle(batchEntryWorkflowId(batchId));
+    const description = await handle.describe();
     expect(description.status.name).toBe('COMPLETED');
-    expect(description.raw.workflowExecutionInfo?.firstRunId).not.toBe(description.runId);
-    // Throttled: 10,000 users at 1000/s take at least 9.9 s (no pause after the last chunk).
-    expect(doneMs).toBeGreaterThanOrEqual(9_900);
+    const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
+    expect(firstRunId).toBeTruthy();
+    expect(firstRunId).not.toBe(description.runId);
+    // Paced at BIG_RATE: in each run, on the server's clock, the n-th chunk (n from 0) is scheduled no earlier than
+    // n x 100 users x 1 ms after the run started (a slower machine only schedules it later).
+    const runs = [stack.client.workflow.getHandle(batchEntryWorkflowId(batchId), firstRunId!), handle];
+    const perRun: number[] = [];
+    for (const run of runs) {
+      const events = (await run.fetchHistory()).events ?? [];
+      const startedAt = millis(events[0]!.eventTime);
+      const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => millis(event.eventTime));
+      perRun.push(scheduled.length);
+      scheduled.forEach((at, n) =>
+        expect({ n, paced: at - startedAt >= (n * (MAX / CHUNKS) * 1000) / BIG_RATE }).toEqual({ n, paced: true }),
+      );
+    }
+    expect(perRun).toEqual([50, 50]);
     await eventually(async () => expect(await entriesOf('batch-big')).toHaveLength(progress.started), 60_000, 500);
     console.log(
-      `batch of ${MAX}: done in ${(doneMs / 1000).toFixed(1)} s at 1000/s; ${progress.started} started before the pause; ${polls.length} polls`,
+      `batch of ${MAX}: ${enteredChunks} chunks started before the pause (${before} recorded when it was sent); ${polls.length} polls`,
     );
-  }, 120_000);
+  }, 180_000);
 
   it('enrols each user once however often the request names them, and counts control users', async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `ctl-${i}`);

@@ -17,7 +17,8 @@ const control = users.filter((userId) => isControlUser(KNOWN, userId, 30));
 const targets = users.filter((userId) => !control.includes(userId));
 const pathOf = (userId: string) => pickWeightedPath(['a', 'b'], { a: 50, b: 50 }, experimentDraw(KNOWN, 'test', userId));
 const tested = targets.filter((userId) => !vips.has(userId));
-// What each target user does once at `wait`: buy (purchase: exit node), convert (order_completed: goal), or nothing.
+// What each target user does while held at `hold`: buy (purchase, which `wait` counts once the test releases them:
+// exit node), convert (order_completed: goal at `hold`), or nothing (released, `wait` times out: completed).
 const buyers = targets.filter((_, i) => i % 3 === 0);
 const converters = targets.filter((_, i) => i % 3 === 1);
 const clickers = tested.filter((_, i) => i % 2 === 0);
@@ -31,10 +32,12 @@ const known = {
   nodes: {
     route: { type: 'split', paths: [{ name: 'vip', when: { 'profile.vip': { eq: true } }, next: 'vip-mail' }], others: 'test' },
     test: { type: 'experiment', mode: 'manual', goals: [{ event: 'clicked' }], paths: { a: 'mail-a', b: 'mail-b' } },
-    'vip-mail': { type: 'message', channel: 'sink', next: { sent: 'wait' } },
-    'mail-a': { type: 'message', channel: 'sink', next: { sent: 'wait' } },
-    'mail-b': { type: 'message', channel: 'email', next: { sent: 'wait', unreachable: 'wait' } },
-    wait: { type: 'waitForEvent', event: 'purchase', within: 'PT6S', next: { yes: 'bye' } },
+    'vip-mail': { type: 'message', channel: 'sink', next: { sent: 'hold' } },
+    'mail-a': { type: 'message', channel: 'sink', next: { sent: 'hold' } },
+    'mail-b': { type: 'message', channel: 'email', next: { sent: 'hold', unreachable: 'hold' } },
+    // Held until the test has sent what each user does; then `wait` decides from what arrived (includePrior).
+    hold: { type: 'waitForEvent', event: 'release', within: 'P1D', next: { yes: 'wait' } },
+    wait: { type: 'waitForEvent', event: 'purchase', within: 'PT6S', includePrior: true, next: { yes: 'bye' } },
     bye: { type: 'exit' },
   },
   content: {
@@ -55,12 +58,6 @@ describe('reports API', () => {
     expect((await call(stack, 'POST', '/v1/journeys', known)).status).toBe(201);
     expect((await call(stack, 'POST', `/v1/journeys/${KNOWN}/versions/1/publish`, {})).status).toBe(200);
 
-    const handles = new Map<string, string>();
-    for (const userId of users) {
-      const response = await call(stack, 'POST', `/v1/journeys/${KNOWN}/enrollments`, { userId });
-      expect(response.status).toBe(202);
-      handles.set(userId, response.body.instanceId as string);
-    }
     const send = async (userId: string, name: string) => {
       const answer = await call(stack, 'POST', '/v1/events', { userId, name });
       expect({ userId, name, status: answer.status, signalled: answer.body.signalled }).toEqual({
@@ -70,21 +67,29 @@ describe('reports API', () => {
         signalled: 1,
       });
     };
+    const handles = new Map<string, string>();
+    for (const userId of users) {
+      const response = await call(stack, 'POST', `/v1/journeys/${KNOWN}/enrollments`, { userId });
+      expect(response.status).toBe(202);
+      handles.set(userId, response.body.instanceId as string);
+      // Event time: the goal counts from the entry on, whether or not a worker has processed the entry yet; sent
+      // right after the user's own enrolment, not after the others', while the 5 s tracking window has begun.
+      if (controlConverters.includes(userId)) await send(userId, 'order_completed');
+    }
     const at = async (userId: string, nodeId: string) => {
       const handle = stack.client.workflow.getHandle(handles.get(userId)!);
-      await eventually(async () => expect(await handle.query('state')).toMatchObject({ currentNode: nodeId }), 20_000);
+      await eventually(async () => expect(await handle.query('state')).toMatchObject({ currentNode: nodeId }), 60_000);
     };
-    await Promise.all([
-      ...targets.map(async (userId) => {
-        await at(userId, 'wait');
+    // Each target waits at `hold` (a day) until the test has sent its events, then is released: no window to beat.
+    await Promise.all(
+      targets.map(async (userId) => {
+        await at(userId, 'hold');
         if (clickers.includes(userId)) await send(userId, 'clicked');
         if (buyers.includes(userId)) await send(userId, 'purchase');
-        else if (converters.includes(userId)) await send(userId, 'order_completed');
+        if (converters.includes(userId)) await send(userId, 'order_completed');
+        else await send(userId, 'release');
       }),
-      // Event time: the goal counts from the entry on, whether or not a worker has processed the entry yet (a
-      // busy one may not have before the 5 s tracking window ends).
-      ...controlConverters.map((userId) => send(userId, 'order_completed')),
-    ]);
+    );
     results = new Map(
       await Promise.all(
         users.map(
@@ -92,7 +97,7 @@ describe('reports API', () => {
         ),
       ),
     );
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await stack?.close();
   });
@@ -110,7 +115,9 @@ describe('reports API', () => {
     expect(control.length).toBeGreaterThan(0);
     expect(new Set(tested.map(pathOf))).toEqual(new Set(['a', 'b']));
     for (const userId of buyers) expect(results.get(userId)).toMatchObject({ reason: 'exited', nodeId: 'bye' });
-    for (const userId of converters) expect(results.get(userId)).toMatchObject({ reason: 'goal', nodeId: 'wait' });
+    for (const userId of converters) expect(results.get(userId)).toMatchObject({ reason: 'goal', nodeId: 'hold' });
+    const idle = targets.filter((userId) => !buyers.includes(userId) && !converters.includes(userId));
+    for (const userId of idle) expect(results.get(userId)).toMatchObject({ reason: 'completed', nodeId: 'wait' });
     for (const userId of controlConverters) expect(results.get(userId)).toMatchObject({ reason: 'goal', control: true });
   });
 
@@ -170,11 +177,17 @@ describe('reports API', () => {
     expect(node(r, 'vip-mail').messages).toMatchObject({ sent: vipTargets, failed: 0, unreachable: 0 });
     expect(node(r, 'mail-a').messages).toMatchObject({ sent: onA, failed: 0, unreachable: 0 });
     expect(node(r, 'mail-b').messages).toMatchObject({ sent: 0, failed: 0, unreachable: onB });
-    expect(node(r, 'wait')).toMatchObject({
+    expect(node(r, 'hold')).toMatchObject({
       entered: targets.length,
       waitingNow: 0,
+      movedForward: { yes: targets.length - converters.length },
+      exits: { goal: converters.length },
+    });
+    expect(node(r, 'wait')).toMatchObject({
+      entered: targets.length - converters.length,
+      waitingNow: 0,
       movedForward: { yes: buyers.length },
-      exits: { goal: converters.length, completed: idle.length },
+      exits: { completed: idle.length },
     });
     expect(node(r, 'bye')).toMatchObject({ entered: buyers.length, exits: { exited: buyers.length } });
   });
@@ -273,8 +286,8 @@ describe('reports API', () => {
           goals: [{ event: 'clicked' }],
           paths: { good: 'hold', bad: 'hold' },
         },
-        // Counted from the instance's start (event time), so long enough for a busy machine to click in time.
-        hold: { type: 'delay', duration: 'PT12S' },
+        // Held until the test releases them (after the re-weighting): a click never has a window to beat.
+        hold: { type: 'waitForEvent', event: 'leave', within: 'P1D' },
       },
       content: {},
     };
@@ -291,7 +304,7 @@ describe('reports API', () => {
     await Promise.all(
       shoppers.map(async (userId) => {
         const handle = stack.client.workflow.getHandle(`journey:report-auto:user:${userId}`);
-        await eventually(async () => expect(await handle.query('state')).toMatchObject({ currentNode: 'hold' }), 20_000);
+        await eventually(async () => expect(await handle.query('state')).toMatchObject({ currentNode: 'hold' }), 60_000);
         const { experiments } = (await handle.query('state')) as { experiments: Record<string, string> };
         if (experiments.test === 'good') await call(stack, 'POST', '/v1/events', { userId, name: 'clicked' });
       }),
@@ -306,5 +319,10 @@ describe('reports API', () => {
     const test = node(r, 'test');
     expect(test.weights.some((change: { reason: string }) => change.reason === 'reweighted')).toBe(true);
     expect(test.paths.find((p: { path: string }) => p.path === 'bad').conversions['goal-1'].count).toBe(0);
-  });
+    // Released, every shopper completes.
+    for (const userId of shoppers) expect((await call(stack, 'POST', '/v1/events', { userId, name: 'leave' })).body.signalled).toBe(1);
+    for (const userId of shoppers) {
+      expect(await stack.client.workflow.getHandle(`journey:report-auto:user:${userId}`).result()).toMatchObject({ reason: 'completed' });
+    }
+  }, 180_000);
 });

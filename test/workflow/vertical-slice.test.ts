@@ -50,9 +50,9 @@ describe('journey workflow on the time-skipping server', () => {
     await runWorkersUntil(workers, fn);
   }
 
-  it('waits a week in a delay node and finishes in seconds of real time', async () => {
+  // The week passes on the server's skipped clock; were it real time, jest's timeout would end the test.
+  it('waits a week in a delay node on the skipped clock', async () => {
     const taskQueue = uniqueTaskQueue('slice');
-    const startedWall = Date.now();
     await run(taskQueue, async () => {
       const startedSimulated = await env.currentTimeMs();
       const result = await env.client.workflow.execute<JourneyWorkflow>('journeyWorkflow', {
@@ -67,7 +67,6 @@ describe('journey workflow on the time-skipping server', () => {
       expect(waited).toBeLessThan(7 * 24 * 3600 * 1000 + 60_000);
       expect((await env.currentTimeMs()) - startedSimulated).toBeGreaterThanOrEqual(7 * 24 * 3600 * 1000);
     });
-    expect(Date.now() - startedWall).toBeLessThan(20_000);
     // Each send carries its own exactly-once key (instance, entry, node).
     expect(new Set(sends.map((s) => s.request.deliveryKey)).size).toBe(2);
   });
