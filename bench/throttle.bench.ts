@@ -1,7 +1,6 @@
-import { createSendGridAdapter } from '../activities/channels/email';
-import { startFakeSendGrid, type FakeSendGrid } from '../test/fakes/sendgrid';
-import { eventually } from '../test/helpers/eventually';
-import { call, startTestStack, type TestStack } from '../test/helpers/stack';
+import { queueEmailBacklog, startThrottledEmailStack } from '../test/helpers/email-backlog';
+import type { FakeSendGrid } from '../test/fakes/sendgrid';
+import type { TestStack } from '../test/helpers/stack';
 
 const RATE = Number(process.env.BENCH_RATE ?? 3);
 const USERS = Number(process.env.BENCH_USERS ?? 110);
@@ -18,15 +17,7 @@ describe('channel throttle rate', () => {
   let sendgrid: FakeSendGrid;
 
   beforeAll(async () => {
-    sendgrid = await startFakeSendGrid();
-    stack = await startTestStack({
-      channel: {
-        adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url }) },
-        emailFrom: 'news@example.com',
-      },
-      channelRatePerSecond: RATE,
-      deferChannelWorkers: true,
-    });
+    ({ stack, sendgrid } = await startThrottledEmailStack(RATE));
   });
   afterAll(async () => {
     await stack?.close();
@@ -34,32 +25,7 @@ describe('channel throttle rate', () => {
   });
 
   it(`drains a backlog of ${USERS} sends at ${RATE}/s`, async () => {
-    const journey = {
-      id: 'burst',
-      name: 'Burst',
-      entry: { type: 'api' },
-      nodes: { mail: { type: 'message', channel: 'email', next: { sent: 'done' } }, done: { type: 'exit' } },
-      content: { mail: { subject: 'Hello', body: 'Hello {{ profile.email }}' } },
-    };
-    expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
-    expect((await call(stack, 'POST', '/v1/journeys/burst/versions/1/publish', {})).status).toBe(200);
-    const users = Array.from({ length: USERS }, (_, i) => `burst-${i}`);
-    await Promise.all(users.map((userId) => stack.profiles.put({ userId, email: `${userId}@example.com`, attributes: {} })));
-    const instances: string[] = [];
-    for (let i = 0; i < users.length; i += 25) {
-      const batch = await Promise.all(
-        users.slice(i, i + 25).map((userId) => call(stack, 'POST', '/v1/journeys/burst/enrollments', { userId })),
-      );
-      instances.push(...batch.map((response) => response.body.instanceId as string));
-    }
-    await eventually(
-      async () => {
-        const { count } = await stack.client.workflow.count(`JourneyId = 'burst' AND JourneyNode = 'mail'`);
-        expect(count).toBe(USERS);
-      },
-      120_000,
-      500,
-    );
+    const instances = await queueEmailBacklog(stack, USERS);
 
     await stack.startChannelWorkers();
     await Promise.all(instances.map((id) => stack.client.workflow.getHandle(id).result()));

@@ -1,8 +1,7 @@
-import { createSendGridAdapter } from '../../activities/channels/email';
+import { queueEmailBacklog, startThrottledEmailStack } from '../helpers/email-backlog';
 import { channelTaskQueue } from '../../domain/ids';
-import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
-import { eventually } from '../helpers/eventually';
-import { call, startTestStack, type TestStack } from '../helpers/stack';
+import type { FakeSendGrid } from '../fakes/sendgrid';
+import type { TestStack } from '../helpers/stack';
 
 const RATE = 3;
 const USERS = 45;
@@ -28,15 +27,7 @@ describe('channel throttling', () => {
   let sendgrid: FakeSendGrid;
 
   beforeAll(async () => {
-    sendgrid = await startFakeSendGrid();
-    stack = await startTestStack({
-      channel: {
-        adapters: { email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: sendgrid.url }) },
-        emailFrom: 'news@example.com',
-      },
-      channelRatePerSecond: RATE,
-      deferChannelWorkers: true,
-    });
+    ({ stack, sendgrid } = await startThrottledEmailStack(RATE));
   });
   afterAll(async () => {
     await stack?.close();
@@ -44,33 +35,7 @@ describe('channel throttling', () => {
   });
 
   it(`drains a backlog of ${USERS} sends throttled to ${RATE}/s, each once`, async () => {
-    const journey = {
-      id: 'burst',
-      name: 'Burst',
-      entry: { type: 'api' },
-      nodes: { mail: { type: 'message', channel: 'email', next: { sent: 'done' } }, done: { type: 'exit' } },
-      content: { mail: { subject: 'Hello', body: 'Hello {{ profile.email }}' } },
-    };
-    expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
-    expect((await call(stack, 'POST', '/v1/journeys/burst/versions/1/publish', {})).status).toBe(200);
-    const users = Array.from({ length: USERS }, (_, i) => `burst-${i}`);
-    await Promise.all(users.map((userId) => stack.profiles.put({ userId, email: `${userId}@example.com`, attributes: {} })));
-    const instances: string[] = [];
-    for (let i = 0; i < users.length; i += 25) {
-      const batch = await Promise.all(
-        users.slice(i, i + 25).map((userId) => call(stack, 'POST', '/v1/journeys/burst/enrollments', { userId })),
-      );
-      instances.push(...batch.map((response) => response.body.instanceId as string));
-    }
-    // The send is scheduled in the same workflow task that sets JourneyNode, so this count means a full backlog.
-    await eventually(
-      async () => {
-        const { count } = await stack.client.workflow.count(`JourneyId = 'burst' AND JourneyNode = 'mail'`);
-        expect(count).toBe(USERS);
-      },
-      120_000,
-      500,
-    );
+    const instances = await queueEmailBacklog(stack, USERS);
     expect(sendgrid.messages).toHaveLength(0);
 
     await stack.startChannelWorkers();
