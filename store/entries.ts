@@ -109,7 +109,9 @@ export function decideEntry(latest: EntryRecord | undefined, reentry: ReentryRul
     return {
       eligible: false,
       reason: 'cooldown',
-      detail: `re-entry cool-down (${reentry.cooldown}) after the exit on ${latest.exitedAt.toISOString()} ends at ${until.toISOString()}`,
+      detail: reentry.cooldown
+        ? `re-entry cool-down (${reentry.cooldown}) after the exit on ${latest.exitedAt.toISOString()} ends at ${until.toISOString()}`
+        : `the claim is dated ${at.toISOString()}, before the exit of the previous entry on ${latest.exitedAt.toISOString()}`,
       latest,
       until,
     };
