@@ -1,12 +1,14 @@
-import { Liquid } from 'liquidjs';
+import type { Liquid } from 'liquidjs';
+import { createLiquid } from '../domain/templates/liquid';
 
 /**
  * Liquid, the template language CleverTap and Braze users know. A missing variable renders as empty text
  * (use `{{ profile.firstName | default: "there" }}` for a fallback); the HTML engine escapes every output
- * (`| raw` opts out), so profile and event values cannot inject markup into an email.
+ * (`| raw` opts out), so profile and event values cannot inject markup into an email. Both are sandboxed
+ * (no file access, parse/render/memory limits: `domain/templates/liquid.ts`).
  */
-export const textTemplates = new Liquid({ cache: 500 });
-export const htmlTemplates = new Liquid({ cache: 500, outputEscape: 'escape' });
+export const textTemplates = createLiquid({ cache: 500 });
+export const htmlTemplates = createLiquid({ cache: 500, outputEscape: 'escape' });
 
 /** Renders one template string with the text engine (strings without tags are returned as they are). */
 export async function renderText(template: string, scope: object, engine: Liquid = textTemplates): Promise<string> {

@@ -1,4 +1,5 @@
-import { Liquid } from 'liquidjs';
+import type { Liquid } from 'liquidjs';
+import { createLiquid } from '../templates/liquid';
 import type { z } from 'zod';
 import { durationToMs } from '../time/duration';
 import { conditionPaths, conditionShapeProblems, conditionTypeProblems } from './conditions';
@@ -620,9 +621,10 @@ function contentRules(definition: JourneyDefinition): DefinitionProblem[] {
 // ---------------------------------------------------------------------------------------------
 // Templates
 
+// The rendering engine's options (sandbox and limits), so a template refused here is refused at send time too.
 let liquid: Liquid | undefined;
 function liquidEngine(): Liquid {
-  liquid ??= new Liquid();
+  liquid ??= createLiquid();
   return liquid;
 }
 
