@@ -1,23 +1,25 @@
 import { Client } from '@temporalio/client';
-import { loadAppConfig } from '../platform/config';
+import { loadApiConfig } from '../platform/api-security';
 import { createLogger } from '../platform/logger';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
 import { createMetricsRegistry, instrumentStore } from '../platform/metrics';
+import { temporalConnectionOptions } from '../platform/temporal-connection';
 import { createApi } from './app';
 import { stopDryRuns } from './dry-run/runner';
 import { connectApiTemporal } from './temporal';
 
 /** The API process. Stops accepting connections on SIGINT/SIGTERM, then closes its clients. */
 async function main(): Promise<void> {
-  const config = loadAppConfig();
+  // Outside development, refuses a weak or placeholder API_BOOTSTRAP_KEY and API_AUTH=off (platform/api-security.ts).
+  const config = loadApiConfig();
   const log = createLogger('api', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGO_URL);
   const metrics = createMetricsRegistry('api');
   instrumentStore(metrics, mongo);
   const models = createModels(mongo);
   await ensureIndexes(models);
-  const connection = await connectApiTemporal(config.TEMPORAL_ADDRESS);
+  const connection = await connectApiTemporal(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
   if (config.API_AUTH === 'off') log.warn('API_AUTH=off: every request is treated as an admin');

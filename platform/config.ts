@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, type Channel } from '../domain/definition/schema';
+import { MAX_PROVIDER_TIMEOUT_MS, SEND_START_TO_CLOSE_MS } from '../domain/delivery/send-timeouts';
 import { isoDurationSchema } from '../domain/time/duration-schema';
 import { TUNING_DEFAULTS } from './worker-tuning';
 
@@ -18,13 +19,37 @@ const optionalText = z
   .optional()
   .transform((text) => (text === undefined || text.trim() === '' ? undefined : text));
 
+/** Temporal UI of the dev server (`npm start`, `temporal server start-dev`), by name and by address. */
+export const DEFAULT_CODEC_CORS_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 export const appConfigSchema = z
   .object({
+    /** `production` refuses weak security settings (platform/api-security.ts); `development` (npm start, tests) allows them. */
+    APP_ENV: z.enum(['development', 'production']).default('development'),
     TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('journeys'),
+    /** TLS to Temporal (`on`/`off`); unset: on when TEMPORAL_API_KEY or a TLS file is set (platform/temporal-connection.ts). */
+    TEMPORAL_TLS: optionalText.pipe(z.enum(['on', 'off']).optional()),
+    /** PEM file of the CA that signed Temporal's server certificate; unset: the system's trusted CAs. */
+    TEMPORAL_TLS_CA_FILE: optionalText,
+    /** PEM client certificate for mTLS (with TEMPORAL_TLS_KEY_FILE). */
+    TEMPORAL_TLS_CERT_FILE: optionalText,
+    /** PEM private key of the mTLS client certificate (with TEMPORAL_TLS_CERT_FILE). */
+    TEMPORAL_TLS_KEY_FILE: optionalText,
+    /** Name checked against Temporal's certificate (SNI) when it differs from the host of TEMPORAL_ADDRESS. */
+    TEMPORAL_TLS_SERVER_NAME: optionalText,
+    /** API key sent to Temporal as `Authorization: Bearer <key>` (Temporal Cloud API keys); turns TLS on by default. */
+    TEMPORAL_API_KEY: optionalText,
+    /** Payload encryption keys `id:<base64 of 32 bytes>,...`: the first encrypts, all decrypt (platform/payload-codec.ts); unset: plaintext. */
+    PAYLOAD_ENCRYPTION_KEYS: optionalText.transform((text, ctx) => (text === undefined ? undefined : parsePayloadKeys(text, ctx))),
+    /** Origins allowed to call the codec endpoint from a browser (Temporal UI), comma-separated. */
+    CODEC_CORS_ORIGINS: z
+      .string()
+      .default(DEFAULT_CODEC_CORS_ORIGINS.join(','))
+      .transform((text, ctx) => parseOrigins(text, ctx)),
     MONGO_URL: z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
@@ -64,8 +89,15 @@ export const appConfigSchema = z
     WEBHOOK_SIGNING_SECRET: optionalText,
     /** Events older than this (ISO-8601 duration) are refused by `POST /v1/events`. */
     EVENT_MAX_AGE: isoDurationSchema.default('PT1H'),
-    /** Timeout of one provider call, in milliseconds. */
-    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** Timeout of one provider call, in milliseconds; at most MAX_PROVIDER_TIMEOUT_MS, inside the send activity's timeout. */
+    PROVIDER_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(MAX_PROVIDER_TIMEOUT_MS, {
+        error: `must be at most ${MAX_PROVIDER_TIMEOUT_MS} ms: the send activity has ${SEND_START_TO_CLOSE_MS} ms in all (domain/delivery/send-timeouts.ts)`,
+      })
+      .default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Where the worker serves Prometheus `/metrics` (ours and the Temporal SDK's); port 0 turns it off. */
     WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -88,6 +120,7 @@ export const appConfigSchema = z
     const groups: [string, (keyof typeof config)[]][] = [
       ['FCM', ['FCM_PROJECT_ID', 'FCM_SERVICE_ACCOUNT_FILE']],
       ['SMS', ['SMS_GATEWAY_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM']],
+      ['Temporal mTLS', ['TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE']],
     ];
     for (const [name, keys] of groups) {
       const set = keys.filter((key) => config[key] !== undefined);
@@ -121,6 +154,50 @@ function parseChannelRates(text: string, ctx: z.RefinementCtx): Partial<Record<C
     rates[channel.data] = rate;
   }
   return rates;
+}
+
+/** `k2:<base64>,k1:<base64>` -> [{ id: 'k2', key }, { id: 'k1', key }]; names each bad part, never its key material. */
+function parsePayloadKeys(text: string, ctx: z.RefinementCtx): { id: string; key: Buffer }[] {
+  const keys: { id: string; key: Buffer }[] = [];
+  for (const [index, part] of text
+    .split(',')
+    .map((p) => p.trim())
+    .entries()) {
+    const separator = part.indexOf(':');
+    const id = separator > 0 ? part.slice(0, separator).trim() : '';
+    const encoded = separator > 0 ? part.slice(separator + 1).trim() : '';
+    const where = id ? `key "${id}"` : `entry ${index + 1}`;
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `${where} is not <id>:<base64 key> (an id of letters, digits, ".", "_", "-")` });
+    } else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || Buffer.from(encoded, 'base64').length !== 32) {
+      ctx.addIssue({ code: 'custom', message: `${where} must be 32 bytes in base64 (e.g. openssl rand -base64 32)` });
+    } else if (keys.some((key) => key.id === id)) {
+      ctx.addIssue({ code: 'custom', message: `key id "${id}" is given twice` });
+    } else {
+      keys.push({ id, key: Buffer.from(encoded, 'base64') });
+    }
+  }
+  return keys;
+}
+
+/** `http://a:1,https://b` -> the origins; each must be a bare http(s) origin (no path), as browsers send it. */
+function parseOrigins(text: string, ctx: z.RefinementCtx): string[] {
+  const origins = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an http(s) origin such as http://localhost:8233` });
+    }
+  }
+  return origins.map((origin) => origin.replace(/\/$/, ''));
 }
 
 /** Thrown when the environment does not validate; its message names each bad variable. */

@@ -1,5 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadAppConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { connectMongo } from '../store/mongo/connection';
@@ -11,6 +11,8 @@ import { createSettingsStore } from '../store/settings';
 import { createProviderAdapters } from '../activities/channels';
 import { activityMetrics, createMetricsRegistry, instrumentStore } from '../platform/metrics';
 import { sdkMetricsExporter, startWorkerMetrics } from './metrics';
+import { temporalConnectionOptions } from '../platform/temporal-connection';
+import { connectWorkerTemporal } from './temporal';
 import { workerTuning } from './tuning';
 import { createWorkerActivities, createWorkers, runWorkers } from './workers';
 
@@ -35,9 +37,8 @@ async function main(): Promise<void> {
   const models = createModels(mongo);
   await ensureIndexes(models);
   const journeys = createJourneyStore(models);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  // enterJourney nodes start instances of other journeys through a client.
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  // TLS, mTLS and an API key from the TEMPORAL_* variables; the client connection serves enterJourney nodes.
+  const { connection, clientConnection } = await connectWorkerTemporal(temporalConnectionOptions(config));
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const workers = await createWorkers({
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
