@@ -17,6 +17,7 @@ import { Routes } from './http/route';
 import { openApiDocument } from './openapi';
 import { addApiKeyRoutes } from './routes/api-keys';
 import { addBatchRoutes } from './routes/batches';
+import { addCodecRoutes, codecCors } from './routes/codec';
 import { addDryRunRoutes } from './routes/dry-run';
 import { addEnrollmentRoutes } from './routes/enrollments';
 import { addHealthRoutes } from './routes/health';
@@ -107,6 +108,7 @@ export function createApp(appDeps: AppDeps): express.Express {
   addSettingsRoutes(routes, deps);
   addEventRoutes(routes, deps);
   addProviderEventRoutes(deps.config.SENDGRID_WEBHOOK_PUBLIC_KEY ? publicRoutes : routes, deps);
+  addCodecRoutes(routes, deps);
 
   const document = openApiDocument(routes.registry);
   app.get('/openapi.json', (_req, res) => {
@@ -115,6 +117,8 @@ export function createApp(appDeps: AppDeps): express.Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
   // While a server is down, requests answer 503 within seconds instead of hanging (api/http/outage.ts).
   app.use(temporalDeadline(deps.temporal.connection));
+  // Temporal UI calls the codec routes from its own origin; its preflight carries no key.
+  app.use(codecCors(deps.config.CODEC_CORS_ORIGINS));
   app.use(publicRouter);
   app.use(storeGate(deps.mongo));
   app.use(authenticate(deps.apiKeys, { enabled: deps.authEnabled }));

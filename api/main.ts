@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { loadApiConfig } from '../platform/api-security';
 import { createLogger } from '../platform/logger';
+import { payloadDataConverter } from '../platform/payload-codec';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
 import { createMetricsRegistry, instrumentStore } from '../platform/metrics';
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
   const models = createModels(mongo);
   await ensureIndexes(models);
   const connection = await connectApiTemporal(temporalConnectionOptions(config));
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
+  });
 
   if (config.API_AUTH === 'off') log.warn('API_AUTH=off: every request is treated as an admin');
   else if (!config.API_BOOTSTRAP_KEY) log.warn('API_BOOTSTRAP_KEY is not set: only keys already stored can call the API');

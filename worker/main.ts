@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadAppConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { payloadDataConverter } from '../platform/payload-codec';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
 import { startReportsService } from '../temporal/services';
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
   const journeys = createJourneyStore(models);
   // TLS, mTLS and an API key from the TEMPORAL_* variables; the client connection serves enterJourney nodes.
   const { connection, clientConnection } = await connectWorkerTemporal(temporalConnectionOptions(config));
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  // Payloads encrypted when PAYLOAD_ENCRYPTION_KEYS is set, by the client (enterJourney) and the workers alike.
+  const dataConverter = payloadDataConverter(config.PAYLOAD_ENCRYPTION_KEYS);
+  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const workers = await createWorkers({
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     connection,
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     channelRates: config.CHANNEL_RATES,
     activityInterceptors: [activityMetrics(metrics)],
     tuning: workerTuning(config),
+    dataConverter,
   });
   await startReportsService(temporal, config.TEMPORAL_TASK_QUEUE);
   const metricsUrl =

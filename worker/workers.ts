@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import {
   createBatchActivities,
@@ -64,6 +65,8 @@ export interface WorkerSetup {
   activityInterceptors?: ActivityInterceptorsFactory[];
   /** Slots, pollers, cache and sticky timeout per kind of worker; absent: the SDK's defaults. */
   tuning?: WorkerTuning;
+  /** Payload encryption (platform/payload-codec.ts), the same as the clients'; absent: plaintext payloads. */
+  dataConverter?: DataConverter;
 }
 
 /** What the worker process's activities are built from (the test stack passes the same, on its own servers). */
@@ -120,12 +123,17 @@ export async function createServiceWorker(setup: WorkerSetup): Promise<Worker> {
     ...workflowSourceOf(setup),
     activities: { ...activities.maintenance, ...activities.batch, ...activities.segment, ...activities.reports },
     ...interceptorsOf(setup),
+    ...dataConverterOf(setup),
     ...setup.tuning?.service,
   });
 }
 
 function interceptorsOf(setup: Pick<WorkerSetup, 'activityInterceptors'>) {
   return setup.activityInterceptors ? { interceptors: { activity: setup.activityInterceptors } } : {};
+}
+
+function dataConverterOf(setup: Pick<WorkerSetup, 'dataConverter'>) {
+  return setup.dataConverter ? { dataConverter: setup.dataConverter } : {};
 }
 
 function workflowSourceOf(setup: WorkerSetup) {
@@ -141,6 +149,7 @@ export async function createJourneyWorker(setup: WorkerSetup): Promise<Worker> {
     ...workflowSourceOf(setup),
     activities: { ...activities.journey, ...activities.lifecycle, ...activities.maintenance, ...activities.batch, ...activities.segment },
     ...interceptorsOf(setup),
+    ...dataConverterOf(setup),
     ...setup.tuning?.journey,
   });
 }
@@ -158,6 +167,7 @@ export async function createChannelWorkers(setup: Omit<WorkerSetup, 'workflowBun
         activities: activities.lifecycle ? withStepFacts(activities.channel, activities.lifecycle.recordFacts) : activities.channel,
         maxTaskQueueActivitiesPerSecond: setup.channelRates?.[channel] ?? setup.channelRatePerSecond,
         ...interceptorsOf(setup),
+        ...dataConverterOf(setup),
         ...setup.tuning?.channel,
       }),
     ),

@@ -7,7 +7,7 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { SearchAttributeType } from '@temporalio/common';
+import { SearchAttributeType, type DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Connection } from 'mongoose';
 import { connectMongo } from '../../store/mongo/connection';
@@ -73,10 +73,16 @@ const indexedValueTypes: Record<string, temporal.api.enums.v1.IndexedValueType> 
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
 };
 
-/** An environment on the shared dev server (real persistence, search attributes, visibility). */
-export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * An environment on the shared dev server (real persistence, search attributes, visibility); its client uses
+ * `dataConverter` (the test stack's payload encryption) when given.
+ */
+export function createDevServerEnv(dataConverter?: DataConverter): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createFromExistingServer({ address: temporalAddress() });
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: temporalAddress(),
+    ...(dataConverter ? { client: { dataConverter } } : {}),
+  });
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -9,6 +9,7 @@ import type { ReportsInput } from '../../workflows/contract';
 import type { ProfileStore } from '../../store/profiles';
 import type { SendDependencies } from '../../activities/send';
 import type { AppConfig } from '../../platform/config';
+import { payloadDataConverter, type PayloadKey } from '../../platform/payload-codec';
 import type { SettingsStore } from '../../store/settings';
 import { createChannelWorkers, createJourneyWorker, createWorkerActivities, createWorkers, type WorkerSetup } from '../../worker/workers';
 import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
@@ -48,10 +49,16 @@ export interface TestStackOptions {
   deferWorkers?: boolean;
   /** Start the reports service (the counter folder and the experiment re-weighter) with these settings. */
   reports?: ReportsInput;
+  /** Payload encryption keys of the API's client and the workers, as PAYLOAD_ENCRYPTION_KEYS (default: testPayloadKeys). */
+  payloadKeys?: PayloadKey[];
 }
 
+/** The payload encryption key of test stacks: every test runs with encrypted payloads, as production does. */
+export const testPayloadKeys: PayloadKey[] = [{ id: 'test-1', key: Buffer.alloc(32, 7) }];
+
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const env = await createDevServerEnv();
+  const dataConverter = payloadDataConverter(options.payloadKeys ?? testPayloadKeys);
+  const env = await createDevServerEnv(dataConverter);
   const db = await openTestDatabase();
   const taskQueue = uniqueTaskQueue('it');
   const client = env.client;
@@ -79,6 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     }),
     channelRatePerSecond: options.channelRatePerSecond ?? 1000,
     workflowBundle: await workflowBundle(),
+    dataConverter,
   };
   const workers = options.deferWorkers ? [] : options.deferChannelWorkers ? [await createJourneyWorker(setup)] : await createWorkers(setup);
   const runs = workers.map((worker) => worker.run());
