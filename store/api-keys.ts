@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
-import { NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError } from '../domain/errors';
 import { isDuplicateKey } from './mongo/errors';
 
 export const apiKeyScopes = ['admin', 'ingest', 'read'] as const;
@@ -28,6 +28,12 @@ export interface ApiKeySummary {
   scopes: ApiKeyScope[];
   createdAt: Date;
   revokedAt: Date | null;
+}
+
+/** Whether the environment's bootstrap key is set, and since when it is refused. */
+export interface BootstrapKeyStatus {
+  configured: boolean;
+  retiredAt: Date | null;
 }
 
 export interface ApiKeyStoreOptions {
@@ -66,6 +72,20 @@ const apiKeySchema = new Schema(
 
 export type ApiKeyDoc = InferSchemaType<typeof apiKeySchema>;
 
+/**
+ * Retired bootstrap keys, by the hex sha256 of the key. Retirement is per key value: the key stays refused while it
+ * is still in the environment, and an operator locked out can set a new API_BOOTSTRAP_KEY to get back in.
+ */
+const retiredBootstrapKeySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    retiredAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+type RetiredBootstrapKeyDoc = InferSchemaType<typeof retiredBootstrapKeySchema>;
+
 interface CacheEntry {
   hash: Buffer;
   principal: ApiKeyPrincipal;
@@ -90,6 +110,10 @@ export function createApiKeyStore(connection: Connection, options: ApiKeyStoreOp
   const model: Model<ApiKeyDoc> =
     (connection.models.ApiKey as Model<ApiKeyDoc> | undefined) ?? connection.model<ApiKeyDoc>('ApiKey', apiKeySchema, 'api_keys');
 
+  const retiredModel: Model<RetiredBootstrapKeyDoc> =
+    (connection.models.RetiredBootstrapKey as Model<RetiredBootstrapKeyDoc> | undefined) ??
+    connection.model<RetiredBootstrapKeyDoc>('RetiredBootstrapKey', retiredBootstrapKeySchema, 'retired_bootstrap_keys');
+
   const bootstrapKey = options.bootstrapKey || undefined;
   if (bootstrapKey !== undefined && bootstrapKey.length < minBootstrapKeyLength) {
     throw new Error(`the bootstrap API key must be at least ${minBootstrapKeyLength} characters long`);
@@ -99,6 +123,19 @@ export function createApiKeyStore(connection: Connection, options: ApiKeyStoreOp
   const now = options.now ?? Date.now;
   /** Successful lookups by key id. The secret is still compared on every request. */
   const cache = new Map<string, CacheEntry>();
+  /** The bootstrap key's retirement as last read: a retirement is final, "not retired" is re-read after the TTL. */
+  let bootstrapRetirement: { retiredAt: Date | null; expiresAt: number } | undefined;
+
+  async function bootstrapRetiredAt(): Promise<Date | null> {
+    if (!bootstrapHash) return null;
+    if (bootstrapRetirement && (bootstrapRetirement.retiredAt || bootstrapRetirement.expiresAt > now())) {
+      return bootstrapRetirement.retiredAt;
+    }
+    const doc = await retiredModel.findById(bootstrapHash.toString('hex')).lean();
+    const retiredAt = doc?.retiredAt ?? null;
+    bootstrapRetirement = { retiredAt, expiresAt: now() + cacheTtlMs };
+    return retiredAt;
+  }
 
   function remember(id: string, entry: CacheEntry): void {
     if (cacheTtlMs === 0) return;
@@ -125,6 +162,7 @@ export function createApiKeyStore(connection: Connection, options: ApiKeyStoreOp
     async ensureIndexes(): Promise<void> {
       // Only the _id index is needed; this also creates the collection.
       await model.createIndexes();
+      await retiredModel.createIndexes();
     },
 
     async create(name: string, scopes: readonly ApiKeyScope[]): Promise<CreatedApiKey> {
@@ -166,10 +204,43 @@ export function createApiKeyStore(connection: Connection, options: ApiKeyStoreOp
       cache.delete(id);
     },
 
+    async bootstrapStatus(): Promise<BootstrapKeyStatus> {
+      bootstrapRetirement = undefined;
+      return { configured: bootstrapHash !== undefined, retiredAt: await bootstrapRetiredAt() };
+    },
+
+    /**
+     * Refuses the environment's bootstrap key from now on (other API processes within the cache TTL). Only once a
+     * stored, unrevoked admin key exists, so that retiring cannot lock every admin out. Retiring again is harmless.
+     */
+    async retireBootstrap(): Promise<{ retiredAt: Date }> {
+      if (!bootstrapHash) {
+        throw new ConflictError('no bootstrap key is configured (API_BOOTSTRAP_KEY is unset)', {}, 'bootstrap_key_absent');
+      }
+      if (!(await model.exists({ scopes: 'admin', revokedAt: null }))) {
+        throw new ConflictError(
+          'create an admin API key (POST /v1/api-keys) before retiring the bootstrap key: no stored admin key exists',
+          {},
+          'no_admin_key',
+        );
+      }
+      const id = bootstrapHash.toString('hex');
+      try {
+        await retiredModel.create({ _id: id, retiredAt: new Date() });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const doc = await retiredModel.findById(id).lean();
+      if (!doc) throw new Error('the bootstrap key retirement was not stored');
+      bootstrapRetirement = { retiredAt: doc.retiredAt, expiresAt: Number.POSITIVE_INFINITY };
+      return { retiredAt: doc.retiredAt };
+    },
+
     /** The principal of a presented key, or undefined for anything malformed, unknown, wrong or revoked. */
     async authenticate(presented: string): Promise<ApiKeyPrincipal | undefined> {
       if (typeof presented !== 'string' || presented.length === 0) return undefined;
       if (bootstrapHash && timingSafeEqual(sha256(presented), bootstrapHash)) {
+        if (await bootstrapRetiredAt()) return undefined;
         return { ...bootstrapPrincipal, scopes: [...bootstrapPrincipal.scopes] };
       }
       if (presented.length > maxPresentedLength) return undefined;

@@ -26,8 +26,17 @@ const apiKeySummarySchema = z.object({
   revokedAt: z.date().nullable(),
 });
 
+const bootstrapStatusSchema = z.object({
+  configured: z.boolean().describe('Whether API_BOOTSTRAP_KEY is set in this API process'),
+  retired: z.boolean().describe('Whether that key is refused (401) although it is still in the environment'),
+  retiredAt: z.date().nullable(),
+});
+
 /** Admin-only: `scope: 'admin'` is checked by Routes before validation, and again in each handler as defence in depth. */
-export function addApiKeyRoutes(routes: Routes, store: Pick<ApiKeyStore, 'create' | 'list' | 'revoke'>): void {
+export function addApiKeyRoutes(
+  routes: Routes,
+  store: Pick<ApiKeyStore, 'create' | 'list' | 'revoke' | 'bootstrapStatus' | 'retireBootstrap'>,
+): void {
   routes.add({
     method: 'post',
     path: '/v1/api-keys',
@@ -51,6 +60,38 @@ export function addApiKeyRoutes(routes: Routes, store: Pick<ApiKeyStore, 'create
     responses: { 200: { description: 'The keys', schema: z.object({ items: z.array(apiKeySummarySchema) }) } },
     async handle() {
       return { status: 200, body: { items: await store.list() } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/api-keys/bootstrap',
+    summary: 'Whether the bootstrap key (API_BOOTSTRAP_KEY) is configured and whether it is retired (admin)',
+    tag: 'API keys',
+    scope: 'admin',
+    responses: { 200: { description: 'The bootstrap key status', schema: bootstrapStatusSchema } },
+    async handle() {
+      const status = await store.bootstrapStatus();
+      return { status: 200, body: { ...status, retired: status.retiredAt !== null } };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/api-keys/bootstrap/retire',
+    summary:
+      'Retire the bootstrap key (admin): from now on it answers 401 even while API_BOOTSTRAP_KEY still holds it ' +
+      '(other API processes within 5 seconds). Needs a stored admin key first (409 no_admin_key); repeating is harmless. ' +
+      'To get back in after losing every admin key, set a new API_BOOTSTRAP_KEY.',
+    tag: 'API keys',
+    scope: 'admin',
+    responses: {
+      200: { description: 'Retired', schema: bootstrapStatusSchema },
+      409: { description: 'No stored admin key exists (no_admin_key), or no bootstrap key is configured (bootstrap_key_absent)' },
+    },
+    async handle() {
+      const { retiredAt } = await store.retireBootstrap();
+      return { status: 200, body: { configured: true, retired: true, retiredAt } };
     },
   });
 

@@ -359,3 +359,115 @@ describe('API key store units', () => {
     await expect(store.authenticate('')).resolves.toBeUndefined();
   });
 });
+
+describe('retiring the bootstrap key', () => {
+  let db: Awaited<ReturnType<typeof openTestDatabase>>;
+  let store: ApiKeyStore;
+  let app: TestApp;
+  const errors: unknown[] = [];
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    store = createApiKeyStore(db.connection, { bootstrapKey });
+    await store.ensureIndexes();
+    app = await startApp(store, true, errors);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+  afterEach(() => {
+    expect(errors).toEqual([]);
+  });
+
+  function expectConflict(response: { status: number; body: any; headers: Headers }, code: string): void {
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ status: 409, code, title: 'Conflict' });
+  }
+
+  it('refuses to retire it while no stored admin key exists (409), and it keeps working', async () => {
+    expect((await call(app, 'GET', '/v1/api-keys/bootstrap', undefined, bearer(bootstrapKey))).body).toEqual({
+      configured: true,
+      retired: false,
+      retiredAt: null,
+    });
+    expectConflict(await call(app, 'POST', '/v1/api-keys/bootstrap/retire', undefined, bearer(bootstrapKey)), 'no_admin_key');
+    // Neither a read key nor a revoked admin key counts.
+    await store.create('reader', ['read']);
+    const revoked = await store.create('former-admin', ['admin']);
+    await store.revoke(revoked.id);
+    expectConflict(await call(app, 'POST', '/v1/api-keys/bootstrap/retire', undefined, bearer(bootstrapKey)), 'no_admin_key');
+    expect((await call(app, 'GET', '/v1/api-keys', undefined, bearer(bootstrapKey))).status).toBe(200);
+  });
+
+  it('needs the admin scope to retire it', async () => {
+    const reader = await store.create('reader-2', ['read']);
+    expectForbidden(await call(app, 'POST', '/v1/api-keys/bootstrap/retire', undefined, bearer(reader.key)), 'admin');
+    expectUnauthenticated(await call(app, 'POST', '/v1/api-keys/bootstrap/retire'));
+  });
+
+  it('refuses the bootstrap key (401) once retired, while stored admin keys keep working', async () => {
+    const admin = await call(app, 'POST', '/v1/api-keys', { name: 'ops', scopes: ['admin'] }, bearer(bootstrapKey));
+    expect(admin.status).toBe(201);
+    const retired = await call(app, 'POST', '/v1/api-keys/bootstrap/retire', undefined, bearer(bootstrapKey));
+    expect(retired.status).toBe(200);
+    expect(retired.body).toEqual({ configured: true, retired: true, retiredAt: expect.any(String) });
+
+    expectUnauthenticated(await call(app, 'GET', '/v1/api-keys', undefined, bearer(bootstrapKey)));
+    expectUnauthenticated(await call(app, 'GET', '/test/read', undefined, { 'x-api-key': bootstrapKey }));
+    const status = await call(app, 'GET', '/v1/api-keys/bootstrap', undefined, bearer(admin.body.key));
+    expect(status.status).toBe(200);
+    expect(status.body).toEqual({ configured: true, retired: true, retiredAt: retired.body.retiredAt });
+    // Retiring again is harmless and keeps the first time.
+    const again = await call(app, 'POST', '/v1/api-keys/bootstrap/retire', undefined, bearer(admin.body.key));
+    expect(again.status).toBe(200);
+    expect(again.body.retiredAt).toBe(retired.body.retiredAt);
+  });
+
+  it('is refused by every API process on the database, still in the environment; a new bootstrap key gets back in', async () => {
+    // Another API process started after the retirement, with the same environment.
+    const other = createApiKeyStore(db.connection, { bootstrapKey });
+    await expect(other.authenticate(bootstrapKey)).resolves.toBeUndefined();
+    // An operator who lost every admin key sets a new API_BOOTSTRAP_KEY.
+    const replacement = 'another-bootstrap-0123456789abcdef';
+    const recovered = createApiKeyStore(db.connection, { bootstrapKey: replacement });
+    await expect(recovered.authenticate(replacement)).resolves.toEqual({ id: 'bootstrap', name: 'bootstrap', scopes: ['admin'] });
+    await expect(recovered.authenticate(bootstrapKey)).resolves.toBeUndefined();
+  });
+
+  it('bounds how long another process keeps accepting a freshly retired key to the cache TTL', async () => {
+    const fresh = await openTestDatabase();
+    try {
+      let clock = 1_000_000;
+      const first = createApiKeyStore(fresh.connection, { bootstrapKey });
+      const other = createApiKeyStore(fresh.connection, { bootstrapKey, now: () => clock });
+      await first.create('ops', ['admin']);
+      expect(await other.authenticate(bootstrapKey)).toBeDefined();
+      await first.retireBootstrap();
+      expect(await first.authenticate(bootstrapKey)).toBeUndefined();
+      clock += 5_001;
+      expect(await other.authenticate(bootstrapKey)).toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('answers 409 bootstrap_key_absent when no bootstrap key is configured', async () => {
+    const bare = createApiKeyStore(db.connection, {});
+    const admin = await bare.create('ops-2', ['admin']);
+    const bareErrors: unknown[] = [];
+    const bareApp = await startApp(bare, true, bareErrors);
+    try {
+      expect((await call(bareApp, 'GET', '/v1/api-keys/bootstrap', undefined, bearer(admin.key))).body).toEqual({
+        configured: false,
+        retired: false,
+        retiredAt: null,
+      });
+      expectConflict(await call(bareApp, 'POST', '/v1/api-keys/bootstrap/retire', undefined, bearer(admin.key)), 'bootstrap_key_absent');
+    } finally {
+      await bareApp.close();
+    }
+    expect(bareErrors).toEqual([]);
+  });
+});
