@@ -10,6 +10,7 @@ import { type DeliveryMeta, TransientSendError } from './channels/contract';
 import { createSinkAdapter } from './channels/sink';
 import { createFrequencyCaps, type SlotRef } from './delivery/caps';
 import { prepareDispatch, type Dispatch, type ProviderAdapters } from './delivery/dispatch';
+import { withHeartbeats } from './delivery/heartbeat';
 import { createDeliveryLedger, DeliveryChangedError, type Attempt, type DeliveryRecord, type LedgerOutcome } from './delivery/ledger';
 import { cappedOutcome, planDelivery, versionStopped } from './delivery/plan';
 import type { SendRequest, SendResult } from './types';
@@ -151,7 +152,7 @@ export function createChannelActivities(deps: SendDependencies) {
     }
     let result: Awaited<ReturnType<Dispatch['call']>>;
     try {
-      result = await prepared.call();
+      result = await withHeartbeats(() => prepared.call());
     } catch (error) {
       if (!(error instanceof TransientSendError)) {
         // Unclassified: the call may have reached the provider. The claim stays `calling`, so the retry resends

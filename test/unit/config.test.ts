@@ -1,3 +1,4 @@
+import { MAX_PROVIDER_TIMEOUT_MS, SEND_START_TO_CLOSE_MS } from '../../domain/delivery/send-timeouts';
 import { ConfigError, loadAppConfig } from '../../platform/config';
 import { loadDevConfig } from '../../infra/dev-config';
 
@@ -31,5 +32,13 @@ describe('configuration from the environment', () => {
     expect(config.WORKER_MAX_CACHED_WORKFLOWS).toBe(500);
     expect(config.WORKER_STICKY_QUEUE_TIMEOUT_MS).toBe(3000);
     expect(() => loadAppConfig({ WORKER_MAX_TASK_POLLS: '1' })).toThrow(/WORKER_MAX_TASK_POLLS/);
+  });
+
+  it('refuses a provider timeout that does not fit inside the send activity', () => {
+    expect(loadAppConfig({ PROVIDER_TIMEOUT_MS: String(MAX_PROVIDER_TIMEOUT_MS) }).PROVIDER_TIMEOUT_MS).toBe(MAX_PROVIDER_TIMEOUT_MS);
+    expect(MAX_PROVIDER_TIMEOUT_MS).toBeLessThan(SEND_START_TO_CLOSE_MS);
+    for (const refused of [MAX_PROVIDER_TIMEOUT_MS + 1, SEND_START_TO_CLOSE_MS, 120_000]) {
+      expect(() => loadAppConfig({ PROVIDER_TIMEOUT_MS: String(refused) })).toThrow(/PROVIDER_TIMEOUT_MS: must be at most/);
+    }
   });
 });

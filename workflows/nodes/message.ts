@@ -1,6 +1,7 @@
 import { ActivityCancellationType, ActivityFailure, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ChannelActivities, SendResult } from '../../activities';
 import type { NodeOfType } from '../../domain/definition/schema';
+import { SEND_HEARTBEAT_TIMEOUT_MS, SEND_START_TO_CLOSE_MS } from '../../domain/delivery/send-timeouts';
 import { channelTaskQueue, deliveryKey } from '../../domain/naming';
 import type { NodeContext, NodeOutcome, SendOutcome } from '../context';
 import { recordError } from '../state';
@@ -19,8 +20,9 @@ const MAX_DEFERRALS = 20;
 export async function runMessage(node: NodeOfType<'message'>, ctx: NodeContext): Promise<NodeOutcome> {
   const { sendMessage } = proxyActivities<ChannelActivities>({
     taskQueue: channelTaskQueue(workflowInfo().taskQueue, node.channel),
-    startToCloseTimeout: '1m',
-    heartbeatTimeout: '30s',
+    // The same values as before ('1m', '30s'), shared with the configuration's provider timeout check.
+    startToCloseTimeout: SEND_START_TO_CLOSE_MS,
+    heartbeatTimeout: SEND_HEARTBEAT_TIMEOUT_MS,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 20 },
     // A cancelled send is waited for: the instance ends only once the activity has stopped (or finished,
     // in which case its outcome is still recorded), never leaving a send running behind a closed instance.
