@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ProfileOperation } from '../domain/definition/schema';
 import type { ProfileStore } from '../store/profiles';
 import type { ProfileView } from '../domain/profiles/view';
+import { unsafeSegment } from '../domain/conditions/path-segments';
 import { renderValue } from './templates';
 
 export interface ProfileActivityDependencies {
@@ -38,6 +39,8 @@ export function createProfileActivities({ profiles }: ProfileActivityDependencie
       const templateScope = { event: scope.event ?? {}, context: scope.context ?? {}, profile };
       const rendered: ProfileOperation[] = [];
       for (const operation of operations) {
+        // Refused by validation; an operation of a version published before that is skipped, not applied.
+        if (unsafeSegment(operation.property) !== undefined) continue;
         if (!('value' in operation) || typeof operation.value === 'number') {
           rendered.push(operation);
           continue;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toInstant } from '../time/instant';
+import { unsafeSegment, unsafeSegmentMessage } from '../conditions/path-segments';
 
 /**
  * The condition language: a compact, Mongo-query-like tree.
@@ -51,14 +52,18 @@ const COMBINATORS = ['all', 'any', 'not'] as const;
 /** `profile.address.city`: non-empty segments separated by dots. */
 const PATH_PATTERN = /^[^.\s](?:[^.]*[^.\s])?(?:\.[^.\s](?:[^.]*[^.\s])?)*$/;
 export function isConditionPath(text: string): boolean {
-  return text.length <= 256 && PATH_PATTERN.test(text);
+  return text.length <= 256 && PATH_PATTERN.test(text) && unsafeSegment(text) === undefined;
+}
+
+/** Why `text` is not a condition path. */
+function conditionPathMessage(text: unknown): string {
+  const segment = typeof text === 'string' ? unsafeSegment(text) : undefined;
+  return segment ? unsafeSegmentMessage(segment) : 'must be a dot-separated path such as profile.country or properties.items';
 }
 
 const pathSchema = z
   .string()
-  .refine((path) => isConditionPath(path), {
-    message: 'must be a dot-separated path such as profile.country or properties.items',
-  })
+  .refine((path) => isConditionPath(path), { error: (issue) => conditionPathMessage(issue.input) })
   .describe('A dot-separated path, e.g. `profile.country`, `event.properties.total`, `trigger.properties.orderId`.');
 
 export const valueRefSchema = z
@@ -175,6 +180,8 @@ function scalarOrRefProblem(value: unknown, path: Array<string | number>): Condi
     if (keys.length === 1 && keys[0] === 'ref') {
       const ref = value.ref;
       if (typeof ref === 'string' && isConditionPath(ref)) return undefined;
+      const segment = typeof ref === 'string' ? unsafeSegment(ref) : undefined;
+      if (segment) return { path: [...path, 'ref'], message: `a ref: ${unsafeSegmentMessage(segment)}` };
       return { path: [...path, 'ref'], message: 'a ref must be a dot-separated path such as trigger.properties.orderId' };
     }
     return { path, message: 'an operand object must be exactly { ref: <path> }' };
@@ -214,7 +221,11 @@ export function conditionShapeProblems(input: unknown, path: Array<string | numb
   const problems: ConditionShapeProblem[] = [];
   for (const key of keys) {
     if (!isConditionPath(key)) {
-      problems.push({ path: [...path, key], message: `\`${key}\` is not a dot-separated path such as profile.country` });
+      const segment = unsafeSegment(key);
+      const message = segment
+        ? `\`${key}\`: ${unsafeSegmentMessage(segment)}`
+        : `\`${key}\` is not a dot-separated path such as profile.country`;
+      problems.push({ path: [...path, key], message });
       continue;
     }
     const ops = input[key];

@@ -3,6 +3,7 @@ import { slugSchema } from '../ids';
 import { durationToMs } from '../time/duration';
 import { isoDurationSchema } from '../time/duration-schema';
 import { conditionSchema } from './conditions';
+import { unsafeSegment, unsafeSegmentMessage } from '../conditions/path-segments';
 
 /**
  * The journey file format (YAML or JSON), shared by the API, the CLI and the worker.
@@ -275,6 +276,7 @@ const relativeToSchema = strictObject('relativeTo', {
   property: z
     .string()
     .regex(/^profile(\.[^.\s]+)+$/, 'must be a profile date property such as profile.birthday')
+    .refine((p) => unsafeSegment(p) === undefined, { error: (issue) => unsafeSegmentMessage(unsafeSegment(String(issue.input)) ?? '') })
     .describe('A date property of the profile, e.g. `profile.subscriptionEnds`.'),
   offset: isoDuration.optional().describe('How long before or after that date.'),
   direction: z.enum(['before', 'after']).describe('Before or after the date.'),
@@ -384,6 +386,7 @@ const profilePropertySchema = z
   .refine((p) => !p.startsWith('profile.'), {
     message: 'name the property without the `profile.` prefix (e.g. `plan`, not `profile.plan`)',
   })
+  .refine((p) => unsafeSegment(p) === undefined, { error: (issue) => unsafeSegmentMessage(unsafeSegment(String(issue.input)) ?? '') })
   .describe('A profile property, dot-separated for nested fields, e.g. `plan` or `address.city`.');
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

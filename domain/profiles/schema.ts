@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, timeZoneSchema } from '../definition/schema';
+import { UNSAFE_SEGMENTS } from '../conditions/path-segments';
 
 /**
  * The profile of a user as callers write it (profiles API, the `profile` of an enrolment; later the CLI):
@@ -16,6 +17,7 @@ function keyProblem(key: string): string | undefined {
   if (key.startsWith('$')) return `attribute key "${key}" must not start with "$"`;
   if (key.includes('.')) return `attribute key "${key}" must not contain "."`;
   if (key.includes('\0')) return `attribute key "${key}" must not contain a NUL character`;
+  if (UNSAFE_SEGMENTS.includes(key)) return `attribute key "${key}" is reserved (__proto__, constructor and prototype are not allowed)`;
   return undefined;
 }
 

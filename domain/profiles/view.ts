@@ -6,6 +6,8 @@
  * attribute of the same name). `profile.plan` is the attribute `plan`; `profile.timezone` is the field.
  */
 
+import { unsafeSegment } from '../conditions/path-segments';
+
 /** Profile properties kept as top-level fields of the document; every other property is an attribute. */
 export const PROFILE_FIELDS = ['email', 'phone', 'timezone', 'pushTokens', 'consent'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
@@ -20,10 +22,12 @@ export function pickPaths(view: ProfileView, paths: readonly string[]): ProfileV
   if (paths.some((path) => path === '')) return view;
   const picked: ProfileView = {};
   for (const path of paths) {
+    // Validation refuses these segments; a path stored before it did is skipped, never assigned through.
+    if (unsafeSegment(path) !== undefined) continue;
     const segments = path.split('.');
     let source: unknown = view;
     for (const segment of segments) {
-      source = isRecord(source) && Object.prototype.hasOwnProperty.call(source, segment) ? source[segment] : undefined;
+      source = isRecord(source) && Object.hasOwn(source, segment) ? source[segment] : undefined;
     }
     if (source === undefined) continue;
     let target = picked;
@@ -32,7 +36,8 @@ export function pickPaths(view: ProfileView, paths: readonly string[]): ProfileV
         target[segment] = source;
         return;
       }
-      const next = target[segment];
+      // Only an own object of `picked` is walked into: an inherited one (Object.prototype) never is.
+      const next = Object.hasOwn(target, segment) ? target[segment] : undefined;
       if (!isRecord(next)) target[segment] = {};
       target = target[segment] as ProfileView;
     });
