@@ -16,20 +16,29 @@ export const documentedPlaceholderKeys: readonly string[] = [
 const placeholderWords = /change[-_ ]?me|replace[-_ ]?me|placeholder|example|secret|password|changeit|default/i;
 
 export const minProductionKeyLength = 32;
-/** `openssl rand -hex 32` (64 hex characters) estimates ~240 bits; 24 random bytes in base64 ~150. */
-export const minProductionKeyBits = 128;
+/** `openssl rand -hex 32` estimates ~240 bits, `openssl rand -hex 16` ~110; a sequence like "abcd…" or "0123…" less than 10. */
+export const minProductionKeyBits = 96;
 
-/** Shannon entropy of the key's own characters times its length: a rough upper bound of its randomness in bits. */
-export function estimatedBits(key: string): number {
-  const counts = new Map<string, number>();
-  for (const char of key) counts.set(char, (counts.get(char) ?? 0) + 1);
-  const length = [...key].length;
-  let perChar = 0;
+/** Shannon entropy of a sequence's symbols times its length. */
+function shannonBits(symbols: readonly (string | number)[]): number {
+  const counts = new Map<string | number, number>();
+  for (const symbol of symbols) counts.set(symbol, (counts.get(symbol) ?? 0) + 1);
+  let perSymbol = 0;
   for (const count of counts.values()) {
-    const p = count / length;
-    perChar -= p * Math.log2(p);
+    const p = count / symbols.length;
+    perSymbol -= p * Math.log2(p);
   }
-  return perChar * length;
+  return perSymbol * symbols.length;
+}
+
+/**
+ * A rough upper bound of a key's randomness in bits: the Shannon entropy of its characters, and of the steps
+ * between neighbours (so "abcdef…" or "0123…" count as little as "aaaa…"), whichever is lower.
+ */
+export function estimatedBits(key: string): number {
+  const chars = [...key];
+  const steps = chars.slice(1).map((char, i) => char.codePointAt(0)! - chars[i]!.codePointAt(0)!);
+  return Math.min(shannonBits(chars), shannonBits(steps) + 1);
 }
 
 /** Why a bootstrap key is too weak for production, or undefined when it is acceptable. */
@@ -38,7 +47,7 @@ export function bootstrapKeyWeakness(key: string): string | undefined {
   if (placeholderWords.test(key)) return 'looks like a placeholder: generate one with "openssl rand -hex 32"';
   if (key.length < minProductionKeyLength) return `must be at least ${minProductionKeyLength} characters in production`;
   if (estimatedBits(key) < minProductionKeyBits) {
-    return 'is too predictable (too few distinct characters): generate one with "openssl rand -hex 32"';
+    return 'is too predictable (repeated or sequential characters): generate one with "openssl rand -hex 32"';
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { appConfigSchema } from '../../platform/config';
+import { apiConfigSchema, documentedPlaceholderKeys } from '../../platform/api-security';
 import { searchAttributeKeys, searchAttributesForCli } from '../../domain/search-attributes';
 
 /**
@@ -26,14 +27,30 @@ interface ComposeService {
 const compose = parse(composeText) as { services: Record<string, ComposeService> };
 const services = compose.services;
 const schemaKeys = Object.keys(appConfigSchema.shape).sort();
+/** Settings only the API reads: the worker must not receive them (it needs no API key). */
+const apiOnlyKeys = ['API_BOOTSTRAP_KEY', 'API_AUTH'];
 
-/** Compose interpolation in a value: `${VAR:-default}` / `${VAR-default}` become the default, `$$` becomes `$`. */
-function resolveDefaults(value: string): string {
+/** What an operator sets in .env for the required variables (`${VAR:?message}`): a key as `openssl rand -hex 32` makes. */
+const operatorValues: Record<string, string> = { API_BOOTSTRAP_KEY: '3f9c2a7be14d8056c9e2b7a1f04d6e8c5b3a9d2e7f1c0846ab5e9d3c2f7a1b06' };
+
+/**
+ * Compose interpolation in a value: `${VAR:-default}` / `${VAR-default}` become the default, a required
+ * `${VAR:?message}` the operator's value from `values`, `$$` becomes `$`.
+ */
+function resolveDefaults(value: string, values: Record<string, string> = operatorValues): string {
   return value
-    .replace(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
-      if (fallback === undefined) throw new Error(`\${${name}} has no default`);
-      return fallback;
-    })
+    .replace(
+      /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|(:?\?)([^}]*))?\}/g,
+      (_match, name: string, dash?: string, fallback?: string, question?: string) => {
+        if (question !== undefined) {
+          const given = values[name];
+          if (given === undefined) throw new Error(`\${${name}} is required and no value was given`);
+          return given;
+        }
+        if (dash === undefined) throw new Error(`\${${name}} has no default`);
+        return fallback ?? '';
+      },
+    )
     .replace(/\$\$/g, '$');
 }
 
@@ -49,16 +66,17 @@ function rawEnvironment(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, String(value ?? '')]));
 }
 
-function resolvedEnvironment(name: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(rawEnvironment(name)).map(([key, value]) => [key, resolveDefaults(value)]));
+function resolvedEnvironment(name: string, values: Record<string, string> = operatorValues): Record<string, string> {
+  return Object.fromEntries(Object.entries(rawEnvironment(name)).map(([key, value]) => [key, resolveDefaults(value, values)]));
 }
 
-/** Host ports published by a service, after interpolation. */
-function publishedPorts(name: string): { host: number; container: number }[] {
+/** Host ports published by a service, after interpolation; `ip` is the host interface (all of them when absent). */
+function publishedPorts(name: string): { ip?: string; host: number; container: number }[] {
   return (service(name).ports ?? []).map((port) => {
     if (typeof port !== 'string') return { host: Number(port.published), container: port.target };
     const parts = resolveDefaults(port).split(':');
-    return { host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
+    const ip = parts.length === 3 ? { ip: parts[0]! } : {};
+    return { ...ip, host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
   });
 }
 
@@ -82,10 +100,33 @@ describe('temporal-docker/docker-compose.yml', () => {
     }
   });
 
-  it('publishes Temporal on 7233, the UI on 8233 and the API on 3000', () => {
-    expect(publishedPorts('temporal')).toContainEqual({ host: 7233, container: 7233 });
-    expect(publishedPorts('temporal-ui')).toContainEqual({ host: 8233, container: 8080 });
-    expect(publishedPorts('api')).toContainEqual({ host: 3000, container: 3000 });
+  it('publishes only the API on every interface, the Temporal UI on loopback only, and never the Temporal frontend', () => {
+    expect(publishedPorts('api')).toEqual([{ host: 3000, container: 3000 }]);
+    expect(publishedPorts('temporal-ui')).toEqual([{ ip: '127.0.0.1', host: 8233, container: 8080 }]);
+    expect(service('temporal').ports).toBeUndefined();
+    const others = Object.keys(services).filter((name) => !['api', 'temporal-ui'].includes(name));
+    expect(others.filter((name) => service(name).ports !== undefined)).toEqual([]);
+    expect(others.filter((name) => (service(name) as { network_mode?: string }).network_mode === 'host')).toEqual([]);
+  });
+
+  it('requires API_BOOTSTRAP_KEY with no default, gives it to the API only, and runs both in production mode', () => {
+    expect(rawEnvironment('api').API_BOOTSTRAP_KEY).toMatch(/^\$\{API_BOOTSTRAP_KEY:\?[^}]+\}$/);
+    expect(() => resolveDefaults(rawEnvironment('api').API_BOOTSTRAP_KEY!, {})).toThrow(/required/);
+    expect(composeText).not.toMatch(/API_BOOTSTRAP_KEY:-/);
+    expect(rawEnvironment('worker')).not.toHaveProperty('API_BOOTSTRAP_KEY');
+    expect(rawEnvironment('worker')).not.toHaveProperty('API_AUTH');
+    expect(rawEnvironment('api').API_AUTH).toBe('on');
+    for (const name of ['worker', 'api']) expect(rawEnvironment(name).APP_ENV).toBe('production');
+    // .env.example leaves it empty: no value to copy, and compose's ":?" refuses an empty one too.
+    expect(envExampleText).toMatch(/^API_BOOTSTRAP_KEY=$/m);
+  });
+
+  it('makes the API refuse the documented placeholders and a short key with the compose environment', () => {
+    for (const key of [...documentedPlaceholderKeys, 'abcdefghijklmnopqrstuvwxyz0123456789']) {
+      const result = apiConfigSchema.safeParse(resolvedEnvironment('api', { API_BOOTSTRAP_KEY: key }));
+      expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain('API_BOOTSTRAP_KEY');
+    }
+    expect(apiConfigSchema.safeParse(resolvedEnvironment('api')).success).toBe(true);
   });
 
   it('builds the worker and the API from temporal-docker/Dockerfile and starts the compiled entry points', () => {
@@ -101,15 +142,16 @@ describe('temporal-docker/docker-compose.yml', () => {
   });
 
   describe.each(['worker', 'api'])('%s environment', (name) => {
-    it('sets exactly the variables of appConfigSchema', () => {
+    it('sets exactly the variables of appConfigSchema (the worker without the API-only ones)', () => {
       const keys = Object.keys(rawEnvironment(name)).sort();
-      const unknown = keys.filter((key) => !schemaKeys.includes(key));
-      const missing = schemaKeys.filter((key) => !keys.includes(key));
+      const expected = name === 'worker' ? schemaKeys.filter((key) => !apiOnlyKeys.includes(key)) : schemaKeys;
+      const unknown = keys.filter((key) => !expected.includes(key));
+      const missing = expected.filter((key) => !keys.includes(key));
       expect({ unknown, missing }).toEqual({ unknown: [], missing: [] });
     });
 
-    it('validates against appConfigSchema with the defaults', () => {
-      const result = appConfigSchema.safeParse(resolvedEnvironment(name));
+    it('validates against appConfigSchema with the defaults (the API against its production refusals too)', () => {
+      const result = (name === 'api' ? apiConfigSchema : appConfigSchema).safeParse(resolvedEnvironment(name));
       expect(result.error?.issues).toBeUndefined();
       expect(result.success).toBe(true);
     });
