@@ -3,7 +3,8 @@ import { TransientSendError } from './contract';
 /**
  * Failures of the connect phase (refused, DNS, unroutable, undici's connect timeout): the request was never
  * written, so the provider certainly did not accept it. Undici's fetch rejects with `TypeError('fetch failed')`
- * whose `cause` carries the code (an AggregateError from happy eyeballs carries its first error's code).
+ * whose `cause` carries the code (an AggregateError from happy eyeballs carries its first error's code);
+ * node:http (webhooks) rejects with the socket's error itself, which carries the code.
  */
 const NOT_WRITTEN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -34,12 +35,15 @@ function fields(error: unknown): { name?: unknown; message?: unknown; cause?: un
 
 function causeCode(error: unknown): string | undefined {
   const { code } = fields(fields(error).cause);
-  return typeof code === 'string' ? code : undefined;
+  if (typeof code === 'string') return code;
+  const own = fields(error).code;
+  return typeof own === 'string' ? own : undefined;
 }
 
 function describeFailure(error: unknown): string {
   const { name, message } = fields(error);
-  if (name === 'TimeoutError') return 'timed out waiting for the answer';
+  // fetch rejects with the signal's TimeoutError; node:http with an AbortError caused by it.
+  if (name === 'TimeoutError' || fields(fields(error).cause).name === 'TimeoutError') return 'timed out waiting for the answer';
   const code = causeCode(error);
   const text = typeof message === 'string' ? message : String(error);
   return code === undefined ? text : `${text} (${code})`;

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { TransientSendError, type DeliveryOutcome, type WebhookAdapter, type WebhookMessage } from './contract';
 import { classifyFetchError, retryAfterMs } from './http-errors';
+import { createOutboundGuard, isDestinationRefused, type DestinationRefusedError, type ResolveHost } from './outbound-guard';
 
 /*
  * Webhook request headers and signing.
@@ -22,6 +25,13 @@ export interface WebhookAdapterOptions {
   signingSecret?: string;
   /** Per-request timeout when the message sets none; 10 s unless set. */
   defaultTimeoutMs?: number;
+  /**
+   * Hosts the outbound guard lets through (WEBHOOK_ALLOW_HOSTS): host names, IPs, CIDRs. Every other
+   * loopback, private, link-local, multicast, unspecified or metadata destination is refused.
+   */
+  allowHosts?: readonly string[];
+  /** The host name resolver; the system's unless set (tests map names to chosen addresses). */
+  resolve?: ResolveHost;
   /** The clock, in epoch milliseconds (signature timestamps, Retry-After dates). */
   now?: () => number;
   logger?: { error(obj: object, msg: string): void };
@@ -65,20 +75,56 @@ function parseSignatureHeader(header: string): { timestamp: number | undefined; 
   };
 }
 
-/** Sends each message to its own URL; the receiver's answer decides the outcome. */
+/** Sends each message to its own URL, through the outbound guard; the receiver's answer decides the outcome. */
 export function createWebhookAdapter(options: WebhookAdapterOptions = {}): WebhookAdapter {
   const now = options.now ?? Date.now;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
+  const guard = createOutboundGuard({
+    ...(options.allowHosts ? { allowHosts: options.allowHosts } : {}),
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  // Agents of this adapter only: every connection resolves through the guard. No keep-alive, so a socket
+  // opened under one adapter's allow list is never reused under another's, and every request looks up anew.
+  const agents = {
+    'http:': new http.Agent({ keepAlive: false, lookup: guard.lookup }),
+    'https:': new https.Agent({ keepAlive: false, lookup: guard.lookup }),
+  };
+
+  function refused(message: WebhookMessage, meta: { deliveryKey: string }, error: DestinationRefusedError): DeliveryOutcome {
+    // Permanent: the same URL leads to the same place; logged loudly, since only configuration can fix it.
+    options.logger?.error(
+      {
+        provider: PROVIDER,
+        url: redactedUrl(message.url),
+        host: error.host,
+        address: error.address,
+        range: error.range,
+        deliveryKey: meta.deliveryKey,
+      },
+      'webhook destination refused by the outbound guard',
+    );
+    return { outcome: 'failed', reason: `destination_refused: ${error.message}` };
+  }
 
   return {
     provider: PROVIDER,
     // Every request carries `Idempotency-Key: <delivery key>`, so a repeat after a lost answer is harmless.
     idempotent: true,
     async send(message, meta) {
-      // A URL fetch cannot even try would otherwise surface as an error of unknown acceptance.
+      // A URL the request cannot even try would otherwise surface as an error of unknown acceptance.
       if (!isHttpUrl(message.url)) return { outcome: 'failed', reason: 'invalid_url' };
+      const url = new URL(message.url);
+      // The rendered host is checked again here (IP literals never reach the guarded lookup).
+      const early = guard.checkUrl(url);
+      if (early) return refused(message, meta, early);
       const headers = requestHeaders(message, meta.deliveryKey, options.signingSecret, now());
-      const response = await request(message, headers, message.timeoutMs ?? defaultTimeoutMs);
+      let response: Answer;
+      try {
+        response = await request(url, agents[url.protocol as 'http:' | 'https:'], message, headers, message.timeoutMs ?? defaultTimeoutMs);
+      } catch (error) {
+        if (isDestinationRefused(error)) return refused(message, meta, error);
+        throw classifyFetchError(error, PROVIDER);
+      }
       const outcome = classifyResponse(response, meta.deliveryKey, now());
       if (outcome.outcome === 'failed') {
         options.logger?.error(
@@ -101,9 +147,16 @@ function redactedUrl(url: string): string {
   return `${origin}${pathname}`;
 }
 
+/**
+ * Headers the transport owns: Host (which would name another virtual host than the URL) and the framing and
+ * connection headers. Fetch, which sent webhooks before, dropped or refused them too.
+ */
+const TRANSPORT_HEADERS = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer'];
+
 /** The message's headers, then the engine's own, which the message cannot override (except Content-Type). */
 function requestHeaders(message: WebhookMessage, deliveryKey: string, signingSecret: string | undefined, nowMs: number): Headers {
   const headers = new Headers(message.headers);
+  for (const name of TRANSPORT_HEADERS) headers.delete(name);
   if (message.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
   headers.set('user-agent', 'journeys-engine');
   headers.set('idempotency-key', deliveryKey);
@@ -114,26 +167,46 @@ function requestHeaders(message: WebhookMessage, deliveryKey: string, signingSec
   return headers;
 }
 
-async function request(message: WebhookMessage, headers: Headers, timeoutMs: number): Promise<Response> {
-  try {
-    const response = await fetch(message.url, {
-      method: message.method,
-      headers,
-      body: message.body ?? null,
-      // A redirect is refused, not followed: it could lead the signed request to a host nobody configured.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    // Only the status matters; cancelling frees the connection instead of buffering whatever the receiver sent.
-    await response.body?.cancel().catch(() => undefined);
-    return response;
-  } catch (error) {
-    throw classifyFetchError(error, PROVIDER);
-  }
+/** What the receiver answered; only the status and headers matter. */
+interface Answer {
+  status: number;
+  headers: Headers;
+}
+
+/**
+ * One request over node:http, whose agents take the guard's `lookup` (fetch offers no hook on the address it
+ * connects to). Never follows a redirect: it could lead the signed request to a host nobody configured.
+ * The timeout covers the whole exchange up to the answer's head.
+ */
+function request(url: URL, agent: http.Agent, message: WebhookMessage, headers: Headers, timeoutMs: number): Promise<Answer> {
+  const body = message.body === undefined ? undefined : Buffer.from(message.body);
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const outgoing = client.request(
+      url,
+      {
+        method: message.method,
+        headers: { ...Object.fromEntries(headers), 'content-length': String(body?.length ?? 0) },
+        agent,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (incoming) => {
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) answerHeaders.append(name, one);
+        }
+        resolve({ status: incoming.statusCode ?? 0, headers: answerHeaders });
+        // Closing instead of reading frees the connection without buffering whatever the receiver sent.
+        incoming.destroy();
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 /** 2xx sent; 408, 429 and 5xx transient (the receiver answered, so it did not accept); 3xx and other 4xx failed. */
-function classifyResponse(response: Response, deliveryKey: string, nowMs: number): DeliveryOutcome {
+function classifyResponse(response: Answer, deliveryKey: string, nowMs: number): DeliveryOutcome {
   const { status, headers } = response;
   if (status >= 200 && status < 300) return { outcome: 'sent', messageId: headers.get('x-request-id') ?? deliveryKey };
   if (status === 408 || status === 429 || status >= 500) {

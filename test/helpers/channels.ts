@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { TransientSendError, type DeliveryMeta } from '../../activities/channels/contract';
+import { TransientSendError, type DeliveryMeta, type WebhookAdapter } from '../../activities/channels/contract';
+import { createWebhookAdapter, type WebhookAdapterOptions } from '../../activities/channels/webhook';
+
+/**
+ * WEBHOOK_ALLOW_HOSTS of tests: the fake receivers (test/fakes/) listen on 127.0.0.1, which the outbound
+ * guard refuses unless allow-listed.
+ */
+export const fakeReceiverAllowHosts: readonly string[] = ['127.0.0.1'];
+
+/** A webhook adapter that may reach the local fake receivers (and nothing else private). */
+export function localWebhookAdapter(options: WebhookAdapterOptions = {}): WebhookAdapter {
+  return createWebhookAdapter({ allowHosts: fakeReceiverAllowHosts, ...options });
+}
 
 /** The ids an adapter receives with a message, with a fresh delivery key. */
 export function deliveryMeta(nodeId: string): DeliveryMeta {

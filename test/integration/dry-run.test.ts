@@ -10,7 +10,6 @@ import { createJourneyActivities, type ChannelActivities, type LifecycleActiviti
 import { createSendGridAdapter } from '../../activities/channels/email';
 import { createFcmAdapter, createFirebaseMessaging } from '../../activities/channels/push';
 import { createSmsGatewayAdapter } from '../../activities/channels/sms';
-import { createWebhookAdapter } from '../../activities/channels/webhook';
 import { stopDryRuns } from '../../api/dry-run/runner';
 import { isControlUser } from '../../domain/control-group';
 import { instanceWorkflowId } from '../../domain/ids';
@@ -24,6 +23,7 @@ import { startFakeFcm, type FakeFcm } from '../fakes/fcm';
 import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
 import { startFakeSmsGateway, type FakeSmsGateway } from '../fakes/sms-gateway';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver';
+import { localWebhookAdapter } from '../helpers/channels';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 import { createTimeSkippingEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
 
@@ -107,6 +107,12 @@ const scenarios: Scenario[] = [
   },
   { name: 're-engagement: no reaction: push, SMS, CRM webhook', journeyId: 're-engagement', userId: 'dry-lapsed', events: [] },
   {
+    name: 'subject-test: an auto experiment path, then a purchase within the conversion window',
+    journeyId: 'subject-test',
+    userId: 'dry-subject',
+    events: [{ at: 'P1D', name: 'purchased' }],
+  },
+  {
     name: 're-engagement: opening the app meets the goal',
     journeyId: 're-engagement',
     userId: 'dry-returning',
@@ -155,7 +161,7 @@ async function startProviders(): Promise<Providers> {
 }
 
 function adaptersFor(providers: Providers) {
-  const http = createWebhookAdapter({ defaultTimeoutMs: 2_000 });
+  const http = localWebhookAdapter({ defaultTimeoutMs: 2_000 });
   return {
     email: createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: providers.sendgrid.url }),
     push: createFcmAdapter({

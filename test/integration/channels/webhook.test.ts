@@ -1,7 +1,7 @@
 import type { WebhookAdapter, WebhookMessage } from '../../../activities/channels/contract';
-import { createWebhookAdapter, signWebhookBody, verifyWebhookSignature } from '../../../activities/channels/webhook';
+import { signWebhookBody, verifyWebhookSignature } from '../../../activities/channels/webhook';
 import { freePort } from '../../../infra/processes';
-import { deliveryMeta, transientError } from '../../helpers/channels';
+import { deliveryMeta, localWebhookAdapter, transientError } from '../../helpers/channels';
 import { startWebhookReceiver, type WebhookReceiver } from '../../fakes/webhook-receiver';
 
 const secret = 'whsec_test';
@@ -23,7 +23,7 @@ describe('webhook adapter', () => {
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    webhook = createWebhookAdapter({ signingSecret: secret, defaultTimeoutMs: 300, now: () => now, logger });
+    webhook = localWebhookAdapter({ signingSecret: secret, defaultTimeoutMs: 300, now: () => now, logger });
   });
   afterAll(async () => {
     await receiver?.close();
@@ -80,7 +80,7 @@ describe('webhook adapter', () => {
     });
 
     it('is not signed without a signing secret', async () => {
-      await createWebhookAdapter().send(message(), meta());
+      await localWebhookAdapter().send(message(), meta());
 
       expect(receiver.requests[0]!.headers).not.toHaveProperty('x-journeys-signature');
       expect(receiver.requests[0]!.headers).toHaveProperty('idempotency-key');
@@ -174,12 +174,12 @@ describe('webhook adapter', () => {
     });
 
     it("the message's timeoutMs overrides the default", async () => {
-      const patient = createWebhookAdapter({ defaultTimeoutMs: 100 });
+      const patient = localWebhookAdapter({ defaultTimeoutMs: 100 });
       receiver.fail({ acceptThenHang: 400 }, { acceptThenHang: 5_000 });
 
       await expect(patient.send(message({ timeoutMs: 2_000 }), meta())).resolves.toMatchObject({ outcome: 'sent' });
       // The receiver answers after 5 s: under the 10 s default that would be `sent`; the message's 200 ms cuts it.
-      const error = await transientError(createWebhookAdapter({ defaultTimeoutMs: 10_000 }).send(message({ timeoutMs: 200 }), meta()));
+      const error = await transientError(localWebhookAdapter({ defaultTimeoutMs: 10_000 }).send(message({ timeoutMs: 200 }), meta()));
       expect(error.accepted).toBe('unknown');
       expect(error.message).toMatch(/timed out/);
     });
