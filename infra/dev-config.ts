@@ -6,11 +6,17 @@ const port = z.coerce.number().int().min(1).max(65535);
 
 /** Settings of `npm start` (the embedded servers); the API and worker read platform/config.ts. */
 export const devConfigSchema = z.object({
+  /** The host every embedded server and process binds to. */
   DEV_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The Temporal dev server's gRPC port. */
   TEMPORAL_PORT: port.default(7233),
+  /** The Temporal UI port. */
   TEMPORAL_UI_PORT: port.default(8233),
+  /** FerretDB's MongoDB wire protocol port. */
   FERRETDB_PORT: port.default(27017),
+  /** The API port. */
   API_PORT: port.default(3000),
+  /** Where Temporal (SQLite) and FerretDB keep their data; delete it to start from scratch. */
   DATA_DIR: z
     .string()
     .min(1)
