@@ -1,6 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { Fact } from '../../domain/facts';
 import { parseDeliveryKey } from '../../domain/naming';
+import type { OurDelivery } from './our-deliveries';
 import type { JourneyEvent } from '../../workflows/contract';
 
 /**
@@ -37,16 +38,23 @@ export interface RoutedEvent {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
-/** The fact (and signal) of one event, or undefined for an event that is not about one of our messages. */
-export function routeSendGridEvent(raw: SendGridEvent, receivedAt = new Date()): RoutedEvent | undefined {
+/** The delivery key an event names (a custom arg of our message), not yet checked against the ledger. */
+export function claimedDeliveryKey(raw: SendGridEvent): string | undefined {
+  return text(raw.delivery_key);
+}
+
+/**
+ * The fact (and signal) of one event about `delivery`, a message we sent: its delivery record, found by the
+ * key the event names (api/providers/our-deliveries.ts). The instance, journey, version, node and user come
+ * from that record, never from the payload, so an event can only reach the instance its message came from.
+ * Undefined for an event without a kind or id.
+ */
+export function routeSendGridEvent(raw: SendGridEvent, delivery: OurDelivery, receivedAt = new Date()): RoutedEvent | undefined {
   const kind = text(raw.event);
   const eventId = text(raw.sg_event_id);
-  const key = text(raw.delivery_key);
-  const journeyId = text(raw.journey_id);
-  const userId = text(raw.user_id);
-  const version = Number(raw.version);
-  const parts = key ? parseDeliveryKey(key) : undefined;
-  if (!kind || !eventId || !parts || !journeyId || !userId || !Number.isInteger(version)) return undefined;
+  const parts = parseDeliveryKey(delivery.deliveryKey);
+  if (!kind || !eventId || !parts) return undefined;
+  const { journeyId, version, userId, instanceId, nodeId } = delivery;
   const seconds = typeof raw.timestamp === 'number' ? raw.timestamp : Number(raw.timestamp);
   const at = new Date(Number.isFinite(seconds) ? seconds * 1000 : Date.now()).toISOString();
   const fact: Fact = {
@@ -54,28 +62,41 @@ export function routeSendGridEvent(raw: SendGridEvent, receivedAt = new Date()):
     kind: 'message_event',
     journeyId,
     version,
-    instanceId: parts.instanceId,
+    instanceId,
     runId: parts.entryId,
     userId,
-    nodeId: parts.nodeId,
+    nodeId,
     outcome: kind,
     ...(text(raw.reason) ? { reason: text(raw.reason)!.slice(0, 300) } : {}),
     at,
   };
   const name = instanceEventNames[kind];
   if (!name) return { fact };
-  const properties: Record<string, unknown> = { journeyId, version, nodeId: parts.nodeId, channel: 'email' };
+  const properties: Record<string, unknown> = { journeyId, version, nodeId, channel: 'email' };
   if (text(raw.sg_message_id)) properties.messageId = raw.sg_message_id;
   if (text(raw.url)) properties.url = raw.url;
   // SendGrid stamps whole seconds: the receipt bounds when within that second the event happened.
   return {
     fact,
-    signal: { instanceId: parts.instanceId, event: { id: fact.id, name, properties, timestamp: at, ingestedAt: receivedAt.toISOString() } },
+    signal: { instanceId, event: { id: fact.id, name, properties, timestamp: at, ingestedAt: receivedAt.toISOString() } },
   };
 }
 
 export const signatureHeader = 'x-twilio-email-event-webhook-signature';
 export const timestampHeader = 'x-twilio-email-event-webhook-timestamp';
+
+/**
+ * How far a signed request's timestamp may be from our clock, either way. The signature covers the timestamp,
+ * so a captured request cannot be replayed once this has passed (SendGrid signs each request when it sends it,
+ * retries included).
+ */
+export const SIGNATURE_WINDOW_MS = 10 * 60_000;
+
+/** Is the timestamp header (epoch seconds) within SIGNATURE_WINDOW_MS of `now`? */
+export function isTimestampFresh(timestamp: string, now: number): boolean {
+  if (!/^\d{1,12}$/.test(timestamp)) return false;
+  return Math.abs(now - Number(timestamp) * 1000) <= SIGNATURE_WINDOW_MS;
+}
 
 /**
  * Verifies SendGrid's signed event webhook: an ECDSA (P-256, SHA-256) signature, base64 DER, over the

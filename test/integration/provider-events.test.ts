@@ -1,8 +1,11 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createSendGridAdapter } from '../../activities/channels/email';
 import { createApp } from '../../api/app';
+import { SIGNATURE_WINDOW_MS } from '../../api/providers/sendgrid-events';
+import type { AppConfig } from '../../platform/config';
 import { createApiKeyStore } from '../../store/api-keys';
 import { createFactStore } from '../../store/facts';
 import { createJourneyStore } from '../../store/journeys';
@@ -100,6 +103,63 @@ describe('SendGrid event webhook', () => {
     ]);
   });
 
+  it('signals only the instance of a delivery key we issued, whatever the payload says', async () => {
+    const journey = {
+      id: 'guarded',
+      name: 'Guarded',
+      entry: { type: 'api' },
+      nodes: {
+        mail: { type: 'message', channel: 'email', next: { sent: 'wait-open' } },
+        'wait-open': { type: 'waitForEvent', event: 'email_opened', within: 'PT10M', next: { yes: 'opened', timeout: 'not-opened' } },
+        opened: { type: 'exit' },
+        'not-opened': { type: 'exit' },
+      },
+      content: { mail: { subject: 'Open me', body: 'Hi' } },
+    };
+    expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
+    expect((await call(stack, 'POST', '/v1/journeys/guarded/versions/1/publish', {})).status).toBe(200);
+    const handles: Record<string, WorkflowHandle> = {};
+    const messages: Record<string, FakeSendGrid['messages'][number]> = {};
+    for (const userId of ['victim', 'mallory']) {
+      await stack.profiles.put({ userId, email: `${userId}@example.com`, attributes: {} });
+      const enrolled = await call(stack, 'POST', '/v1/journeys/guarded/enrollments', { userId });
+      handles[userId] = stack.client.workflow.getHandle(enrolled.body.instanceId);
+      messages[userId] = await eventually(async () => {
+        const found = sendgrid.messages.find((m) => m.to.includes(`${userId}@example.com`));
+        expect(found).toBeDefined();
+        return found!;
+      });
+      await eventually(async () => expect(await handles[userId]!.query('state')).toMatchObject({ currentNode: 'wait-open' }));
+    }
+    const signals = async (userId: string) =>
+      ((await handles[userId]!.fetchHistory()).events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes).length;
+
+    // A key naming the victim's instance that the ledger never issued (the instance id is easy to guess).
+    const [mallorysOpen] = eventsFor(messages.mallory!, ['open'], 'forged');
+    const forged = { ...mallorysOpen, delivery_key: `${handles.victim!.workflowId}/guessed/mail`, user_id: 'victim' };
+    expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', [forged])).body).toEqual({
+      received: 1,
+      recorded: 0,
+      signalled: 0,
+      ignored: 1,
+    });
+    // Mallory's own, issued key with the payload's ids pointing at the victim: the ledger's record decides.
+    const lying = { ...mallorysOpen, sg_event_id: 'lying-0', user_id: 'victim', journey_id: 'opens', version: 7 };
+    expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', [lying])).body).toMatchObject({ recorded: 1, signalled: 1 });
+    expect(await handles.mallory!.result()).toMatchObject({ nodeId: 'opened' });
+    expect(await signals('victim')).toBe(0);
+    const facts = await createFactStore(stack.db.models).list({ journeyId: 'guarded', kind: 'message_event' });
+    expect(facts.map((fact) => [fact.id, fact.userId, fact.journeyId, fact.version, fact.instanceId])).toEqual([
+      ['sendgrid:lying-0', 'mallory', 'guarded', 1, handles.mallory!.workflowId],
+    ]);
+
+    // The victim's real event still gets through.
+    const [victimsOpen] = eventsFor(messages.victim!, ['open'], 'genuine');
+    expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', [victimsOpen])).body).toMatchObject({ recorded: 1, signalled: 1 });
+    expect(await handles.victim!.result()).toMatchObject({ nodeId: 'opened' });
+    expect(await signals('victim')).toBe(1);
+  });
+
   it('needs an ingest key without a verification key, and answers malformed payloads with 400', async () => {
     expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', [], { authorization: '' })).status).toBe(401);
     // Basic credentials (how SendGrid sends a key put in the webhook URL) carry the key as the password.
@@ -110,15 +170,14 @@ describe('SendGrid event webhook', () => {
     expect(malformed.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
 
-  it('accepts only signed requests when a verification key is configured', async () => {
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const verificationKey = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+  /** An API of its own on the stack's stores, with `config` (a verification key, APP_ENV); closed by the caller. */
+  async function startApi(config: Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY' | 'APP_ENV'>>) {
     const app = createApp({
-      config: { TEMPORAL_TASK_QUEUE: stack.taskQueue, SENDGRID_WEBHOOK_PUBLIC_KEY: verificationKey },
+      config: { TEMPORAL_TASK_QUEUE: stack.taskQueue, ...config },
       mongo: stack.db.connection,
       models: stack.db.models,
       journeys: createJourneyStore(stack.db.models),
-      apiKeys: createApiKeyStore(stack.db.connection, {}),
+      apiKeys: createApiKeyStore(stack.db.connection, { bootstrapKey: testAdminKey }),
       settings: stack.settings,
       profiles: stack.profiles,
       authEnabled: true,
@@ -128,29 +187,80 @@ describe('SendGrid event webhook', () => {
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/providers/sendgrid/events`,
+      close: () => new Promise((resolve) => server.close(resolve)),
+    };
+  }
+
+  /** A verification key and a signer of request bodies with SendGrid's scheme (timestamp + body, ECDSA). */
+  function signingKeys() {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const verificationKey = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const signed = (body: string, timestamp: string) => ({
+      'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(timestamp + body), {
+        key: privateKey,
+        dsaEncoding: 'der',
+      }).toString('base64'),
+      'x-twilio-email-event-webhook-timestamp': timestamp,
+    });
+    return { verificationKey, signed };
+  }
+
+  const post = (url: string, headers: Record<string, string>, body: string): Promise<Response> =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('accepts only signed requests when a verification key is configured', async () => {
+    const { verificationKey, signed } = signingKeys();
+    const api = await startApi({ SENDGRID_WEBHOOK_PUBLIC_KEY: verificationKey });
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/providers/sendgrid/events`;
       const body = JSON.stringify([{ event: 'delivered', sg_event_id: 'signed-1', timestamp: 1 }]);
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const signature = sign('sha256', Buffer.from(timestamp + body), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
-      const post = (headers: Record<string, string>, payload = body): Promise<Response> =>
-        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
-
-      const signed = await post({
-        'x-twilio-email-event-webhook-signature': signature,
-        'x-twilio-email-event-webhook-timestamp': timestamp,
-      });
-      expect(signed.status).toBe(200);
-      expect(await signed.json()).toEqual({ received: 1, recorded: 0, signalled: 0, ignored: 1 });
-      const tampered = await post(
-        { 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp },
-        body.replace('delivered', 'bounce'),
-      );
+      const accepted = await post(api.url, signed(body, timestamp), body);
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual({ received: 1, recorded: 0, signalled: 0, ignored: 1 });
+      const tampered = await post(api.url, signed(body, timestamp), body.replace('delivered', 'bounce'));
       expect(tampered.status).toBe(401);
       expect(((await tampered.json()) as { code: string }).code).toBe('invalid_signature');
-      expect((await post({})).status).toBe(401);
+      expect((await post(api.url, {}, body)).status).toBe(401);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await api.close();
+    }
+  });
+
+  it('refuses a signed request replayed after the window (or dated too far ahead), by its timestamp', async () => {
+    const { verificationKey, signed } = signingKeys();
+    const api = await startApi({ SENDGRID_WEBHOOK_PUBLIC_KEY: verificationKey });
+    try {
+      const body = JSON.stringify([{ event: 'delivered', sg_event_id: 'replayed-1', timestamp: 1 }]);
+      const secondsAgo = (seconds: number) => String(Math.floor(Date.now() / 1000) - seconds);
+      // Within the window, either way: accepted (SendGrid's clock may be a little off ours).
+      expect((await post(api.url, signed(body, secondsAgo(SIGNATURE_WINDOW_MS / 1000 - 60)), body)).status).toBe(200);
+      expect((await post(api.url, signed(body, secondsAgo(-(SIGNATURE_WINDOW_MS / 1000 - 60))), body)).status).toBe(200);
+      // A captured request, replayed later with its valid signature and timestamp; and one dated ahead.
+      for (const timestamp of [secondsAgo(SIGNATURE_WINDOW_MS / 1000 + 60), secondsAgo(-(SIGNATURE_WINDOW_MS / 1000 + 60))]) {
+        const refused = await post(api.url, signed(body, timestamp), body);
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+        expect(await refused.json()).toMatchObject({
+          code: 'stale_signature',
+          problems: [{ path: 'headers.x-twilio-email-event-webhook-timestamp' }],
+        });
+      }
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses unsigned events with APP_ENV=production', async () => {
+    const api = await startApi({ APP_ENV: 'production' });
+    try {
+      const refused = await post(api.url, { authorization: `Bearer ${testAdminKey}` }, '[]');
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(((await refused.json()) as { code: string }).code).toBe('unsigned_webhook_refused');
+    } finally {
+      await api.close();
     }
   });
 });
