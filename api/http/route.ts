@@ -1,8 +1,8 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Request, Router } from 'express';
 import { type z } from 'zod';
-import { assertScope, principalOf, type Principal, type Scope } from './auth';
-import { InvalidInputError } from '../../domain/errors';
+import { hasScope, principalOf, type Principal, type Scope } from './auth';
+import { DomainError, InvalidInputError } from '../../domain/errors';
 import { withStoreRetry } from '../../store/mongo/retry';
 import { invalidInput, problemSchema } from './problem';
 
@@ -24,8 +24,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   path: string;
   summary: string;
   tag: string;
-  /** The API key scope the caller needs; `public` routes need no key (health). */
-  scope: Scope | 'public';
+  /** The API key scope the caller needs (any one of a list); `public` routes need no key (health). */
+  scope: Scope | readonly Scope[] | 'public';
   params?: P;
   query?: Q;
   body?: B;
@@ -39,6 +39,9 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 }
 
 export class Routes {
+  /** The express paths added, for naming a path parameter the router cannot decode (problem.ts). */
+  readonly paths: string[] = [];
+
   constructor(
     private readonly router: Router,
     readonly registry = new OpenAPIRegistry(),
@@ -48,11 +51,12 @@ export class Routes {
     spec: RouteSpec<P, Q, B>,
   ): void {
     this.document(spec);
+    this.paths.push(spec.path);
     this.router[spec.method](spec.path, async (req, res) => {
       let principal: Principal | undefined;
       if (spec.scope !== 'public') {
         principal = principalOf(req);
-        assertScope(principal, spec.scope);
+        assertAnyScope(principal, spec.scope);
       }
       const params = parse(spec.params, req.params, 'params');
       const query = parse(spec.query, req.query, 'query');
@@ -74,7 +78,8 @@ export class Routes {
       // A colon escaped in the path (`'enrollments\\:batch'`) is a literal one, not a parameter.
       path: spec.path.replace(/(?<!\\):(\w+)/g, '{$1}').replace(/\\:/g, ':'),
       summary: spec.summary,
-      description: spec.scope === 'public' ? 'No API key needed.' : `Needs an API key with the \`${spec.scope}\` scope (or \`admin\`).`,
+      description:
+        spec.scope === 'public' ? 'No API key needed.' : `Needs an API key with the ${scopeList(spec.scope)} scope (or \`admin\`).`,
       tags: [spec.tag],
       ...(spec.scope === 'public' ? {} : { security: [{ apiKey: [] }] }),
       request: {
@@ -128,4 +133,21 @@ function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where
 function actorOf(principal: Principal | undefined): string {
   if (!principal) return 'anonymous';
   return principal.name === principal.id ? principal.id : `${principal.name} (${principal.id})`;
+}
+
+function scopesOf(scope: Scope | readonly Scope[]): readonly Scope[] {
+  return typeof scope === 'string' ? [scope] : scope;
+}
+
+/** `\`read\`` or `\`read\` or \`ingest\``. */
+function scopeList(scope: Scope | readonly Scope[]): string {
+  return scopesOf(scope)
+    .map((s) => `\`${s}\``)
+    .join(' or ');
+}
+
+function assertAnyScope(principal: Principal, scope: Scope | readonly Scope[]): void {
+  const needed = scopesOf(scope);
+  if (needed.some((s) => hasScope(principal, s))) return;
+  throw new DomainError(403, 'forbidden', `this key lacks the ${needed.join(' or ')} scope`, { scope: needed.join(' or ') });
 }

@@ -94,7 +94,8 @@ export function addBatchRoutes(routes: Routes, { journeys, temporal, config, sto
     path: '/v1/batches/:batchId',
     summary: 'Progress of a batch enrolment',
     tag: 'Enrolments',
-    scope: 'read',
+    // The ingest key that started a batch reads the Location it was handed.
+    scope: ['read', 'ingest'],
     params: z.object({ batchId: batchIdSchema }),
     responses: { 200: { description: 'Counts so far; `done` once every user has been enrolled', schema: progressSchema } },
     async handle({ params }) {

@@ -347,7 +347,7 @@ describe('batch enrolments', () => {
       expectProblem(await call(stack, 'POST', '/v1/journeys/batch-once/enrollmentsXbatch', [{ userId: 'u' }]), 404, 'route_not_found');
     });
 
-    it('needs the ingest scope to post and the read scope to follow', async () => {
+    it('needs the ingest scope to post, and the read or ingest scope to follow', async () => {
       const reader = (await call(stack, 'POST', '/v1/api-keys', { name: 'batch-reader', scopes: ['read'] })).body.key as string;
       const headers = { authorization: `Bearer ${reader}` };
       expectProblem(await call(stack, 'POST', path, [{ userId: 'u' }], headers), 403, 'forbidden');
@@ -359,6 +359,13 @@ describe('batch enrolments', () => {
       );
       const accepted = await call(stack, 'POST', path, [{ userId: 'scoped' }]);
       expect((await call(stack, 'GET', accepted.headers.get('location')!, undefined, headers)).status).toBe(200);
+      // The ingest key that posts a batch follows the Location it is handed; a key with neither scope may not.
+      const ingester = (await call(stack, 'POST', '/v1/api-keys', { name: 'batch-ingester', scopes: ['ingest'] })).body.key as string;
+      const posted = await call(stack, 'POST', path, [{ userId: 'scoped-2' }], { authorization: `Bearer ${ingester}` });
+      expect(posted.status).toBe(202);
+      expect((await call(stack, 'GET', posted.headers.get('location')!, undefined, { authorization: `Bearer ${ingester}` })).status).toBe(
+        200,
+      );
     });
   });
 
