@@ -1,7 +1,9 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { channelSchema, type Channel } from '../domain/definition/schema';
 import { MAX_PROVIDER_TIMEOUT_MS, SEND_START_TO_CLOSE_MS } from '../domain/delivery/send-timeouts';
 import { isoDurationSchema } from '../domain/time/duration-schema';
+import { durationToMs } from '../domain/time/duration';
 import { TUNING_DEFAULTS } from './worker-tuning';
 
 /** Parses an environment variable holding a TCP port. */
@@ -28,8 +30,11 @@ export const appConfigSchema = z
   .object({
     /** `production` refuses weak security settings (platform/api-security.ts); `development` (npm start, tests) allows them. */
     APP_ENV: z.enum(['development', 'production']).default('development'),
+    /** The Temporal frontend, host:port. */
     TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+    /** The namespace of every workflow. */
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    /** The journey task queue; channel queues are `<queue>-channel-<channel>`, service workflows (batches, segment runs, version stop and drain, reports, maintenance) run on `<queue>-services`. */
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('journeys'),
     /** TLS to Temporal (`on`/`off`); unset: on when TEMPORAL_API_KEY or a TLS file is set (platform/temporal-connection.ts). */
     TEMPORAL_TLS: optionalText.pipe(z.enum(['on', 'off']).optional()),
@@ -50,11 +55,14 @@ export const appConfigSchema = z
       .string()
       .default(DEFAULT_CODEC_CORS_ORIGINS.join(','))
       .transform((text, ctx) => parseOrigins(text, ctx)),
+    /** MongoDB (or FerretDB), with the database name. */
     MONGO_URL: z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
       .default('mongodb://127.0.0.1:27017/journeys'),
+    /** Where the API listens (0.0.0.0 in a container). */
     API_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The API port. */
     API_PORT: port.default(3000),
     /** An admin API key accepted without being stored (>= 16 characters); use it to create the real keys. */
     API_BOOTSTRAP_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -69,6 +77,7 @@ export const appConfigSchema = z
       .transform((text, ctx) => parseChannelRates(text, ctx)),
     /** Email through SendGrid when a key is set; otherwise emails go to the dev sink. */
     SENDGRID_API_KEY: optionalText,
+    /** SendGrid's API base URL (a local fake in tests). */
     SENDGRID_BASE_URL: httpUrl.default('https://api.sendgrid.com/'),
     /** The sender of emails whose content names none. */
     EMAIL_FROM: optionalText,
@@ -80,15 +89,27 @@ export const appConfigSchema = z
     FCM_SERVICE_ACCOUNT_FILE: optionalText,
     /** SMS through a Twilio-compatible gateway when all four are set; otherwise SMS go to the dev sink. */
     SMS_GATEWAY_URL: optionalText.pipe(httpUrl.optional()),
+    /** The gateway account (basic-auth user). */
     SMS_ACCOUNT_SID: optionalText,
+    /** The gateway token (basic-auth password). */
     SMS_AUTH_TOKEN: optionalText,
+    /** The sender number or name of SMS. */
     SMS_FROM: optionalText,
     /** `http` calls webhook URLs; `sink` records webhooks in the dev sink instead (development without network). */
     WEBHOOK_DELIVERY: z.enum(['http', 'sink']).default('http'),
     /** Signs webhook bodies (X-Journeys-Signature, HMAC-SHA256) when set. */
     WEBHOOK_SIGNING_SECRET: optionalText,
+    /** Comma-separated host names, IPs and CIDRs webhooks may reach although loopback/private/link-local (activities/channels/outbound-guard.ts). */
+    WEBHOOK_ALLOW_HOSTS: z
+      .string()
+      .default('')
+      .transform((text, ctx) => parseAllowHosts(text, ctx)),
     /** Events older than this (ISO-8601 duration) are refused by `POST /v1/events`. */
     EVENT_MAX_AGE: isoDurationSchema.default('PT1H'),
+    /** How often the retention schedule prunes records past their periods (ISO-8601, at least PT1H; periods: /v1/settings/retention). */
+    RETENTION_EVERY: isoDurationSchema
+      .refine((text) => durationToMs(text) >= 3_600_000, { message: 'must be at least PT1H' })
+      .default('P1D'),
     /** Timeout of one provider call, in milliseconds; at most MAX_PROVIDER_TIMEOUT_MS, inside the send activity's timeout. */
     PROVIDER_TIMEOUT_MS: z.coerce
       .number()
@@ -98,16 +119,21 @@ export const appConfigSchema = z
         error: `must be at most ${MAX_PROVIDER_TIMEOUT_MS} ms: the send activity has ${SEND_START_TO_CLOSE_MS} ms in all (domain/delivery/send-timeouts.ts)`,
       })
       .default(10_000),
+    /** Log level of the JSON logs (pino); `silent` turns them off. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Where the worker serves Prometheus `/metrics` (ours and the Temporal SDK's); port 0 turns it off. */
     WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The worker's Prometheus port (ours and the SDK's on one page); 0 turns it off. */
     WORKER_METRICS_PORT: optionalPort.default(9464),
     /** The Temporal SDK's own Prometheus exporter (also merged into WORKER_METRICS_PORT's page); 0 turns it off. */
     WORKER_SDK_METRICS_PORT: optionalPort.default(9465),
     /** Worker tuning (worker/tuning.ts; defaults and why in platform/worker-tuning.ts). */
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(TUNING_DEFAULTS.maxCachedWorkflows),
+    /** Workflow task slots per worker process. */
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxConcurrentWorkflowTaskExecutions),
+    /** Activity slots per worker process. */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentActivityTaskExecutions),
+    /** Local activity slots per worker process. */
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(TUNING_DEFAULTS.maxConcurrentLocalActivityExecutions),
     /** Long polls per worker and task kind (each queue's pollers), at least 2 (sticky and normal queue). */
     WORKER_MAX_TASK_POLLS: z.coerce.number().int().min(2).default(TUNING_DEFAULTS.maxTaskPolls),
@@ -198,6 +224,29 @@ function parseOrigins(text: string, ctx: z.RefinementCtx): string[] {
     }
   }
   return origins.map((origin) => origin.replace(/\/$/, ''));
+}
+
+/** `crm.internal, 10.1.0.0/16, ::1` -> the entries; names each entry that is neither a host name, an IP nor a CIDR. */
+function parseAllowHosts(text: string, ctx: z.RefinementCtx): string[] {
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.replace(/^\[(.*)\]$/, '$1').split('/');
+    const family = isIP(address);
+    const valid =
+      prefix === undefined
+        ? family !== 0 ||
+          (entry.length <= 254 &&
+            entry
+              .replace(/\.$/, '')
+              .split('.')
+              .every((label) => /^[a-z0-9_-]{1,63}$/.test(label)))
+        : family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+    if (!valid) ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host name, an IP or a CIDR (e.g. 10.0.0.0/8)` });
+  }
+  return entries;
 }
 
 /** Thrown when the environment does not validate; its message names each bad variable. */

@@ -18,6 +18,7 @@ type ProviderConfig = Pick<
   | 'SMS_FROM'
   | 'WEBHOOK_DELIVERY'
   | 'WEBHOOK_SIGNING_SECRET'
+  | 'WEBHOOK_ALLOW_HOSTS'
   | 'PROVIDER_TIMEOUT_MS'
 >;
 
@@ -49,6 +50,7 @@ export function createProviderAdapters(config: ProviderConfig, log: Pick<Logger,
   if (config.WEBHOOK_DELIVERY === 'http') {
     adapters.webhook = createWebhookAdapter({
       defaultTimeoutMs: timeoutMs,
+      allowHosts: config.WEBHOOK_ALLOW_HOSTS,
       logger,
       ...(config.WEBHOOK_SIGNING_SECRET ? { signingSecret: config.WEBHOOK_SIGNING_SECRET } : {}),
     });

@@ -76,6 +76,8 @@ export async function startChaosStack(opts: { log: (line: string) => void; webho
       API_PORT: String(apiPort),
       API_BOOTSTRAP_KEY: chaosApiKey,
       WEBHOOK_DELIVERY: 'http',
+      // The webhook receiver (test/fakes/webhook-receiver.ts) listens on loopback, which the outbound guard refuses otherwise.
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
       // Metrics off: their fixed default ports could clash with another run on the machine.
       WORKER_METRICS_PORT: '0',
       WORKER_SDK_METRICS_PORT: '0',

@@ -34,11 +34,31 @@ describe('configuration from the environment', () => {
     expect(() => loadAppConfig({ WORKER_MAX_TASK_POLLS: '1' })).toThrow(/WORKER_MAX_TASK_POLLS/);
   });
 
+  it('reads the webhook allow list (host names, IPs, CIDRs) and names a bad entry', () => {
+    expect(loadAppConfig({}).WEBHOOK_ALLOW_HOSTS).toEqual([]);
+    expect(loadAppConfig({ WEBHOOK_ALLOW_HOSTS: ' CRM.internal, 10.1.0.0/16,[::1],, fd00::/8 ' }).WEBHOOK_ALLOW_HOSTS).toEqual([
+      'crm.internal',
+      '10.1.0.0/16',
+      '[::1]',
+      'fd00::/8',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'crm/8', 'a b', 'https://crm.internal']) {
+      expect(() => loadAppConfig({ WEBHOOK_ALLOW_HOSTS: bad })).toThrow(/WEBHOOK_ALLOW_HOSTS: ".*" is not a host name, an IP or a CIDR/);
+    }
+  });
+
   it('refuses a provider timeout that does not fit inside the send activity', () => {
     expect(loadAppConfig({ PROVIDER_TIMEOUT_MS: String(MAX_PROVIDER_TIMEOUT_MS) }).PROVIDER_TIMEOUT_MS).toBe(MAX_PROVIDER_TIMEOUT_MS);
     expect(MAX_PROVIDER_TIMEOUT_MS).toBeLessThan(SEND_START_TO_CLOSE_MS);
     for (const refused of [MAX_PROVIDER_TIMEOUT_MS + 1, SEND_START_TO_CLOSE_MS, 120_000]) {
       expect(() => loadAppConfig({ PROVIDER_TIMEOUT_MS: String(refused) })).toThrow(/PROVIDER_TIMEOUT_MS: must be at most/);
     }
+  });
+
+  it('reads how often the retention schedule runs (at least PT1H)', () => {
+    expect(loadAppConfig({}).RETENTION_EVERY).toBe('P1D');
+    expect(loadAppConfig({ RETENTION_EVERY: 'PT6H' }).RETENTION_EVERY).toBe('PT6H');
+    expect(() => loadAppConfig({ RETENTION_EVERY: 'PT5M' })).toThrow(/RETENTION_EVERY: must be at least PT1H/);
+    expect(() => loadAppConfig({ RETENTION_EVERY: 'daily' })).toThrow(/RETENTION_EVERY/);
   });
 });
