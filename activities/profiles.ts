@@ -3,6 +3,7 @@ import type { ProfileOperation } from '../domain/definition/schema';
 import type { ProfileStore } from '../store/profiles';
 import type { ProfileView } from '../domain/profiles/view';
 import { unsafeSegment } from '../domain/conditions/path-segments';
+import { inputLimitProblem } from '../domain/input-limits';
 import { renderValue } from './templates';
 
 export interface ProfileActivityDependencies {
@@ -32,7 +33,8 @@ export function createProfileActivities({ profiles }: ProfileActivityDependencie
     /**
      * Applies set/unset/increment/decrement/addToList/removeFromList in order (upsert). String values are
      * Liquid templates rendered with { event, context, profile } (the profile before this update).
-     * A template that does not render is a non-retryable failure; store errors are retried by Temporal.
+     * A template that does not render, or a value over the input limits, is a non-retryable failure; store
+     * errors are retried by Temporal.
      */
     async updateProfile(userId: string, operations: ProfileOperation[], scope: TemplateScope): Promise<void> {
       const profile = await profiles.view(userId);
@@ -45,14 +47,19 @@ export function createProfileActivities({ profiles }: ProfileActivityDependencie
           rendered.push(operation);
           continue;
         }
+        let value: unknown;
         try {
-          rendered.push({ ...operation, value: (await renderValue(operation.value, templateScope)) as never });
+          value = await renderValue(operation.value, templateScope);
         } catch (error) {
           throw ApplicationFailure.nonRetryable(
             `the value of ${operation.property} does not render: ${error instanceof Error ? error.message : String(error)}`,
             'TemplateError',
           );
         }
+        // The attributes API refuses oversized values; a rendered value (a template can repeat its input) neither.
+        const problem = inputLimitProblem(value);
+        if (problem) throw ApplicationFailure.nonRetryable(`the value of ${operation.property} ${problem}`, 'InputLimitError');
+        rendered.push({ ...operation, value: value as never });
       }
       await profiles.apply(userId, rendered);
     },

@@ -2,6 +2,7 @@ import express, { type Request } from 'express';
 import { z } from 'zod';
 import { DomainError, InvalidInputError } from '../../domain/errors';
 import { userIdSchema } from '../../domain/ids';
+import { contextSchema } from '../../domain/input-limits';
 import type { BatchUser } from '../../store/batches';
 
 /** The body of a batch enrolment: a JSON array, `{ users: [...] }`, or NDJSON (one user per line). */
@@ -15,8 +16,8 @@ const maxListedProblems = 100;
 
 export const batchUserSchema = z.strictObject({
   userId: userIdSchema,
-  /** Entry data of this user, available to templates and conditions as `context`. */
-  context: z.record(z.string(), z.unknown()).optional(),
+  /** Entry data of this user, available to templates and conditions as `context` (size and depth bounded). */
+  context: contextSchema.optional(),
 });
 
 const batchUsersSchema = z.array(batchUserSchema).min(1).max(maxBatchUsers);

@@ -4,13 +4,14 @@ import { ConflictError, InvalidInputError } from '../../domain/errors';
 import { slugSchema, userIdSchema } from '../../domain/ids';
 import { enrolUser } from '../../temporal/instances';
 import { profilePatchSchema } from '../../domain/profiles/schema';
+import { contextSchema } from '../../domain/input-limits';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 
 const enrollmentBody = z.strictObject({
   userId: userIdSchema,
-  /** Small entry data available to templates and conditions as `context`. */
-  context: z.record(z.string(), z.unknown()).optional(),
+  /** Small entry data available to templates and conditions as `context` (size and depth bounded). */
+  context: contextSchema.optional(),
   profile: profilePatchSchema
     .optional()
     .describe(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { userIdSchema } from '../ids';
+import { boundedRecordSchema } from '../input-limits';
 
 /** One event of a user, as marketing tools and backends send it to `POST /v1/events`. */
 export const eventInputSchema = z
@@ -12,7 +13,7 @@ export const eventInputSchema = z
       .describe('Unique per event; a second event with the same id has no effect. Generated when absent (then no de-duplication).'),
     userId: userIdSchema,
     name: z.string().min(1).max(200).describe('The event name, e.g. `checkout_started`.'),
-    properties: z.record(z.string(), z.unknown()).optional().describe('Event properties (JSON).'),
+    properties: boundedRecordSchema('Event properties (JSON).').optional(),
     timestamp: z.iso.datetime({ offset: true }).optional().describe('When it happened (ISO-8601); default now.'),
   })
   .describe('An event of a user.');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema, timeZoneSchema } from '../definition/schema';
 import { UNSAFE_SEGMENTS } from '../conditions/path-segments';
+import { MAX_INPUT_BYTES, MAX_INPUT_DEPTH, jsonBytes } from '../input-limits';
 
 /**
  * The profile of a user as callers write it (profiles API, the `profile` of an enrolment; later the CLI):
@@ -9,7 +10,7 @@ import { UNSAFE_SEGMENTS } from '../conditions/path-segments';
 
 export const MAX_PUSH_TOKENS = 50;
 /** Deeper attribute values are refused: MongoDB stores at most 100 levels, and nobody needs more than this. */
-const MAX_ATTRIBUTE_DEPTH = 20;
+const MAX_ATTRIBUTE_DEPTH = MAX_INPUT_DEPTH;
 
 /** Why a key cannot be a field name on FerretDB/MongoDB (or a path segment of the merge), if it cannot. */
 function keyProblem(key: string): string | undefined {
@@ -45,9 +46,14 @@ function attributesSchema(description: string) {
   return z
     .record(z.string(), z.unknown(), { error: 'must be an object of attributes' })
     .superRefine((attributes, ctx) => {
-      for (const { path, message } of storageProblems(attributes, [])) ctx.addIssue({ code: 'custom', path, message });
+      const problems = storageProblems(attributes, []);
+      for (const { path, message } of problems) ctx.addIssue({ code: 'custom', path, message });
+      // The profile view rides in workflow history (loadProfile): the same size bound as context and properties.
+      const bytes = problems.length === 0 ? jsonBytes(attributes) : 0;
+      if (bytes > MAX_INPUT_BYTES)
+        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_INPUT_BYTES} bytes as JSON (this one is ${bytes})` });
     })
-    .describe(description);
+    .describe(`${description} At most ${MAX_INPUT_BYTES} bytes as JSON, nested at most ${MAX_INPUT_DEPTH} levels.`);
 }
 
 const emailSchema = z.email({ error: 'must be an email address' }).max(254).describe('The email address of the user.');
