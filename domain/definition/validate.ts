@@ -15,6 +15,7 @@ import {
   type JourneyNode,
   type MessageNode,
 } from './schema';
+import { webhookUrlProblem } from './webhook-url';
 
 /**
  * Validation at publish: the schema first (shape), then, when the shape is fine, every rule that makes a
@@ -591,6 +592,10 @@ export function contentProblems(nodeId: string, node: JourneyNode | undefined, c
     }
     const result = contentSchemaFor(node.channel).safeParse(content);
     if (!result.success) problems.push(...schemaProblems(result.error.issues, content, at));
+    const url =
+      node.channel === 'webhook' && typeof content === 'object' && content !== null ? (content as { url?: unknown }).url : undefined;
+    const urlProblem = typeof url === 'string' ? webhookUrlProblem(url) : undefined;
+    if (urlProblem !== undefined) problems.push(problemAt([...at, 'url'], urlProblem));
     return problems;
   }
   if (node.type === 'experiment') {

@@ -506,6 +506,11 @@ describe('validation at publish', () => {
         contentProblems('w', { type: 'message', channel: 'webhook', next: {} }, { url: 'https://{{ profile.host }}/x', method: 'GET' }),
       ).toEqual([
         { nodeId: 'w', path: 'content.w.method', message: 'content w `method`: must be one of "POST", "PUT", "PATCH", got "GET"' },
+        {
+          nodeId: 'w',
+          path: 'content.w.url',
+          message: expect.stringMatching(/^content w `url`: the scheme and host of a webhook URL cannot be templated/),
+        },
       ]);
       expect(contentProblems('k', { type: 'message', channel: 'sink', next: {} }, { anything: [1] })).toEqual([]);
     });
