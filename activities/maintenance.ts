@@ -1,8 +1,13 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { DomainError } from '../domain/errors';
+import { RETENTION_KINDS, type RetentionKind } from '../domain/retention/kinds';
+import { durationToMs } from '../domain/time/duration';
 import type { JourneyStore } from '../store/journeys';
-import { stopSignal, type StopReason } from '../workflows/contract';
+import type { Models } from '../store/mongo/models';
+import { createRetentionStore, type PruneResult } from '../store/retention';
+import type { SettingsStore } from '../store/settings';
+import { stopSignal, type RetentionCutoffs, type StopReason } from '../workflows/contract';
 
 export interface InstanceRef {
   workflowId: string;
@@ -18,6 +23,14 @@ export interface InstancePage {
 export interface MaintenanceActivityDependencies {
   temporal: Client;
   journeys: Pick<JourneyStore, 'finishDrain'>;
+  /** The collections the retention service prunes, and the settings with the periods. */
+  models: Models;
+  settings: Pick<SettingsStore, 'retentionSettings' | 'deliverySettings'>;
+}
+
+/** The longest window of the account-wide channel caps: their slots must outlive it. */
+function longestCapWindowMs(caps: Record<string, { per?: string; minGap?: string } | undefined>): number {
+  return Math.max(0, ...Object.values(caps).flatMap((cap) => [cap?.per, cap?.minGap].map((text) => (text ? durationToMs(text) : 0))));
 }
 
 /** Visibility query of the running instances of one version (search attributes set by the instance start). */
@@ -28,11 +41,35 @@ export function runningInstancesQuery(journeyId: string, version: number): strin
 const signalConcurrency = 50;
 
 /**
- * Activities of the version maintenance workflows (workflows/services/): list and count the running
- * instances of a version through Temporal visibility, signal them to stop, and stop a drained version.
+ * Activities of the maintenance workflows (workflows/services/): list and count the running instances of a
+ * version through Temporal visibility, signal them to stop, and stop a drained version; prune records past
+ * their retention period.
  */
-export function createMaintenanceActivities({ temporal, journeys }: MaintenanceActivityDependencies) {
+export function createMaintenanceActivities({ temporal, journeys, models, settings }: MaintenanceActivityDependencies) {
+  const retention = createRetentionStore(models);
   return {
+    /** The retention service's cutoffs, from the settings as they are now (an activity: it reads the clock). */
+    async retentionCutoffs(): Promise<RetentionCutoffs> {
+      const now = Date.now();
+      const periods = await settings.retentionSettings();
+      const { caps } = await settings.deliverySettings();
+      const before = (kind: RetentionKind) => new Date(now - durationToMs(periods[kind])).toISOString();
+      const cutoffs = Object.fromEntries(RETENTION_KINDS.map((kind) => [kind, { before: before(kind) }])) as RetentionCutoffs;
+      const slotsBefore = new Date(Math.min(now - durationToMs(periods.deliveries), now - longestCapWindowMs(caps))).toISOString();
+      cutoffs.deliveries.slotsBefore = slotsBefore;
+      return cutoffs;
+    },
+
+    /** Deletes one bounded batch of `kind` older than the cutoff (store/retention.ts); a retry deletes what is left. */
+    async pruneExpired(request: { kind: RetentionKind; before: string; slotsBefore?: string; limit: number }): Promise<PruneResult> {
+      return retention.prune(
+        request.kind,
+        new Date(request.before),
+        request.limit,
+        request.slotsBefore ? new Date(request.slotsBefore) : undefined,
+      );
+    },
+
     /** One page of the running instances of a version (eventually consistent, like every visibility read). */
     async listRunningInstances(request: {
       journeyId: string;

@@ -6,9 +6,16 @@ import {
   type DeliverySettings,
   type DeliverySettingsInput,
 } from '../domain/delivery/settings';
+import {
+  defaultRetentionSettings,
+  retentionSettingsSchema,
+  type RetentionSettings,
+  type RetentionSettingsInput,
+} from '../domain/retention/settings';
 import { SEND_PATH_STALENESS_MS, TtlCache } from './ttl-cache';
 
 const DELIVERY = 'delivery';
+const RETENTION = 'retention';
 
 /**
  * Account settings, kept as immutable revisions (insert under a unique (name, revision) key; FerretDB does
@@ -29,7 +36,33 @@ export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, c
     return { ...deliverySettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
   }
 
+  /** Inserts the next revision of `name`; of two concurrent writes both commit, the later one wins. */
+  async function putRevision(name: string, value: unknown, actor: string): Promise<number> {
+    for (;;) {
+      const revision = ((await latest(name))?.revision ?? 0) + 1;
+      try {
+        await revisions.create({ name, revision, value: JSON.stringify(value), actor, at: clock() });
+        return revision;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+  }
+
   return {
+    /** The retention periods (store/retention.ts prunes by them), read now. */
+    async retentionSettings(): Promise<RetentionSettings & { revision: number }> {
+      const doc = await latest(RETENTION);
+      if (!doc) return { ...defaultRetentionSettings, revision: 0 };
+      return { ...retentionSettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
+    },
+
+    /** Replaces the retention periods (the next retention run uses them). */
+    async putRetentionSettings(input: RetentionSettingsInput, actor: string): Promise<RetentionSettings & { revision: number }> {
+      const settings = retentionSettingsSchema.parse(input);
+      return { ...settings, revision: await putRevision(RETENTION, settings, actor) };
+    },
+
     /** The current settings, read now (the API). */
     deliverySettings,
 

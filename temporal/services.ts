@@ -1,8 +1,11 @@
-import type { Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
 import { serviceTaskQueue } from '../domain/naming';
+import { durationToMs } from '../domain/time/duration';
 import {
   rebuildReportsSignal,
   type ReportsInput,
+  type RetentionInput,
+  type RetentionWorkflow,
   type ReportsWorkflow,
   type StopReason,
   type VersionDrainWorkflow,
@@ -90,4 +93,49 @@ export async function requestReportRebuild(client: Client, taskQueue: string, jo
     staticSummary: REPORTS_SUMMARY,
   });
   return workflowId;
+}
+
+/** The retention schedule of a deployment (one per task queue). */
+export function retentionScheduleId(taskQueue: string): string {
+  return `retention:${taskQueue}`;
+}
+
+/**
+ * Creates the Temporal Schedule that runs the retention service (workflows/services/retention.ts) every
+ * `every` (ISO-8601), or updates it to this spec and action when it exists: the worker calls this at every
+ * start, so a changed RETENTION_EVERY takes effect at the next start. One run at a time (a run still going
+ * when the next is due makes that one skip); a run missed while Temporal was down is not caught up.
+ */
+export async function ensureRetentionSchedule(
+  client: Client,
+  taskQueue: string,
+  options: { every: string; input?: RetentionInput },
+): Promise<string> {
+  const scheduleId = retentionScheduleId(taskQueue);
+  const schedule = {
+    scheduleId,
+    spec: { intervals: [{ every: durationToMs(options.every) }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'retentionWorkflow' satisfies 'retentionWorkflow',
+      workflowId: `retention-run:${taskQueue}`,
+      args: [options.input ?? {}] as Parameters<RetentionWorkflow>,
+      taskQueue: serviceTaskQueue(taskQueue),
+      staticSummary: 'Retention: deletes records older than their retention period (/v1/settings/retention)',
+    },
+    policies: { overlap: 'SKIP', catchupWindow: '1 minute' },
+    state: { note: 'Deletes records past their retention periods (retentionWorkflow)' },
+  } satisfies ScheduleOptions;
+  try {
+    await client.schedule.create(schedule);
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({
+      ...previous,
+      spec: schedule.spec,
+      action: schedule.action,
+      policies: { ...previous.policies, overlap: 'SKIP', catchupWindow: '1 minute' },
+    }));
+  }
+  return scheduleId;
 }

@@ -5,7 +5,7 @@ import { createLogger } from '../platform/logger';
 import { payloadDataConverter } from '../platform/payload-codec';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
-import { startReportsService } from '../temporal/services';
+import { ensureRetentionSchedule, startReportsService } from '../temporal/services';
 import { createJourneyStore } from '../store/journeys';
 import { createProfileStore } from '../store/profiles';
 import { createSettingsStore } from '../store/settings';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     dataConverter,
   });
   await startReportsService(temporal, config.TEMPORAL_TASK_QUEUE);
+  await ensureRetentionSchedule(temporal, config.TEMPORAL_TASK_QUEUE, { every: config.RETENTION_EVERY });
   const metricsUrl =
     config.WORKER_METRICS_PORT === 0 ? undefined : `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`;
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length, metrics: metricsUrl }, 'worker ready');

@@ -98,7 +98,7 @@ export function createWorkerActivities(deps: WorkerActivityDependencies): Worker
       ...createReportActivities({ counters }),
       ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),
     },
-    maintenance: createMaintenanceActivities({ temporal, journeys }),
+    maintenance: createMaintenanceActivities({ temporal, journeys, models, settings }),
     batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
     segment: createSegmentActivities({ journeys, profiles, events: models.events, batches: createBatchStore(models) }),
     channel: createChannelActivities({ models, journeys, profiles, settings, ...deps.channel }),

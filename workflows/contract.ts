@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { RetentionKind } from '../domain/retention/kinds';
 
 /**
  * What code outside the workflows may know of them: the workflow types with their inputs and results, the
@@ -24,7 +25,18 @@ export interface JourneyInput {
 }
 
 /** Why an instance ended: each instance ends with exactly one. */
-export const EXIT_REASONS = ['goal', 'timeout', 'exited', 'completed', 'version_exit', 'stopped', 'control', 'not_eligible'] as const;
+export const EXIT_REASONS = [
+  'goal',
+  'timeout',
+  'exited',
+  'completed',
+  'version_exit',
+  'stopped',
+  'control',
+  'not_eligible',
+  // The user was erased (DELETE /v1/users/{id}).
+  'erased',
+] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
 export interface JourneyResult {
@@ -70,10 +82,11 @@ export const eventSignal = defineSignal<[JourneyEvent]>('event');
 /**
  * The `stop` signal: the instance exits at once with this reason (the node in progress is cancelled, no
  * further send starts). `stopped`: the version was stopped in `exit` mode; `version_exit`: a newer version
- * was published with `stop` for this one. Drain mode sends nothing (instances just finish).
+ * was published with `stop` for this one; `erased`: the user was erased (sent without a version). Drain mode
+ * sends nothing (instances just finish).
  */
 export interface StopRequest {
-  reason: 'stopped' | 'version_exit';
+  reason: 'stopped' | 'version_exit' | 'erased';
   /**
    * The version being stopped. When set, an instance of another version ignores the signal, so a stop may
    * be sent by workflow id alone (to the latest run, which survives continue-as-new) without touching a user
@@ -111,6 +124,8 @@ export interface JourneyStateView {
   /** When the journey timeout fires, if the journey has one. */
   timeoutAt?: string;
   exitReason?: ExitReason;
+  /** Events received, kept for `includePrior` waits (count and about their JSON bytes), and dropped for the byte budget. */
+  events?: { received: number; kept: number; keptBytes: number; dropped: number };
 }
 
 /** The `state` query, for operators (Temporal UI, CLI) and tests. */
@@ -168,8 +183,11 @@ export interface ResumeState {
   pendingGoal?: { goalId: string; at: number };
   /** Absolute journey timeout (entry + T): the next run's timer fires at the same instant. */
   timeoutAt?: number;
-  /** De-duplication of event ids, the arrival counter and the events kept for `includePrior` waits. */
-  events: { ids: string[]; received: number; kept: ReceivedEvent[] };
+  /**
+   * De-duplication of event ids, the arrival counter, the events kept for `includePrior` waits, and how many
+   * were dropped for the byte budget of kept events (absent when none, and in states carried by older code).
+   */
+  events: { ids: string[]; received: number; kept: ReceivedEvent[]; dropped?: number };
   experiments: Record<string, string>;
   /** Absent in states carried by older code. */
   experimentGoals?: Record<string, ExperimentGoalTracker>;
@@ -182,7 +200,7 @@ export interface ResumeState {
 // ---- Service workflows: version maintenance, batch and segment entry, reports ----
 
 /** Why instances are told to stop: the version was stopped (`stopped`) or replaced by a newer one (`version_exit`). */
-export type StopReason = StopRequest['reason'];
+export type StopReason = Exclude<StopRequest['reason'], 'erased'>;
 
 export interface VersionStopInput {
   journeyId: string;
@@ -261,3 +279,28 @@ export interface ReportsInput {
 }
 
 export type ReportsWorkflow = (input?: ReportsInput) => Promise<never>;
+
+// ---- The retention service: prunes records past their retention period (settings), run by a Temporal Schedule ----
+
+/** Per kind of record, the instant before which it is deleted (ISO-8601); deliveries also for the send slots. */
+export type RetentionCutoffs = Record<RetentionKind, { before: string; slotsBefore?: string }>;
+
+export interface RetentionInput {
+  /** Records deleted per activity call (default 500). */
+  batchSize?: number;
+  /** Where a continued run picks up: the kind in progress, the cutoffs of the run and the counts so far. */
+  progress?: {
+    kind: RetentionKind;
+    cutoffs: RetentionCutoffs;
+    deleted: RetentionResult['deleted'];
+  };
+}
+
+export interface RetentionResult {
+  /** Records deleted per kind (delivery attempts inside their deliveries, send slots with them). */
+  deleted: Record<RetentionKind | 'deliveryAttempts' | 'sendSlots', number>;
+  /** The instants before which each kind was deleted. */
+  cutoffs: RetentionCutoffs;
+}
+
+export type RetentionWorkflow = (input?: RetentionInput) => Promise<RetentionResult>;

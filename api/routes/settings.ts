@@ -1,9 +1,13 @@
 import { deliverySettingsSchema } from '../../domain/delivery/settings';
+import { retentionSettingsSchema } from '../../domain/retention/settings';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { z } from 'zod';
 
 const settingsView = deliverySettingsSchema.extend({ revision: z.number().int().describe('Increases with every change.') });
+const retentionView = retentionSettingsSchema.extend({
+  revision: z.number().int().describe('Increases with every change; 0: the defaults.'),
+});
 
 /** Account-wide delivery settings: the fallback time zone, per-channel frequency caps and in-doubt policies. */
 export function addSettingsRoutes(routes: Routes, { settings }: ApiDeps): void {
@@ -29,6 +33,36 @@ export function addSettingsRoutes(routes: Routes, { settings }: ApiDeps): void {
     responses: { 200: { description: 'The new settings', schema: settingsView } },
     async handle({ body, actor }) {
       return { status: 200, body: await settings.putDeliverySettings(body, actor) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/settings/retention',
+    summary: 'The retention periods: how long events, facts, deliveries, sink messages and batch chunks are kept',
+    tag: 'Settings',
+    scope: 'read',
+    responses: { 200: { description: 'The current periods (the defaults until first set)', schema: retentionView } },
+    async handle() {
+      return { status: 200, body: await settings.retentionSettings() };
+    },
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/v1/settings/retention',
+    summary: 'Replaces the retention periods (the next run of the retention schedule applies them)',
+    tag: 'Settings',
+    scope: 'admin',
+    body: retentionSettingsSchema,
+    responses: {
+      200: {
+        description: 'The new periods. 400 names a field that is not an ISO-8601 duration or is under its minimum.',
+        schema: retentionView,
+      },
+    },
+    async handle({ body, actor }) {
+      return { status: 200, body: await settings.putRetentionSettings(body, actor) };
     },
   });
 }

@@ -5,6 +5,7 @@ import { profileInputSchema, profilePatchSchema, profileResponseSchema } from '.
 import type { Profile } from '../../store/profiles';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
+import { addErasureRoute } from './erasure';
 
 const userParams = z.object({ id: userIdSchema });
 
@@ -13,7 +14,8 @@ function profileBody({ updatedAt, ...fields }: Profile) {
 }
 
 /** User profiles: the attributes journeys read as `profile.*` and the addresses and consent delivery needs. */
-export function addUserRoutes(routes: Routes, { profiles }: ApiDeps): void {
+export function addUserRoutes(routes: Routes, deps: ApiDeps): void {
+  const { profiles } = deps;
   routes.add({
     method: 'put',
     path: '/v1/users/:id',
@@ -66,4 +68,6 @@ export function addUserRoutes(routes: Routes, { profiles }: ApiDeps): void {
       return { status: 200, body: profileBody(profile) };
     },
   });
+
+  addErasureRoute(routes, deps);
 }

@@ -16,7 +16,8 @@ export function installHandlers(inst: Instance): void {
   });
   setHandler(stopSignal, (request) => {
     if (typeof request?.version === 'number' && request.version !== inst.input.version) return;
-    inst.end({ reason: request?.reason === 'version_exit' ? 'version_exit' : 'stopped' });
+    // A reason this code does not know (a newer client's) ends the instance as `stopped`.
+    inst.end({ reason: request?.reason === 'version_exit' || request?.reason === 'erased' ? request.reason : 'stopped' });
   });
   setHandler(stateQuery, () => stateView(inst));
 }
