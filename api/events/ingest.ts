@@ -8,7 +8,7 @@ import { instanceWorkflowId } from '../../domain/naming';
 import { isStoreUnreachable } from '../../store/mongo/errors';
 import { withStoreRetry } from '../../store/mongo/retry';
 import type { ProfileStore } from '../../store/profiles';
-import { ABANDONED_AFTER_MS, type EventStore } from '../../store/events';
+import { CLAIM_LEASE_MS, type ClaimResult, type EventStore, type StoredEvent } from '../../store/events';
 import { eventSignal, type JourneyEvent } from '../../workflows/contract';
 import type { EventRouter } from './router';
 
@@ -32,7 +32,7 @@ export class EventRejected extends DomainError {
 }
 
 export interface IngestionDependencies {
-  events: Pick<EventStore, 'claim' | 'release' | 'markProcessed'>;
+  events: Pick<EventStore, 'claim' | 'renew' | 'release' | 'markProcessed'>;
   profiles: Pick<ProfileStore, 'get'>;
   router: EventRouter;
   temporal: Client;
@@ -43,12 +43,23 @@ export interface IngestionDependencies {
   clock?: () => Date;
 }
 
+/** How long a delivery waits for another one processing the same event before asking its sender to retry. */
+const MAX_PENDING_WAIT_MS = CLAIM_LEASE_MS + 5_000;
+
 /**
  * Event ingestion: checks the event (staleness, future dates, known user), claims it in the event store
  * (exactly one of concurrent deliveries of one event id takes effect), then enrols the user in the running
  * versions that enter on it (with the event as trigger) and signals the user's instances of the journeys
- * that may wait for it. A failure gives the claim back, so the sender's retry is processed. Transient store
- * errors (SQLite busy) are retried here; a store or Temporal that is down is answered 503 by the API.
+ * that may wait for it, and marks the claim done. A failure gives the claim back, so the sender's retry is
+ * processed. Transient store errors (SQLite busy) are retried here; a store or Temporal that is down is
+ * answered 503 by the API.
+ *
+ * The claim is a lease renewed while the effects run. A delivery that finds the event claimed and not done
+ * waits: for the claim to be done (a duplicate), given back (it claims it), or left to expire by a holder that
+ * died (an API killed mid-way): it takes the claim over and processes the event again, answered as a first
+ * delivery. Processing twice is safe: the enrolment starts the instance by workflow id (`USE_EXISTING`,
+ * temporal/instances.ts `startInstance`) and an instance ignores an event id it already has
+ * (`recordEvent`, workflows/state.ts; a trigger is never counted by a wait or goal, runtime/event-time.ts).
  */
 export function createEventIngestion(deps: IngestionDependencies) {
   const clock = deps.clock ?? (() => new Date());
@@ -119,19 +130,44 @@ export function createEventIngestion(deps: IngestionDependencies) {
   }
 
   /**
-   * Gives a failed event's claim back. When even that fails (the store is down), the claim stays until it
-   * counts as abandoned: the sender is told to retry after that, when its retry is processed, not a duplicate.
+   * Gives a failed event's claim back. When even that fails (the store is down), the claim stays until its
+   * lease runs out: the sender is told to retry after that, when its retry takes the claim over.
    */
-  async function release(eventId: string): Promise<void> {
+  async function release(eventId: string, holder: string): Promise<void> {
     try {
-      await withStoreRetry(() => deps.events.release(eventId), { attempts: 6 });
+      await withStoreRetry(() => deps.events.release(eventId, holder), { attempts: 6 });
     } catch {
       throw new UnavailableError(
         'store_unavailable',
         'the event could not be processed and the store is unavailable; retry it (same eventId) after Retry-After',
-        Math.ceil(ABANDONED_AFTER_MS / 1000) + 1,
+        Math.ceil(CLAIM_LEASE_MS / 1000) + 1,
       );
     }
+  }
+
+  /** Claims the event, waiting while another delivery holds a live claim on it (see above). */
+  async function claim(event: StoredEvent, holder: string): Promise<'claimed' | 'duplicate'> {
+    const waitUntil = Date.now() + MAX_PENDING_WAIT_MS;
+    for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
+      // A busy store refused the insert (nothing was written), so claiming again is safe.
+      const result: ClaimResult = await withStoreRetry(() => deps.events.claim(event, holder));
+      if (result.status !== 'pending') return result.status;
+      if (Date.now() >= waitUntil) {
+        throw new DomainError(
+          409,
+          'event_in_progress',
+          `event ${event.eventId} is being processed by another delivery; retry it (same eventId) in ${CLAIM_LEASE_MS / 1000} s`,
+          { retryAfterSeconds: Math.ceil(CLAIM_LEASE_MS / 1000) },
+        );
+      }
+      await delay(Math.min(pause, Math.max(0, result.leaseUntil.getTime() - clock().getTime()) + 10));
+    }
+  }
+
+  /** Renews the claim every third of its lease until `stop()`; a failed renewal is left to the next one. */
+  function keepClaim(eventId: string, holder: string): () => void {
+    const timer = setInterval(() => void deps.events.renew(eventId, holder).catch(() => undefined), CLAIM_LEASE_MS / 3);
+    return () => clearInterval(timer);
   }
 
   return {
@@ -145,18 +181,17 @@ export function createEventIngestion(deps: IngestionDependencies) {
       }
       const eventId = input.eventId ?? randomUUID();
       const properties = input.properties ?? {};
-      let claim: 'new' | 'duplicate';
+      // This delivery's name on the claim: only the holder renews it or gives it back.
+      const holder = randomUUID();
+      let claimed: 'claimed' | 'duplicate';
       try {
-        // A busy store refused the insert (nothing was written), so claiming again is safe.
-        claim = await withStoreRetry(() =>
-          deps.events.claim({ eventId, userId: input.userId, name: input.name, properties, timestamp: new Date(timestamp) }),
-        );
+        claimed = await claim({ eventId, userId: input.userId, name: input.name, properties, timestamp: new Date(timestamp) }, holder);
       } catch (error) {
         // The insert may have reached the store before the connection dropped: give back what may be a claim.
-        if (isStoreUnreachable(error)) await release(eventId);
+        if (isStoreUnreachable(error)) await release(eventId, holder);
         throw error;
       }
-      if (claim === 'duplicate') return { eventId, status: 'duplicate' };
+      if (claimed === 'duplicate') return { eventId, status: 'duplicate' };
       // Event time (see workflows/runtime/event-time.ts): the timestamp, refined by when it was received.
       const event: JourneyEvent = {
         id: eventId,
@@ -165,16 +200,21 @@ export function createEventIngestion(deps: IngestionDependencies) {
         timestamp: new Date(timestamp).toISOString(),
         ingestedAt: new Date(now).toISOString(),
       };
+      const stopRenewing = keepClaim(eventId, holder);
       try {
         const done = await effects(input, event, now);
         await withStoreRetry(() => deps.events.markProcessed(eventId));
         return { eventId, status: 'accepted', ...done };
       } catch (error) {
-        await release(eventId);
+        await release(eventId, holder);
         throw error;
+      } finally {
+        stopRenewing();
       }
     },
   };
 }
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type EventIngestion = ReturnType<typeof createEventIngestion>;

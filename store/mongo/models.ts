@@ -278,6 +278,9 @@ sendSlotSchema.index({ scope: 1, deliveryKey: 1 });
 /** Ingested events of users, once each under their id (de-duplication, and segments over past behaviour). */
 const eventSchema = new Schema(
   {
+    /** The event id: the event store reads and writes claims by `_id` only (see store/events.ts). */
+    _id: { type: String, required: true },
+    /** The event id again (older databases have ObjectId `_id`s and a unique index on it). */
     eventId: { type: String, required: true },
     userId: { type: String, required: true },
     name: { type: String, required: true },
@@ -287,6 +290,12 @@ const eventSchema = new Schema(
     receivedAt: { type: Date, required: true },
     /** Set once the event's effects (entries, signals) are done. */
     processedAt: { type: Date },
+    /** The claim's lease: until then its holder is processing the event (store/events.ts). */
+    leaseUntil: { type: Date },
+    /** The delivery holding the claim (a random id per request). */
+    holder: { type: String },
+    /** Times the claim was taken over from a holder that stopped renewing it. */
+    takeovers: { type: Number },
   },
   { versionKey: false, minimize: false },
 );

@@ -4,7 +4,7 @@ import { createEventRouter } from '../../api/events/router';
 import { UnavailableError } from '../../domain/errors';
 import { createProfileStore } from '../../store/profiles';
 import { createEntryStore } from '../../store/entries';
-import { ABANDONED_AFTER_MS, createEventStore } from '../../store/events';
+import { CLAIM_LEASE_MS, createEventStore } from '../../store/events';
 import { createJourneyStore } from '../../store/journeys';
 import { createDevServerEnv, openTestDatabase } from '../helpers/servers';
 
@@ -23,8 +23,9 @@ describe('event claims under store failures', () => {
   let now = Date.now();
   const clock = () => new Date(now);
   /** Failures the next calls of each store method throw, in order. */
-  const failures: Record<'claim' | 'release' | 'markProcessed' | 'route', Error[]> = {
+  const failures: Record<'claim' | 'renew' | 'release' | 'markProcessed' | 'route', Error[]> = {
     claim: [],
+    renew: [],
     release: [],
     markProcessed: [],
     route: [],
@@ -32,10 +33,11 @@ describe('event claims under store failures', () => {
   /** Failures thrown after the next claims reached the store (the answer was lost, not the write). */
   const lostAnswers: Error[] = [];
   let ingestion: ReturnType<typeof createEventIngestion>;
+  let events: ReturnType<typeof createEventStore>;
 
   beforeAll(async () => {
     [env, db] = await Promise.all([createDevServerEnv(), openTestDatabase()]);
-    const events = createEventStore(db.models, clock);
+    events = createEventStore(db.models, clock);
     const failing =
       <A extends unknown[], R>(name: keyof typeof failures, operation: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
@@ -47,12 +49,13 @@ describe('event claims under store failures', () => {
     const router = createEventRouter(journeys, { ttlMs: 0 });
     ingestion = createEventIngestion({
       events: {
-        claim: failing('claim', async (event: Parameters<typeof events.claim>[0]) => {
-          const claim = await events.claim(event);
+        claim: failing('claim', async (event: Parameters<typeof events.claim>[0], holder?: string) => {
+          const claim = await events.claim(event, holder);
           const lost = lostAnswers.shift();
           if (lost) throw lost;
           return claim;
         }),
+        renew: failing('renew', events.renew),
         release: failing('release', events.release),
         markProcessed: failing('markProcessed', events.markProcessed),
       },
@@ -71,7 +74,7 @@ describe('event claims under store failures', () => {
     await env?.teardown();
   });
 
-  const stored = (eventId: string) => db.models.events.findOne({ eventId }).lean();
+  const stored = (eventId: string) => db.models.events.findById(eventId).lean();
 
   it('retries a busy store when claiming and completing an event', async () => {
     failures.claim.push(busy(), busy());
@@ -88,14 +91,14 @@ describe('event claims under store failures', () => {
     expect(await ingestion.ingest({ eventId: 'e2', userId: 'ada', name: 'clicked' })).toMatchObject({ status: 'accepted' });
   });
 
-  it('asks for a retry after the claim is abandoned when it cannot be given back', async () => {
+  it('asks for a retry after the claim lease when the claim cannot be given back', async () => {
     failures.route.push(unreachable());
     failures.release.push(unreachable());
     const refused = await ingestion.ingest({ eventId: 'e3', userId: 'ada', name: 'clicked' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(UnavailableError);
     const retryAfterMs = (refused as UnavailableError).retryAfterSeconds * 1000;
-    expect(retryAfterMs).toBeGreaterThan(ABANDONED_AFTER_MS);
-    // A retry before that would be a duplicate; one after it, as asked, is processed.
+    expect(retryAfterMs).toBeGreaterThan(CLAIM_LEASE_MS);
+    // A retry before that would wait for the lease; one after it, as asked, takes the claim over and is processed.
     now += retryAfterMs;
     expect(await ingestion.ingest({ eventId: 'e3', userId: 'ada', name: 'clicked' })).toMatchObject({ status: 'accepted' });
     expect(await stored('e3')).toMatchObject({ processedAt: expect.any(Date) });
@@ -106,5 +109,33 @@ describe('event claims under store failures', () => {
     await expect(ingestion.ingest({ eventId: 'e4', userId: 'ada', name: 'clicked' })).rejects.toThrow('connection reset');
     expect(await stored('e4')).toBeNull();
     expect(await ingestion.ingest({ eventId: 'e4', userId: 'ada', name: 'clicked' })).toMatchObject({ status: 'accepted' });
+  });
+
+  it('holds a claim for its lease, lets one delivery take an expired one over, and answers duplicate once done', async () => {
+    const event = { eventId: 'e5', userId: 'ada', name: 'clicked', properties: {}, timestamp: clock() };
+    expect(await events.claim(event, 'first')).toEqual({ status: 'claimed' });
+    // Within the lease: another delivery is told to come back when it ends.
+    expect(await events.claim(event, 'second')).toEqual({ status: 'pending', leaseUntil: new Date(now + CLAIM_LEASE_MS) });
+    // Renewed by its holder only.
+    expect(await events.renew('e5', 'second')).toBe(false);
+    now += CLAIM_LEASE_MS / 2;
+    expect(await events.renew('e5', 'first')).toBe(true);
+    now += CLAIM_LEASE_MS / 2 + 1;
+    expect(await events.claim(event, 'second')).toMatchObject({ status: 'pending' });
+    // The holder stopped renewing (it died): of several deliveries after the lease, exactly one takes it over.
+    now += CLAIM_LEASE_MS;
+    const holders = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const racing = await Promise.all(holders.map((holder) => events.claim(event, holder)));
+    expect(racing.filter((result) => result.status === 'claimed')).toHaveLength(1);
+    expect(racing.filter((result) => result.status === 'pending')).toHaveLength(5);
+    const winner = holders[racing.findIndex((result) => result.status === 'claimed')]!;
+    // The old holder can neither renew nor give back the claim it lost; the winner holds it.
+    expect(await events.renew('e5', 'first')).toBe(false);
+    await events.release('e5', 'first');
+    expect(await stored('e5')).toMatchObject({ holder: winner });
+    expect(await events.renew('e5', winner)).toBe(true);
+    await events.markProcessed('e5');
+    now += CLAIM_LEASE_MS * 10;
+    expect(await events.claim(event, 'late')).toEqual({ status: 'duplicate' });
   });
 });
