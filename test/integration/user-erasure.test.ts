@@ -157,6 +157,13 @@ describe('user erasure', () => {
     expect(unknown.body).toEqual({ ...again.body, userId: 'nobody-at-all' });
   });
 
+  it('documents the erasure and the retention settings in the OpenAPI document', async () => {
+    const { paths } = (await call(stack, 'GET', '/openapi.json')).body;
+    const erase = paths['/v1/users/{id}'].delete;
+    expect(erase.responses['200'].content['application/json'].schema.properties.erased.properties).toHaveProperty('factsPseudonymised');
+    expect(paths['/v1/settings/retention']).toHaveProperty('put');
+  });
+
   it('needs the admin scope and a valid user id', async () => {
     const ingestKey = (await call(stack, 'POST', '/v1/api-keys', { name: 'ingester', scopes: ['ingest'] })).body.key;
     expect((await call(stack, 'DELETE', '/v1/users/bob', undefined, { authorization: `Bearer ${ingestKey}` })).status).toBe(403);
