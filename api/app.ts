@@ -124,6 +124,6 @@ export function createApp(appDeps: AppDeps): express.Express {
   app.use(authenticate(deps.apiKeys, { enabled: deps.authEnabled }));
   app.use(router);
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, () => [...publicRoutes.paths, ...routes.paths]));
   return app;
 }
