@@ -13,6 +13,7 @@ import type { Connection } from 'mongoose';
 import { connectMongo } from '../../store/mongo/connection';
 import { createModels, ensureIndexes, type Models } from '../../store/mongo/models';
 import { searchAttributeKeys } from '../../domain/search-attributes';
+import { binaries } from '../../infra/servers';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -81,6 +82,22 @@ export function createDevServerEnv(dataConverter?: DataConverter): Promise<TestW
   quietRuntime();
   return TestWorkflowEnvironment.createFromExistingServer({
     address: temporalAddress(),
+    ...(dataConverter ? { client: { dataConverter } } : {}),
+  });
+}
+
+/**
+ * A dev server of its own (the installed binary) with extra arguments, e.g. a small
+ * `limit.historyCount.suggestContinueAsNew` so that instances continue as new within seconds.
+ */
+export function createOwnDevServerEnv(extraArgs: string[], dataConverter?: DataConverter): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: binaries.temporal },
+      searchAttributes: [...searchAttributeKeys],
+      extraArgs: [...extraArgs, '--log-level', 'error'],
+    },
     ...(dataConverter ? { client: { dataConverter } } : {}),
   });
 }

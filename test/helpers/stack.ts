@@ -12,7 +12,7 @@ import type { AppConfig } from '../../platform/config';
 import { payloadDataConverter, type PayloadKey } from '../../platform/payload-codec';
 import type { SettingsStore } from '../../store/settings';
 import { createChannelWorkers, createJourneyWorker, createWorkerActivities, createWorkers, type WorkerSetup } from '../../worker/workers';
-import { createDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
+import { createDevServerEnv, createOwnDevServerEnv, openTestDatabase, uniqueTaskQueue, workflowBundle } from './servers';
 
 /**
  * The real system for one test file: the API on an ephemeral port and the workers, against the shared
@@ -51,6 +51,8 @@ export interface TestStackOptions {
   reports?: ReportsInput;
   /** Payload encryption keys of the API's client and the workers, as PAYLOAD_ENCRYPTION_KEYS (default: testPayloadKeys). */
   payloadKeys?: PayloadKey[];
+  /** Run on a dev server of the stack's own started with these arguments, instead of the shared one. */
+  temporalServerArgs?: string[];
 }
 
 /** The payload encryption key of test stacks: every test runs with encrypted payloads, as production does. */
@@ -58,7 +60,9 @@ export const testPayloadKeys: PayloadKey[] = [{ id: 'test-1', key: Buffer.alloc(
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const dataConverter = payloadDataConverter(options.payloadKeys ?? testPayloadKeys);
-  const env = await createDevServerEnv(dataConverter);
+  const env = options.temporalServerArgs
+    ? await createOwnDevServerEnv(options.temporalServerArgs, dataConverter)
+    : await createDevServerEnv(dataConverter);
   const db = await openTestDatabase();
   const taskQueue = uniqueTaskQueue('it');
   const client = env.client;
