@@ -4,6 +4,7 @@ import { type z } from 'zod';
 import { hasScope, principalOf, type Principal, type Scope } from './auth';
 import { DomainError, InvalidInputError } from '../../domain/errors';
 import { withStoreRetry } from '../../store/mongo/retry';
+import { assertDepth } from './body-depth';
 import { invalidInput, problemSchema } from './problem';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -61,6 +62,7 @@ export class Routes {
       const params = parse(spec.params, req.params, 'params');
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, spec.readBody ? await spec.readBody(req) : req.body, 'body');
+      if (spec.body) assertDepth(body, 'body');
       const run = () => spec.handle({ params, query, body, req, actor: actorOf(principal) });
       // A read changes nothing, so a transient store error (SQLite busy) is cured by running it again.
       const result = spec.method === 'get' ? await withStoreRetry(run) : await run();

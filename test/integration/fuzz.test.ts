@@ -76,6 +76,20 @@ describe('fuzzing every route of the OpenAPI document', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ status: 400, code: 'bad_body', detail: expect.stringContaining('could not be read') });
   });
 
+  it('answers a body nested thousands of levels deep where no field limit applies 400, naming the field', async () => {
+    const deep = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+    const definition = {
+      id: 'fuzz-deep',
+      name: 'Deep',
+      entry: { type: 'api' },
+      nodes: { bye: { type: 'exit' } },
+      content: { bye: 'DEEP' },
+    };
+    const answer = await call(stack, 'POST', '/v1/journeys', JSON.stringify(definition).replace('"DEEP"', deep));
+    expect(answer.status).toBe(400);
+    expect(answer.body.problems).toEqual([{ path: `body.content.bye${'.a'.repeat(8)}`, message: 'nested more than 128 levels deep' }]);
+  });
+
   it(`answers ${runs} generated requests 2xx or 4xx in problem+json, never 5xx`, async () => {
     expect(operations.length).toBeGreaterThanOrEqual(40);
     const sentTo = new Map<string, number>();
