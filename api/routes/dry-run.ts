@@ -16,7 +16,9 @@ const versionParams = z.object({ id: slugSchema, version: z.coerce.number().int(
  * `read` scope: a dry run changes nothing and shows what the version's definition and content already show
  * to a reader, rendered for a profile the caller supplies. Its cost is bounded by the queue, not the scope.
  */
-export function addDryRunRoutes(routes: Routes, { journeys, settings, stores: { experiments } }: ApiDeps): void {
+export function addDryRunRoutes(routes: Routes, { journeys, settings, stores: { experiments }, temporal }: ApiDeps): void {
+  // The dry run encrypts its payloads like the API's client does.
+  const { payloadCodecs } = temporal.options.loadedDataConverter;
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/versions/:version/dry-run',
@@ -43,7 +45,7 @@ export function addDryRunRoutes(routes: Routes, { journeys, settings, stores: { 
       }
       const plan = planOf(params.id, params.version, graphOf(version.definition), body);
       try {
-        return { status: 200, body: await runDryRun(plan, { journeys, settings, experiments }) };
+        return { status: 200, body: await runDryRun(plan, { journeys, settings, experiments, payloadCodecs }) };
       } catch (error) {
         if (error instanceof DryRunBusyError) req.res?.setHeader('Retry-After', String(error.retryAfterSeconds));
         throw error;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { stopDryRuns } from '../../api/dry-run/runner';
 import { instanceWorkflowId } from '../../domain/ids';
 import { journeyNodeKey } from '../../domain/search-attributes';
 import { EncryptionCodec, KEY_ID_METADATA, payloadDataConverter, type PayloadKey } from '../../platform/payload-codec';
@@ -82,6 +83,7 @@ describe('payload encryption', () => {
     }
   }, 120_000);
   afterAll(async () => {
+    await stopDryRuns();
     await stack?.close();
   });
 
@@ -241,6 +243,26 @@ describe('payload encryption', () => {
     expect(allowed.headers.get('access-control-allow-headers')).toMatch(/X-Namespace/);
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("encrypts the dry run's payloads with the API's codec (the time-skipping server never sees them in plaintext)", async () => {
+    const marker = 'DRYRUN-MARKER-9c03b7';
+    // The API's client and the stack's workers share one codec; nothing else runs now, so what it encodes is the dry run's.
+    const codec = stack.client.options.loadedDataConverter.payloadCodecs[0]!;
+    const encode = jest.spyOn(codec, 'encode');
+    try {
+      const run = await call(stack, 'POST', '/v1/journeys/welcome/versions/1/dry-run', {
+        profile: { attributes: { nick: marker } },
+        trigger: { name: 'signed_up', properties: { ref: marker } },
+        events: [],
+      });
+      expect(run.status).toBe(200);
+      expect(JSON.stringify(run.body)).toContain(marker);
+      const encoded = encode.mock.calls.flatMap(([payloads]) => payloads).map((payload) => Buffer.from(payload.data ?? []).toString());
+      expect(encoded.some((data) => data.includes(marker))).toBe(true);
+    } finally {
+      encode.mockRestore();
+    }
   });
 
   it('is in the OpenAPI document', async () => {
