@@ -10,6 +10,7 @@ import { withStoreRetry } from '../../store/mongo/retry';
 import type { ProfileStore } from '../../store/profiles';
 import { CLAIM_LEASE_MS, type ClaimResult, type EventStore, type StoredEvent } from '../../store/events';
 import { eventSignal, type JourneyEvent } from '../../workflows/contract';
+import { TEMPORAL_DEADLINE_MS } from '../http/outage';
 import type { EventRouter } from './router';
 
 /** What an event did to one journey whose entry listens for it. */
@@ -146,12 +147,12 @@ export function createEventIngestion(deps: IngestionDependencies) {
   }
 
   /** Claims the event, waiting while another delivery holds a live claim on it (see above). */
-  async function claim(event: StoredEvent, holder: string): Promise<'claimed' | 'duplicate'> {
+  async function claim(event: StoredEvent, holder: string): Promise<{ status: 'claimed' | 'duplicate'; waited: boolean }> {
     const waitUntil = Date.now() + MAX_PENDING_WAIT_MS;
-    for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
+    for (let pause = 50, waited = false; ; pause = Math.min(pause * 2, 1_000), waited = true) {
       // A busy store refused the insert (nothing was written), so claiming again is safe.
       const result: ClaimResult = await withStoreRetry(() => deps.events.claim(event, holder));
-      if (result.status !== 'pending') return result.status;
+      if (result.status !== 'pending') return { status: result.status, waited };
       if (Date.now() >= waitUntil) {
         throw new DomainError(
           409,
@@ -183,7 +184,7 @@ export function createEventIngestion(deps: IngestionDependencies) {
       const properties = input.properties ?? {};
       // This delivery's name on the claim: only the holder renews it or gives it back.
       const holder = randomUUID();
-      let claimed: 'claimed' | 'duplicate';
+      let claimed: Awaited<ReturnType<typeof claim>>;
       try {
         claimed = await claim({ eventId, userId: input.userId, name: input.name, properties, timestamp: new Date(timestamp) }, holder);
       } catch (error) {
@@ -191,7 +192,7 @@ export function createEventIngestion(deps: IngestionDependencies) {
         if (isStoreUnreachable(error)) await release(eventId, holder);
         throw error;
       }
-      if (claimed === 'duplicate') return { eventId, status: 'duplicate' };
+      if (claimed.status === 'duplicate') return { eventId, status: 'duplicate' };
       // Event time (see workflows/runtime/event-time.ts): the timestamp, refined by when it was received.
       const event: JourneyEvent = {
         id: eventId,
@@ -202,7 +203,10 @@ export function createEventIngestion(deps: IngestionDependencies) {
       };
       const stopRenewing = keepClaim(eventId, holder);
       try {
-        const done = await effects(input, event, now);
+        // The request's Temporal deadline (api/http/outage.ts) counts Temporal's time, not the wait for a claim.
+        const done = claimed.waited
+          ? await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () => effects(input, event, now))
+          : await effects(input, event, now);
         await withStoreRetry(() => deps.events.markProcessed(eventId));
         return { eventId, status: 'accepted', ...done };
       } catch (error) {

@@ -53,6 +53,9 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
     responses: {
       202: { description: 'Accepted and processed', schema: acceptedSchema },
       200: { description: 'A duplicate of an event already received (no effect)', schema: acceptedSchema },
+      409: {
+        description: '`event_in_progress`: another delivery of this eventId is still being processed; retry after `retryAfterSeconds`',
+      },
       422: { description: '`event_stale` (older than EVENT_MAX_AGE), `event_in_future`, `unknown_user` (no profile)' },
     },
     async handle({ body }) {
@@ -74,7 +77,8 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
         try {
           results.push(await ingestion.ingest(event));
         } catch (error) {
-          if (!(error instanceof DomainError) || error.status !== 422) throw error;
+          // Refused (422) or still in progress elsewhere (409): answered for this event, the batch goes on.
+          if (!(error instanceof DomainError) || (error.status !== 422 && error.status !== 409)) throw error;
           results.push({
             ...(event.eventId ? { eventId: event.eventId } : {}),
             status: 'rejected' as const,
