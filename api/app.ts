@@ -17,7 +17,7 @@ import { Routes } from './http/route';
 import { openApiDocument } from './openapi';
 import { addApiKeyRoutes } from './routes/api-keys';
 import { addBatchRoutes } from './routes/batches';
-import { addCodecRoutes, codecCors } from './routes/codec';
+import { addCodecRoutes, codecBeforeAuth } from './routes/codec';
 import { addDryRunRoutes } from './routes/dry-run';
 import { addEnrollmentRoutes } from './routes/enrollments';
 import { addHealthRoutes } from './routes/health';
@@ -117,8 +117,14 @@ export function createApp(appDeps: AppDeps): express.Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
   // While a server is down, requests answer 503 within seconds instead of hanging (api/http/outage.ts).
   app.use(temporalDeadline(deps.temporal.connection));
-  // Temporal UI calls the codec routes from its own origin; its preflight carries no key.
-  app.use(codecCors(deps.config.CODEC_CORS_ORIGINS));
+  // Temporal UI calls the codec routes from its own origin (CORS); its preflight carries no key.
+  app.use(
+    codecBeforeAuth({
+      ...(deps.config.CODEC_CORS_ORIGINS ? { origins: deps.config.CODEC_CORS_ORIGINS } : {}),
+      openOnLoopback: deps.config.CODEC_OPEN_ON_LOOPBACK === 'on',
+      temporal: deps.temporal,
+    }),
+  );
   app.use(publicRouter);
   app.use(storeGate(deps.mongo));
   app.use(authenticate(deps.apiKeys, { enabled: deps.authEnabled }));

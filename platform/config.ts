@@ -55,6 +55,8 @@ export const appConfigSchema = z
       .string()
       .default(DEFAULT_CODEC_CORS_ORIGINS.join(','))
       .transform((text, ctx) => parseOrigins(text, ctx)),
+    /** `on`: POST /v1/codec/decode from this machine (loopback peer and Host) needs no key, for the dev UI (npm start); refused in production. */
+    CODEC_OPEN_ON_LOOPBACK: z.enum(['on', 'off']).default('off'),
     /** MongoDB (or FerretDB), with the database name. */
     MONGO_URL: z
       .string()
@@ -155,6 +157,9 @@ export const appConfigSchema = z
           ctx.addIssue({ code: 'custom', path: [key], message: `is required with the other ${name} variables (${set.join(', ')})` });
         }
       }
+    }
+    if (config.CODEC_OPEN_ON_LOOPBACK === 'on' && config.APP_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['CODEC_OPEN_ON_LOOPBACK'], message: 'must be "off" when APP_ENV=production' });
     }
   });
 

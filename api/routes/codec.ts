@@ -1,9 +1,11 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
 import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { InvalidInputError } from '../../domain/errors';
 import { DEFAULT_CODEC_CORS_ORIGINS } from '../../platform/config';
 import type { ApiDeps } from '../deps';
+import { invalidInput } from '../http/problem';
 import type { Routes } from '../http/route';
 
 /** Where Temporal UI's "Codec Server" setting (and `temporal ... --codec-endpoint`) points: `<base>/decode`, `<base>/encode`. */
@@ -47,17 +49,26 @@ export function addCodecRoutes(routes: Routes, deps: Pick<ApiDeps, 'temporal'>):
         },
       },
       async handle({ body, req }) {
-        const asked = req.get('x-namespace');
-        if (asked !== undefined && asked !== namespace) {
-          throw new InvalidInputError(`this codec serves namespace "${namespace}", not "${asked}"`, [
-            { path: 'headers.x-namespace', message: `must be "${namespace}"` },
-          ]);
-        }
-        const payloads = await Promise.all(body.payloads.map((payload, index) => convert(operation, codecs, payload, index)));
-        return { status: 200, body: { payloads } };
+        return { status: 200, body: await run(operation, codecs, namespace, body, req.get('x-namespace')) };
       },
     });
   }
+}
+
+/** Every payload of the request through the codecs, after checking the namespace Temporal UI names in `X-Namespace`. */
+async function run(
+  operation: 'encode' | 'decode',
+  codecs: PayloadCodec[],
+  namespace: string,
+  body: z.infer<typeof payloadsSchema>,
+  asked: string | undefined,
+): Promise<z.infer<typeof payloadsSchema>> {
+  if (asked !== undefined && asked !== namespace) {
+    throw new InvalidInputError(`this codec serves namespace "${namespace}", not "${asked}"`, [
+      { path: 'headers.x-namespace', message: `must be "${namespace}"` },
+    ]);
+  }
+  return { payloads: await Promise.all(body.payloads.map((payload, index) => convert(operation, codecs, payload, index))) };
 }
 
 /** One payload through the codec chain (decode runs the chain backwards), its failure naming the payload. */
@@ -88,34 +99,76 @@ function toJson({ metadata, data }: Payload): PayloadJson {
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-API-Key, X-Namespace';
 
+export interface CodecAccessOptions {
+  /** CODEC_CORS_ORIGINS: the origins (Temporal UI) that may call the codec routes from a browser. */
+  origins?: readonly string[];
+  /** CODEC_OPEN_ON_LOOPBACK=on: a decode from this machine needs no key (the dev UI cannot send one). */
+  openOnLoopback?: boolean;
+  temporal: Client;
+}
+
 /**
- * CORS for the codec routes, before authentication: Temporal UI calls them from its own origin, and the
- * browser's preflight (OPTIONS) carries no key. Only the configured origins get the allow headers; the key
- * still decides every POST. Other paths pass through untouched.
+ * Before authentication, for the codec routes only: CORS (Temporal UI calls them from its own origin, and the
+ * browser's preflight carries no key; only the configured origins get the allow headers), and, when opened,
+ * the keyless decode from this machine. Other paths pass through untouched.
  */
-export function codecCors(origins: readonly string[] = DEFAULT_CODEC_CORS_ORIGINS): RequestHandler {
+export function codecBeforeAuth({
+  origins = DEFAULT_CODEC_CORS_ORIGINS,
+  openOnLoopback = false,
+  temporal,
+}: CodecAccessOptions): RequestHandler {
   const allowed = new Set(origins);
-  return (req, res, next) => {
+  const codecs = temporal.options.loadedDataConverter.payloadCodecs;
+  return async (req, res, next) => {
     if (!req.path.startsWith(`${CODEC_PATH}/`)) {
       next();
       return;
     }
     res.vary('Origin');
     const origin = req.get('origin');
-    if (origin !== undefined && allowed.has(origin)) {
+    const fromAllowedOrigin = origin !== undefined && allowed.has(origin);
+    if (fromAllowedOrigin) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
     }
-    if (req.method !== 'OPTIONS') {
-      next();
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Allow', 'POST, OPTIONS');
+      if (fromAllowedOrigin) {
+        res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+        res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+        res.setHeader('Access-Control-Max-Age', '600');
+      }
+      res.status(204).end();
       return;
     }
-    res.setHeader('Allow', 'POST, OPTIONS');
-    if (origin !== undefined && allowed.has(origin)) {
-      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
-      res.setHeader('Access-Control-Max-Age', '600');
+    const keyless = req.get('authorization') === undefined && req.get('x-api-key') === undefined;
+    if (
+      openOnLoopback &&
+      keyless &&
+      req.method === 'POST' &&
+      req.path === `${CODEC_PATH}/decode` &&
+      (origin === undefined || fromAllowedOrigin) &&
+      onLoopback(req)
+    ) {
+      try {
+        const body = payloadsSchema.safeParse(req.body ?? {});
+        if (!body.success) throw invalidInput(body.error, 'body');
+        res.json(await run('decode', codecs, temporal.options.namespace, body.data, req.get('x-namespace')));
+      } catch (error) {
+        next(error);
+      }
+      return;
     }
-    res.status(204).end();
+    next();
   };
+}
+
+/**
+ * Both ends on this machine: the peer is a loopback address, and so is the Host the client asked for (a page
+ * of another site that rebinds its name to 127.0.0.1 still sends its own name as Host).
+ */
+function onLoopback(req: Request): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const host = (req.get('host') ?? '').replace(/:\d+$/, '');
+  return ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(peer) && ['127.0.0.1', 'localhost', '[::1]'].includes(host);
 }

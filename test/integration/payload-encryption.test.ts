@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { createApi } from '../../api/app';
 import { stopDryRuns } from '../../api/dry-run/runner';
 import { instanceWorkflowId } from '../../domain/ids';
 import { journeyNodeKey } from '../../domain/search-attributes';
@@ -203,6 +206,12 @@ describe('payload encryption', () => {
     expect(none).toMatchObject({ status: 401, body: { code: 'unauthenticated' } });
     expect(none.headers.get('access-control-allow-origin')).toBe(origin);
     expect((await call(stack, 'POST', '/v1/codec/decode', body, { authorization: 'Bearer not-a-key-0123456789' })).status).toBe(401);
+    const keyless = await fetch(`${stack.baseUrl}/v1/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(keyless.status).toBe(401);
 
     // Unknown key id, altered data, another namespace, malformed payloads: 400 naming the field.
     const [unknown] = await new EncryptionCodec([{ id: 'k9', key: randomBytes(32) }]).encode([defaultPayloadConverter.toPayload(1)]);
@@ -262,6 +271,48 @@ describe('payload encryption', () => {
       expect(encoded.some((data) => data.includes(marker))).toBe(true);
     } finally {
       encode.mockRestore();
+    }
+  });
+
+  it('with CODEC_OPEN_ON_LOOPBACK=on, decodes without a key from this machine only (npm start: the dev UI sends none)', async () => {
+    const { app } = await createApi({
+      config: { TEMPORAL_TASK_QUEUE: stack.taskQueue, CODEC_OPEN_ON_LOOPBACK: 'on' },
+      mongo: stack.db.connection,
+      models: stack.db.models,
+      temporal: stack.client,
+      authEnabled: true,
+      log: () => undefined,
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    const { port } = server.address() as AddressInfo;
+    const [encrypted] = await new EncryptionCodec([k2]).encode([defaultPayloadConverter.toPayload(MARKERS.profile)]);
+    const post = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode!, body }));
+          },
+        );
+        request.on('error', reject);
+        request.end(JSON.stringify({ payloads: [toJson(encrypted!)] }));
+      });
+    try {
+      const decoded = await post('/v1/codec/decode', { origin: 'http://127.0.0.1:8233' });
+      expect(decoded.status).toBe(200);
+      const [payload] = (JSON.parse(decoded.body) as { payloads: JsonPayload[] }).payloads;
+      expect(defaultPayloadConverter.fromPayload(fromJson(payload!))).toBe(MARKERS.profile);
+      // A page of another site (its own name as Host after DNS rebinding, or its own Origin), or an encode: the key decides.
+      expect((await post('/v1/codec/decode', { host: 'rebound.example.com' })).status).toBe(401);
+      expect((await post('/v1/codec/decode', { origin: 'https://evil.example' })).status).toBe(401);
+      expect((await post('/v1/codec/encode')).status).toBe(401);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

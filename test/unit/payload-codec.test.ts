@@ -101,6 +101,14 @@ describe('PAYLOAD_ENCRYPTION_KEYS', () => {
     if (secret.length > 20) expect((error as Error).message).not.toContain(secret);
   });
 
+  it('CODEC_OPEN_ON_LOOPBACK is off by default and refused in production', () => {
+    expect(loadAppConfig({}).CODEC_OPEN_ON_LOOPBACK).toBe('off');
+    expect(loadAppConfig({ CODEC_OPEN_ON_LOOPBACK: 'on' }).CODEC_OPEN_ON_LOOPBACK).toBe('on');
+    expect(() => loadAppConfig({ CODEC_OPEN_ON_LOOPBACK: 'on', APP_ENV: 'production' })).toThrow(
+      /CODEC_OPEN_ON_LOOPBACK: must be "off" when APP_ENV=production/,
+    );
+  });
+
   it('CODEC_CORS_ORIGINS takes bare http(s) origins only', () => {
     expect(loadAppConfig({}).CODEC_CORS_ORIGINS).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
     expect(loadAppConfig({ CODEC_CORS_ORIGINS: 'https://temporal.example.com/' }).CODEC_CORS_ORIGINS).toEqual([
