@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PROVIDER_TIMEOUT_MS } from '../delivery/send-timeouts';
 import { slugSchema } from '../ids';
 import { durationToMs } from '../time/duration';
 import { isoDurationSchema } from '../time/duration-schema';
@@ -118,6 +119,72 @@ export const eventEntrySchema = strictObject('an event entry', {
   maxAge: isoDuration.default(DEFAULT_ENTRY_MAX_AGE).describe('Events older than this are ignored (ISO-8601 duration, default PT60M).'),
 }).describe('Users enter when they do something (an event).');
 
+/** Calendar periods of a recurring schedule: runs at a local time of day, on chosen days. */
+export const SCHEDULE_PERIODS = ['day', 'week', 'month'] as const;
+export type SchedulePeriod = (typeof SCHEDULE_PERIODS)[number];
+
+const recurringEvery = z
+  .union(
+    [
+      z.enum(SCHEDULE_PERIODS),
+      // (0: not a duration, which the duration schema reports itself)
+      isoDuration.refine((d) => durationToMs(d) === 0 || durationToMs(d) >= 3_600_000, {
+        message: 'a recurring segment runs at most every hour (PT1H)',
+      }),
+    ],
+    { error: 'must be day, week, month, or an ISO-8601 duration of at least PT1H such as P1D' },
+  )
+  .describe(
+    '`day`, `week` or `month`: runs at `at` (local time) every day, on `days` or on `daysOfMonth`; ' +
+      'or an ISO-8601 period of at least PT1H: runs at `from` + k × period (fixed lengths: a day is 24 h).',
+  );
+
+/** The rules between `every` and the calendar fields, each error naming its field. */
+function checkRecurring(
+  schedule: { every: string; at?: string; days?: unknown; daysOfMonth?: unknown; timezone?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const period = (SCHEDULE_PERIODS as readonly string[]).includes(schedule.every) ? schedule.every : undefined;
+  if (!period) {
+    for (const field of ['at', 'days', 'daysOfMonth', 'timezone'] as const) {
+      if (schedule[field] !== undefined) problem(field, `\`${field}\` goes with every: day, week or month, not with a duration`);
+    }
+    return;
+  }
+  if (schedule.at === undefined) problem('at', `every: ${period} needs \`at\`, the local time of day of each run (e.g. "09:30")`);
+  if (period === 'week' && schedule.days === undefined) problem('days', 'every: week needs `days`, e.g. [mon, wed] or [mon-fri]');
+  if (period !== 'week' && schedule.days !== undefined) problem('days', '`days` goes with every: week');
+  if (period === 'month' && schedule.daysOfMonth === undefined) problem('daysOfMonth', 'every: month needs `daysOfMonth`, e.g. [1, 15]');
+  if (period !== 'month' && schedule.daysOfMonth !== undefined) problem('daysOfMonth', '`daysOfMonth` goes with every: month');
+}
+
+export const recurringScheduleSchema = strictObject('a recurring schedule', {
+  type: z.literal('recurring'),
+  every: recurringEvery,
+  at: timeOfDaySchema.optional().describe('With every: day, week or month (required): the local time of day of each run, e.g. "09:30".'),
+  days: weekdaysSchema.optional().describe('With every: week (required): the days of the week, e.g. [mon, wed] or [mon-fri].'),
+  daysOfMonth: z
+    .array(z.number().int().min(1).max(31))
+    .min(1)
+    .max(31)
+    .optional()
+    .describe('With every: month (required): the days of the month, 1-31, e.g. [1, 15]; a month without that day is skipped.'),
+  timezone: timeZoneSchema
+    .optional()
+    .describe("The time zone of `at`; default: the journey's settings.timezone, else UTC. Daylight saving time is followed."),
+  from: dateTimeSchema
+    .optional()
+    .describe('No evaluation before this instant; with a duration, the grid starts here. Default: when the version starts.'),
+  until: dateTimeSchema.optional().describe('No evaluation after this instant.'),
+})
+  .superRefine(checkRecurring)
+  .describe(
+    'Evaluate the audience periodically: every day, week (on `days`) or month (on `daysOfMonth`) at a local time `at`; ' +
+      'or every ISO-8601 period from `from`.',
+  );
+export type RecurringSchedule = z.infer<typeof recurringScheduleSchema>;
+
 export const segmentScheduleSchema = z
   .discriminatedUnion(
     'type',
@@ -130,18 +197,12 @@ export const segmentScheduleSchema = z
         type: z.literal('dates'),
         dates: z.array(dateTimeSchema).min(1).max(100).describe('The instants at which the audience is evaluated (1-100).'),
       }).describe('Evaluate the audience on specific dates.'),
-      strictObject('a recurring schedule', {
-        type: z.literal('recurring'),
-        every: isoDuration
-          .refine((d) => durationToMs(d) >= 3_600_000, { message: 'a recurring segment runs at most every hour (PT1H)' })
-          .describe('The period between two evaluations, at least PT1H.'),
-        from: dateTimeSchema.optional().describe('First evaluation; default: when the version starts.'),
-        until: dateTimeSchema.optional().describe('No evaluation after this instant.'),
-      }).describe('Evaluate the audience periodically.'),
+      recurringScheduleSchema,
     ],
     { error: discriminatorError('schedule', ['once', 'dates', 'recurring']) },
   )
   .describe('When the audience is evaluated.');
+export type SegmentSchedule = z.infer<typeof segmentScheduleSchema>;
 
 export const behaviourRuleSchema = strictObject('a behaviour rule', {
   event: eventNameSchema.describe('The event name, e.g. `order_completed`.'),
@@ -354,6 +415,30 @@ export const splitNodeSchema = strictObject('a split node', {
 
 export const DEFAULT_EXPERIMENT_FLOOR = 10;
 export const DEFAULT_EXPERIMENT_INTERVAL = 'PT5M';
+export const DEFAULT_AUTO_WINNER_THRESHOLD = 95;
+export const DEFAULT_AUTO_WINNER_MIN_USERS = 100;
+
+export const autoWinnerSchema = strictObject('autoWinner', {
+  threshold: z
+    .number()
+    .min(50)
+    .max(99.9)
+    .optional()
+    .describe(`Percent: a path wins once its probability to be best reaches this; default ${DEFAULT_AUTO_WINNER_THRESHOLD}.`),
+  minUsersPerPath: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000_000)
+    .optional()
+    .describe(`The threshold counts only once every path has had this many users; default ${DEFAULT_AUTO_WINNER_MIN_USERS}.`),
+  window: isoDuration
+    .refine((d) => durationToMs(d) === 0 || durationToMs(d) >= 1000, { message: 'must be at least 1 second (PT1S)' })
+    .optional()
+    .describe('When this long has passed since the version went live, the best path so far wins (by probability), whatever the threshold.'),
+}).describe(
+  'Auto mode: declare a winner by itself (recorded like a manual one, actor `system:auto-winner`); an admin can still override it.',
+);
 
 export const experimentGoalSchema = strictObject('an experiment goal', {
   event: eventNameSchema.describe('The event that counts as a conversion for the path.'),
@@ -378,6 +463,7 @@ export const experimentNodeSchema = strictObject('an experiment node', {
     .refine((d) => durationToMs(d) === 0 || durationToMs(d) >= 1000, { message: 'must be at least 1 second (PT1S)' })
     .optional()
     .describe(`Auto mode: how often paths are re-weighted; default ${DEFAULT_EXPERIMENT_INTERVAL}.`),
+  autoWinner: autoWinnerSchema.optional(),
 }).describe('A/B/n experiment (IntelliNODE): weighted random, sticky per user.');
 
 const profilePropertySchema = z
@@ -506,7 +592,7 @@ export const messageContentSchema = z
     url: z.string().optional().describe('Webhook: http(s) URL (template).'),
     method: z.string().optional().describe('Webhook: POST (default), PUT or PATCH.'),
     headers: stringRecord.optional().describe('Webhook: request headers (templates).'),
-    timeoutMs: z.number().optional().describe('Webhook: request timeout in milliseconds.'),
+    timeoutMs: z.number().optional().describe(`Webhook: request timeout in milliseconds (at most ${MAX_PROVIDER_TIMEOUT_MS}).`),
     weights: z.record(z.string(), z.number()).optional().describe('Manual experiment: path name -> weight (percent), summing to 100.'),
   })
   .describe('The What of a node: message content, or the weights of a manual experiment.');
@@ -554,7 +640,8 @@ export const webhookContentSchema = strictObject('webhook content', {
   method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
   headers: stringRecord.optional(),
   body: z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'must be a string or an object' }).optional(),
-  timeoutMs: z.number().int().min(1).max(60_000).optional(),
+  // Inside the send activity's start-to-close timeout, or Temporal would retry a call that may still deliver.
+  timeoutMs: z.number().int().min(1).max(MAX_PROVIDER_TIMEOUT_MS).optional(),
 });
 
 export const sinkContentSchema = z.looseObject({});
