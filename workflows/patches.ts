@@ -40,6 +40,14 @@ export const PATCHES = {
    * Replayed by test/replay/histories/lean-*.json (its marker, the only one, in every one).
    */
   leanHistory: 'lean-history',
+  /**
+   * 2026-12-04: the kept events are bounded in bytes as well as in number (the oldest dropped and counted),
+   * and node errors in number, so that continue-as-new never carries more than Temporal's payload limit.
+   * Not implied by `lean-history`, and asked only when a bound is exceeded (workflows/state.ts), so no
+   * recorded history asks it: they replay the old branch, which the replay test covers; the new branch is
+   * covered by test/workflow/bounded-state.test.ts.
+   */
+  boundedState: 'bounded-state',
 } as const;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];
@@ -51,5 +59,10 @@ export class Patches {
 
   has(id: PatchId): boolean {
     return this.lean || patched(id);
+  }
+
+  /** Patches added after `lean-history` are asked on their own (lean instances started without them). */
+  hasSinceLean(id: typeof PATCHES.boundedState): boolean {
+    return patched(id);
   }
 }

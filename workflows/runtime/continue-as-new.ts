@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
 import { type JourneyInput, type ResumeState } from '../contract';
-import { eventTime, MAX_KEPT_EVENTS } from '../state';
+import { jsonBytes } from '../../domain/input-limits';
+import { boundKeptEvents, eventTime, MAX_KEPT_EVENTS } from '../state';
 import type { Instance } from './instance';
 
 /**
@@ -30,7 +31,12 @@ export function carry(inst: Instance, nodeId: string): ResumeState {
     ...(inst.eventTime ? { reachedAt: inst.reachedAt } : {}),
     ...(inst.pendingGoal ? { pendingGoal: inst.pendingGoal } : {}),
     ...(inst.timeoutAt !== undefined ? { timeoutAt: inst.timeoutAt } : {}),
-    events: { ids: [...state.eventIds], received: state.received, kept: state.events },
+    events: {
+      ids: [...state.eventIds],
+      received: state.received,
+      kept: state.events,
+      ...(state.droppedEvents > 0 ? { dropped: state.droppedEvents } : {}),
+    },
     experiments: state.experiments,
     experimentGoals: state.experimentGoals,
     errors: state.errors,
@@ -57,6 +63,9 @@ export function restore(inst: Instance, carried: ResumeState): void {
   const kept = carried.events.kept.map((event) => ({ ...event, at: event.at ?? eventTime(event, event.receivedAt) }));
   state.events = [...kept, ...early.map((event, i) => ({ ...event, seq: carried.events.received + i }))].slice(-MAX_KEPT_EVENTS);
   state.received = carried.events.received + early.length;
+  state.droppedEvents = carried.events.dropped ?? 0;
+  state.keptBytes = state.events.reduce((sum, event) => sum + jsonBytes(event), 0);
+  boundKeptEvents(state);
   state.experiments = { ...carried.experiments };
   state.experimentGoals = Object.fromEntries(
     Object.entries(carried.experimentGoals ?? {}).map(([node, tracker]) => [node, { ...tracker, met: [...tracker.met] }]),

@@ -23,7 +23,7 @@ export interface ExitRecord {
  * loop share it; it holds ids, counters and deadlines only (what continue-as-new carries).
  */
 export class Instance {
-  readonly state: InstanceState = createInstanceState();
+  readonly state: InstanceState = createInstanceState(() => this.patches.hasSinceLean(PATCHES.boundedState));
   /** The workflow patches this instance runs with (asked before anything else). */
   readonly patches = new Patches();
   /** The entry's identity: the first run id, the same in every run after continue-as-new. */

@@ -34,6 +34,12 @@ export function stateView(inst: Instance): JourneyStateView {
     ...(enteredAt ? { enteredAt } : {}),
     ...(timeoutAt ? { timeoutAt } : {}),
     ...(inst.exit ? { exitReason: inst.exit.reason } : {}),
+    events: {
+      received: inst.state.received,
+      kept: inst.state.events.length,
+      keptBytes: inst.state.keptBytes,
+      dropped: inst.state.droppedEvents,
+    },
   };
 }
 
