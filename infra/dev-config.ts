@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseEnv } from '../platform/config';
 
@@ -31,4 +33,20 @@ export type DevConfig = z.infer<typeof devConfigSchema>;
 
 export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
   return parseEnv(devConfigSchema, env);
+}
+
+/**
+ * PAYLOAD_ENCRYPTION_KEYS of `npm start`: the variable when set; otherwise a key generated on the first start
+ * into DATA_DIR (with the Temporal data it encrypts, git-ignored, readable by its owner only) and read back on
+ * every later start, so that the histories stay readable.
+ */
+export function devPayloadKeys(config: Pick<DevConfig, 'DATA_DIR'>, env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.PAYLOAD_ENCRYPTION_KEYS?.trim();
+  if (given) return given;
+  const file = join(config.DATA_DIR, 'payload-encryption-keys');
+  if (!existsSync(file)) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    writeFileSync(file, `dev-1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
 }

@@ -58,6 +58,8 @@ export interface TemporalDevServerOptions {
   host: string;
   port: number;
   uiPort?: number;
+  /** Where the Web UI decodes encrypted payloads (the API's codec endpoint, `<api>/v1/codec`). */
+  uiCodecEndpoint?: string;
   /** Absent: in memory (tests). */
   dbFile?: string;
   namespace?: string;
@@ -74,6 +76,7 @@ export function launchTemporalDevServer(opts: TemporalDevServerOptions): Launche
   const args = ['server', 'start-dev', '--ip', opts.host, '--port', String(opts.port), '--log-level', 'error'];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
   else args.push('--headless');
+  if (opts.uiPort && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

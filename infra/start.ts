@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../platform/config';
-import { loadDevConfig } from './dev-config';
+import { devPayloadKeys, loadDevConfig } from './dev-config';
 import { nodeService, type Readiness } from './node-service';
 import { captureOutput, isPortOpen, startProcess } from './processes';
 import { assertInstalled, launchFerretDb, launchTemporalDevServer } from './servers';
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     port: config.TEMPORAL_PORT,
     uiPort: config.TEMPORAL_UI_PORT,
     dbFile: join(config.DATA_DIR, 'temporal', 'temporal.db'),
+    // The UI decodes encrypted payloads through the API (keyless from this machine: CODEC_OPEN_ON_LOOPBACK below).
+    uiCodecEndpoint: `http://${host}:${config.API_PORT}/v1/codec`,
   };
   await Promise.all([
     supervisor.add({ name: 'FerretDB', launch: () => launchFerretDb(ferretDb) }),
@@ -58,6 +60,12 @@ async function main(): Promise<void> {
     API_HOST: host,
     API_PORT: String(config.API_PORT),
     API_BOOTSTRAP_KEY: config.API_BOOTSTRAP_KEY,
+    // Payloads encrypted in Temporal, with a key kept in DATA_DIR (infra/dev-config.ts); the local UI decodes them.
+    PAYLOAD_ENCRYPTION_KEYS: devPayloadKeys(config),
+    CODEC_OPEN_ON_LOOPBACK: process.env.CODEC_OPEN_ON_LOOPBACK ?? (process.env.APP_ENV === 'production' ? 'off' : 'on'),
+    CODEC_CORS_ORIGINS:
+      process.env.CODEC_CORS_ORIGINS ??
+      [...new Set(['localhost', '127.0.0.1', host])].map((name) => `http://${name}:${config.TEMPORAL_UI_PORT}`).join(','),
     // Without provider keys every channel goes to the dev sink; webhooks too, unless asked for.
     WEBHOOK_DELIVERY: process.env.WEBHOOK_DELIVERY ?? 'sink',
   };
