@@ -1,5 +1,7 @@
 import { DEFAULT_EXPERIMENT_FLOOR, DEFAULT_EXPERIMENT_INTERVAL, type ExperimentNode } from '../domain/definition/schema';
-import { primaryGoalId, reweight, type PathStats } from '../domain/experiments/reweight';
+import { AUTO_WINNER, autoWinnerRule, decideAutoWinner, liveSinceOf } from '../domain/experiments/auto-winner';
+import { primaryGoalId, reweightWithChances, type PathStats } from '../domain/experiments/reweight';
+import { DomainError } from '../domain/errors';
 import type { VersionState } from '../domain/lifecycle/states';
 import type { DayCounters } from '../domain/reports/counters';
 import type { ReportReader } from '../domain/reports/reader';
@@ -9,7 +11,7 @@ import { durationToMs } from '../domain/time/duration';
 
 export interface ExperimentActivityDependencies {
   journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'>;
-  experiments: Pick<ExperimentStore, 'current' | 'recordWeights'>;
+  experiments: Pick<ExperimentStore, 'current' | 'recordWeights' | 'declareWinner'>;
   reports: Pick<ReportReader, 'allTime'>;
   clock?: () => Date;
 }
@@ -56,7 +58,7 @@ const scanLimit = 100_000;
  * all-time counters of a version that has a node due.
  */
 export function createExperimentActivities({ journeys, experiments, reports, clock = () => new Date() }: ExperimentActivityDependencies) {
-  async function reweightVersion(journey: JourneyView, version: number, publishedAt: Date | undefined, now: Date): Promise<string[]> {
+  async function reweightVersion(journey: JourneyView, version: number, liveSince: Date | undefined, now: Date): Promise<string[]> {
     const graph = await journeys.loadGraph(journey.id, version, journey);
     let counters: Promise<DayCounters> | undefined;
     const done: string[] = [];
@@ -67,10 +69,10 @@ export function createExperimentActivities({ journeys, experiments, reports, clo
       if (goalId === undefined) continue;
       const current = await experiments.current(journey.id, version, nodeId);
       if (current.winner !== undefined) continue;
-      const since = current.changedAt ?? publishedAt;
+      const since = current.changedAt ?? liveSince;
       if (since && now.getTime() - since.getTime() < intervalMs(node)) continue;
       counters ??= reports.allTime(journey.id, version);
-      const recorded = await reweightNode(journey.id, version, nodeId, node, goalId, await counters);
+      const recorded = await reweightNode(journey.id, version, nodeId, node, goalId, await counters, { liveSince, now });
       if (recorded) done.push(`${journey.id}:${version}:${nodeId}`);
     }
     return done;
@@ -83,6 +85,7 @@ export function createExperimentActivities({ journeys, experiments, reports, clo
     node: ExperimentNode,
     goalId: string,
     counters: DayCounters,
+    { liveSince, now }: { liveSince: Date | undefined; now: Date },
   ): Promise<boolean> {
     const paths = Object.keys(node.paths);
     const stats = experimentStats(counters, nodeId, paths, goalId);
@@ -91,8 +94,20 @@ export function createExperimentActivities({ journeys, experiments, reports, clo
     const floor = node.floor ?? DEFAULT_EXPERIMENT_FLOOR;
     // Seeded by the figures: the same evidence always gives the same weights.
     const seed = `${journeyId}:${version}:${nodeId}:${JSON.stringify(stats)}`;
-    const weights = reweight({ paths, stats, floor, seed });
-    await experiments.recordWeights(journeyId, version, nodeId, weights, { goalId, floor, stats });
+    const { weights, probabilities } = reweightWithChances({ paths, stats, floor, seed });
+    await experiments.recordWeights(journeyId, version, nodeId, weights, { goalId, floor, stats, probabilities }, probabilities);
+    const rule = autoWinnerRule(node);
+    if (rule === undefined) return true;
+    const decision = decideAutoWinner({ paths, stats, probabilities, rule, liveSince, now });
+    if (decision === undefined) return true;
+    // The figures the decision used go into the change log with the winner.
+    const detail = { trigger: decision.trigger, ...rule, ...(liveSince ? { liveSince } : {}), goalId, stats, probabilities };
+    try {
+      await experiments.declareWinner(journeyId, version, nodeId, decision.path, AUTO_WINNER, paths, detail);
+    } catch (error) {
+      // An admin declared one meanwhile: theirs stands.
+      if (!(error instanceof DomainError && error.code === 'winner_declared')) throw error;
+    }
     return true;
   }
 
@@ -111,7 +126,7 @@ export function createExperimentActivities({ journeys, experiments, reports, clo
         for (const summary of journey.versions) {
           if (!isReweighted(summary.state)) continue;
           try {
-            reweighted.push(...(await reweightVersion(journey, summary.version, summary.publishedAt, now)));
+            reweighted.push(...(await reweightVersion(journey, summary.version, liveSinceOf(summary), now)));
           } catch (error) {
             // One broken version must not hold back the others.
             failed.push(`${journey.id}:${summary.version}: ${error instanceof Error ? error.message : String(error)}`);

@@ -32,7 +32,9 @@ export function addExperimentRoutes(routes: Routes, { journeys, stores: { experi
   routes.add({
     method: 'post',
     path: '/v1/journeys/:id/versions/:version/experiments/:nodeId/winner',
-    summary: 'Declare the winner of an auto experiment: every new instance takes that path from now on',
+    summary:
+      'Declare the winner of an auto experiment: every new instance takes that path from now on. ' +
+      'An automatic winner (`autoWinner`) can be overridden once; a winner declared through this route is final',
     tag,
     scope: 'admin',
     params: nodeParams,
@@ -43,7 +45,7 @@ export function addExperimentRoutes(routes: Routes, { journeys, stores: { experi
       409: {
         description:
           '`version_not_live` (a draft or stopped version), `manual_experiment` (edit its weights in place instead), ' +
-          '`winner_declared` (naming the existing winner)',
+          '`winner_declared` (naming the existing winner: one declared here, or an override of an automatic one)',
       },
       422: { description: '`not_an_experiment`, or `unknown_path` naming `body.path`' },
     },

@@ -7,7 +7,13 @@ const changeSchema = z.object({
   weights: weightsSchema,
   reason: z.enum(['reweighted', 'winner', 'published', 'edited']),
   actor: z.string(),
-  detail: z.unknown().optional().describe('For `reweighted`: the goal, floor and per-path stats it used.'),
+  detail: z
+    .unknown()
+    .optional()
+    .describe(
+      'For `reweighted`: the goal, floor, per-path stats and probabilities it used. For `winner` by `system:auto-winner`: ' +
+        'the trigger (`threshold` or `window`), the rule, the stats and probabilities; for an override: `overrides` (the automatic winner).',
+    ),
 });
 export const experimentViewSchema = z.object({
   journeyId: z.string(),
@@ -20,9 +26,18 @@ export const experimentViewSchema = z.object({
     .describe('The goals that score the paths; auto mode optimises the first.'),
   floor: z.number().optional().describe('Auto mode: the share each path keeps.'),
   interval: z.string().optional().describe('Auto mode: how often the paths are re-weighted.'),
+  autoWinner: z
+    .object({ threshold: z.number(), minUsersPerPath: z.number().int(), window: z.string().optional() })
+    .optional()
+    .describe('Auto mode with `autoWinner`: the rule, defaults applied.'),
   weights: weightsSchema.describe('The weights new users are assigned with now (a winner takes 100).'),
+  probabilities: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe('Auto mode: path -> probability (percent) to have the best conversion, from the latest re-weighting.'),
   winner: z.string().optional(),
-  winnerBy: z.string().optional(),
+  winnerBy: z.string().optional().describe('Who declared the winner: an API key, or `system:auto-winner`.'),
   winnerAt: z.date().optional(),
+  overridden: z.object({ path: z.string(), by: z.string(), at: z.date() }).optional().describe('The automatic winner an admin overrode.'),
   history: z.array(changeSchema).describe('Weight changes, oldest first (the newest `limit`).'),
 });

@@ -443,6 +443,7 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
         if (node.mode === 'auto' && count > 0 && floor * count > 100) {
           add(['nodes', id, 'floor'], `node ${id}: a floor of ${floor}% for each of ${count} paths exceeds 100%`);
         }
+        if (node.autoWinner !== undefined) autoWinnerRules(id, node, definition, add);
         experimentWeightRules(id, node, definition.content[id], add);
         break;
       }
@@ -460,6 +461,21 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
     add(
       ['nodes', extra],
       `node ${extra}: a journey has at most ${limits.maxExperiments} experiment nodes; this one has ${experiments.length} (${idList(experiments)})`,
+    );
+  }
+}
+
+/** An automatic winner needs auto mode and a goal to judge the paths by. */
+function autoWinnerRules(id: string, node: ExperimentNode, definition: JourneyDefinition, add: Add): void {
+  if (node.mode === 'manual') {
+    add(
+      ['nodes', id, 'autoWinner'],
+      `node ${id}: \`autoWinner\` only applies to auto experiments (declare a manual one's winner by editing its weights)`,
+    );
+  } else if ((node.goals?.length ?? 0) === 0 && definition.settings.goals.length === 0) {
+    add(
+      ['nodes', id, 'autoWinner'],
+      `node ${id}: \`autoWinner\` needs a goal to judge the paths by: give the node \`goals\` or the journey \`settings.goals\``,
     );
   }
 }

@@ -33,7 +33,10 @@ function assertAuto(nodeId: string, node: ExperimentNode): void {
   }
 }
 
-/** Declares `path` the winner of an auto experiment of a live version; answers the experiment as it now is. */
+/**
+ * Declares `path` the winner of an auto experiment of a live version; answers the experiment as it now is.
+ * A winner the re-weighter declared by itself (`autoWinner`) can be overridden once; an admin's is final.
+ */
 export async function declareWinner(
   deps: ExperimentSources,
   journeyId: string,

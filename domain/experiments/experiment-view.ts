@@ -1,9 +1,13 @@
 import { DEFAULT_EXPERIMENT_FLOOR, DEFAULT_EXPERIMENT_INTERVAL } from '../definition/schema';
+import { autoWinnerRule } from './auto-winner';
 import { loadExperimentNode } from './experiment-node';
 import { experimentGoalsOf } from './reweight';
 import type { ExperimentSources, ExperimentWeightChange } from './sources';
 
-/** An experiment node: its mode, paths, goals, the weights new users get now, its winner and the newest `limit` weight changes. */
+/**
+ * An experiment node: its mode, paths, goals, the weights new users get now, each path's probability to be
+ * best (auto mode, from the latest re-weighting), its winner and the newest `limit` weight changes.
+ */
 export async function experimentView(
   { journeys, experiments }: ExperimentSources,
   journeyId: string,
@@ -43,12 +47,16 @@ export async function experimentView(
         winner !== undefined
           ? Object.fromEntries(paths.map((path) => [path, path === winner ? 100 : 0]))
           : (current.weights ?? Object.fromEntries(paths.map((path) => [path, 100 / paths.length])));
+      const autoWinner = autoWinnerRule(node);
       return {
         ...base,
         floor: node.floor ?? DEFAULT_EXPERIMENT_FLOOR,
         interval: node.interval ?? DEFAULT_EXPERIMENT_INTERVAL,
+        ...(autoWinner !== undefined ? { autoWinner } : {}),
         weights,
+        ...(current.probabilities !== undefined ? { probabilities: current.probabilities } : {}),
         ...(winner !== undefined ? { winner, winnerBy: current.winnerBy, winnerAt: current.winnerAt } : {}),
+        ...(current.overridden !== undefined ? { overridden: current.overridden } : {}),
         history,
       };
     }

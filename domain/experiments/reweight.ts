@@ -28,13 +28,25 @@ export interface ReweightInput {
 export const DEFAULT_DRAWS = 10_000;
 
 /** Weights in percent with 2 decimals: their hundredths sum to exactly 10,000 (largest remainder). */
-export function reweight({ paths, stats, floor, seed, draws = DEFAULT_DRAWS }: ReweightInput): Record<string, number> {
-  if (paths.length === 0) return {};
+export function reweight(input: ReweightInput): Record<string, number> {
+  return reweightWithChances(input).weights;
+}
+
+/**
+ * The weights and, per path, its probability to be the best (percent, 2 decimals) that they come from: one
+ * set of draws for both, so the probabilities shown are those the weights were computed with.
+ */
+export function reweightWithChances({ paths, stats, floor, seed, draws = DEFAULT_DRAWS }: ReweightInput): {
+  weights: Record<string, number>;
+  probabilities: Record<string, number>;
+} {
+  if (paths.length === 0) return { weights: {}, probabilities: {} };
   const figures = paths.map((path) => cleanStats(stats[path]));
   // Identical evidence (no data at all, typically) gives equal chances: skip the sampling noise.
   const same = figures.every((f) => f.assigned === figures[0]!.assigned && f.converted === figures[0]!.converted);
   const chances = same ? paths.map(() => 1 / paths.length) : probabilityBest(figures, seed, draws);
-  return toPercent(paths, chances, floor);
+  const probabilities = Object.fromEntries(paths.map((path, i) => [path, Math.round(chances[i]! * 10_000) / 100]));
+  return { weights: toPercent(paths, chances, floor), probabilities };
 }
 
 /** P(path i has the highest conversion rate) under Beta(1 + converted, 1 + assigned - converted) posteriors. */

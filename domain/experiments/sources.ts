@@ -19,7 +19,14 @@ export interface ExperimentSources {
       journeyId: string,
       version: number,
       nodeId: string,
-    ): Promise<{ weights?: Record<string, number>; winner?: string; winnerBy?: string; winnerAt?: Date }>;
+    ): Promise<{
+      weights?: Record<string, number>;
+      probabilities?: Record<string, number>;
+      winner?: string;
+      winnerBy?: string;
+      winnerAt?: Date;
+      overridden?: { path: string; by: string; at: Date };
+    }>;
     history(journeyId: string, version: number, nodeId: string, options: { limit: number }): Promise<ExperimentWeightChange[]>;
     declareWinner(
       journeyId: string,

@@ -30,6 +30,11 @@ export const weightChangeSchema = z
     weights: z.record(z.string(), z.number()).describe('Path -> weight (percent) from then on.'),
     reason: z.string().describe('Why: `reweighted`, `winner`, a manual edit...'),
     winner: z.string().optional().describe('The declared winner, if any.'),
+    by: z.string().optional().describe('Who made the change: an API key, `system:reweighter` or `system:auto-winner`.'),
+    probabilities: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe('Auto mode: path -> probability (percent) to be best that the change was computed from.'),
   })
   .describe('One change of the weights of an experiment node.');
 export type WeightChange = z.infer<typeof weightChangeSchema>;
@@ -111,6 +116,11 @@ export const experimentNodeReportSchema = z.object({
   goals: z.array(z.object({ goalId: z.string(), event: z.string() })).describe("The experiment's goals, or the journey's."),
   paths: z.array(
     pathShareSchema.extend({
+      probability: percent
+        .optional()
+        .describe(
+          "Auto mode only: the path's probability (percent) to have the best conversion, from the latest re-weighting of the newest version reported; null before the first.",
+        ),
       conversions: z
         .record(z.string(), z.object({ count, rate: percent }))
         .describe('Goal id -> conversions after the path was taken; rate = count / path count x 100.'),
@@ -314,8 +324,10 @@ function nodeReport(
     case 'experiment': {
       const experiment = view.node;
       const goals = experimentGoalsOf(experiment, definition.settings.goals).map((goal) => ({ goalId: goal.id, event: goal.event }));
+      const probabilities = latestProbabilities(input, nodeId);
       const paths = pathShares(pathsOf(experiment), moved).map((share) => ({
         ...share,
+        ...(experiment.mode === 'auto' ? { probability: probabilities?.[share.path] ?? null } : {}),
         conversions: Object.fromEntries(
           goals.map(({ goalId }) => {
             const n = c[`conv:${share.path}:${goalId}`] ?? 0;
@@ -335,6 +347,16 @@ function nodeReport(
       throw new Error(`unhandled node ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** The probabilities of the newest change that has them, in the newest reported version that has one. */
+function latestProbabilities(input: ReportInput, nodeId: string): Record<string, number> | undefined {
+  for (const { version } of [...input.versions].sort((a, b) => b.version - a.version)) {
+    const changes = input.weightHistory[`${version}:${nodeId}`] ?? [];
+    const found = [...changes].reverse().find((change) => change.probabilities !== undefined);
+    if (found) return found.probabilities;
+  }
+  return undefined;
 }
 
 /** The paths of a node whose connectors are paths, in declared order (a split: its paths, then `others`). */

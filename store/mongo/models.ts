@@ -163,6 +163,8 @@ const experimentSchema = new Schema(
     version: { type: Number, required: true },
     nodeId: { type: String, required: true },
     weights: { type: Schema.Types.Mixed, required: true },
+    /** Path -> probability (percent) to be the best, from the pass that computed these weights. */
+    probabilities: { type: Schema.Types.Mixed },
     seq: { type: Number, required: true },
     at: { type: Date, required: true },
   },

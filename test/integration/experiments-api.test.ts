@@ -165,6 +165,9 @@ describe('experiments: re-weighting and winners', () => {
     const { weights, history } = view.body as { weights: Record<string, number>; history: Array<Record<string, any>> };
     expect(weights.b).toBeGreaterThan(weights.a!);
     expect(weights.a).toBeCloseTo(10, 1); // the loser keeps its floor
+    // The probabilities to be best that the weights come from: b is all but certainly better.
+    expect(view.body.probabilities.b).toBeGreaterThan(99);
+    expect(view.body.probabilities.a + view.body.probabilities.b).toBeCloseTo(100, 1);
     expect(Math.round(weights.a! * 100) + Math.round(weights.b! * 100)).toBe(10_000);
     expect(history).toEqual([
       expect.objectContaining({
@@ -172,7 +175,12 @@ describe('experiments: re-weighting and winners', () => {
         reason: 'reweighted',
         actor: 'system:reweighter',
         weights,
-        detail: { goalId: 'purchase', floor: 10, stats: { a: { assigned: 1000, converted: 20 }, b: { assigned: 1000, converted: 80 } } },
+        detail: {
+          goalId: 'purchase',
+          floor: 10,
+          stats: { a: { assigned: 1000, converted: 20 }, b: { assigned: 1000, converted: 80 } },
+          probabilities: view.body.probabilities,
+        },
       }),
     ]);
     // The workflow's activity draws with the recorded weights.
