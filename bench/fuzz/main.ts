@@ -69,8 +69,11 @@ async function main(): Promise<void> {
     for (const v of violations) byProblem.set(v.problem.slice(0, 120), [...(byProblem.get(v.problem.slice(0, 120)) ?? []), v]);
     for (const [problem, list] of byProblem)
       log(`violation x${list.length} (${list[0]!.operation}): ${problem}\n    e.g. ${list[0]!.reproduction}`);
-    const serverErrors = [...new Set(api.output().match(/"msg":"unexpected error"[^\n]*/g) ?? [])].slice(0, 10);
-    for (const line of serverErrors) log(`API logged: ${line.slice(0, 400)}`);
+    // The API logs each 500's error (pino JSON): its message says where to look.
+    const logged = (api.output().match(/^.*"msg":"unexpected error".*$/gm) ?? []).map(
+      (line) => /"message":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? line,
+    );
+    for (const message of new Set(logged)) log(`API logged a 500: ${message.slice(0, 300)}`);
     log(
       `${runs} cases in ${seconds.toFixed(0)} s; ${violations.length} violations; API process ${alive ? 'alive' : 'DEAD'}, /health ${health ?? 'no answer'}`,
     );
