@@ -179,6 +179,22 @@ export function createProfileStore(connection: Connection, clock: () => Date = (
       }
     },
 
+    /**
+     * Creates an empty profile (the user id only) unless one exists, for an event that is the first we hear
+     * of a user. An insert keyed by `_id`: of concurrent first events exactly one creates it (FerretDB does
+     * not isolate a read-then-write, but it enforces the unique `_id`), and a profile written meanwhile by the
+     * API is never overwritten. Answers whether this call created it.
+     */
+    async createEmpty(userId: string): Promise<boolean> {
+      try {
+        await model.create({ _id: userId, updatedAt: clock() });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+
     /** Forgets push tokens the provider declared dead (unregistered apps). */
     async removePushTokens(userId: string, tokens: readonly string[]): Promise<void> {
       if (tokens.length === 0) return;

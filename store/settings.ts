@@ -12,10 +12,12 @@ import {
   type RetentionSettings,
   type RetentionSettingsInput,
 } from '../domain/retention/settings';
+import { defaultEventSettings, eventSettingsSchema, type EventSettings, type EventSettingsInput } from '../domain/events/settings';
 import { SEND_PATH_STALENESS_MS, TtlCache } from './ttl-cache';
 
 const DELIVERY = 'delivery';
 const RETENTION = 'retention';
+const EVENTS = 'events';
 
 /**
  * Account settings, kept as immutable revisions (insert under a unique (name, revision) key; FerretDB does
@@ -25,6 +27,8 @@ export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, c
   const revisions = models.settingsRevisions;
   // The send path's copy: read at most once per SEND_PATH_STALENESS_MS (the lookup is not by `_id`).
   const cached = new TtlCache<DeliverySettings & { revision: number }>(SEND_PATH_STALENESS_MS);
+  // The ingestion path's copy, for the same reason: every event reads it.
+  const cachedEvents = new TtlCache<EventSettings & { revision: number }>(SEND_PATH_STALENESS_MS);
 
   async function latest(name: string) {
     return revisions.findOne({ name }).sort({ revision: -1 }).lean();
@@ -34,6 +38,12 @@ export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, c
     const doc = await latest(DELIVERY);
     if (!doc) return { ...defaultDeliverySettings, revision: 0 };
     return { ...deliverySettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
+  }
+
+  async function eventSettings(): Promise<EventSettings & { revision: number }> {
+    const doc = await latest(EVENTS);
+    if (!doc) return { ...defaultEventSettings, revision: 0 };
+    return { ...eventSettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
   }
 
   /** Inserts the next revision of `name`; of two concurrent writes both commit, the later one wins. */
@@ -50,6 +60,22 @@ export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, c
   }
 
   return {
+    /** The event ingestion settings, read now (the API). */
+    eventSettings,
+
+    /** The event settings as ingestion uses them: at most SEND_PATH_STALENESS_MS old. */
+    cachedEventSettings(): Promise<EventSettings & { revision: number }> {
+      return cachedEvents.get(EVENTS, eventSettings);
+    },
+
+    /** Replaces the event settings; this process's ingestion uses them at once, other replicas within 2 s. */
+    async putEventSettings(input: EventSettingsInput, actor: string): Promise<EventSettings & { revision: number }> {
+      const settings = eventSettingsSchema.parse(input);
+      const revision = await putRevision(EVENTS, settings, actor);
+      cachedEvents.delete(EVENTS);
+      return { ...settings, revision };
+    },
+
     /** The retention periods (store/retention.ts prunes by them), read now. */
     async retentionSettings(): Promise<RetentionSettings & { revision: number }> {
       const doc = await latest(RETENTION);

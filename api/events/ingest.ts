@@ -8,6 +8,7 @@ import { instanceWorkflowId } from '../../domain/naming';
 import { isStoreUnreachable } from '../../store/mongo/errors';
 import { withStoreRetry } from '../../store/mongo/retry';
 import type { ProfileStore } from '../../store/profiles';
+import type { SettingsStore } from '../../store/settings';
 import { CLAIM_LEASE_MS, type ClaimResult, type EventStore, type StoredEvent } from '../../store/events';
 import { eventSignal, type JourneyEvent } from '../../workflows/contract';
 import { TEMPORAL_DEADLINE_MS } from '../http/outage';
@@ -34,7 +35,9 @@ export class EventRejected extends DomainError {
 
 export interface IngestionDependencies {
   events: Pick<EventStore, 'claim' | 'renew' | 'release' | 'markProcessed'>;
-  profiles: Pick<ProfileStore, 'get'>;
+  profiles: Pick<ProfileStore, 'get' | 'createEmpty'>;
+  /** `unknownUsers`: whether an event of a user without a profile creates one or is refused. */
+  settings: Pick<SettingsStore, 'cachedEventSettings'>;
   router: EventRouter;
   temporal: Client;
   enrolment: Omit<EnrolmentDependencies, 'temporal'>;
@@ -48,7 +51,8 @@ export interface IngestionDependencies {
 const MAX_PENDING_WAIT_MS = CLAIM_LEASE_MS + 5_000;
 
 /**
- * Event ingestion: checks the event (staleness, future dates, known user), claims it in the event store
+ * Event ingestion: checks the event (staleness, future dates), makes sure the user has a profile (creates an
+ * empty one, or refuses the event, as the event settings say), claims it in the event store
  * (exactly one of concurrent deliveries of one event id takes effect), then enrols the user in the running
  * versions that enter on it (with the event as trigger) and signals the user's instances of the journeys
  * that may wait for it, and marks the claim done. A failure gives the claim back, so the sender's retry is
@@ -78,6 +82,20 @@ export function createEventIngestion(deps: IngestionDependencies) {
       });
     }
     return timestamp;
+  }
+
+  /**
+   * An event may be the first we hear of a user: with `unknownUsers: create` it creates their empty profile
+   * (before the entries, which read it), with `reject` it is refused.
+   */
+  async function ensureProfile(userId: string): Promise<void> {
+    if (await withStoreRetry(() => deps.profiles.get(userId))) return;
+    const { unknownUsers } = await withStoreRetry(() => deps.settings.cachedEventSettings());
+    if (unknownUsers === 'reject') {
+      throw new EventRejected('unknown_user', `user ${userId} has no profile: create it with PUT /v1/users/${userId} first`, { userId });
+    }
+    // An insert by `_id` (a lost race with another first event or with the profiles API changes nothing).
+    await withStoreRetry(() => deps.profiles.createEmpty(userId));
   }
 
   async function signal(workflowId: string, event: JourneyEvent): Promise<boolean> {
@@ -175,11 +193,7 @@ export function createEventIngestion(deps: IngestionDependencies) {
     async ingest(input: EventInput): Promise<IngestResult> {
       const now = clock().getTime();
       const timestamp = check(input, now);
-      if (!(await withStoreRetry(() => deps.profiles.get(input.userId)))) {
-        throw new EventRejected('unknown_user', `user ${input.userId} has no profile: create it with PUT /v1/users/${input.userId} first`, {
-          userId: input.userId,
-        });
-      }
+      await ensureProfile(input.userId);
       const eventId = input.eventId ?? randomUUID();
       const properties = input.properties ?? {};
       // This delivery's name on the claim: only the holder renews it or gives it back.

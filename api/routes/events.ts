@@ -35,6 +35,7 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
   const ingestion = createEventIngestion({
     events: deps.stores.events,
     profiles: deps.profiles,
+    settings: deps.settings,
     router: createEventRouter(deps.journeys, { ttlMs: ROUTING_TTL_MS }),
     temporal: deps.temporal,
     enrolment: { journeys: deps.journeys, entries: deps.stores.entries },
@@ -56,7 +57,10 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
       409: {
         description: '`event_in_progress`: another delivery of this eventId is still being processed; retry after `retryAfterSeconds`',
       },
-      422: { description: '`event_stale` (older than EVENT_MAX_AGE), `event_in_future`, `unknown_user` (no profile)' },
+      422: {
+        description:
+          '`event_stale` (older than EVENT_MAX_AGE), `event_in_future`, `unknown_user` (no profile, with the event setting `unknownUsers: reject`)',
+      },
     },
     async handle({ body }) {
       return answer(await ingestion.ingest(body));

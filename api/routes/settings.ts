@@ -1,10 +1,12 @@
 import { deliverySettingsSchema } from '../../domain/delivery/settings';
+import { eventSettingsSchema } from '../../domain/events/settings';
 import { retentionSettingsSchema } from '../../domain/retention/settings';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { z } from 'zod';
 
 const settingsView = deliverySettingsSchema.extend({ revision: z.number().int().describe('Increases with every change.') });
+const eventsView = eventSettingsSchema.extend({ revision: z.number().int().describe('Increases with every change; 0: the defaults.') });
 const retentionView = retentionSettingsSchema.extend({
   revision: z.number().int().describe('Increases with every change; 0: the defaults.'),
 });
@@ -63,6 +65,31 @@ export function addSettingsRoutes(routes: Routes, { settings }: ApiDeps): void {
     },
     async handle({ body, actor }) {
       return { status: 200, body: await settings.putRetentionSettings(body, actor) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/settings/events',
+    summary: 'The event ingestion settings: what an event of a user without a profile does',
+    tag: 'Settings',
+    scope: 'read',
+    responses: { 200: { description: 'The current settings (the defaults until first set)', schema: eventsView } },
+    async handle() {
+      return { status: 200, body: await settings.eventSettings() };
+    },
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/v1/settings/events',
+    summary: 'Replaces the event ingestion settings (every API replica uses them within 2 s)',
+    tag: 'Settings',
+    scope: 'admin',
+    body: eventSettingsSchema,
+    responses: { 200: { description: 'The new settings', schema: eventsView } },
+    async handle({ body, actor }) {
+      return { status: 200, body: await settings.putEventSettings(body, actor) };
     },
   });
 }

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createEventIngestion } from '../../api/events/ingest';
 import { createEventRouter } from '../../api/events/router';
+import { createSettingsStore } from '../../store/settings';
 import { UnavailableError } from '../../domain/errors';
 import { createProfileStore } from '../../store/profiles';
 import { createEntryStore } from '../../store/entries';
@@ -60,6 +61,7 @@ describe('event claims under store failures', () => {
         markProcessed: failing('markProcessed', events.markProcessed),
       },
       profiles: createProfileStore(db.connection),
+      settings: createSettingsStore(db.models),
       router: { ...router, route: failing('route', router.route) },
       temporal: env.client,
       enrolment: { journeys, entries: createEntryStore(db.models) },

@@ -43,6 +43,8 @@ describe('events API', () => {
       expect((await call(stack, 'POST', `/v1/journeys/${journey.id}/versions/1/publish`, {})).status).toBe(200);
     }
     for (const userId of ['ada', 'bob', 'cyd', 'dan']) await stack.profiles.put({ userId, attributes: {} });
+    // This file checks refusals, unknown users included (the default creates their profile: unknown-user-events.test.ts).
+    await stack.settings.putEventSettings({ unknownUsers: 'reject' }, 'test');
   });
   afterAll(async () => {
     await stack?.close();
