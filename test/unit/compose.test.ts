@@ -28,10 +28,13 @@ const compose = parse(composeText) as { services: Record<string, ComposeService>
 const services = compose.services;
 const schemaKeys = Object.keys(appConfigSchema.shape).sort();
 /** Settings only the API reads: the worker must not receive them (it needs no API key). */
-const apiOnlyKeys = ['API_BOOTSTRAP_KEY', 'API_AUTH'];
+const apiOnlyKeys = ['API_BOOTSTRAP_KEY', 'API_AUTH', 'CODEC_CORS_ORIGINS', 'CODEC_OPEN_ON_LOOPBACK'];
 
 /** What an operator sets in .env for the required variables (`${VAR:?message}`): a key as `openssl rand -hex 32` makes. */
-const operatorValues: Record<string, string> = { API_BOOTSTRAP_KEY: '3f9c2a7be14d8056c9e2b7a1f04d6e8c5b3a9d2e7f1c0846ab5e9d3c2f7a1b06' };
+const operatorValues: Record<string, string> = {
+  API_BOOTSTRAP_KEY: '3f9c2a7be14d8056c9e2b7a1f04d6e8c5b3a9d2e7f1c0846ab5e9d3c2f7a1b06',
+  PAYLOAD_ENCRYPTION_KEYS: 'k1:P5wqe+FNgFbJ4rehDwTejFs6nS5/HAhGq16dPC8aGwY=',
+};
 
 /**
  * Compose interpolation in a value: `${VAR:-default}` / `${VAR-default}` become the default, a required
@@ -123,7 +126,7 @@ describe('temporal-docker/docker-compose.yml', () => {
 
   it('makes the API refuse the documented placeholders and a short key with the compose environment', () => {
     for (const key of [...documentedPlaceholderKeys, 'abcdefghijklmnopqrstuvwxyz0123456789']) {
-      const result = apiConfigSchema.safeParse(resolvedEnvironment('api', { API_BOOTSTRAP_KEY: key }));
+      const result = apiConfigSchema.safeParse(resolvedEnvironment('api', { ...operatorValues, API_BOOTSTRAP_KEY: key }));
       expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain('API_BOOTSTRAP_KEY');
     }
     expect(apiConfigSchema.safeParse(resolvedEnvironment('api')).success).toBe(true);
