@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { connectMongo } from '../../store/mongo/connection';
 import { createModels } from '../../store/mongo/models';
+import { payloadDataConverter } from '../../platform/payload-codec';
 import { startWebhookReceiver } from '../../test/fakes/webhook-receiver';
 import { createApiClient, type ClientStats } from './api-client';
 import { CHAOS_JOURNEY, chaosJourney, SINK_NODE, userIdOf, WEBHOOK_NODE } from './journey';
@@ -9,7 +10,7 @@ import { awaitInstances, visibilityRuns, type RunCounts } from './instances';
 import { runKills, type KillRecord } from './kills';
 import { runLoad, type LoadResult } from './load';
 import { awaitFolded, fetchReport, rebuildAndAwait } from './reports';
-import { startChaosStack, type ServiceName } from './stack';
+import { chaosPayloadKeys, startChaosStack, type ServiceName } from './stack';
 import { readReceiver, readStore, type PerUserNode } from './store-view';
 import {
   compareReport,
@@ -87,7 +88,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   });
   options.signal?.addEventListener('abort', () => void stack.stop().then(() => receiver.close()));
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: payloadDataConverter(chaosPayloadKeys) });
   const mongo = await connectMongo(stack.mongoUrl);
   const models = createModels(mongo);
   let health: HealthWatch | undefined;

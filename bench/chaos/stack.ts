@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -5,9 +6,13 @@ import { nodeService, type Readiness } from '../../infra/node-service';
 import { freePort } from '../../infra/processes';
 import { assertInstalled, launchFerretDb, launchTemporalDevServer } from '../../infra/servers';
 import { Supervisor, type ServiceSpec } from '../../infra/supervisor';
+import type { PayloadKey } from '../../platform/payload-codec';
 
 const root = resolve(__dirname, '..', '..');
 export const chaosApiKey = 'chaos-admin-key-0123456789';
+
+/** The payload encryption key of the bench's processes and clients (random per run): benches measure with encryption on, as deployed. */
+export const chaosPayloadKeys: PayloadKey[] = [{ id: 'chaos-1', key: randomBytes(32) }];
 
 export type ServiceName = 'FerretDB' | 'Temporal' | 'worker' | 'API';
 
@@ -75,6 +80,7 @@ export async function startChaosStack(opts: { log: (line: string) => void; webho
       API_HOST: host,
       API_PORT: String(apiPort),
       API_BOOTSTRAP_KEY: chaosApiKey,
+      PAYLOAD_ENCRYPTION_KEYS: chaosPayloadKeys.map(({ id, key }) => `${id}:${key.toString('base64')}`).join(','),
       WEBHOOK_DELIVERY: 'http',
       // The webhook receiver (test/fakes/webhook-receiver.ts) listens on loopback, which the outbound guard refuses otherwise.
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',

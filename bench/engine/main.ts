@@ -7,7 +7,8 @@ import { measured, round, type PhaseCost } from './measure';
 import { startPlainWorker } from './plain/worker';
 import { ratio, printTable, type Figure } from './report';
 import { awaitAll, completeEngine, completePlain, p99, resumeEngine, resumePlain, startEngine, startPlain, type RunTarget } from './runs';
-import { startBenchStack } from './stack';
+import { benchPayloadKeys, startBenchStack } from './stack';
+import { payloadDataConverter } from '../../platform/payload-codec';
 
 /**
  * `npm run bench:engine [-- --use-running] [--no-events] [--scale 0.5]`: the engine against plain Temporal doing
@@ -30,9 +31,11 @@ async function main(): Promise<void> {
   const began = Date.now();
   const stack = await startBenchStack({ useRunning, log });
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  // The stack's processes encrypt payloads; the plain baseline runs with the same codec.
+  const dataConverter = payloadDataConverter(benchPayloadKeys);
+  const client = new Client({ connection, dataConverter });
   const plainTaskQueue = `${stack.taskQueue}-plain`;
-  const plainWorker = await startPlainWorker(stack.temporalAddress, plainTaskQueue);
+  const plainWorker = await startPlainWorker(stack.temporalAddress, plainTaskQueue, dataConverter);
   const target: RunTarget = { client, apiUrl: stack.apiUrl, plainTaskQueue };
   try {
     await deploy(stack.apiUrl, sixNodeJourney);

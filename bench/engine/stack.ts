@@ -1,12 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startProcess, waitUntil, type ManagedProcess } from '../../infra/processes';
 import { assertInstalled, startFerretDb, startTemporalDevServer } from '../../infra/servers';
+import type { PayloadKey } from '../../platform/payload-codec';
 import { findPids } from './cpu';
 
 const root = resolve(__dirname, '..', '..');
 export const benchApiKey = 'bench-admin-key-0123456789';
+
+/** The payload encryption key of the bench's processes and clients (random per run): benches measure with encryption on, as deployed. */
+export const benchPayloadKeys: PayloadKey[] = [{ id: 'bench-1', key: randomBytes(32) }];
 
 /** The servers and the engine's two processes under test, with what the benchmark reads from them. */
 export interface BenchStack {
@@ -72,6 +77,7 @@ export async function startBenchStack(opts: { useRunning: boolean; log: (line: s
       API_HOST: host,
       API_PORT: String(apiPort),
       API_BOOTSTRAP_KEY: benchApiKey,
+      PAYLOAD_ENCRYPTION_KEYS: benchPayloadKeys.map(({ id, key }) => `${id}:${key.toString('base64')}`).join(','),
       WEBHOOK_DELIVERY: 'sink',
       WORKER_METRICS_HOST: host,
       WORKER_METRICS_PORT: String(metricsPort),
