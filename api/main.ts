@@ -29,6 +29,7 @@ async function main(): Promise<void> {
 
   if (config.API_AUTH === 'off') log.warn('API_AUTH=off: every request is treated as an admin');
   else if (!config.API_BOOTSTRAP_KEY) log.warn('API_BOOTSTRAP_KEY is not set: only keys already stored can call the API');
+  if (!config.PAYLOAD_ENCRYPTION_KEYS) log.warn('PAYLOAD_ENCRYPTION_KEYS is not set: payloads reach Temporal in plaintext');
   const { app } = await createApi({
     config,
     mongo,
