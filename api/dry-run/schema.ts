@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { channelSchema } from '../../domain/definition/schema';
 import { userIdSchema } from '../../domain/ids';
 import { profileInputSchema } from '../../domain/profiles/schema';
+import { boundedRecordSchema, contextSchema } from '../../domain/input-limits';
 import { durationToMs } from '../../domain/time/duration';
 import { isoDurationSchema } from '../../domain/time/duration-schema';
 import { EXIT_REASONS } from '../../workflows/contract';
@@ -32,7 +33,7 @@ const offsetSchema = z
     message: 'must be an ISO-8601 duration of whole seconds from the start, e.g. PT0S, PT30M or P1DT2H',
   })
   .describe('When, as an ISO-8601 duration from the start (the entry), e.g. `PT30M`.');
-const propertiesSchema = z.record(z.string(), z.unknown()).describe('Event properties (JSON).');
+const propertiesSchema = boundedRecordSchema('Event properties (JSON).');
 
 export const dryRunRequestSchema = z
   .strictObject({
@@ -44,7 +45,7 @@ export const dryRunRequestSchema = z
     profile: profileInputSchema.describe(
       'The test profile, as a profile is written (attributes, email, phone, timezone, pushTokens, consent); updateProfile nodes change it in memory only.',
     ),
-    context: z.record(z.string(), z.unknown()).optional().describe('Entry data, as an enrolment passes it (`context.*`).'),
+    context: contextSchema.optional().describe('Entry data, as an enrolment passes it (`context.*`), within the same limits.'),
     trigger: z
       .strictObject({ name: z.string().min(1).max(200), properties: propertiesSchema.optional() })
       .optional()

@@ -86,6 +86,22 @@ describe('input limits', () => {
       accepted: 202,
     },
     {
+      name: 'dry-run context',
+      method: 'POST',
+      url: '/v1/journeys/limits/versions/1/dry-run',
+      body: (context) => ({ profile: {}, events: [], context }),
+      path: 'body.context',
+      accepted: 200,
+    },
+    {
+      name: 'dry-run event properties',
+      method: 'POST',
+      url: '/v1/journeys/limits/versions/1/dry-run',
+      body: (properties) => ({ profile: {}, events: [{ at: 'PT1S', name: 'viewed', properties }] }),
+      path: 'body.events.0.properties',
+      accepted: 200,
+    },
+    {
       name: 'profile attributes (PUT)',
       method: 'PUT',
       url: '/v1/users/bob',
