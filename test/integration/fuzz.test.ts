@@ -90,6 +90,15 @@ describe('fuzzing every route of the OpenAPI document', () => {
     expect(answer.body.problems).toEqual([{ path: `body.content.bye${'.a'.repeat(8)}`, message: 'nested more than 128 levels deep' }]);
   });
 
+  it('refuses a user id with a control character 400, naming the field (a NUL made the erasure query fail: 503)', async () => {
+    const read = await call(stack, 'GET', '/v1/users/a%00b');
+    expect(read.status).toBe(400);
+    expect(read.body.problems).toEqual([{ path: 'params.id', message: expect.stringContaining('control characters') }]);
+    const event = await call(stack, 'POST', '/v1/events', { userId: 'a\u0001b', name: 'fuzz_event' });
+    expect(event.status).toBe(400);
+    expect(event.body.problems).toEqual([{ path: 'body.userId', message: expect.stringContaining('control characters') }]);
+  });
+
   it(`answers ${runs} generated requests 2xx or 4xx in problem+json, never 5xx`, async () => {
     expect(operations.length).toBeGreaterThanOrEqual(40);
     const sentTo = new Map<string, number>();
