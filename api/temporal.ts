@@ -1,5 +1,5 @@
 import { Connection, defaultGrpcRetryOptions, isRetryableError, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
-import type { TemporalConnectionOptions } from '../platform/temporal-connection';
+import { explainConnectFailure, type TemporalConnectionOptions } from '../platform/temporal-connection';
 
 /**
  * The most the API's client waits between retries of one Temporal call, summed. The SDK's default retries an
@@ -31,7 +31,11 @@ export function boundedRetryOptions(budgetMs = RETRY_BUDGET_MS): GrpcRetryOption
  * The API's connection to Temporal: the SDK's retries, bounded by the budget. Takes an address (plaintext) or
  * the options of temporalConnectionOptions (platform/temporal-connection.ts: TLS, mTLS, API key).
  */
-export function connectApiTemporal(target: string | TemporalConnectionOptions): Promise<Connection> {
-  const options = typeof target === 'string' ? { address: target } : target;
-  return Connection.connect({ ...options, interceptors: [makeGrpcRetryInterceptor(boundedRetryOptions())] });
+export async function connectApiTemporal(target: string | TemporalConnectionOptions): Promise<Connection> {
+  const options: TemporalConnectionOptions = typeof target === 'string' ? { address: target, tls: false } : target;
+  try {
+    return await Connection.connect({ ...options, interceptors: [makeGrpcRetryInterceptor(boundedRetryOptions())] });
+  } catch (error) {
+    throw await explainConnectFailure(options, error);
+  }
 }

@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { TemporalConnectionOptions } from '../platform/temporal-connection';
+import { explainConnectFailure, type TemporalConnectionOptions } from '../platform/temporal-connection';
 
 /**
  * The worker's two connections to Temporal with the same TLS, mTLS and API key (temporalConnectionOptions):
@@ -9,12 +9,14 @@ import type { TemporalConnectionOptions } from '../platform/temporal-connection'
 export async function connectWorkerTemporal(
   options: TemporalConnectionOptions,
 ): Promise<{ connection: NativeConnection; clientConnection: Connection }> {
-  const connection = await NativeConnection.connect(options);
+  const connection = await NativeConnection.connect(options).catch(async (error: unknown) => {
+    throw await explainConnectFailure(options, error);
+  });
   try {
     const clientConnection = await Connection.connect(options);
     return { connection, clientConnection };
   } catch (error) {
     await connection.close();
-    throw error;
+    throw await explainConnectFailure(options, error);
   }
 }
