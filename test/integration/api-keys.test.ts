@@ -8,6 +8,7 @@ import { Routes } from '../../api/http/route';
 import { addApiKeyRoutes } from '../../api/routes/api-keys';
 import { createApiKeyStore, type ApiKeyStore } from '../../store/api-keys';
 import { openTestDatabase } from '../helpers/servers';
+import { call as callStack, startTestStack, testAdminKey, type TestStack } from '../helpers/stack';
 
 /** A JSON request (like test/helpers/stack's call, without importing the whole app). */
 async function call(
@@ -469,5 +470,36 @@ describe('retiring the bootstrap key', () => {
       await bareApp.close();
     }
     expect(bareErrors).toEqual([]);
+  });
+});
+
+describe('retiring the bootstrap key on the test stack (the real app)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ deferWorkers: true });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('documents the routes, refuses to retire without an admin key, then refuses the bootstrap key', async () => {
+    const document = await callStack(stack, 'GET', '/openapi.json');
+    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/v1/api-keys/bootstrap', '/v1/api-keys/bootstrap/retire']));
+    expect(document.body.paths['/v1/api-keys/bootstrap/retire'].post.responses).toHaveProperty('409');
+
+    const early = await callStack(stack, 'POST', '/v1/api-keys/bootstrap/retire');
+    expect(early.status).toBe(409);
+    expect(early.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(early.body).toMatchObject({ code: 'no_admin_key' });
+
+    const admin = await callStack(stack, 'POST', '/v1/api-keys', { name: 'ops', scopes: ['admin'] });
+    expect(admin.status).toBe(201);
+    expect((await callStack(stack, 'POST', '/v1/api-keys/bootstrap/retire')).status).toBe(200);
+    const refused = await callStack(stack, 'GET', '/v1/journeys');
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ code: 'unauthenticated' });
+    const withAdmin = await callStack(stack, 'GET', '/v1/journeys', undefined, { authorization: `Bearer ${admin.body.key}` });
+    expect(withAdmin.status).toBe(200);
+    expect(testAdminKey).not.toBe(admin.body.key);
   });
 });
