@@ -512,6 +512,12 @@ describe('validation at publish', () => {
           message: expect.stringMatching(/^content w `url`: the scheme and host of a webhook URL cannot be templated/),
         },
       ]);
+      // A webhook's own timeout must fit inside the send activity's start-to-close timeout.
+      const hook = { type: 'message', channel: 'webhook', next: {} } as const;
+      expect(contentProblems('w', hook, { url: 'https://crm.example.com/x', timeoutMs: 50_000 })).toEqual([]);
+      expect(contentProblems('w', hook, { url: 'https://crm.example.com/x', timeoutMs: 50_001 })).toEqual([
+        expect.objectContaining({ nodeId: 'w', path: 'content.w.timeoutMs' }),
+      ]);
       expect(contentProblems('k', { type: 'message', channel: 'sink', next: {} }, { anything: [1] })).toEqual([]);
     });
 
