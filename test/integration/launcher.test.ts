@@ -6,7 +6,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { instanceWorkflowId } from '../../domain/ids';
+import { devPayloadKeys } from '../../infra/dev-config';
 import { freePort, isPortOpen } from '../../infra/processes';
+import { loadAppConfig } from '../../platform/config';
+import { payloadDataConverter } from '../../platform/payload-codec';
 import { eventually } from '../helpers/eventually';
 import { call } from '../helpers/stack';
 
@@ -139,7 +142,9 @@ describe('the launcher (npm start)', () => {
     expect(enrolled.body.instanceId).toBe(instanceWorkflowId('launcher-hello', 'ada'));
     const connection = await Connection.connect({ address: `${host}:${ports.temporal}` });
     try {
-      const handle = new Client({ connection }).workflow.getHandle(enrolled.body.instanceId);
+      // npm start encrypts payloads with the key it generated into DATA_DIR (infra/dev-config.ts).
+      const keys = loadAppConfig({ PAYLOAD_ENCRYPTION_KEYS: devPayloadKeys({ DATA_DIR: dataDir }, {}) }).PAYLOAD_ENCRYPTION_KEYS;
+      const handle = new Client({ connection, dataConverter: payloadDataConverter(keys) }).workflow.getHandle(enrolled.body.instanceId);
       // Bounded, so that an instance stuck on a failing task (an activity the worker lacks) fails here, with its state.
       let timer: NodeJS.Timeout | undefined;
       const stuck = new Promise<never>((_resolve, reject) => {
@@ -155,6 +160,25 @@ describe('the launcher (npm start)', () => {
       });
       const result = await Promise.race([handle.result(), stuck]).finally(() => clearTimeout(timer));
       expect(result).toEqual({ reason: 'exited', nodeId: 'done', path: ['say-hello', 'done'] });
+      // Temporal UI's codec server: the API decodes the instance's input for this machine without a key.
+      const raw = await new Client({ connection }).workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId: enrolled.body.instanceId },
+      });
+      const [input] = raw.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!;
+      const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+      const decoded = await fetch(`${api.baseUrl}/v1/codec/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: `http://${host}:${ports.ui}` },
+        body: JSON.stringify({
+          payloads: [
+            { metadata: Object.fromEntries(Object.entries(input!.metadata!).map(([k, v]) => [k, b64(v)])), data: b64(input!.data!) },
+          ],
+        }),
+      });
+      expect(decoded.status).toBe(200);
+      const [plain] = ((await decoded.json()) as { payloads: { data: string }[] }).payloads;
+      expect(JSON.parse(Buffer.from(plain!.data, 'base64').toString())).toMatchObject({ journeyId: 'launcher-hello', userId: 'ada' });
     } finally {
       await connection.close();
     }
