@@ -58,7 +58,12 @@ describe('bounded instance state', () => {
     // 60 events of ~30 KB: 1.8 MB, far over the byte budget (and over half of Temporal's payload limit).
     const count = 60;
     for (let i = 0; i < count; i++) {
-      await handle.signal(eventSignal, { id: `big-${i}`, name: 'big', properties: { i, blob: 'x'.repeat(30_000) } });
+      await handle.signal(eventSignal, {
+        id: `big-${i}`,
+        name: 'big',
+        properties: { i, blob: 'x'.repeat(30_000) },
+        timestamp: new Date().toISOString(),
+      });
     }
     expect(count).toBeLessThan(MAX_KEPT_EVENTS); // the byte bound drops them, not the count bound
     const held = await handle.query(stateQuery);
@@ -67,7 +72,7 @@ describe('bounded instance state', () => {
     expect(held.events!.dropped).toBeGreaterThan(0);
     expect(held.events!.kept + held.events!.dropped).toBe(count);
 
-    await handle.signal(eventSignal, { id: 'go-1', name: 'go' });
+    await handle.signal(eventSignal, { id: 'go-1', name: 'go', timestamp: new Date().toISOString() });
     expect(await handle.result()).toMatchObject({ reason: 'exited', nodeId: 'done' });
 
     // Every run after the first started from a carried state within the bound, with the count of dropped events.
