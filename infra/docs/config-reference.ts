@@ -10,6 +10,8 @@ export interface VariableDoc {
   /** Allowed values or bounds, from the schema. */
   values: string;
   meaning: string;
+  /** How the compose file sets it, when a compose file is given. */
+  compose?: string;
 }
 
 /**
@@ -44,13 +46,14 @@ function firstObjectLiteral(node: ts.Node): ts.ObjectLiteralExpression | undefin
 export function variableDocs(
   schema: z.ZodObject,
   comments: Map<string, string>,
-  shownDefaults: Record<string, string> = {},
+  options: { shownDefaults?: Record<string, string>; compose?: Map<string, string> } = {},
 ): VariableDoc[] {
   return Object.entries(schema.shape).map(([name, field]) => ({
     name,
-    defaultText: shownDefaults[name] ?? defaultText(field as z.ZodType),
+    defaultText: options.shownDefaults?.[name] ?? defaultText(field as z.ZodType),
     values: valuesText(field as z.ZodType),
     meaning: comments.get(name) ?? '',
+    ...(options.compose ? { compose: options.compose.get(name) ?? 'not passed' } : {}),
   }));
 }
 
@@ -82,6 +85,13 @@ function valuesText(field: z.ZodType): string {
 /** A markdown table of variables; `|` in text is escaped so a cell stays a cell. */
 export function variableTable(variables: VariableDoc[]): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = variables.map((v) => `| \`${v.name}\` | ${cell(v.defaultText)} | ${cell(v.values)} | ${cell(v.meaning)} |`);
-  return ['| Variable | Default | Values | Meaning |', '|---|---|---|---|', ...rows].join('\n');
+  const withCompose = variables.some((v) => v.compose !== undefined);
+  const rows = variables.map(
+    (v) =>
+      `| \`${v.name}\` | ${cell(v.defaultText)} | ${cell(v.values)} | ${withCompose ? `${cell(v.compose ?? '')} | ` : ''}${cell(v.meaning)} |`,
+  );
+  const header = withCompose
+    ? ['| Variable | Default | Values | In compose | Meaning |', '|---|---|---|---|---|']
+    : ['| Variable | Default | Values | Meaning |', '|---|---|---|---|'];
+  return [...header, ...rows].join('\n');
 }
