@@ -601,6 +601,7 @@ describe('journey runtime on the time-skipping server', () => {
         goalsMet: [],
         enteredAt: expect.any(String),
         timeoutAt: expect.any(String),
+        events: { received: 0, kept: 0, keptBytes: 0, dropped: 0 },
       });
       expect(Date.parse(view.until!) - now).toBeGreaterThan(HOUR - MINUTE);
       expect(Date.parse(view.until!) - now).toBeLessThanOrEqual(HOUR);
