@@ -495,14 +495,21 @@ const v1Day: VersionDay = {
 };
 const weightHistory = {
   '1:test': [
-    { at: '2025-03-03T00:00:00Z', weights: { a: 34, b: 33, c: 33 }, reason: 'start' },
-    { at: '2025-03-04T00:00:00Z', weights: { a: 80, b: 10, c: 10 }, reason: 'winner', winner: 'a' },
+    { at: '2025-03-03T00:00:00Z', weights: { a: 34, b: 33, c: 33 }, reason: 'start', probabilities: { a: 40, b: 35, c: 25 } },
+    {
+      at: '2025-03-04T00:00:00Z',
+      weights: { a: 80, b: 10, c: 10 },
+      reason: 'winner',
+      winner: 'a',
+      probabilities: { a: 97.5, b: 2, c: 0.5 },
+    },
+    { at: '2025-03-05T00:00:00Z', weights: { a: 100, b: 0, c: 0 }, reason: 'winner', winner: 'a', by: 'admin' },
   ],
   '2:test': [{ at: '2025-03-10T00:00:00Z', weights: { a: 50, b: 50 }, reason: 'manual' }],
 };
 
 describe('buildReport: experiments', () => {
-  it('reports path counts, shares, conversions per own goal (goal-1.. by index) and the weight history', () => {
+  it('reports path counts, shares, conversions per own goal (goal-1.. by index), probabilities and the weight history', () => {
     const r = report({
       journeyId: 'offer',
       versions: [{ version: 1, state: 'running', definition: offerV1 }],
@@ -522,13 +529,46 @@ describe('buildReport: experiments', () => {
         { goalId: 'goal-2', event: 'review' },
       ],
       paths: [
-        { path: 'a', count: 60, share: 50, conversions: { 'goal-1': { count: 20, rate: 33.33 }, 'goal-2': { count: 3, rate: 5 } } },
-        { path: 'b', count: 30, share: 25, conversions: { 'goal-1': { count: 15, rate: 50 }, 'goal-2': { count: 0, rate: 0 } } },
-        { path: 'c', count: 30, share: 25, conversions: { 'goal-1': { count: 0, rate: 0 }, 'goal-2': { count: 0, rate: 0 } } },
+        // The probabilities of the newest change that has them (an admin's winner carries none).
+        {
+          path: 'a',
+          count: 60,
+          share: 50,
+          probability: 97.5,
+          conversions: { 'goal-1': { count: 20, rate: 33.33 }, 'goal-2': { count: 3, rate: 5 } },
+        },
+        {
+          path: 'b',
+          count: 30,
+          share: 25,
+          probability: 2,
+          conversions: { 'goal-1': { count: 15, rate: 50 }, 'goal-2': { count: 0, rate: 0 } },
+        },
+        {
+          path: 'c',
+          count: 30,
+          share: 25,
+          probability: 0.5,
+          conversions: { 'goal-1': { count: 0, rate: 0 }, 'goal-2': { count: 0, rate: 0 } },
+        },
       ],
       weights: [
-        { version: 1, at: '2025-03-03T00:00:00Z', weights: { a: 34, b: 33, c: 33 }, reason: 'start' },
-        { version: 1, at: '2025-03-04T00:00:00Z', weights: { a: 80, b: 10, c: 10 }, reason: 'winner', winner: 'a' },
+        {
+          version: 1,
+          at: '2025-03-03T00:00:00Z',
+          weights: { a: 34, b: 33, c: 33 },
+          reason: 'start',
+          probabilities: { a: 40, b: 35, c: 25 },
+        },
+        {
+          version: 1,
+          at: '2025-03-04T00:00:00Z',
+          weights: { a: 80, b: 10, c: 10 },
+          reason: 'winner',
+          winner: 'a',
+          probabilities: { a: 97.5, b: 2, c: 0.5 },
+        },
+        { version: 1, at: '2025-03-05T00:00:00Z', weights: { a: 100, b: 0, c: 0 }, reason: 'winner', winner: 'a', by: 'admin' },
       ],
     });
     // 2 decimals: 1 of 3
@@ -581,6 +621,7 @@ describe('buildReport: experiments', () => {
     ]);
     expect(test.weights.map((w) => [w.version, w.reason])).toEqual([
       [1, 'start'],
+      [1, 'winner'],
       [1, 'winner'],
       [2, 'manual'],
     ]);
