@@ -15,7 +15,7 @@ export interface EventEntry {
 /** Where an event of one name goes. */
 export interface EventRoute {
   entries: EventEntry[];
-  /** Journeys with a version whose instances may wait for the event (waitForEvent nodes, goals, experiment goals). */
+  /** Journeys with a version whose instances may wait for the event (waitForEvent and waitForEvents nodes, goals, experiment goals). */
   listeners: string[];
 }
 
@@ -87,6 +87,7 @@ function listenedEvents(graph: JourneyGraph): Set<string> {
   const names = new Set(graph.settings.goals.map((goal) => goal.event));
   for (const node of Object.values(graph.nodes)) {
     if (node.type === 'waitForEvent') names.add(node.event);
+    if (node.type === 'waitForEvents') for (const path of node.events) names.add(path.event);
     // Experiment goals score paths while the instance runs.
     if (node.type === 'experiment') for (const goal of node.goals ?? []) names.add(goal.event);
   }

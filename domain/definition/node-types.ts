@@ -70,6 +70,20 @@ export const nodeTypes = {
     paths: false,
     report: 'counts',
   },
+  // Each event is a path (the report shows their shares); `timeout` comes last, like a split's `others`.
+  waitForEvents: {
+    connectors: (node) => [
+      ...node.events.map((path) => ({ name: path.name, target: path.next })),
+      { name: 'timeout', target: node.next?.timeout },
+    ],
+    connectorPath: (node, connector) =>
+      connector === 'timeout' ? ['next', 'timeout'] : ['events', node.events.findIndex((path) => path.name === connector), 'next'],
+    takesTime: true,
+    goalInterrupts: false,
+    writesOwnFacts: false,
+    paths: true,
+    report: 'paths',
+  },
   split: {
     connectors: (node) => [...node.paths.map((path) => ({ name: path.name, target: path.next })), { name: 'others', target: node.others }],
     connectorPath: (node, connector) =>

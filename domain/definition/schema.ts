@@ -276,6 +276,14 @@ export type QuietHours = z.infer<typeof quietHoursSchema>;
 export const reentrySchema = strictObject('reentry', {
   allowed: z.boolean().default(false).describe('May a user enter again after their previous instance exited?'),
   cooldown: isoDuration.optional().describe('Minimum time between an exit and the next entry (needs allowed: true).'),
+  scope: z
+    .enum(['journey', 'version'])
+    .optional()
+    .describe(
+      'What `allowed` and `cooldown` count: `journey` (default) every earlier entry into the journey, whatever its version, so a ' +
+        'user who entered version 1 is "already entered" for version 2; `version` only entries into this version, so a new version ' +
+        'admits users who went through an earlier one. One live instance per user and journey either way.',
+    ),
 }).describe('Re-entry: by default a user enters a journey once, ever.');
 
 export const settingsSchema = strictObject('settings', {
@@ -388,6 +396,56 @@ export const waitForEventNodeSchema = strictObject('a waitForEvent node', {
     .default({})
     .describe('`yes` when the event arrives in time, `timeout` otherwise.'),
 }).describe('Waits for an event: "did" (yes) or "did not" (timeout).');
+
+export const MIN_WAIT_EVENTS = 2;
+export const MAX_WAIT_EVENTS = 5;
+
+export const waitEventPathSchema = strictObject('a waited event', {
+  name: slugSchema.describe('The name of the path (its connector and report path), unique in the node; `timeout` is reserved.'),
+  event: eventNameSchema.describe('The event that takes this path.'),
+  where: conditionSchema
+    .optional()
+    .describe('Filter over the event (its fields at the root); `{ ref: trigger.properties.x }` reads the trigger event.'),
+  next: nodeRef.optional().describe('Where users whose first matching event is this one go.'),
+});
+
+export const waitForEventsNodeSchema = strictObject('a waitForEvents node', {
+  type: z.literal('waitForEvents'),
+  events: z
+    .array(waitEventPathSchema)
+    .min(MIN_WAIT_EVENTS, `a waitForEvents node needs ${MIN_WAIT_EVENTS} to ${MAX_WAIT_EVENTS} events (one event: use waitForEvent)`)
+    .max(MAX_WAIT_EVENTS, `a waitForEvents node has at most ${MAX_WAIT_EVENTS} events`)
+    .describe(
+      `${MIN_WAIT_EVENTS} to ${MAX_WAIT_EVENTS} paths, each an event with its filter: the earliest matching event (by event time) ` +
+        'decides; an event that matches several paths takes the first listed.',
+    ),
+  within: isoDuration.describe('How long to wait (ISO-8601 duration).'),
+  includePrior: z
+    .boolean()
+    .default(false)
+    .describe('Count events that arrived before the wait began (since entry; the earliest still decides). Default false.'),
+  next: strictObject('waitForEvents connectors', {
+    timeout: nodeRef.optional().describe('None of the events arrived in time (the inaction path).'),
+  })
+    .default({})
+    .describe('`timeout` when no event arrives within the window; each event path has its own `next`.'),
+})
+  .superRefine((node, ctx) => {
+    const seen = new Set<string>();
+    node.events.forEach((path, index) => {
+      if (path.name === 'timeout') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', index, 'name'],
+          message: '`timeout` is reserved for the connector taken when no event arrives',
+        });
+      } else if (seen.has(path.name)) {
+        ctx.addIssue({ code: 'custom', path: ['events', index, 'name'], message: `path name \`${path.name}\` is used twice` });
+      }
+      seen.add(path.name);
+    });
+  })
+  .describe('Waits for the first of several events: each event takes its own path, `timeout` if none arrives within the window.');
 
 export const splitPathSchema = strictObject('a split path', {
   name: slugSchema.describe('The name of the path (its connector), unique in the split.'),
@@ -540,7 +598,17 @@ export const exitNodeSchema = strictObject('an exit node', {
 
 /** The node types, in the catalogue's order (for messages). */
 /** The node types, in the order the docs list them (`node-types.ts` describes each; its test checks both agree). */
-export const NODE_TYPES = ['message', 'delay', 'waitForEvent', 'split', 'experiment', 'updateProfile', 'enterJourney', 'exit'] as const;
+export const NODE_TYPES = [
+  'message',
+  'delay',
+  'waitForEvent',
+  'waitForEvents',
+  'split',
+  'experiment',
+  'updateProfile',
+  'enterJourney',
+  'exit',
+] as const;
 
 export const nodeSchema = z
   .discriminatedUnion(
@@ -549,6 +617,7 @@ export const nodeSchema = z
       messageNodeSchema,
       delayNodeSchema,
       waitForEventNodeSchema,
+      waitForEventsNodeSchema,
       splitNodeSchema,
       experimentNodeSchema,
       updateProfileNodeSchema,
@@ -564,6 +633,7 @@ export type NodeOfType<T extends NodeType> = Extract<JourneyNode, { type: T }>;
 export type MessageNode = NodeOfType<'message'>;
 export type DelayNode = NodeOfType<'delay'>;
 export type WaitForEventNode = NodeOfType<'waitForEvent'>;
+export type WaitForEventsNode = NodeOfType<'waitForEvents'>;
 export type SplitNode = NodeOfType<'split'>;
 export type ExperimentNode = NodeOfType<'experiment'>;
 export type UpdateProfileNode = NodeOfType<'updateProfile'>;

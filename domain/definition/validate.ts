@@ -570,6 +570,10 @@ function conditionRules(definition: JourneyDefinition, add: Add): void {
       node.paths.forEach((path, index) => checkCondition(path.when, ['nodes', id, 'paths', index, 'when'], 'split', `node ${id}`, add));
     } else if (node.type === 'waitForEvent' && node.where !== undefined) {
       checkCondition(node.where, ['nodes', id, 'where'], 'eventFilter', `node ${id}`, add);
+    } else if (node.type === 'waitForEvents') {
+      node.events.forEach((path, index) => {
+        if (path.where !== undefined) checkCondition(path.where, ['nodes', id, 'events', index, 'where'], 'eventFilter', `node ${id}`, add);
+      });
     } else if (node.type === 'experiment') {
       (node.goals ?? []).forEach((goal, index) => {
         if (goal.where !== undefined) checkCondition(goal.where, ['nodes', id, 'goals', index, 'where'], 'eventFilter', `node ${id}`, add);

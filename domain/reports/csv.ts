@@ -54,7 +54,7 @@ export function summaryCsv(report: JourneyReport): string {
 }
 
 /**
- * One row per node with its node-wide figures; each split or experiment node is followed by one row per path
+ * One row per node with its node-wide figures; each node with paths (split, waitForEvents, experiment) is followed by one row per path
  * (node_id, type and the path columns filled, the node-wide columns empty). Column groups are the unions over
  * all nodes, sorted: moved_<connector>, exits_<reason>, <outcome>_<reason> (send reasons such as failed_capped),
  * event_<type> (provider reports), and per experiment goal conv_<goal> (count) and conv_<goal>_pct.
@@ -104,7 +104,7 @@ export function nodesCsv(report: JourneyReport): string {
       ...sendReasons.map((r) => (m ? (m.reasons[r] ?? 0) : undefined)),
       ...events.map((e) => (m ? (m.events[e] ?? 0) : undefined)),
     ]);
-    if (node.type !== 'split' && node.type !== 'experiment') continue;
+    if (!('paths' in node)) continue;
     for (const path of node.paths) {
       const conversions = 'conversions' in path ? path.conversions : undefined;
       rows.push([

@@ -103,10 +103,13 @@ export const messageNodeReportSchema = z.object({
   }),
 });
 
+/** A split, or a wait for several events: per path (connector) its count and share. */
 export const splitNodeReportSchema = z.object({
   ...nodeBase,
-  type: z.literal('split'),
-  paths: z.array(pathShareSchema).describe('The paths in declared order, then `others`.'),
+  type: z.enum(nodeTypesWithReport('paths')),
+  paths: z
+    .array(pathShareSchema)
+    .describe("The paths in declared order, then the fallback: a split's `others`, a waitForEvents node's `timeout`."),
 });
 
 export const experimentNodeReportSchema = z.object({

@@ -196,7 +196,7 @@ describe('journey definition schema', () => {
       });
       expect(issues).toEqual(
         expect.arrayContaining([
-          'settings.reentry: unknown field `coolDown` in reentry (allowed: allowed, cooldown)',
+          'settings.reentry: unknown field `coolDown` in reentry (allowed: allowed, cooldown, scope)',
           'nodes.m.next: unknown field `bounced` in message connectors (allowed: sent, failed, unreachable)',
           'nodes.s.paths.0.when.profile.x: unknown operator `equals` (operators: eq, ne, gt, gte, lt, lte, in, nin, contains, startsWith, exists, before, after)',
         ]),
@@ -205,7 +205,7 @@ describe('journey definition schema', () => {
     });
     it('names the allowed node types for an unknown one', () => {
       expect(issuesOf({ ...base, nodes: { x: { type: 'sleep' } } })).toEqual([
-        'nodes.x.type: unknown node type "sleep": use one of message, delay, waitForEvent, split, experiment, updateProfile, enterJourney, exit',
+        'nodes.x.type: unknown node type "sleep": use one of message, delay, waitForEvent, waitForEvents, split, experiment, updateProfile, enterJourney, exit',
       ]);
     });
   });

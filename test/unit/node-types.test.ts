@@ -12,6 +12,15 @@ const nodes: Record<string, JourneyNode> = journeyDefinitionSchema.parse({
     hook: { type: 'message', channel: 'webhook', next: { sent: 'd' } },
     d: { type: 'delay', duration: 'PT1H', next: 'w' },
     w: { type: 'waitForEvent', event: 'e', within: 'PT1H', next: { yes: 's', timeout: 'x' } },
+    ws: {
+      type: 'waitForEvents',
+      within: 'PT1H',
+      events: [
+        { name: 'bought', event: 'b', next: 's' },
+        { name: 'left', event: 'l' },
+      ],
+      next: { timeout: 'x' },
+    },
     s: { type: 'split', paths: [{ name: 'p1', when: { 'profile.a': { eq: 1 } }, next: 'e' }], others: 'u' },
     e: { type: 'experiment', mode: 'manual', paths: { a: 'u', b: null } },
     u: { type: 'updateProfile', operations: [{ property: 'a', op: 'unset' }], next: 'j' },
@@ -43,14 +52,14 @@ describe('node types catalogue', () => {
     expect(nextNodeId(node, 'no-such-connector')).toBeUndefined();
   });
 
-  it('the interpreter: an instant node neither writes facts itself nor is interrupted by a goal; only split and experiment route by paths', () => {
+  it('the interpreter: an instant node neither writes facts itself nor is interrupted by a goal; only split, waitForEvents and experiment route by paths', () => {
     for (const info of Object.values(nodeTypes)) {
       if (!info.takesTime) expect([info.goalInterrupts, info.writesOwnFacts]).toEqual([false, false]);
     }
     const paths = Object.entries(nodeTypes)
       .filter(([, info]) => info.paths)
       .map(([type]) => type);
-    expect(paths).toEqual(['split', 'experiment']);
+    expect(paths).toEqual(['waitForEvents', 'split', 'experiment']);
     const instant = Object.entries(nodeTypes)
       .filter(([, info]) => !info.takesTime)
       .map(([type]) => type);

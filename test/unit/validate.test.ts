@@ -98,7 +98,7 @@ describe('validation at publish', () => {
           nodeId: 'done',
           path: 'nodes.done.type',
           message:
-            'node done `type`: unknown node type "stop": use one of message, delay, waitForEvent, split, experiment, updateProfile, enterJourney, exit',
+            'node done `type`: unknown node type "stop": use one of message, delay, waitForEvent, waitForEvents, split, experiment, updateProfile, enterJourney, exit',
         },
         {
           nodeId: 'Bad Id',

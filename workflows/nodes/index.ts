@@ -9,6 +9,7 @@ import { runMessage } from './message';
 import { runSplit } from './split';
 import { runUpdateProfile } from './update-profile';
 import { runWaitForEvent } from './wait-for-event';
+import { runWaitForEvents } from './wait-for-events';
 
 /** Runs one node. The switch is exhaustive: a new node type does not compile until it has a handler. */
 export function runNode(node: JourneyNode, ctx: NodeContext): Promise<NodeOutcome> {
@@ -19,6 +20,8 @@ export function runNode(node: JourneyNode, ctx: NodeContext): Promise<NodeOutcom
       return runDelay(node, ctx);
     case 'waitForEvent':
       return runWaitForEvent(node, ctx);
+    case 'waitForEvents':
+      return runWaitForEvents(node, ctx);
     case 'split':
       return runSplit(node, ctx);
     case 'experiment':

@@ -27,9 +27,9 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
   if (ctx.eventTime)
     return waitInEventTime(
       ctx,
-      matches,
+      (event) => (matches(event) ? 'yes' : undefined),
       { reachedAt: ctx.reachedAt, deadline: ctx.reachedAt + within, includePrior: node.includePrior === true },
-      node.event,
+      `event ${node.event}`,
     );
 
   // Before the event-time patch: events are scanned once each, in arrival order, from the first one that may count.
@@ -54,32 +54,36 @@ export async function runWaitForEvent(node: NodeOfType<'waitForEvent'>, ctx: Nod
 }
 
 /**
- * The wait in event time: `yes` with the earliest event that happened within the window (see countsForWait)
- * among those that have reached the instance, whenever they did; `timeout` at the window's end. A worker that
- * gets to the wait late decides at once from what has arrived; the node ends at the event's time or the deadline.
+ * The wait in event time: the connector `pathOf` gives the earliest event that happened within the window (see
+ * countsForWait) among those that have reached the instance, whenever they did; `timeout` at the window's end.
+ * A worker that gets to the wait late decides at once from what has arrived; the node ends at the event's time
+ * or the deadline. Shared by waitForEvent (`yes`) and waitForEvents (the path of the event).
  */
-async function waitInEventTime(
+export async function waitInEventTime(
   ctx: NodeContext,
-  matches: (event: ReceivedEvent) => boolean,
+  pathOf: (event: ReceivedEvent) => string | undefined,
   window: WaitWindow,
-  eventName: string,
+  waitingFor: string,
 ): Promise<NodeOutcome> {
-  let matched: ReceivedEvent | undefined;
+  let matched: { event: ReceivedEvent; connector: string } | undefined;
   let next = 0;
   const arrived = (): boolean => {
     for (const event of ctx.state.events) {
       if (event.seq < next) continue;
       next = event.seq + 1;
-      if ((!matched || event.at < matched.at) && countsForWait(event, window, ctx.triggerId) && matches(event)) matched = event;
+      if (matched && event.at >= matched.event.at) continue;
+      if (!countsForWait(event, window, ctx.triggerId)) continue;
+      const connector = pathOf(event);
+      if (connector !== undefined) matched = { event, connector };
     }
     return matched !== undefined;
   };
-  ctx.waiting({ for: `event ${eventName}`, until: window.deadline });
+  ctx.waiting({ for: waitingFor, until: window.deadline });
   // A goal that happened after this wait's event, or after its end, leaves the decision to the wait.
-  ctx.settlesBefore((at) => window.deadline < at || (arrived() && matched!.at < at));
+  ctx.settlesBefore((at) => window.deadline < at || (arrived() && matched!.event.at < at));
   const remaining = window.deadline - Date.now();
   if (!arrived() && remaining > 0) await condition(arrived, remaining);
   if (!matched) return { connector: 'timeout', at: window.deadline };
-  matched.used = true;
-  return { connector: 'yes', at: Math.max(window.reachedAt, matched.at) };
+  matched.event.used = true;
+  return { connector: matched.connector, at: Math.max(window.reachedAt, matched.event.at) };
 }
