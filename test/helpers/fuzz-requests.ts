@@ -283,6 +283,20 @@ function bodyDrafts(schema: JsonSchema, context: SchemaContext): fc.Arbitrary<Bo
       }),
     },
     {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          base,
+          fc.nat(),
+          fc.constantFrom(' a', 'a ', ' ', '\t', 'a.b', '.', '$set', '', '\u0000', 'a\u0000b', 'é', '𝒳', 'toString', 'hasOwnProperty'),
+        )
+        .map(([g, index, key]) => {
+          const slot = pick(g, index, (s) => typeOf(valueAt(g.value, s.path)) === 'object');
+          const object = { ...((slot ? valueAt(g.value, slot.path) : {}) as object), [key]: 1 };
+          return { text: json(slot ? setAt(g.value, slot.path, object) : object), variant: 'odd key' };
+        }),
+    },
+    {
       weight: 3,
       arbitrary: fc.tuple(base, fc.nat(), nesting).map(([g, index, { depth, shape }]) => {
         const slot = pick(g, index)!;
