@@ -7,6 +7,7 @@ import type { JourneyStore } from '../store/journeys';
 import type { Models } from '../store/mongo/models';
 import { createRetentionStore, type PruneResult } from '../store/retention';
 import type { SettingsStore } from '../store/settings';
+import { sweepVersions, type VersionSweepResult } from '../temporal/version-sweep';
 import { stopSignal, type RetentionCutoffs, type StopReason } from '../workflows/contract';
 
 export interface InstanceRef {
@@ -22,7 +23,7 @@ export interface InstancePage {
 
 export interface MaintenanceActivityDependencies {
   temporal: Client;
-  journeys: Pick<JourneyStore, 'finishDrain'>;
+  journeys: Pick<JourneyStore, 'finishDrain' | 'listJourneys' | 'getJourney' | 'loadGraph' | 'closeEntry'>;
   /** The collections the retention service prunes, and the settings with the periods. */
   models: Models;
   settings: Pick<SettingsStore, 'retentionSettings' | 'deliverySettings'>;
@@ -124,6 +125,11 @@ export function createMaintenanceActivities({ temporal, journeys, models, settin
         throw new Error(`could not signal ${failures.length} instance(s): ${String(failures[0])}`);
       }
       return { signalled, closed };
+    },
+
+    /** One pass of the version sweep (temporal/version-sweep.ts): versions that finish by themselves. */
+    async sweepVersions(request: { taskQueue: string }): Promise<VersionSweepResult> {
+      return sweepVersions({ temporal, journeys }, request.taskQueue, () => heartbeat());
     },
 
     /** How many instances of a version still run. */

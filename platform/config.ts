@@ -112,6 +112,10 @@ export const appConfigSchema = z
     RETENTION_EVERY: isoDurationSchema
       .refine((text) => durationToMs(text) >= 3_600_000, { message: 'must be at least PT1H' })
       .default('P1D'),
+    /** How often the version sweep moves versions on by themselves: one-time segment entries close, empty completed versions stop (ISO-8601, PT10S-PT1H). */
+    VERSION_SWEEP_EVERY: isoDurationSchema
+      .refine((text) => durationToMs(text) >= 10_000 && durationToMs(text) <= 3_600_000, { message: 'must be between PT10S and PT1H' })
+      .default('PT1M'),
     /** Timeout of one provider call, in milliseconds; at most MAX_PROVIDER_TIMEOUT_MS, inside the send activity's timeout. */
     PROVIDER_TIMEOUT_MS: z.coerce
       .number()

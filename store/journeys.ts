@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { graphOf, type JourneyDefinition, type JourneyGraph } from '../domain/definition/schema';
+import { graphOf, type EntryType, type JourneyDefinition, type JourneyGraph } from '../domain/definition/schema';
 import { defaultLimits, type Limits } from '../domain/definition/limits';
 import { validateDefinition } from '../domain/definition/validate';
 import { ConflictError, DomainError, NotFoundError } from '../domain/errors';
@@ -20,6 +20,24 @@ export interface VersionView extends VersionSummary {
   journeyId: string;
   /** The structure plus the current content (the latest in-place edit of each node). */
   definition: JourneyDefinition;
+}
+
+/** What `listJourneys` filters by; every filter given must hold. */
+export interface JourneyListFilter {
+  state?: lifecycle.VersionState;
+  label?: string;
+  archived?: boolean;
+  /** A case-insensitive substring of the journey's name or id. */
+  q?: string;
+  /** Journeys with a version that enters users this way. */
+  entryType?: EntryType;
+  /**
+   * Journeys created by this actor: the `createdBy` of version 1 (which exists as long as the journey does),
+   * whole (`marketing (k_123)`), or the API key's name or id alone.
+   */
+  createdBy?: string;
+  limit: number;
+  offset: number;
 }
 
 export class InvalidJourneyError extends DomainError {
@@ -133,6 +151,18 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     return _id;
   }
 
+  // The entry type of each snapshot read for the journey list (snapshots never change): at most one `_id` read each.
+  const entryTypes = new Map<string, EntryType>();
+  async function entryTypeOf(structureId: string): Promise<EntryType> {
+    let type = entryTypes.get(structureId);
+    if (type === undefined) {
+      type = (await snapshot(structureId)).entry.type;
+      if (entryTypes.size >= 10_000) entryTypes.delete(entryTypes.keys().next().value!);
+      entryTypes.set(structureId, type);
+    }
+    return type;
+  }
+
   // Snapshots never change once written: keep the JSON text of recent ones (each caller parses its own copy).
   const snapshotTexts = new Map<string, string>();
   async function snapshot(structureId: string): Promise<JourneyDefinition> {
@@ -183,6 +213,16 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     return { ...summary, journeyId, definition: { ...definition, content }, contentRevisions: revisions };
   }
 
+  async function withEntryType(journeys: JourneyView[], type: EntryType): Promise<JourneyView[]> {
+    const matches = await Promise.all(
+      journeys.map(async (journey) => {
+        for (const version of journey.versions) if ((await entryTypeOf(version.structureId)) === type) return true;
+        return false;
+      }),
+    );
+    return journeys.filter((_, index) => matches[index]);
+  }
+
   function assertValid(definition: unknown): JourneyDefinition {
     const result = validateDefinition(definition, limits);
     if (!result.ok) throw new InvalidJourneyError(result.problems);
@@ -193,7 +233,6 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     getJourney,
     getVersion,
 
-    /** Journeys, newest change first, filtered by version state, label and archive flag. */
     /**
      * The journey as enrolment sees it (the start API, events, batches, enterJourney): cached like the send
      * path, so a version paused or stopped in another process may still take users for up to
@@ -211,9 +250,14 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       return cachedJourney(journeyId);
     },
 
-    async listJourneys(filter: { state?: lifecycle.VersionState; label?: string; archived?: boolean; limit: number; offset: number }) {
+    /**
+     * Journeys, newest change first, filtered (see JourneyListFilter). The name, id, label, state and creator are
+     * in each journey's head; the entry type costs one cached `_id` read per version snapshot.
+     */
+    async listJourneys(filter: JourneyListFilter) {
       // FerretDB v1 has no $max accumulator: read the head revision of each journey by its index.
       const ids = (await models.journeyRevisions.distinct('journeyId')) as string[];
+      const needle = filter.q?.toLowerCase();
       const heads = await Promise.all(ids.map(async (id) => ({ id, head: await latest(id) })));
       const now = clock();
       const journeys = heads
@@ -222,8 +266,11 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
         .filter((j) => j.archived === (filter.archived ?? false))
         .filter((j) => !filter.label || j.labels.includes(filter.label))
         .filter((j) => !filter.state || j.versions.some((v) => v.state === filter.state))
+        .filter((j) => !filter.createdBy || isActor(j.versions.find((v) => v.version === 1)?.createdBy, filter.createdBy))
+        .filter((j) => !needle || j.id.toLowerCase().includes(needle) || j.name.toLowerCase().includes(needle))
         .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || a.id.localeCompare(b.id));
-      return { items: journeys.slice(filter.offset, filter.offset + filter.limit), total: journeys.length };
+      const matching = filter.entryType ? await withEntryType(journeys, filter.entryType) : journeys;
+      return { items: matching.slice(filter.offset, filter.offset + filter.limit), total: matching.length };
     },
 
     /**
@@ -357,6 +404,16 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
       ).journey;
     },
 
+    /** Called when a one-time segment entry's last run is over: the version admits nobody again. */
+    async closeEntry(journeyId: string, version: number, actor: string) {
+      return (
+        await mutate(journeyId, 'closeEntry', actor, (state) => ({
+          state: lifecycle.closeEntry(existing(journeyId, state), version),
+          result: undefined,
+        }))
+      ).journey;
+    },
+
     /** Called when a completed or draining version has no instances left. */
     async finishDrain(journeyId: string, version: number, actor: string) {
       return (
@@ -461,6 +518,12 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
 }
 
 export type JourneyStore = ReturnType<typeof createJourneyStore>;
+
+/** Whether an audit actor (`name`, or `name (id)` when the key's name is not its id) is `wanted`: whole, name or id. */
+function isActor(actor: string | undefined, wanted: string): boolean {
+  if (actor === undefined) return false;
+  return actor === wanted || actor.startsWith(`${wanted} (`) || actor.endsWith(` (${wanted})`);
+}
 
 function view(id: string, revision: number, state: JourneyState, updatedAt: Date): JourneyView {
   return { id, revision, updatedAt, ...state };

@@ -6,6 +6,7 @@ import { payloadDataConverter } from '../platform/payload-codec';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
 import { ensureRetentionSchedule, startReportsService } from '../temporal/services';
+import { ensureVersionSweepSchedule } from '../temporal/version-sweep';
 import { createJourneyStore } from '../store/journeys';
 import { createProfileStore } from '../store/profiles';
 import { createSettingsStore } from '../store/settings';
@@ -21,6 +22,7 @@ import { createWorkerActivities, createWorkers, runWorkers } from './workers';
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const log = createLogger('worker', config.LOG_LEVEL);
+  if (!config.PAYLOAD_ENCRYPTION_KEYS) log.warn('PAYLOAD_ENCRYPTION_KEYS is not set: payloads reach Temporal in plaintext');
   const metricsExporter = sdkMetricsExporter(config);
   Runtime.install({
     logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
   });
   await startReportsService(temporal, config.TEMPORAL_TASK_QUEUE);
   await ensureRetentionSchedule(temporal, config.TEMPORAL_TASK_QUEUE, { every: config.RETENTION_EVERY });
+  await ensureVersionSweepSchedule(temporal, config.TEMPORAL_TASK_QUEUE, { every: config.VERSION_SWEEP_EVERY });
   const metricsUrl =
     config.WORKER_METRICS_PORT === 0 ? undefined : `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`;
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, workers: workers.length, metrics: metricsUrl }, 'worker ready');

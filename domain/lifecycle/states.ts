@@ -203,6 +203,22 @@ export function stop(state: JourneyState, version: number, mode: StopMode, now: 
   return replace(state, { ...target, state: closed, draining: true });
 }
 
+/**
+ * Closes the entry of a running or paused version that will admit nobody again (a one-time segment entry
+ * whose last run is over): completed, like a version whose end time has come.
+ */
+export function closeEntry(state: JourneyState, version: number): JourneyState {
+  const target = findVersion(state, version);
+  if (target.state !== 'running' && target.state !== 'paused') {
+    throw new ConflictError(
+      `version ${version} is ${target.state}, not running or paused`,
+      { version, state: target.state },
+      'invalid_transition',
+    );
+  }
+  return replace(state, { ...target, state: 'completed' });
+}
+
 /** A completed (or draining restricted) version with no instances left becomes stopped by itself. */
 export function finishDrain(state: JourneyState, version: number, now: Date): JourneyState {
   const target = findVersion(state, version);

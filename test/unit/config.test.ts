@@ -60,5 +60,9 @@ describe('configuration from the environment', () => {
     expect(loadAppConfig({ RETENTION_EVERY: 'PT6H' }).RETENTION_EVERY).toBe('PT6H');
     expect(() => loadAppConfig({ RETENTION_EVERY: 'PT5M' })).toThrow(/RETENTION_EVERY: must be at least PT1H/);
     expect(() => loadAppConfig({ RETENTION_EVERY: 'daily' })).toThrow(/RETENTION_EVERY/);
+    expect(loadAppConfig({}).VERSION_SWEEP_EVERY).toBe('PT1M');
+    expect(loadAppConfig({ VERSION_SWEEP_EVERY: 'PT5M' }).VERSION_SWEEP_EVERY).toBe('PT5M');
+    expect(() => loadAppConfig({ VERSION_SWEEP_EVERY: 'PT1S' })).toThrow(/VERSION_SWEEP_EVERY: must be between PT10S and PT1H/);
+    expect(() => loadAppConfig({ VERSION_SWEEP_EVERY: 'P1D' })).toThrow(/VERSION_SWEEP_EVERY/);
   });
 });
