@@ -247,13 +247,28 @@ describe('batch enrolments', () => {
     expect(await finished(accepted.headers.get('location')!)).toMatchObject({ started: 2 });
   });
 
+  it('refuses a context over the input limit, naming its line', async () => {
+    const huge = JSON.stringify({ userId: 'huge', context: { blob: 'x'.repeat(40 * 1024) } });
+    const refused = await ndjson('/v1/journeys/batch-once/enrollments:batch', `{"userId":"small"}\n${huge}\n`);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.problems)).toMatch(/line 2\.context/);
+  });
+
   it('counts a user whose start Temporal refuses as failed, and enrols the others', async () => {
-    // Over the dev server's 2 MB payload limit, under the 5 MB NDJSON limit.
-    const huge = JSON.stringify({ userId: 'huge', context: { blob: 'x'.repeat(2.5 * 1024 * 1024) } });
-    const accepted = await ndjson('/v1/journeys/batch-once/enrollments:batch', `${huge}\n{"userId":"small"}\n`);
-    expect(accepted.status).toBe(202);
-    const progress = await finished(accepted.headers.get('location')!);
-    expect(progress).toMatchObject({
+    // A chunk stored before the input limits existed: a context over the dev server's 2 MB payload limit.
+    const batches = createBatchStore(stack.db.models);
+    const activities = createBatchActivities({
+      temporal: stack.client,
+      journeys: createJourneyStore(stack.db.models),
+      entries: createEntryStore(stack.db.models),
+      batches,
+    });
+    const batchId = '5d7f2c1a-9e3b-4f6a-8b1c-2a3e4f5d6c70';
+    const users = [{ userId: 'huge', context: { blob: 'x'.repeat(2.5 * 1024 * 1024) } }, { userId: 'small' }];
+    await batches.create({ batchId, journeyId: 'batch-once', users, at: new Date() });
+    const chunk = new MockActivityEnvironment({ attempt: 1, taskQueue: stack.taskQueue });
+    expect(await chunk.run(activities.enrolBatchChunk, { batchId, chunk: 0 })).toEqual({ users: 2 });
+    expect(await batches.progress(batchId)).toMatchObject({
       total: 2,
       started: 1,
       failed: 1,
