@@ -165,6 +165,13 @@ export const appConfigSchema = z
     if (config.CODEC_OPEN_ON_LOOPBACK === 'on' && config.APP_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['CODEC_OPEN_ON_LOOPBACK'], message: 'must be "off" when APP_ENV=production' });
     }
+    if (config.PAYLOAD_ENCRYPTION_KEYS === undefined && config.APP_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_ENCRYPTION_KEYS'],
+        message: 'is required when APP_ENV=production (profiles, events and context would reach Temporal in plaintext)',
+      });
+    }
   });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

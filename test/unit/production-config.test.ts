@@ -7,6 +7,8 @@ import { temporalConnectionOptions } from '../../platform/temporal-connection';
 
 /** A key as `openssl rand -hex 32` prints it. */
 const strongKey = '9b1e64c0d2a7f3584e6b0c9d1a2f7e38c5d4b6a0918f2e7c3b5a6d4e0f1c2b39';
+/** Production needs payload encryption keys (a 32-byte key in base64). */
+const payloadKeys = { PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
 
 function configError(run: () => unknown): string {
   try {
@@ -60,13 +62,21 @@ describe('APP_ENV=production: the API refuses weak settings', () => {
   });
 
   it('starts with a random key', () => {
-    const config = loadApiConfig({ APP_ENV: 'production', API_BOOTSTRAP_KEY: strongKey });
+    const config = loadApiConfig({ APP_ENV: 'production', API_BOOTSTRAP_KEY: strongKey, ...payloadKeys });
     expect(config.API_BOOTSTRAP_KEY).toBe(strongKey);
     expect(config.API_AUTH).toBe('on');
   });
 
   it('does not ask the worker (appConfigSchema alone) for an API key', () => {
-    expect(loadAppConfig({ APP_ENV: 'production' }).API_BOOTSTRAP_KEY).toBeUndefined();
+    expect(loadAppConfig({ APP_ENV: 'production', ...payloadKeys }).API_BOOTSTRAP_KEY).toBeUndefined();
+  });
+
+  it('refuses to start the API or the worker without payload encryption keys', () => {
+    expect(configError(() => loadAppConfig({ APP_ENV: 'production' }))).toMatch(
+      /PAYLOAD_ENCRYPTION_KEYS: is required when APP_ENV=production/,
+    );
+    expect(configError(() => loadApiConfig({ APP_ENV: 'production', API_BOOTSTRAP_KEY: strongKey }))).toMatch(/PAYLOAD_ENCRYPTION_KEYS/);
+    expect(loadAppConfig({}).PAYLOAD_ENCRYPTION_KEYS).toBeUndefined();
   });
 
   it('refuses an unknown APP_ENV', () => {
@@ -113,7 +123,7 @@ describe('Temporal connection options from TEMPORAL_*', () => {
 
   it('refuses an API key in plaintext in production, allows it in development (a local proxy)', () => {
     expect(options({ TEMPORAL_TLS: 'off', TEMPORAL_API_KEY: 'k' })).toEqual({ address: '127.0.0.1:7233', tls: false, apiKey: 'k' });
-    expect(configError(() => options({ APP_ENV: 'production', TEMPORAL_TLS: 'off', TEMPORAL_API_KEY: 'k' }))).toMatch(
+    expect(configError(() => options({ APP_ENV: 'production', TEMPORAL_TLS: 'off', TEMPORAL_API_KEY: 'k', ...payloadKeys }))).toMatch(
       /TEMPORAL_TLS: must be "on" when TEMPORAL_API_KEY is set and APP_ENV=production/,
     );
   });
