@@ -1,4 +1,5 @@
 import { createExperimentActivities } from '../../activities/experiments';
+import { AUTO_WINNER } from '../../domain/experiments/auto-winner';
 import { createJourneyActivities } from '../../activities/journey';
 import type { DayCounters } from '../../domain/reports/counters';
 import type { ReportReader } from '../../domain/reports/reader';
@@ -263,6 +264,40 @@ describe('experiments: re-weighting and winners', () => {
     expect(answers.find((answer) => answer.status === 409)!.body.winner).toBe(winner);
     const view = await call(stack, 'GET', '/v1/journeys/exp-race/versions/1/experiments/pick');
     expect(view.body.history).toEqual([expect.objectContaining({ seq: 1, reason: 'winner', weights: { a: 0, b: 0, [winner]: 100 } })]);
+  });
+
+  it('lets an admin override an automatic winner once: of concurrent overrides exactly one counts', async () => {
+    await createJourney(experimentJourney('exp-override', 'auto'));
+    const store = createExperimentStore(stack.db.models);
+    await store.declareWinner('exp-override', 1, 'pick', 'a', AUTO_WINNER, ['a', 'b'], { trigger: 'window' });
+    // The re-weighter never overrides a winner, not even its own.
+    await expect(store.declareWinner('exp-override', 1, 'pick', 'b', AUTO_WINNER, ['a', 'b'])).rejects.toMatchObject({
+      code: 'winner_declared',
+    });
+    expect(await journeyActivities().experimentWeights('exp-override', 1, 'pick')).toMatchObject({ winner: 'a' });
+
+    const answers = await Promise.all(
+      ['a', 'b'].map((path) => call(stack, 'POST', '/v1/journeys/exp-override/versions/1/experiments/pick/winner', { path })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const winner = answers.find((answer) => answer.status === 200)!.body.winner as string;
+    expect(answers.find((answer) => answer.status === 409)!.body).toMatchObject({
+      code: 'winner_declared',
+      winner,
+      declaredBy: 'bootstrap',
+    });
+    const view = await call(stack, 'GET', '/v1/journeys/exp-override/versions/1/experiments/pick');
+    expect(view.body).toMatchObject({ winner, winnerBy: 'bootstrap', overridden: { path: 'a', by: AUTO_WINNER } });
+    expect(view.body.history).toEqual([
+      expect.objectContaining({ seq: 1, reason: 'winner', actor: AUTO_WINNER, weights: { a: 100, b: 0 }, detail: { trigger: 'window' } }),
+      expect.objectContaining({
+        seq: 2,
+        reason: 'winner',
+        actor: 'bootstrap',
+        detail: expect.objectContaining({ overrides: expect.objectContaining({ path: 'a' }) }),
+      }),
+    ]);
+    expect(await journeyActivities().experimentWeights('exp-override', 1, 'pick')).toMatchObject({ winner });
   });
 
   it('refuses a winner on a stopped version', async () => {
