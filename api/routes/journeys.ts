@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { journeyDefinitionSchema } from '../../domain/definition/schema';
+import { ENTRY_TYPES, journeyDefinitionSchema } from '../../domain/definition/schema';
 import { slugSchema } from '../../domain/ids';
 import { versionStates } from '../../domain/lifecycle/states';
 import type { ApiDeps } from '../deps';
@@ -30,12 +30,16 @@ export function addJourneyRoutes(routes: Routes, deps: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/v1/journeys',
-    summary: 'List journeys, most recently changed first; filter by version state, label and archive flag',
+    summary:
+      'List journeys, most recently changed first; search by name or id, filter by version state, label, entry type, creator and archive flag',
     tag,
     scope: 'read',
     query: z.strictObject({
       state: z.enum(versionStates).optional(),
       label: z.string().min(1).max(64).optional(),
+      q: z.string().min(1).max(200).optional().describe('A case-insensitive substring of the name or the id.'),
+      entryType: z.enum(ENTRY_TYPES).optional().describe('Journeys with a version that enters users this way.'),
+      createdBy: z.string().min(1).max(200).optional().describe('Journeys created by this actor (the `createdBy` of version 1).'),
       archived: z.enum(['true', 'false']).default('false'),
       limit: z.coerce.number().int().min(1).max(200).default(50),
       offset: z.coerce.number().int().min(0).default(0),

@@ -1,12 +1,16 @@
 import { Option, type Command } from 'commander';
 import { EXIT, type JourneyJson, type JourneyPageJson, type VersionSummaryJson } from '../api-client';
 import type { Registrar } from '../context';
+import { ENTRY_TYPES } from '../../domain/definition/schema';
 
 export const versionStates = ['draft', 'scheduled', 'running', 'paused', 'completed', 'restricted', 'stopped'] as const;
 
 interface ListOptions {
   state?: string;
   label?: string;
+  search?: string;
+  entryType?: string;
+  createdBy?: string;
   archived?: boolean;
   json?: boolean;
 }
@@ -27,6 +31,9 @@ export function registerList({ program, contextOf, run }: Registrar): void {
     .description('list journeys, most recently changed first')
     .addOption(new Option('--state <state>', 'only journeys with a version in this state').choices(versionStates))
     .option('--label <label>', 'only journeys with this label')
+    .option('--search <text>', 'only journeys whose name or id contains this text (any case)')
+    .addOption(new Option('--entry-type <type>', 'only journeys with a version entering this way').choices(ENTRY_TYPES))
+    .option('--created-by <actor>', 'only journeys created by this API key (its name or id)')
     .option('--archived', 'list archived journeys (instead of the others)')
     .option('--json', 'machine-readable output')
     .action(async (options: ListOptions, command: Command) => {
@@ -43,6 +50,9 @@ export function registerList({ program, contextOf, run }: Registrar): void {
           });
           if (options.state) query.set('state', options.state);
           if (options.label) query.set('label', options.label);
+          if (options.search) query.set('q', options.search);
+          if (options.entryType) query.set('entryType', options.entryType);
+          if (options.createdBy) query.set('createdBy', options.createdBy);
           const page = await api.get<JourneyPageJson>(`/v1/journeys?${query.toString()}`);
           items.push(...page.items);
           if (page.items.length < pageSize || items.length >= page.total) break;
@@ -53,7 +63,8 @@ export function registerList({ program, contextOf, run }: Registrar): void {
           return EXIT.ok;
         }
         if (items.length === 0) {
-          out.line(options.state || options.label || options.archived ? 'no journeys match' : 'no journeys');
+          const filtered = options.state || options.label || options.search || options.entryType || options.createdBy || options.archived;
+          out.line(filtered ? 'no journeys match' : 'no journeys');
           return EXIT.ok;
         }
         out.table(
