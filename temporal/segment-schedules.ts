@@ -1,4 +1,12 @@
-import { MONTHS, ScheduleNotFoundError, type CalendarSpec, type Client, type DayOfWeek, type ScheduleSpec } from '@temporalio/client';
+import {
+  MONTHS,
+  ScheduleNotFoundError,
+  type CalendarSpec,
+  type Client,
+  type DayOfWeek,
+  type ScheduleSpec,
+  type ScheduleSpecDescription,
+} from '@temporalio/client';
 import { SCHEDULE_PERIODS, type JourneyEntry, type SchedulePeriod, type Weekday } from '../domain/definition/schema';
 import type { VersionSummary } from '../domain/lifecycle/states';
 import { durationToMs } from '../domain/time/duration';
@@ -11,12 +19,6 @@ type RecurringSchedule = Extract<SegmentSchedule, { type: 'recurring' }>;
 
 /** Enrolments per second of a segment run. */
 export const SEGMENT_RUN_RATE = 200;
-
-/**
- * Written in each schedule's memo: a schedule created by an older build (an interval without its offset)
- * lacks it, and the next reconciliation rewrites its spec.
- */
-const SPEC_REVISION = 2;
 
 export function segmentScheduleId(journeyId: string, version: number): string {
   return `segment:${journeyId}:${version}`;
@@ -106,6 +108,15 @@ function isSchedulePeriod(every: string): every is SchedulePeriod {
   return (SCHEDULE_PERIODS as readonly string[]).includes(every);
 }
 
+/** Whether a schedule's interval is off the grid this build computes (seconds: Temporal rounds to them). */
+function staleInterval(current: ScheduleSpecDescription, wanted: ScheduleSpec): boolean {
+  const want = wanted.intervals?.[0];
+  if (!want) return false;
+  const have = current.intervals?.[0];
+  const seconds = (ms: unknown) => Math.round(Number(ms ?? 0) / 1000);
+  return !have || seconds(have.offset) !== seconds(want.offset) || seconds(have.every) !== seconds(want.every);
+}
+
 /** What the schedule of a version should be: live while it may admit users, paused while paused, gone after. */
 function wanted(summary: VersionSummary): 'active' | 'paused' | 'absent' {
   if (summary.state === 'running' || summary.state === 'scheduled') return 'active';
@@ -141,10 +152,10 @@ export async function reconcileSegmentSchedules(
       const description = await handle.describe();
       if (state === 'paused' && !description.state.paused) await handle.pause('the version is paused');
       if (state === 'active' && description.state.paused) await handle.unpause('the version is running');
-      if (state !== 'absent' && entry.schedule.type === 'recurring' && description.memo?.specRevision !== SPEC_REVISION) {
+      const { spec } = segmentScheduleSpec(entry.schedule, context);
+      if (state !== 'absent' && entry.schedule.type === 'recurring' && staleInterval(description.spec, spec)) {
         // Created by an older build: its interval had no offset (it ran at 00:00 UTC).
-        const { spec } = segmentScheduleSpec(entry.schedule, context);
-        await handle.update((previous) => ({ ...previous, spec, memo: { ...previous.memo, specRevision: SPEC_REVISION } }));
+        await handle.update((previous) => ({ ...previous, spec }));
       }
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;
@@ -166,7 +177,6 @@ export async function reconcileSegmentSchedules(
         args: [input],
         taskQueue: serviceTaskQueue(taskQueue),
       },
-      memo: { specRevision: SPEC_REVISION },
       state: { paused: state === 'paused', note: `segment entry of ${journeyId} v${summary.version}` },
     });
     if (runNow && state === 'active') await created.trigger();

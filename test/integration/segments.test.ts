@@ -192,4 +192,17 @@ describe('segment schedule times', () => {
     const delayed = await nextTimes('daily-from', { type: 'recurring', every: 'P1D', from: later.toISO({ suppressMilliseconds: true }) });
     expect(delayed.slice(0, 3).map((time) => time.toISO())).toEqual([0, 1, 2].map((days) => later.plus({ days }).toISO()));
   });
+
+  it('rewrites a schedule an older build made (an interval without offset) at the next lifecycle call', async () => {
+    const from = DateTime.utc().minus({ days: 1 }).set({ hour: 9, minute: 30, second: 0, millisecond: 0 });
+    await nextTimes('legacy-daily', { type: 'recurring', every: 'P1D', from: from.toISO({ suppressMilliseconds: true }) });
+    const handle = stack.client.schedule.getHandle(segmentScheduleId('legacy-daily', 1));
+    // As the old code created it: epoch-aligned (00:00 UTC).
+    await handle.update((previous) => ({ ...previous, spec: { intervals: [{ every: 86_400_000 }], startAt: from.toJSDate() } }));
+    expect((await handle.describe()).info.nextActionTimes[0]!.getUTCHours()).toBe(0);
+
+    expect((await call(stack, 'POST', '/v1/journeys/legacy-daily/versions/1/pause', {})).status).toBe(200);
+    const times = (await handle.describe()).info.nextActionTimes.map((time) => DateTime.fromJSDate(time, { zone: 'UTC' }));
+    for (const time of times) expect([time.hour, time.minute]).toEqual([9, 30]);
+  });
 });
