@@ -13,7 +13,7 @@ export interface EntryClaim {
   instanceId: string;
   /** The first run id of the instance: a retried claim with the same run id gets the same answer. */
   runId: string;
-  reentry: { allowed: boolean; cooldown?: string };
+  reentry: ReentryRule;
   /** Workflow time of the claim, ISO-8601. */
   at: string;
 }
@@ -60,6 +60,11 @@ export interface ReentryRule {
   allowed: boolean;
   /** ISO-8601 duration counted from the previous exit. */
   cooldown?: string;
+  /**
+   * Which earlier entries `allowed` and `cooldown` count: `journey` (absent: the default) all of them, whatever
+   * their version; `version` only those into the claiming version.
+   */
+  scope?: 'journey' | 'version';
 }
 
 export type NotEligibleReason = 'already_entered' | 'cooldown' | 'live_instance';
@@ -84,8 +89,14 @@ export function entryDocumentId(journeyId: string, userId: string, entry: number
   return `${journeyId}:${userId}:${entry}`;
 }
 
-/** The rules of spec 2.2 over the user's latest entry; pure. */
-export function decideEntry(latest: EntryRecord | undefined, reentry: ReentryRule, at: Date): Eligibility {
+/**
+ * The rules of spec 2.2 over the user's entries into the journey (oldest first) for a claim of `version`; pure.
+ * A live instance refuses any claim; re-entry and its cool-down are decided on the latest entry the rule's
+ * scope counts (any version, or only `version`). With scope `version` and no earlier entry into it, the
+ * claim is still refused while it is dated before the latest exit (entries follow one another).
+ */
+export function decideEntry(history: readonly EntryRecord[], reentry: ReentryRule, at: Date, version: number): Eligibility {
+  const latest = history.at(-1);
   if (!latest) return { eligible: true, entry: 1 };
   if (!latest.exitedAt) {
     return {
@@ -95,23 +106,41 @@ export function decideEntry(latest: EntryRecord | undefined, reentry: ReentryRul
       latest,
     };
   }
+  const counted = reentry.scope === 'version' ? [...history].reverse().find((entry) => entry.version === version) : latest;
+  if (!counted) {
+    if (at < latest.exitedAt) {
+      return {
+        eligible: false,
+        reason: 'cooldown',
+        detail: `the claim is dated ${at.toISOString()}, before the exit of the previous entry on ${latest.exitedAt.toISOString()}`,
+        latest,
+        until: latest.exitedAt,
+      };
+    }
+    return { eligible: true, entry: latest.entry + 1, previous: latest };
+  }
+  // Exited: only the latest entry can be live, and it was checked above.
+  const exitedAt = counted.exitedAt ?? latest.exitedAt;
+  const where = reentry.scope === 'version' ? `version ${version} of this journey` : 'this journey';
   if (!reentry.allowed) {
     return {
       eligible: false,
       reason: 'already_entered',
-      detail: `the user already entered this journey on ${latest.enteredAt.toISOString()} and re-entry is off`,
+      detail: `the user already entered ${where} on ${counted.enteredAt.toISOString()} and re-entry is off`,
       latest,
     };
   }
   const cooldownMs = reentry.cooldown ? durationToMs(reentry.cooldown) : 0;
-  const until = new Date(latest.exitedAt.getTime() + cooldownMs);
+  // Never before the latest exit, whatever the scope: entries follow one another.
+  const until = new Date(Math.max(exitedAt.getTime() + cooldownMs, latest.exitedAt.getTime()));
   if (at < until) {
     return {
       eligible: false,
       reason: 'cooldown',
-      detail: reentry.cooldown
-        ? `re-entry cool-down (${reentry.cooldown}) after the exit on ${latest.exitedAt.toISOString()} ends at ${until.toISOString()}`
-        : `the claim is dated ${at.toISOString()}, before the exit of the previous entry on ${latest.exitedAt.toISOString()}`,
+      detail:
+        reentry.cooldown && until.getTime() > latest.exitedAt.getTime()
+          ? `re-entry cool-down (${reentry.cooldown}) after the exit on ${exitedAt.toISOString()} ends at ${until.toISOString()}`
+          : `the claim is dated ${at.toISOString()}, before the exit of the previous entry on ${latest.exitedAt.toISOString()}`,
       latest,
       until,
     };
@@ -159,9 +188,9 @@ export function createEntryStore(models: Pick<Models, 'entries'>) {
     latest,
     history,
 
-    /** Read-only: what a claim at `now` would answer (the API refuses early with it). */
-    async eligibility(journeyId: string, userId: string, reentry: ReentryRule, now: Date): Promise<Eligibility> {
-      return decideEntry(await latest(journeyId, userId), reentry, now);
+    /** Read-only: what a claim of `version` at `now` would answer (the API refuses early with it). */
+    async eligibility(journeyId: string, userId: string, reentry: ReentryRule, now: Date, version: number): Promise<Eligibility> {
+      return decideEntry(await history(journeyId, userId), reentry, now, version);
     },
 
     /**
@@ -173,9 +202,10 @@ export function createEntryStore(models: Pick<Models, 'entries'>) {
       for (let attempt = 0; attempt < maxClaimAttempts; attempt++) {
         // The run's own entry, if an earlier attempt of this claim wrote it, is the latest one: nobody
         // enters after a live instance.
-        const last = await latest(claim.journeyId, claim.userId);
+        const previous = await history(claim.journeyId, claim.userId);
+        const last = previous.at(-1);
         if (last?.runId === claim.runId) return { eligible: true, entry: last.entry };
-        const decision = decideEntry(last, claim.reentry, at);
+        const decision = decideEntry(previous, claim.reentry, at, claim.version);
         if (!decision.eligible) return { eligible: false, reason: decision.reason, detail: decision.detail };
         try {
           await entries.create({

@@ -93,7 +93,7 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
 
   if (deps.entries) {
     const now = (deps.clock ?? (() => new Date()))();
-    let eligibility = await deps.entries.eligibility(journeyId, userId, settings.reentry, now);
+    let eligibility = await deps.entries.eligibility(journeyId, userId, settings.reentry, now, active.version);
     if (!eligibility.eligible && eligibility.reason === 'live_instance') {
       const live = await liveInstance(deps.temporal, eligibility.latest, now);
       if (live.running) {
@@ -114,7 +114,7 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
       // The entry's instance ended without recording its exit (terminated, failed, or forgotten by Temporal):
       // record it now, so the user is not locked out forever, and decide again.
       await deps.entries.close({ ...entryKey(eligibility.latest), reason: live.reason, at: live.closedAt.toISOString() });
-      eligibility = await deps.entries.eligibility(journeyId, userId, settings.reentry, now);
+      eligibility = await deps.entries.eligibility(journeyId, userId, settings.reentry, now, active.version);
     }
     // Still `live_instance` only when a concurrent enrolment just got in: the start below answers its instance.
     if (!eligibility.eligible && eligibility.reason !== 'live_instance') {

@@ -55,6 +55,8 @@ const off: ReentryRule = { allowed: false };
 const on: ReentryRule = { allowed: true };
 const daily: ReentryRule = { allowed: true, cooldown: 'P1D' };
 const twoHours: ReentryRule = { allowed: true, cooldown: 'PT2H' };
+const offPerVersion: ReentryRule = { allowed: false, scope: 'version' };
+const dailyPerVersion: ReentryRule = { allowed: true, cooldown: 'P1D', scope: 'version' };
 
 export const entryScenarios: EntryScenario[] = [
   {
@@ -140,6 +142,47 @@ export const entryScenarios: EntryScenario[] = [
       u: [
         { entry: 1, run: 'a', version: 1, enteredHours: 0, exitedHours: 1, reason: 'exited' },
         { entry: 2, run: 'c', version: 2, enteredHours: 4 },
+      ],
+    },
+  },
+  {
+    name: 're-entry scope journey (the default): an entry into version 1 counts for version 2',
+    steps: [
+      { claim: 'a', hours: 0, reentry: off, expect: { eligible: true, entry: 1 } },
+      { close: 'a', entry: 1, hours: 1 },
+      { claim: 'b', hours: 2, reentry: off, version: 2, expect: { eligible: false, reason: 'already_entered' } },
+      {
+        claim: 'c',
+        hours: 2,
+        reentry: { allowed: false, scope: 'journey' },
+        version: 2,
+        expect: { eligible: false, reason: 'already_entered' },
+      },
+      { claim: 'd', hours: 2, reentry: daily, version: 2, expect: { eligible: false, reason: 'cooldown' } },
+    ],
+    entries: { u: [{ entry: 1, run: 'a', version: 1, enteredHours: 0, exitedHours: 1, reason: 'exited' }] },
+  },
+  {
+    name: 're-entry scope version: version 2 admits a user of version 1; within a version the rule holds',
+    steps: [
+      { claim: 'a', hours: 0, reentry: offPerVersion, expect: { eligible: true, entry: 1 } },
+      { claim: 'b', hours: 0.5, reentry: offPerVersion, version: 2, expect: { eligible: false, reason: 'live_instance' } },
+      { close: 'a', entry: 1, hours: 1 },
+      { claim: 'c', hours: 2, reentry: offPerVersion, expect: { eligible: false, reason: 'already_entered' } },
+      { claim: 'd', hours: 2, reentry: offPerVersion, version: 2, expect: { eligible: true, entry: 2 } },
+      { close: 'd', entry: 2, hours: 3 },
+      { claim: 'e', hours: 4, reentry: offPerVersion, version: 2, expect: { eligible: false, reason: 'already_entered' } },
+      { claim: 'f', hours: 4, reentry: dailyPerVersion, version: 3, expect: { eligible: true, entry: 3 } },
+      { close: 'f', entry: 3, hours: 5 },
+      { claim: 'g', hours: 6, reentry: dailyPerVersion, version: 3, expect: { eligible: false, reason: 'cooldown' } },
+      { claim: 'h', hours: 29, reentry: dailyPerVersion, version: 3, expect: { eligible: true, entry: 4 } },
+    ],
+    entries: {
+      u: [
+        { entry: 1, run: 'a', version: 1, enteredHours: 0, exitedHours: 1, reason: 'exited' },
+        { entry: 2, run: 'd', version: 2, enteredHours: 2, exitedHours: 3, reason: 'exited' },
+        { entry: 3, run: 'f', version: 3, enteredHours: 4, exitedHours: 5, reason: 'exited' },
+        { entry: 4, run: 'h', version: 3, enteredHours: 29 },
       ],
     },
   },

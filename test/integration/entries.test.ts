@@ -77,7 +77,7 @@ describe('entries store and the claimEntry / closeEntry activities', () => {
     const ends = new Date(t0.getTime() + 2 * hour + 24 * hour).toISOString();
     expect((early as { detail: string }).detail).toContain(ends);
 
-    const eligibility = await entries.eligibility('j-entries', 'cool', reentry, new Date(plus(3 * hour)));
+    const eligibility = await entries.eligibility('j-entries', 'cool', reentry, new Date(plus(3 * hour)), 1);
     expect(eligibility).toMatchObject({ eligible: false, reason: 'cooldown', until: new Date(ends) });
 
     const onTime = claim('cool', { reentry, at: ends });
@@ -255,6 +255,36 @@ describe('enrolment API with the enrolment record', () => {
       [1, one.body.runId, 'exited'],
       [2, two.body.runId, 'exited'],
     ]);
+  });
+
+  it('re-entry across versions: scope journey (the default) counts the entry into version 1; scope version admits version 2', async () => {
+    for (const scope of ['journey', 'version'] as const) {
+      const id = `scope-${scope}-api`;
+      // `journey` is the default: left out, as in every definition written before the setting.
+      await deploy(id, { reentry: scope === 'version' ? { allowed: false, scope } : { allowed: false } });
+      const first = await enrol(id, 'dee');
+      expect(first.status).toBe(202);
+      expect(await release(first.body.instanceId)).toMatchObject({ reason: 'exited' });
+      expect((await call(stack, 'POST', `/v1/journeys/${id}/versions`, { from: 1 })).status).toBe(201);
+      expect((await call(stack, 'POST', `/v1/journeys/${id}/versions/2/publish`, { oldVersion: 'restrict' })).status).toBe(200);
+
+      const second = await enrol(id, 'dee');
+      const entries = createEntryStore(stack.db.models);
+      if (scope === 'journey') {
+        expect(second.body).toMatchObject({ status: 409, code: 'not_eligible', reason: 'already_entered' });
+        expect(await entries.history(id, 'dee')).toHaveLength(1);
+        continue;
+      }
+      expect(second).toMatchObject({ status: 202, body: { version: 2 } });
+      // The instance's own claim admitted it too (a refused claim ends the instance with `not_eligible`).
+      expect(await release(second.body.instanceId)).toMatchObject({ reason: 'exited' });
+      expect((await entries.history(id, 'dee')).map((e) => [e.entry, e.version, e.exitReason])).toEqual([
+        [1, 1, 'exited'],
+        [2, 2, 'exited'],
+      ]);
+      // Within version 2 the rule holds: once.
+      expect((await enrol(id, 'dee')).body).toMatchObject({ status: 409, reason: 'already_entered' });
+    }
   });
 
   it('does not lock a user out when their instance was terminated without recording its exit', async () => {

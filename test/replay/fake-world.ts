@@ -59,7 +59,8 @@ export function createLifecycleFake() {
       const rows = entries.get(key) ?? [];
       const last = rows.at(-1);
       if (last?.runId === claim.runId) return { eligible: true, entry: last.entry };
-      const decision = decideEntry(last && asRecord(last, claim.instanceId), claim.reentry, new Date(claim.at));
+      const history = rows.map((row) => asRecord(row, claim.instanceId));
+      const decision = decideEntry(history, claim.reentry, new Date(claim.at), claim.version);
       if (!decision.eligible) return { eligible: false, reason: decision.reason, detail: decision.detail };
       rows.push({
         journeyId: claim.journeyId,

@@ -6,7 +6,7 @@ export const DEFAULT_TRACKING_WINDOW = 'P30D';
 
 /** The journey-level rules of a version, read once from its settings (pure; defaults for anything absent). */
 export interface JourneyRules {
-  reentry: { allowed: boolean; cooldown?: string };
+  reentry: { allowed: boolean; cooldown?: string; scope?: 'journey' | 'version' };
   goals: Goal[];
   /** Journey timeout: the instance exits with `timeout` at entry + this. */
   timeoutMs?: number;
@@ -29,7 +29,12 @@ export function rulesOf(graph: Pick<JourneyGraph, 'settings'>): JourneyRules {
   const timeoutMs = positive(settings.timeout);
   const conversionWindowMs = goals.length > 0 ? positive(settings.conversionWindow) : undefined;
   return {
-    reentry: { allowed: reentry.allowed === true, ...(reentry.cooldown ? { cooldown: reentry.cooldown } : {}) },
+    reentry: {
+      allowed: reentry.allowed === true,
+      ...(reentry.cooldown ? { cooldown: reentry.cooldown } : {}),
+      // Only when set: the claims of graphs without it stay as their histories recorded them.
+      ...(reentry.scope ? { scope: reentry.scope } : {}),
+    },
     goals,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(conversionWindowMs !== undefined ? { conversionWindowMs } : {}),
