@@ -18,6 +18,8 @@ function keyProblem(key: string): string | undefined {
   if (key.startsWith('$')) return `attribute key "${key}" must not start with "$"`;
   if (key.includes('.')) return `attribute key "${key}" must not contain "."`;
   if (key.includes('\0')) return `attribute key "${key}" must not contain a NUL character`;
+  // FerretDB refuses a field path segment with white space around it (EmptyFieldName) when it merges a change.
+  if (key.trim() !== key) return `attribute key "${key}" must not start or end with white space`;
   if (UNSAFE_SEGMENTS.includes(key)) return `attribute key "${key}" is reserved (__proto__, constructor and prototype are not allowed)`;
   return undefined;
 }

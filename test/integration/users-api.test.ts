@@ -117,6 +117,13 @@ describe('users API', () => {
     ['an attribute key starting with $', { attributes: { $where: 1 } }, 'body.attributes.$where', /must not start with "\$"/],
     ['an attribute key with a dot', { attributes: { 'a.b': 1 } }, 'body.attributes.a.b', /attribute key "a\.b" must not contain "\."/],
     ['an empty attribute key', { attributes: { '': 1 } }, 'body.attributes.', /must not be empty/],
+    [
+      'an attribute key with white space around it',
+      { attributes: { ' a': 1 } },
+      'body.attributes. a',
+      /must not start or end with white space/,
+    ],
+    ['a nested key of white space', { attributes: { address: { '\t': 1 } } }, 'body.attributes.address.\t', /white space/],
     ['a nested key with a dot', { attributes: { address: { 'ci.ty': 'Paris' } } }, 'body.attributes.address.ci.ty', /"ci\.ty"/],
     ['a nested key with $ inside a list', { attributes: { items: [{ $gt: 1 }] } }, 'body.attributes.items.0.$gt', /"\$gt"/],
     ['a list inside a list', { attributes: { matrix: [[1, 2]] } }, 'body.attributes.matrix.0', /list inside a list/],
