@@ -62,6 +62,7 @@ interface Scenario {
 }
 
 const cart = { name: 'cart_updated', properties: { items: 2, cartId: 'c-1', cartUrl: 'https://shop.example.com/cart/c-1' } };
+const trial = { name: 'trial_started', properties: { trialId: 't-1', plan: 'Pro' } };
 
 /** For every example: a run without events and runs with events that change its course. */
 const scenarios: Scenario[] = [
@@ -117,6 +118,30 @@ const scenarios: Scenario[] = [
     journeyId: 're-engagement',
     userId: 'dry-returning',
     events: [{ at: 'P1DT2H', name: 'app_opened' }],
+  },
+  {
+    name: 'trial-follow-up: nothing within the 7 days of the wait: the reminder',
+    journeyId: 'trial-follow-up',
+    userId: 'dry-trial-idle',
+    trigger: trial,
+    events: [],
+  },
+  {
+    name: 'trial-follow-up: a viewer invited does not count, an editor does: the team offer',
+    journeyId: 'trial-follow-up',
+    userId: 'dry-trial-team',
+    trigger: trial,
+    events: [
+      { at: 'P1D', name: 'teammate_invited', properties: { role: 'viewer' } },
+      { at: 'P2D', name: 'teammate_invited', properties: { role: 'editor' } },
+    ],
+  },
+  {
+    name: 'trial-follow-up: a cancel on day 3: ask why',
+    journeyId: 'trial-follow-up',
+    userId: 'dry-trial-cancel',
+    trigger: trial,
+    events: [{ at: 'P3D', name: 'trial_cancelled' }],
   },
 ];
 

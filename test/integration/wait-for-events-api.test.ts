@@ -86,6 +86,30 @@ describe('waitForEvents through the API', () => {
     }
   });
 
+  it('the dry run takes the path of the first event, or the timeout', async () => {
+    const dryRun = async (events: unknown[]) => {
+      const trigger = { name: 'cart_updated', properties: { cartId: 'c-9' } };
+      const response = await call(stack, 'POST', `/v1/journeys/${JOURNEY}/versions/1/dry-run`, {
+        userId: 'dry-watch',
+        profile: {},
+        trigger,
+        events,
+      });
+      expect(response.status).toBe(200);
+      return { path: response.body.path.map((step: { nodeId: string }) => step.nodeId), exit: response.body.exit.nodeId };
+    };
+    const first = [
+      { at: 'PT2S', name: 'cart_emptied' },
+      { at: 'PT3S', name: 'checkout_started', properties: { cartId: 'c-9' } },
+    ];
+    expect(await dryRun(first)).toEqual({ path: ['watch', 'bye'], exit: 'bye' });
+    expect(await dryRun([{ at: 'PT2S', name: 'checkout_started', properties: { cartId: 'c-9' } }])).toEqual({
+      path: ['watch', 'thanks'],
+      exit: 'thanks',
+    });
+    expect(await dryRun([])).toEqual({ path: ['watch', 'idle'], exit: 'idle' });
+  });
+
   it('reports the moves per connector and the paths with count and share', async () => {
     await eventually(async () => {
       const response = await call(stack, 'GET', `/v1/journeys/${JOURNEY}/versions/1/report`);
