@@ -21,7 +21,17 @@ interface Built {
 }
 
 const CHANNELS = ['email', 'push', 'sms', 'webhook', 'sink'] as const;
-const TYPES = ['message', 'delay', 'waitForEvent', 'split', 'experiment', 'updateProfile', 'enterJourney', 'exit'] as const;
+const TYPES = [
+  'message',
+  'delay',
+  'waitForEvent',
+  'waitForEvents',
+  'split',
+  'experiment',
+  'updateProfile',
+  'enterJourney',
+  'exit',
+] as const;
 
 const contentFor: Record<(typeof CHANNELS)[number], (i: number) => Json> = {
   email: (i) =>
@@ -104,6 +114,23 @@ function buildJourney(nodeCount: number, stream: number[]): Built {
         };
         for (const c of ['yes', 'timeout']) slots.push({ set: (t) => (node.next[c] = t), get: () => node.next[c], required: false });
         break;
+      case 'waitForEvents': {
+        const count = 2 + (next() % 4);
+        node = {
+          type,
+          events: Array.from({ length: count }, (_, e) => ({
+            name: `w${e}`,
+            event: e % 2 === 0 ? 'order_completed' : `event_${e}`,
+            ...(e % 2 === 0 ? { where: { 'properties.total': { gte: next() % 100 } } } : {}),
+          })),
+          within: 'PT6H',
+          includePrior: next() % 2 === 0,
+          next: {},
+        };
+        node.events.forEach((path: Json) => slots.push({ set: (t) => (path.next = t), get: () => path.next, required: false }));
+        slots.push({ set: (t) => (node.next.timeout = t), get: () => node.next.timeout, required: false });
+        break;
+      }
       case 'split': {
         const count = 1 + (next() % defaultLimits.maxSplitPaths);
         node = {
@@ -213,6 +240,8 @@ function connectorKeys(node: Json): Array<(target: string) => void> {
       return (node.channel === 'webhook' ? ['sent'] : ['sent', 'failed', 'unreachable']).map((c) => (t: string) => (node.next[c] = t));
     case 'waitForEvent':
       return ['yes', 'timeout'].map((c) => (t: string) => (node.next[c] = t));
+    case 'waitForEvents':
+      return [...node.events.map((p: Json) => (t: string) => (p.next = t)), (t: string) => (node.next.timeout = t)];
     case 'split':
       return [...node.paths.map((p: Json) => (t: string) => (p.next = t)), (t: string) => (node.others = t)];
     case 'experiment':
