@@ -33,6 +33,16 @@ export interface Fact {
   path?: string;
   /** Set on the `goal` facts of control-group users (their conversions are counted apart). */
   control?: true;
+  /**
+   * Set on the `control` and `goal` facts of users held out by the account's global control group (counted
+   * apart from the journey's own control group).
+   */
+  global?: true;
+  /**
+   * On a `goal` fact: the message node the conversion is credited to, the last one whose send the provider
+   * confirmed before the goal, within the conversion window (absent when none, and on facts written before).
+   */
+  attributedTo?: string;
   /** Set on a `message` fact counted as sent although the provider's answer was lost (counted apart as in doubt). */
   inDoubt?: true;
   /** Workflow time, ISO-8601. */

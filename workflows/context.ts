@@ -40,6 +40,8 @@ export interface NodeContext {
   trackExperimentGoals(nodeId: string): void;
   /** Tells operators what the node waits for and until when (cleared when the node ends). */
   waiting(waiting: Waiting): void;
+  /** A write of this node changed the profile (the paths profile goals read, before and after, at ms): goals weigh it. */
+  profileChanged?(change: { before: Record<string, unknown>; after: Record<string, unknown>; at: number }): void;
 }
 
 /** What a message node's send returned, recorded as a `message` fact. */

@@ -82,6 +82,21 @@ export const eventSignal = defineSignal<[JourneyEvent]>('event');
 /**
  * The `stop` signal: the instance exits at once with this reason (the node in progress is cancelled, no
  * further send starts). `stopped`: the version was stopped in `exit` mode; `version_exit`: a newer version
+/**
+ * A change of the user's profile, delivered by the API after a write (`temporal/profile-goals.ts`) to the
+ * instances of journeys with profile goals. Only the paths those goals read travel (PII stays out of history).
+ */
+export interface ProfileChange {
+  /** When the write happened, ISO-8601: a change before the entry is no goal. */
+  at: string;
+  /** The values at the goals' profile paths before and after the write (profile view: attributes at the root). */
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
+
+/** The `profileChanged` signal: a profile goal is met when the change makes its condition true. */
+export const profileChangedSignal = defineSignal<[ProfileChange]>('profileChanged');
+
  * was published with `stop` for this one; `erased`: the user was erased (sent without a version). Drain mode
  * sends nothing (instances just finish).
  */
@@ -204,6 +219,14 @@ export type StopReason = Exclude<StopRequest['reason'], 'erased'>;
 
 export interface VersionStopInput {
   journeyId: string;
+  /** The latest confirmed sends (message node, event time), for goal attribution (absent in states carried by older code). */
+  sends?: SentMessage[];
+}
+
+/** A message node whose send the provider confirmed, and when (logical time): a goal is credited to the latest. */
+export interface SentMessage {
+  nodeId: string;
+  at: number;
   version: number;
   reason: StopReason;
   /** Full passes over the running instances (default 2: the second catches what visibility showed late). */

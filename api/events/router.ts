@@ -84,7 +84,8 @@ export function createEventRouter(
 export type EventRouter = ReturnType<typeof createEventRouter>;
 
 function listenedEvents(graph: JourneyGraph): Set<string> {
-  const names = new Set(graph.settings.goals.map((goal) => goal.event));
+  // Profile goals wait for profile changes, not events (temporal/profile-goals.ts routes those).
+  const names = new Set(graph.settings.goals.flatMap((goal) => (goal.event !== undefined ? [goal.event] : [])));
   for (const node of Object.values(graph.nodes)) {
     if (node.type === 'waitForEvent') names.add(node.event);
     if (node.type === 'waitForEvents') for (const path of node.events) names.add(path.event);

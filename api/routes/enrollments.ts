@@ -7,6 +7,7 @@ import { profilePatchSchema } from '../../domain/profiles/schema';
 import { contextSchema } from '../../domain/input-limits';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
+import { profileWritesOf } from '../profiles/profile-writes';
 
 const enrollmentBody = z.strictObject({
   userId: userIdSchema,
@@ -71,7 +72,7 @@ export function addEnrollmentRoutes(
 
   /** Merges the profile given, then enrols: the instance reads the profile as it now is. */
   async function enrolOne(journeyId: string, body: z.infer<typeof enrollmentBody>) {
-    if (body.profile) await profiles.patch(body.userId, body.profile);
+    if (body.profile) await profileWritesOf({ profiles, journeys, temporal }).patch(body.userId, body.profile);
     const outcome = await enrolUser(
       { temporal, journeys, entries },
       { journeyId, userId: body.userId, ...(body.context ? { context: body.context } : {}), taskQueue: config.TEMPORAL_TASK_QUEUE },

@@ -5,6 +5,7 @@ import { profileInputSchema, profilePatchSchema, profileResponseSchema } from '.
 import type { Profile } from '../../store/profiles';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
+import { profileWritesOf } from '../profiles/profile-writes';
 import { addErasureRoute } from './erasure';
 
 const userParams = z.object({ id: userIdSchema });
@@ -16,6 +17,8 @@ function profileBody({ updatedAt, ...fields }: Profile) {
 /** User profiles: the attributes journeys read as `profile.*` and the addresses and consent delivery needs. */
 export function addUserRoutes(routes: Routes, deps: ApiDeps): void {
   const { profiles } = deps;
+  // Writes tell the user's instances of journeys with profile goals what changed.
+  const writes = profileWritesOf(deps);
   routes.add({
     method: 'put',
     path: '/v1/users/:id',
@@ -26,7 +29,7 @@ export function addUserRoutes(routes: Routes, deps: ApiDeps): void {
     body: profileInputSchema,
     responses: { 200: { description: 'The profile as stored; fields left out of the body are gone.', schema: profileResponseSchema } },
     async handle({ params, body }) {
-      return { status: 200, body: profileBody(await profiles.put({ userId: params.id, ...body })) };
+      return { status: 200, body: profileBody(await writes.put({ userId: params.id, ...body })) };
     },
   });
 
@@ -50,7 +53,7 @@ export function addUserRoutes(routes: Routes, deps: ApiDeps): void {
       },
     },
     async handle({ params, body }) {
-      return { status: 200, body: profileBody(await profiles.patch(params.id, body)) };
+      return { status: 200, body: profileBody(await writes.patch(params.id, body)) };
     },
   });
 

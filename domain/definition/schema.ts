@@ -244,12 +244,48 @@ export type EntryOfType<T extends EntryType> = Extract<JourneyEntry, { type: T }
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-export const goalSchema = strictObject('a goal', {
-  id: slugSchema.optional().describe('A stable id for reports; default goal-1, goal-2... in order.'),
+const goalIdSchema = slugSchema.optional().describe('A stable id for reports; default goal-1, goal-2... in order.');
+
+export const eventGoalSchema = strictObject('an event goal', {
+  id: goalIdSchema,
   event: eventNameSchema.describe('The event that meets the goal.'),
   where: conditionSchema.optional().describe('Filter over the event (its fields at the root; `trigger.*` for refs).'),
-});
-export type Goal = z.infer<typeof goalSchema> & { id: string };
+}).describe('Met by the first matching event that happens after entry.');
+
+export const profileGoalSchema = strictObject('a profile goal', {
+  id: goalIdSchema,
+  profile: conditionSchema.describe(
+    'A condition over `profile.*` paths, met by the first profile change after entry that makes it true (false before the ' +
+      'change, true after): a write through PUT/PATCH /v1/users/{id} or an enrolment `profile`, or an updateProfile node of ' +
+      'the instance. A condition already true at entry is not met until a change makes it true again.',
+  ),
+}).describe('Met when a profile change makes a condition true.');
+
+/** Which kind of goal a union error is about, by its fields: the error of that kind, not of both. */
+function goalError(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const input = issue.input;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'a goal must be an object: { event } or { profile }';
+  const hasEvent = 'event' in input;
+  const hasProfile = 'profile' in input;
+  if (hasEvent && hasProfile) return 'a goal has `event` (an event goal) or `profile` (a profile goal), not both';
+  if (!hasEvent && !hasProfile) return 'a goal needs `event` (an event name) or `profile` (a condition over profile.*)';
+  const errors = (issue as { errors?: Array<Array<{ path: PropertyKey[]; message: string }>> }).errors?.[hasEvent ? 0 : 1] ?? [];
+  const text = errors.map((e) => (e.path.length > 0 ? `${e.path.map(String).join('.')}: ` : '') + e.message).join('; ');
+  return text.length > 0 ? text : undefined;
+}
+
+export const goalSchema = z
+  .union([eventGoalSchema, profileGoalSchema], { error: goalError })
+  .describe('A journey goal: an event (`event`, optional `where`) or a profile condition (`profile`).');
+export type EventGoal = z.infer<typeof eventGoalSchema> & { id: string };
+/** A profile goal; `event` and `where` are absent (declared so code reading `goal.event` needs no narrowing). */
+export type ProfileGoal = z.infer<typeof profileGoalSchema> & { id: string; event?: undefined; where?: undefined };
+export type Goal = EventGoal | ProfileGoal;
+
+export function isProfileGoal(goal: Goal): goal is ProfileGoal {
+  return 'profile' in goal && goal.profile !== undefined;
+}
 
 export const quietHoursWindowSchema = strictObject('a quiet-hours window', {
   days: weekdaysSchema.describe('Days on which the window starts, e.g. [mon-fri].'),

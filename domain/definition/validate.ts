@@ -9,6 +9,7 @@ import {
   contentSchemaFor,
   DEFAULT_EXPERIMENT_FLOOR,
   experimentContentSchema,
+  isProfileGoal,
   journeyDefinitionSchema,
   type ExperimentNode,
   type JourneyDefinition,
@@ -128,7 +129,7 @@ function valueAt(root: unknown, path: readonly Segment[]): unknown {
 // ---------------------------------------------------------------------------------------------
 // Schema issues
 
-const CONDITION_FIELDS = new Set(['when', 'where', 'audience']);
+const CONDITION_FIELDS = new Set(['when', 'where', 'audience', 'profile']);
 
 /** Zod issues as problems, with precise paths for conditions and readable sentences. */
 export function schemaProblems(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly Segment[] = []): DefinitionProblem[] {
@@ -138,6 +139,13 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], input: unkno
     const local = issue.path as Segment[];
     const value = valueAt(input, local);
     const last = local[local.length - 1];
+    // A journey goal is an event goal or a profile goal: its fields say which, and only that kind's problems are told.
+    const goalKind =
+      issue.code === 'invalid_union' && local[0] === 'settings' && local[local.length - 2] === 'goals' ? goalBranch(value) : undefined;
+    if (goalKind !== undefined && issue.code === 'invalid_union' && issue.errors[goalKind]) {
+      problems.push(...schemaProblems(issue.errors[goalKind]!, value, path));
+      continue;
+    }
     if (issue.code === 'invalid_union' && typeof last === 'string' && CONDITION_FIELDS.has(last) && issue.errors.length > 0) {
       const shape = conditionShapeProblems(value);
       if (shape.length > 0) {
@@ -153,6 +161,14 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], input: unkno
     problems.push(problemAt(path, issueText(issue, value)));
   }
   return dedupe(problems);
+}
+
+/** The union branch of a goal by its fields: 0 an event goal, 1 a profile goal; undefined when both or neither. */
+function goalBranch(value: unknown): 0 | 1 | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const hasEvent = 'event' in value;
+  const hasProfile = 'profile' in value;
+  return hasEvent === hasProfile ? undefined : hasEvent ? 0 : 1;
 }
 
 function issueText(issue: z.core.$ZodIssue, value: unknown): string {
@@ -524,7 +540,7 @@ function roundForDisplay(value: number): string {
 // ---------------------------------------------------------------------------------------------
 // Conditions
 
-type Place = 'split' | 'audience' | 'entryFilter' | 'eventFilter';
+type Place = 'split' | 'audience' | 'profileGoal' | 'entryFilter' | 'eventFilter';
 
 const EVENT_FILTER_HINT = "in an event filter the event's fields are at the root";
 
@@ -539,6 +555,8 @@ function checkCondition(condition: unknown, path: readonly Segment[], place: Pla
       add(path, `${owner}: path \`${p}\`${where} must start with profile., event. (the trigger event) or context.`);
     } else if (place === 'audience' && root(p) !== 'profile') {
       add(path, `${owner}: path \`${p}\`${where} must start with profile. (an audience is a condition over profiles)`);
+    } else if (place === 'profileGoal' && root(p) !== 'profile') {
+      add(path, `${owner}: path \`${p}\`${where} must start with profile. (a profile goal is a condition over the profile)`);
     } else if ((place === 'entryFilter' || place === 'eventFilter') && ['event', 'profile', 'trigger'].includes(root(p))) {
       const hint =
         root(p) === 'event'
@@ -550,7 +568,7 @@ function checkCondition(condition: unknown, path: readonly Segment[], place: Pla
   for (const ref of new Set(refs)) {
     if (place === 'split' && !['profile', 'event', 'context'].includes(root(ref))) {
       add(path, `${owner}: ref \`${ref}\`${where} must start with profile., event. or context.`);
-    } else if (place === 'audience' && root(ref) !== 'profile') {
+    } else if ((place === 'audience' || place === 'profileGoal') && root(ref) !== 'profile') {
       add(path, `${owner}: ref \`${ref}\`${where} must start with profile.`);
     } else if (place === 'entryFilter' && root(ref) === 'trigger') {
       add(path, `${owner}: ref \`${ref}\`${where}: there is no trigger event yet when the entry event is filtered`);
@@ -564,6 +582,12 @@ function conditionRules(definition: JourneyDefinition, add: Add): void {
   if (entry.type === 'segment') checkCondition(entry.audience, ['entry', 'audience'], 'audience', 'entry', add);
   definition.settings.goals.forEach((goal, index) => {
     if (goal.where !== undefined) checkCondition(goal.where, ['settings', 'goals', index, 'where'], 'eventFilter', `goal ${goal.id}`, add);
+    if (isProfileGoal(goal)) {
+      const at = ['settings', 'goals', index, 'profile'];
+      checkCondition(goal.profile, at, 'profileGoal', `goal ${goal.id}`, add);
+      // Only a change of a value the condition reads can make it true.
+      if (conditionPaths(goal.profile).paths.length === 0) add(at, `goal ${goal.id}: a profile goal must read at least one profile. path`);
+    }
   });
   for (const [id, node] of Object.entries(definition.nodes)) {
     if (node.type === 'split') {

@@ -6,14 +6,17 @@ import type { Fact } from '../facts';
  * the counters can be rebuilt from the facts alone by replaying them through this function.
  *
  * Keys (node ids, connectors, reasons, goal ids and paths never contain `:`):
- * - `entered`, `control`: admitted instances (target and control), control-group instances
- * - `goal:{goal}`, `goal:{goal}:control`: journey goals met by target / control instances
+ * - `entered`, `control`, `globalControl`: admitted instances (target and both control groups), instances
+ *   held out by the journey's control group, instances held out by the account's global control group
+ * - `goal:{goal}`, `goal:{goal}:control`, `goal:{goal}:globalControl`: journey goals met by target / control /
+ *   global control instances
  * - `exit:{reason}`: instances ended, per reason (including `not_eligible`, which never entered)
  * - `n:{node}:entered`, `n:{node}:moved:{connector}`, `n:{node}:exit:{reason}`
  * - `n:{node}:msg:{outcome}` and `n:{node}:msg:{outcome}:{reason}`: send outcomes; a send counted as sent
  *   although its provider answer was lost counts as `n:{node}:msg:inDoubt` (never as plain `sent`)
  * - `n:{node}:event:{type}`: provider reports on sent messages (delivered, open, click, bounce...)
  * - `n:{node}:conv:{path}:{goal}`: experiment goals met per path
+ * - `n:{node}:attributed`: journey goals credited to a message node (its last confirmed send before the goal)
  */
 export type DayCounters = Record<string, number>;
 
@@ -23,9 +26,12 @@ export function counterKeysOf(fact: Fact): string[] {
     case 'entered':
       return ['entered'];
     case 'control':
-      return ['control'];
+      return [fact.global ? 'globalControl' : 'control'];
     case 'goal':
-      return fact.goalId === undefined ? [] : [fact.control ? `goal:${fact.goalId}:control` : `goal:${fact.goalId}`];
+      if (fact.goalId === undefined) return [];
+      if (fact.control) return [`goal:${fact.goalId}:${fact.global ? 'globalControl' : 'control'}`];
+      // A conversion credited to a message node also counts there (goal facts written before have no credit).
+      return [`goal:${fact.goalId}`, ...(fact.attributedTo !== undefined ? [`n:${fact.attributedTo}:attributed`] : [])];
     case 'exited':
       return [`exit:${fact.reason ?? 'completed'}`, ...(node ? [`${node}:exit:${fact.reason ?? 'completed'}`] : [])];
     case 'node_entered':

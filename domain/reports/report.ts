@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { connectorsOf, nodeTypesWithReport, reportViewOf } from '../definition/node-types';
-import type { JourneyDefinition, JourneyNode } from '../definition/schema';
+import type { Goal, JourneyDefinition, JourneyNode } from '../definition/schema';
 import { experimentGoalsOf } from '../experiments/goals';
 import type { DayCounters } from './counters';
 import type { VersionDay } from './reader';
@@ -39,6 +39,13 @@ export const weightChangeSchema = z
   .describe('One change of the weights of an experiment node.');
 export type WeightChange = z.infer<typeof weightChangeSchema>;
 
+const goalRefSchema = z.object({
+  goalId: z.string(),
+  event: z.string().optional().describe('An event goal: its event.'),
+  profile: z.literal(true).optional().describe('A profile goal (met by a profile change): true.'),
+});
+type GoalRef = z.infer<typeof goalRefSchema>;
+
 const conversionSideSchema = z.object({
   converted: count.describe('Instances that met a journey goal (one goal at most: a goal exits the instance).'),
   rate: percent.describe('converted / entered x 100 (target), or / control (control).'),
@@ -48,17 +55,23 @@ export const conversionSchema = z.object({
   target: conversionSideSchema,
   control: conversionSideSchema,
   boost: percent.describe('(target rate - control rate) / control rate x 100; null without a control rate.'),
+  globalControl: conversionSideSchema.describe("The account's global control group: rate = converted / globalControl x 100."),
+  globalBoost: percent.describe(
+    '(target rate - global control rate) / global control rate x 100: the lift over users who get no journey messages; ' +
+      'null without a global control rate.',
+  ),
 });
 export type Conversion = z.infer<typeof conversionSchema>;
 
 export const summarySchema = z.object({
   qualified: count.describe('Admitted instances, target and control.'),
-  entered: count.describe('Target instances (qualified - control).'),
-  control: count.describe('Control-group instances.'),
+  entered: count.describe('Target instances (qualified - control - globalControl).'),
+  control: count.describe("Instances held out by the journey's own control group."),
+  globalControl: count.describe("Instances held out by the account's global control group (not counted in `control`)."),
   inJourneyNow: count.describe('All time: admitted instances that have not exited yet.'),
   notEligible: count.describe('Entries refused (exit reason `not_eligible`).'),
   goals: z
-    .array(z.object({ goalId: z.string(), event: z.string(), target: count, control: count }))
+    .array(goalRefSchema.extend({ target: count, control: count, globalControl: count }))
     .describe("Journey goals met: the latest version's goals, then goals only in older versions."),
   conversion: conversionSchema,
   exits: countsSchema.describe('Exit reason -> instances (reasons with a count only).'),
@@ -69,7 +82,8 @@ export const trendEntrySchema = z.object({
   qualified: count,
   entered: count,
   control: count,
-  converted: z.object({ target: count, control: count }),
+  globalControl: count,
+  converted: z.object({ target: count, control: count, globalControl: count }),
   exits: countsSchema,
 });
 export type TrendEntry = z.infer<typeof trendEntrySchema>;
@@ -99,6 +113,10 @@ export const messageNodeReportSchema = z.object({
     failed: count,
     unreachable: count,
     reasons: countsSchema.describe('`{outcome}:{reason code}` -> sends, e.g. `failed:capped`.'),
+    conversions: count.describe(
+      'Journey goals credited to this node: it was the last message whose send the provider confirmed before the goal, within the conversion window (any earlier send without one).',
+    ),
+    conversionRate: percent.describe('conversions / sent x 100; null before the first send.'),
     events: countsSchema.describe('Provider reports: delivered, open, click, bounce...'),
   }),
 });
@@ -116,7 +134,7 @@ export const experimentNodeReportSchema = z.object({
   ...nodeBase,
   type: z.literal('experiment'),
   mode: z.enum(['manual', 'auto']),
-  goals: z.array(z.object({ goalId: z.string(), event: z.string() })).describe("The experiment's goals, or the journey's."),
+  goals: z.array(goalRefSchema).describe("The experiment's goals, or the journey's."),
   paths: z.array(
     pathShareSchema.extend({
       probability: percent
@@ -208,8 +226,8 @@ export function buildReport(input: ReportInput): JourneyReport {
 
   const trend = [...buckets.keys()].sort().map((start): TrendEntry => {
     const c = buckets.get(start)!;
-    const { qualified, entered, control } = admitted(c);
-    return { start, qualified, entered, control, converted: converted(c), exits: suffixCounts(c, 'exit:') };
+    const { qualified, entered, control, globalControl } = admitted(c);
+    return { start, qualified, entered, control, globalControl, converted: converted(c), exits: suffixCounts(c, 'exit:') };
   });
 
   // Newest first, so a node or goal present in several versions is described by its latest definition.
@@ -218,12 +236,12 @@ export function buildReport(input: ReportInput): JourneyReport {
   for (const { definition } of newestFirst) {
     for (const [id, node] of Object.entries(definition.nodes)) if (!nodes.has(id)) nodes.set(id, { node, definition });
   }
-  const goals = new Map<string, string>();
+  const goals = new Map<string, GoalRef>();
   for (const { definition } of newestFirst) {
-    for (const goal of journeyGoals(definition)) if (!goals.has(goal.goalId)) goals.set(goal.goalId, goal.event);
+    for (const goal of journeyGoals(definition)) if (!goals.has(goal.goalId)) goals.set(goal.goalId, goal);
   }
 
-  const { qualified, entered, control } = admitted(ranged);
+  const { qualified, entered, control, globalControl } = admitted(ranged);
   const conv = converted(ranged);
   const exitsAllTime = Object.entries(suffixCounts(allTime, 'exit:')).reduce(
     (sum, [reason, n]) => (reason === 'not_eligible' ? sum : sum + n),
@@ -242,15 +260,17 @@ export function buildReport(input: ReportInput): JourneyReport {
       qualified,
       entered,
       control,
+      globalControl,
       inJourneyNow: Math.max(0, (allTime['entered'] ?? 0) - exitsAllTime),
       notEligible: ranged['exit:not_eligible'] ?? 0,
-      goals: [...goals].map(([goalId, event]) => ({
+      goals: [...goals.values()].map(({ goalId, ...kind }) => ({
         goalId,
-        event,
+        ...kind,
         target: ranged[`goal:${goalId}`] ?? 0,
         control: ranged[`goal:${goalId}:control`] ?? 0,
+        globalControl: ranged[`goal:${goalId}:globalControl`] ?? 0,
       })),
-      conversion: conversionOf(entered, control, conv.target, conv.control),
+      conversion: conversionOf(entered, control, conv.target, conv.control, { held: globalControl, converted: conv.globalControl }),
       exits: suffixCounts(ranged, 'exit:'),
     },
     trend,
@@ -260,16 +280,28 @@ export function buildReport(input: ReportInput): JourneyReport {
   };
 }
 
-/** Conversion rates and boost; the boost uses the unrounded rates, then is rounded like them. */
-export function conversionOf(entered: number, control: number, convertedTarget: number, convertedControl: number): Conversion {
+/** Conversion rates and boosts; a boost uses the unrounded rates, then is rounded like them. */
+export function conversionOf(
+  entered: number,
+  control: number,
+  convertedTarget: number,
+  convertedControl: number,
+  global: { held: number; converted: number } = { held: 0, converted: 0 },
+): Conversion {
   const targetRate = entered > 0 ? (convertedTarget / entered) * 100 : null;
   const controlRate = control > 0 ? (convertedControl / control) * 100 : null;
-  const boost = targetRate !== null && controlRate !== null && controlRate !== 0 ? ((targetRate - controlRate) / controlRate) * 100 : null;
+  const globalRate = global.held > 0 ? (global.converted / global.held) * 100 : null;
   return {
     target: { converted: convertedTarget, rate: round2(targetRate) },
     control: { converted: convertedControl, rate: round2(controlRate) },
-    boost: round2(boost),
+    boost: round2(boostOver(targetRate, controlRate)),
+    globalControl: { converted: global.converted, rate: round2(globalRate) },
+    globalBoost: round2(boostOver(targetRate, globalRate)),
   };
+}
+
+function boostOver(targetRate: number | null, baseRate: number | null): number | null {
+  return targetRate !== null && baseRate !== null && baseRate !== 0 ? ((targetRate - baseRate) / baseRate) * 100 : null;
 }
 
 /** The first day of the bucket holding `day` (YYYY-MM-DD, UTC): itself, the ISO week's Monday, or the 1st. */
@@ -319,6 +351,8 @@ function nodeReport(
         unreachable: c['msg:unreachable'] ?? 0,
         reasons,
         events: suffixCounts(c, 'event:'),
+        conversions: c['attributed'] ?? 0,
+        conversionRate: round2((c['msg:sent'] ?? 0) > 0 ? ((c['attributed'] ?? 0) / c['msg:sent']!) * 100 : null),
       };
       return { ...base, type: view.node.type, messages };
     }
@@ -326,7 +360,7 @@ function nodeReport(
       return { ...base, type: view.node.type, paths: pathShares(pathsOf(view.node), moved) };
     case 'experiment': {
       const experiment = view.node;
-      const goals = experimentGoalsOf(experiment, definition.settings.goals).map((goal) => ({ goalId: goal.id, event: goal.event }));
+      const goals = experimentGoalsOf(experiment, definition.settings.goals).map(goalRefOf);
       const probabilities = latestProbabilities(input, nodeId);
       const paths = pathShares(pathsOf(experiment), moved).map((share) => ({
         ...share,
@@ -367,8 +401,13 @@ function pathsOf(node: JourneyNode): string[] {
   return connectorsOf(node).map((connector) => connector.name);
 }
 
-function journeyGoals(definition: JourneyDefinition): Array<{ goalId: string; event: string }> {
-  return definition.settings.goals.map((goal) => ({ goalId: goal.id, event: goal.event }));
+function journeyGoals(definition: JourneyDefinition): GoalRef[] {
+  return definition.settings.goals.map(goalRefOf);
+}
+
+/** A goal as reports name it: its id, and its event or `profile: true`. */
+function goalRefOf(goal: Pick<Goal, 'id' | 'event'>): GoalRef {
+  return goal.event !== undefined ? { goalId: goal.id, event: goal.event } : { goalId: goal.id, profile: true };
 }
 
 function pathShares(paths: string[], moved: Record<string, number>): Array<{ path: string; count: number; share: number | null }> {
@@ -379,24 +418,27 @@ function pathShares(paths: string[], moved: Record<string, number>): Array<{ pat
   });
 }
 
-/** `entered` counts target and control instances alike: the target is the difference. */
-function admitted(c: DayCounters): { qualified: number; entered: number; control: number } {
+/** `entered` counts target and control instances (both groups) alike: the target is the difference. */
+function admitted(c: DayCounters): { qualified: number; entered: number; control: number; globalControl: number } {
   const qualified = c['entered'] ?? 0;
   const control = c['control'] ?? 0;
-  return { qualified, entered: Math.max(0, qualified - control), control };
+  const globalControl = c['globalControl'] ?? 0;
+  return { qualified, entered: Math.max(0, qualified - control - globalControl), control, globalControl };
 }
 
 /** Conversions: every journey goal met (an instance meets one at most, since a goal exits it). */
-function converted(c: DayCounters): { target: number; control: number } {
+function converted(c: DayCounters): { target: number; control: number; globalControl: number } {
   let target = 0;
   let control = 0;
+  let globalControl = 0;
   for (const [key, n] of Object.entries(c)) {
     const parts = key.split(':');
     if (parts[0] !== 'goal') continue;
     if (parts.length === 2) target += n;
     else if (parts.length === 3 && parts[2] === 'control') control += n;
+    else if (parts.length === 3 && parts[2] === 'globalControl') globalControl += n;
   }
-  return { target, control };
+  return { target, control, globalControl };
 }
 
 /** The counters `n:{node}:{rest}` regrouped per node as `{rest: n}`. */

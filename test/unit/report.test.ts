@@ -33,6 +33,8 @@ interface Walk {
   user: string;
   day: string;
   control?: boolean;
+  /** Held out by the account's global control group (with `control`). */
+  globalControl?: boolean;
   steps?: Step[];
   /** A goal met (it exits the instance with reason `goal`). */
   goal?: string;
@@ -64,7 +66,8 @@ function factsOf(walk: Walk, version = 1, journeyId = 'cart'): Fact[] {
     return facts;
   }
   add('entered');
-  if (walk.control) add('control');
+  const global = walk.globalControl ? { global: true as const } : {};
+  if (walk.control) add('control', global);
   let last: string | undefined;
   for (const step of walk.steps ?? []) {
     add('node_entered', { nodeId: step.node });
@@ -81,7 +84,7 @@ function factsOf(walk: Walk, version = 1, journeyId = 'cart'): Fact[] {
   }
   for (const [nodeId, path, goalId] of walk.conversions ?? []) add('experiment_goal', { nodeId, path, goalId });
   const at = last !== undefined ? { nodeId: last } : {};
-  if (walk.goal) add('goal', { goalId: walk.goal, ...at, ...(walk.control ? { control: true as const } : {}) });
+  if (walk.goal) add('goal', { goalId: walk.goal, ...at, ...(walk.control ? { control: true as const, ...global } : {}) });
   if (walk.exit) add('exited', { reason: walk.exit, ...at });
   return facts;
 }
@@ -229,10 +232,16 @@ describe('buildReport: summary', () => {
 
   it('reports goals, conversion and boost (30 % vs 20 % = 50 % boost)', () => {
     expect(r.summary.goals).toEqual([
-      { goalId: 'goal-1', event: 'order_completed', target: 2, control: 1 },
-      { goalId: 'signup', event: 'signed_up', target: 1, control: 0 },
+      { goalId: 'goal-1', event: 'order_completed', target: 2, control: 1, globalControl: 0 },
+      { goalId: 'signup', event: 'signed_up', target: 1, control: 0, globalControl: 0 },
     ]);
-    expect(r.summary.conversion).toEqual({ target: { converted: 3, rate: 30 }, control: { converted: 1, rate: 20 }, boost: 50 });
+    expect(r.summary.conversion).toEqual({
+      target: { converted: 3, rate: 30 },
+      control: { converted: 1, rate: 20 },
+      boost: 50,
+      globalControl: { converted: 0, rate: null },
+      globalBoost: null,
+    });
   });
 
   it('counts exits per reason', () => {
@@ -279,7 +288,16 @@ describe('buildReport: nodes', () => {
       waitingNow: 1,
       movedForward: { sent: 1 },
       exits: { completed: 1, goal: 2 },
-      messages: { sent: 3, inDoubt: 0, failed: 1, unreachable: 0, reasons: { 'failed:capped': 1 }, events: { delivered: 2, open: 1 } },
+      messages: {
+        sent: 3,
+        inDoubt: 0,
+        failed: 1,
+        unreachable: 0,
+        reasons: { 'failed:capped': 1 },
+        events: { delivered: 2, open: 1 },
+        conversions: 0,
+        conversionRate: 0,
+      },
     });
     expect(node(r, 'push-all')).toEqual({
       nodeId: 'push-all',
@@ -296,6 +314,8 @@ describe('buildReport: nodes', () => {
         unreachable: 1,
         reasons: { 'failed:rejected': 1, 'unreachable:no_token': 1 },
         events: { click: 1 },
+        conversions: 0,
+        conversionRate: 0,
       },
     });
     expect(node(r, 'done')).toEqual({ nodeId: 'done', type: 'exit', entered: 3, waitingNow: 0, movedForward: {}, exits: { exited: 3 } });
@@ -340,14 +360,21 @@ describe('buildReport: range and trend', () => {
       qualified: 5,
       entered: 4,
       control: 1,
+      globalControl: 0,
       inJourneyNow: 4,
       notEligible: 1,
       goals: [
-        { goalId: 'goal-1', event: 'order_completed', target: 1, control: 0 },
-        { goalId: 'signup', event: 'signed_up', target: 1, control: 0 },
+        { goalId: 'goal-1', event: 'order_completed', target: 1, control: 0, globalControl: 0 },
+        { goalId: 'signup', event: 'signed_up', target: 1, control: 0, globalControl: 0 },
       ],
       // a control rate of 0 gives no boost
-      conversion: { target: { converted: 2, rate: 50 }, control: { converted: 0, rate: 0 }, boost: null },
+      conversion: {
+        target: { converted: 2, rate: 50 },
+        control: { converted: 0, rate: 0 },
+        boost: null,
+        globalControl: { converted: 0, rate: null },
+        globalBoost: null,
+      },
       exits: { completed: 1, control: 1, exited: 1, goal: 2, not_eligible: 1 },
     });
     expect(r.trend.map((t) => t.start)).toEqual([MON]);
@@ -367,7 +394,13 @@ describe('buildReport: range and trend', () => {
   it('gives null rates and shares on an empty range', () => {
     const r = report({ versions: [cartVersion], days: cartDays, range: { from: '2026-01-01' } });
     expect(r.trend).toEqual([]);
-    expect(r.summary.conversion).toEqual({ target: { converted: 0, rate: null }, control: { converted: 0, rate: null }, boost: null });
+    expect(r.summary.conversion).toEqual({
+      target: { converted: 0, rate: null },
+      control: { converted: 0, rate: null },
+      boost: null,
+      globalControl: { converted: 0, rate: null },
+      globalBoost: null,
+    });
     expect(r.summary.inJourneyNow).toBe(4);
     expect(node(r, 'route')).toMatchObject({
       entered: 0,
@@ -382,17 +415,26 @@ describe('buildReport: range and trend', () => {
     qualified: 5,
     entered: 3,
     control: 2,
-    converted: { target: 1, control: 1 },
+    globalControl: 0,
+    converted: { target: 1, control: 1, globalControl: 0 },
     exits: { completed: 1, control: 1, exited: 1, goal: 2 },
   };
   const monday = {
     qualified: 5,
     entered: 4,
     control: 1,
-    converted: { target: 2, control: 0 },
+    globalControl: 0,
+    converted: { target: 2, control: 0, globalControl: 0 },
     exits: { completed: 1, control: 1, exited: 1, goal: 2, not_eligible: 1 },
   };
-  const wednesday = { qualified: 5, entered: 3, control: 2, converted: { target: 0, control: 0 }, exits: { exited: 1 } };
+  const wednesday = {
+    qualified: 5,
+    entered: 3,
+    control: 2,
+    globalControl: 0,
+    converted: { target: 0, control: 0, globalControl: 0 },
+    exits: { exited: 1 },
+  };
 
   it('trends by day', () => {
     const r = report({ versions: [cartVersion], days: cartDays, bucket: 'day' });
@@ -412,7 +454,8 @@ describe('buildReport: range and trend', () => {
         qualified: 10,
         entered: 7,
         control: 3,
-        converted: { target: 2, control: 0 },
+        globalControl: 0,
+        converted: { target: 2, control: 0, globalControl: 0 },
         exits: { completed: 1, control: 1, exited: 2, goal: 2, not_eligible: 1 },
       },
     ]);
@@ -426,7 +469,8 @@ describe('buildReport: range and trend', () => {
         qualified: 10,
         entered: 7,
         control: 3,
-        converted: { target: 3, control: 1 },
+        globalControl: 0,
+        converted: { target: 3, control: 1, globalControl: 0 },
         exits: { completed: 2, control: 2, exited: 2, goal: 4, not_eligible: 1 },
       },
       { start: '2025-04-01', ...wednesday },
@@ -607,7 +651,7 @@ describe('buildReport: experiments', () => {
     });
     expect(r.versions).toEqual([1, 2]);
     expect(r.summary).toMatchObject({ qualified: 130, entered: 130, inJourneyNow: 130 });
-    expect(r.summary.goals).toEqual([{ goalId: 'buy', event: 'order_completed', target: 0, control: 0 }]);
+    expect(r.summary.goals).toEqual([{ goalId: 'buy', event: 'order_completed', target: 0, control: 0, globalControl: 0 }]);
     expect(r.nodes.map((n) => n.nodeId)).toEqual(['test', 'msg-b', 'msg-a', 'old-wait']);
     const test = node(r, 'test') as Extract<NodeReport, { type: 'experiment' }>;
     expect(test.mode).toBe('manual');
@@ -766,5 +810,43 @@ describe('buildReport: property over random walks', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The account's global control group, counted apart from the journey's own
+
+describe('buildReport: global control group', () => {
+  const globalWalks: Walk[] = [
+    ...walks,
+    // 4 users of the global control group: 1 converts = 25 %
+    { user: 'g1', day: SUN, control: true, globalControl: true, goal: 'goal-1', exit: 'goal' },
+    { user: 'g2', day: MON, control: true, globalControl: true, exit: 'control' },
+    { user: 'g3', day: MON, control: true, globalControl: true, exit: 'control' },
+    { user: 'g4', day: WED, control: true, globalControl: true },
+  ];
+  const r = report({ versions: [cartVersion], days: daysOf(globalWalks.flatMap((w) => factsOf(w))) });
+
+  it('counts them apart from the target and the journey control group', () => {
+    expect(r.summary).toMatchObject({ qualified: 19, entered: 10, control: 5, globalControl: 4, inJourneyNow: 5 });
+    expect(r.summary.goals[0]).toEqual({ goalId: 'goal-1', event: 'order_completed', target: 2, control: 1, globalControl: 1 });
+  });
+
+  it('gives their conversion rate and the boost over them (30 % vs 25 % = 20 %), the journey boost unchanged', () => {
+    expect(r.summary.conversion).toEqual({
+      target: { converted: 3, rate: 30 },
+      control: { converted: 1, rate: 20 },
+      boost: 50,
+      globalControl: { converted: 1, rate: 25 },
+      globalBoost: 20,
+    });
+  });
+
+  it('trends them per bucket', () => {
+    expect(r.trend.map((t) => [t.start, t.globalControl, t.converted.globalControl, t.entered])).toEqual([
+      [SUN, 1, 1, 3],
+      [MON, 2, 0, 4],
+      [WED, 1, 0, 3],
+    ]);
   });
 });

@@ -44,6 +44,7 @@ export function carry(inst: Instance, nodeId: string): ResumeState {
     runs: (inst.input.resume?.runs ?? 0) + 1,
   };
 }
+    ...(inst.sends.length > 0 ? { sends: inst.sends } : {}),
 
 export function restore(inst: Instance, carried: ResumeState): void {
   const { state } = inst;
@@ -76,6 +77,7 @@ export function restore(inst: Instance, carried: ResumeState): void {
 
 /**
  * Continues as new at `nodeId`: facts written, signal handlers drained, then a new run with the carried
+  inst.sends = [...(carried.sends ?? [])];
  * state (same workflow id, same first run id, so the same entry, fact ids and delivery keys).
  */
 export async function continueAsNewAt(inst: Instance, nodeId: string): Promise<never> {

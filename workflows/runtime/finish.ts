@@ -13,6 +13,12 @@ function scoreByJourneyGoal(inst: Instance, goalId: string, at: number): void {
   }
 }
 
+/** The message node the conversion is credited to: the last confirmed send before it, in the conversion window. */
+function creditOf(inst: Instance, goalAt: number): { attributedTo?: string } {
+  const nodeId = inst.creditFor(goalAt);
+  return nodeId !== undefined ? { attributedTo: nodeId } : {};
+}
+
 /**
  * The end of every instance, whatever the reason: the `goal` and `exited` facts, the entry closed (so
  * re-entry and its cool-down count from now), the search attributes and the result. Not cancellable: a
@@ -34,6 +40,7 @@ export function finish(inst: Instance): Promise<JourneyResult> {
           goalId: exit.goalId,
           ...(nodeId !== undefined ? { nodeId } : {}),
           ...(inst.control ? { control: true as const } : {}),
+          ...creditOf(inst, goalAt),
         },
         goalAt,
       );

@@ -1,16 +1,26 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { JourneyGraph } from '../../domain/definition/schema';
 import { triggerEvent, type Waiting } from '../context';
-import { type ExitReason, type JourneyInput, type ReceivedEvent } from '../contract';
+import { type ExitReason, type JourneyInput, type ReceivedEvent, type SentMessage } from '../contract';
 import { experimentGoalsOf } from '../../domain/experiments/goals';
 import { createInstanceState, type InstanceState } from '../state';
 import { Patches, PATCHES } from '../patches';
 import { countsForGoal, triggerIdOf } from './event-time';
 import { FactLog } from './facts';
-import { goalMetBy } from './goals';
+import { creditedMessage, goalMetBy, MAX_KEPT_SENDS, profileGoalMetBy } from './goals';
 import { rulesOf, type JourneyRules } from './rules';
 
 /** How an instance ends: one reason, decided once (the first one wins), and the goal met if any. */
+/** A profile change as the instance weighs it: the goals' paths before and after, and its time (ms). */
+export interface ProfileChangeAt {
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  at: number;
+}
+
+/** Profile changes kept while the instance is not admitted yet (the latest). */
+const MAX_EARLY_PROFILE_CHANGES = 10;
+
 export interface ExitRecord {
   reason: ExitReason;
   goalId?: string;
@@ -69,6 +79,10 @@ export class Instance {
     this.eventTime = this.patches.has(PATCHES.eventTime);
     this.triggerId = triggerIdOf(triggerEvent(input));
     const info = workflowInfo();
+  /** Profile changes signalled before goals counted (before the graph or the claim): checked at admission. */
+  private earlyProfileChanges: ProfileChangeAt[] = [];
+  /** The latest confirmed sends (carried by continue-as-new): a goal is credited to the last one before it. */
+  sends: SentMessage[] = [];
     this.runId = info.firstExecutionRunId;
     this.facts = new FactLog(this.patches, {
       journeyId: input.journeyId,
@@ -102,9 +116,45 @@ export class Instance {
 
   /** The node in progress says when it decides (event time); a pending goal is weighed against it at once. */
   settlesBefore(settles: (at: number) => boolean): void {
+    for (const change of this.earlyProfileChanges.splice(0)) this.checkProfileGoals(change);
     this.settles = settles;
     this.considerGoal();
   }
+  /**
+   * A profile change (a write through the API, or an updateProfile node of this instance): the first profile
+   * goal it makes true is met at the change's time, if that is at or after entry (weighed like an event goal).
+   */
+  profileChanged(change: ProfileChangeAt): void {
+    if (this.exit) return;
+    if (!this.inside) {
+      this.earlyProfileChanges.push(change);
+      if (this.earlyProfileChanges.length > MAX_EARLY_PROFILE_CHANGES) this.earlyProfileChanges.shift();
+      return;
+    }
+    this.checkProfileGoals(change);
+    if (this.eventTime) this.considerGoal();
+  }
+
+  private checkProfileGoals(change: ProfileChangeAt): void {
+    if (this.exit || !this.rules) return;
+    const goal = profileGoalMetBy(this.rules.goals, change.before, change.after);
+    if (!goal) return;
+    if (!this.eventTime) return this.end({ reason: 'goal', goalId: goal.id });
+    if (change.at < this.enteredAt!) return;
+    if (!this.pendingGoal || change.at < this.pendingGoal.at) this.pendingGoal = { goalId: goal.id, at: change.at };
+  }
+
+  /** A send the provider confirmed at a message node (logical time), for goal attribution. */
+  noteSent(nodeId: string, at: number): void {
+    this.sends.push({ nodeId, at });
+    if (this.sends.length > MAX_KEPT_SENDS) this.sends.shift();
+  }
+
+  /** The message node a goal met at `at` is credited to (within the conversion window), if any. */
+  creditFor(at: number): string | undefined {
+    return creditedMessage(this.sends, at, this.rules?.conversionWindowMs);
+  }
+
 
   /** A pending goal ends the instance unless the node in progress decides before the goal happened. */
   considerGoal(): void {

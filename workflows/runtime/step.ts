@@ -46,6 +46,8 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
       { kind: 'message', nodeId, outcome: sent, ...(reason ? { reason } : {}), ...(inDoubt ? { inDoubt } : {}) },
       factTime(inst),
     );
+    // Goal attribution credits confirmed sends only (an in-doubt send may not have reached the user).
+    if (sent === 'sent' && !inDoubt) inst.noteSent(nodeId, factTime(inst));
   }
   if (inst.exit || !outcome) return { ended: true };
   if ('exit' in outcome) {
@@ -127,6 +129,7 @@ function nodeContext(inst: Instance, nodeId: string, since: number): NodeContext
     reachedAt: inst.reachedAt,
     triggerId: inst.triggerId,
     trackExperimentGoals: (experimentNodeId) => inst.trackExperimentGoals(experimentNodeId),
+    profileChanged: (change) => inst.profileChanged(change),
     settlesBefore: (settles) => inst.settlesBefore(settles),
     patches: inst.patches,
     ...(inst.patches.lean ? { stepFacts: inst.facts } : {}),
