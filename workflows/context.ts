@@ -38,10 +38,10 @@ export interface NodeContext {
   settlesBefore(settles: (at: number) => boolean): void;
   /** An experiment with goals of its own assigned its path: score it from now on. */
   trackExperimentGoals(nodeId: string): void;
-  /** Tells operators what the node waits for and until when (cleared when the node ends). */
-  waiting(waiting: Waiting): void;
   /** A write of this node changed the profile (the paths profile goals read, before and after, at ms): goals weigh it. */
   profileChanged?(change: { before: Record<string, unknown>; after: Record<string, unknown>; at: number }): void;
+  /** Tells operators what the node waits for and until when (cleared when the node ends). */
+  waiting(waiting: Waiting): void;
 }
 
 /** What a message node's send returned, recorded as a `message` fact. */

@@ -80,9 +80,6 @@ export interface JourneyEvent {
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 
 /**
- * The `stop` signal: the instance exits at once with this reason (the node in progress is cancelled, no
- * further send starts). `stopped`: the version was stopped in `exit` mode; `version_exit`: a newer version
-/**
  * A change of the user's profile, delivered by the API after a write (`temporal/profile-goals.ts`) to the
  * instances of journeys with profile goals. Only the paths those goals read travel (PII stays out of history).
  */
@@ -97,6 +94,9 @@ export interface ProfileChange {
 /** The `profileChanged` signal: a profile goal is met when the change makes its condition true. */
 export const profileChangedSignal = defineSignal<[ProfileChange]>('profileChanged');
 
+/**
+ * The `stop` signal: the instance exits at once with this reason (the node in progress is cancelled, no
+ * further send starts). `stopped`: the version was stopped in `exit` mode; `version_exit`: a newer version
  * was published with `stop` for this one; `erased`: the user was erased (sent without a version). Drain mode
  * sends nothing (instances just finish).
  */
@@ -210,6 +210,14 @@ export interface ResumeState {
   enrolments: EnrolmentRecord[];
   /** How many runs came before this one. */
   runs: number;
+  /** The latest confirmed sends (message node, event time), for goal attribution (absent in states carried by older code). */
+  sends?: SentMessage[];
+}
+
+/** A message node whose send the provider confirmed, and when (logical time): a goal is credited to the latest. */
+export interface SentMessage {
+  nodeId: string;
+  at: number;
 }
 
 // ---- Service workflows: version maintenance, batch and segment entry, reports ----
@@ -219,14 +227,6 @@ export type StopReason = Exclude<StopRequest['reason'], 'erased'>;
 
 export interface VersionStopInput {
   journeyId: string;
-  /** The latest confirmed sends (message node, event time), for goal attribution (absent in states carried by older code). */
-  sends?: SentMessage[];
-}
-
-/** A message node whose send the provider confirmed, and when (logical time): a goal is credited to the latest. */
-export interface SentMessage {
-  nodeId: string;
-  at: number;
   version: number;
   reason: StopReason;
   /** Full passes over the running instances (default 2: the second catches what visibility showed late). */

@@ -42,9 +42,9 @@ export function carry(inst: Instance, nodeId: string): ResumeState {
     errors: state.errors,
     enrolments: state.enrolments,
     runs: (inst.input.resume?.runs ?? 0) + 1,
+    ...(inst.sends.length > 0 ? { sends: inst.sends } : {}),
   };
 }
-    ...(inst.sends.length > 0 ? { sends: inst.sends } : {}),
 
 export function restore(inst: Instance, carried: ResumeState): void {
   const { state } = inst;
@@ -73,11 +73,11 @@ export function restore(inst: Instance, carried: ResumeState): void {
   );
   state.errors = [...carried.errors];
   state.enrolments = [...carried.enrolments];
+  inst.sends = [...(carried.sends ?? [])];
 }
 
 /**
  * Continues as new at `nodeId`: facts written, signal handlers drained, then a new run with the carried
-  inst.sends = [...(carried.sends ?? [])];
  * state (same workflow id, same first run id, so the same entry, fact ids and delivery keys).
  */
 export async function continueAsNewAt(inst: Instance, nodeId: string): Promise<never> {

@@ -10,7 +10,6 @@ import { FactLog } from './facts';
 import { creditedMessage, goalMetBy, MAX_KEPT_SENDS, profileGoalMetBy } from './goals';
 import { rulesOf, type JourneyRules } from './rules';
 
-/** How an instance ends: one reason, decided once (the first one wins), and the goal met if any. */
 /** A profile change as the instance weighs it: the goals' paths before and after, and its time (ms). */
 export interface ProfileChangeAt {
   before: Record<string, unknown>;
@@ -21,6 +20,7 @@ export interface ProfileChangeAt {
 /** Profile changes kept while the instance is not admitted yet (the latest). */
 const MAX_EARLY_PROFILE_CHANGES = 10;
 
+/** How an instance ends: one reason, decided once (the first one wins), and the goal met if any. */
 export interface ExitRecord {
   reason: ExitReason;
   goalId?: string;
@@ -74,15 +74,15 @@ export class Instance {
   private settles: (at: number) => boolean = (at) => this.reachedAt < at;
   /** Events with a `seq` below this were received before entry (or checked already): never a goal. */
   private goalCursor = 0;
+  /** Profile changes signalled before goals counted (before the graph or the claim): checked at admission. */
+  private earlyProfileChanges: ProfileChangeAt[] = [];
+  /** The latest confirmed sends (carried by continue-as-new): a goal is credited to the last one before it. */
+  sends: SentMessage[] = [];
 
   constructor(readonly input: JourneyInput) {
     this.eventTime = this.patches.has(PATCHES.eventTime);
     this.triggerId = triggerIdOf(triggerEvent(input));
     const info = workflowInfo();
-  /** Profile changes signalled before goals counted (before the graph or the claim): checked at admission. */
-  private earlyProfileChanges: ProfileChangeAt[] = [];
-  /** The latest confirmed sends (carried by continue-as-new): a goal is credited to the last one before it. */
-  sends: SentMessage[] = [];
     this.runId = info.firstExecutionRunId;
     this.facts = new FactLog(this.patches, {
       journeyId: input.journeyId,
@@ -111,15 +111,10 @@ export class Instance {
   admit(fromSeq?: number): void {
     this.inside = true;
     this.goalCursor = fromSeq ?? (this.eventTime ? 0 : this.state.received);
+    for (const change of this.earlyProfileChanges.splice(0)) this.checkProfileGoals(change);
     this.checkGoals();
   }
 
-  /** The node in progress says when it decides (event time); a pending goal is weighed against it at once. */
-  settlesBefore(settles: (at: number) => boolean): void {
-    for (const change of this.earlyProfileChanges.splice(0)) this.checkProfileGoals(change);
-    this.settles = settles;
-    this.considerGoal();
-  }
   /**
    * A profile change (a write through the API, or an updateProfile node of this instance): the first profile
    * goal it makes true is met at the change's time, if that is at or after entry (weighed like an event goal).
@@ -155,6 +150,11 @@ export class Instance {
     return creditedMessage(this.sends, at, this.rules?.conversionWindowMs);
   }
 
+  /** The node in progress says when it decides (event time); a pending goal is weighed against it at once. */
+  settlesBefore(settles: (at: number) => boolean): void {
+    this.settles = settles;
+    this.considerGoal();
+  }
 
   /** A pending goal ends the instance unless the node in progress decides before the goal happened. */
   considerGoal(): void {
