@@ -210,7 +210,7 @@ export function printReport(out: Output, report: JourneyReport): void {
     );
   }
 
-  const branching = report.nodes.filter((n) => n.type === 'split' || n.type === 'experiment');
+  const branching = report.nodes.filter((n) => n.type === 'split' || n.type === 'waitForEvents' || n.type === 'experiment');
   if (branching.length > 0) {
     out.line();
     out.line(bold('PATHS'));
@@ -219,8 +219,8 @@ export function printReport(out: Output, report: JourneyReport): void {
 }
 
 function printPaths(out: Output, node: NodeReport): void {
-  if (node.type === 'split') {
-    out.line(`${node.nodeId} ${out.style.dim('(split)')}`);
+  if (node.type === 'split' || node.type === 'waitForEvents') {
+    out.line(`${node.nodeId} ${out.style.dim(`(${node.type})`)}`);
     out.table(
       ['  PATH', 'COUNT', 'SHARE'],
       node.paths.map((p) => [`  ${p.path}`, String(p.count), percent(p.share)]),

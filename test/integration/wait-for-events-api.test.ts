@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { JourneyReport } from '../../domain/reports/report';
 import type { JourneyResult } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';
-import { call, startTestStack, type TestStack } from '../helpers/stack';
+import { call, startTestStack, testAdminKey, type TestStack } from '../helpers/stack';
 
 /**
  * A wait for one of several events through the API on the dev server: users enter on `cart_updated`, then
@@ -129,5 +132,16 @@ describe('waitForEvents through the API', () => {
         ],
       });
     }, 60_000);
+    // The CLI prints the same paths.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', 'report', JOURNEY, '--version', '1'],
+      {
+        cwd: resolve(__dirname, '../..'),
+        env: { ...process.env, JOURNEYS_API_URL: stack.baseUrl, JOURNEYS_API_KEY: testAdminKey, NO_COLOR: '1' },
+      },
+    );
+    expect(stdout).toMatch(/PATHS\s+watch \(waitForEvents\)/);
+    expect(stdout).toMatch(/checkout\s+3\s+50/);
   });
 });
