@@ -13,11 +13,18 @@ import {
   type RetentionSettingsInput,
 } from '../domain/retention/settings';
 import { defaultEventSettings, eventSettingsSchema, type EventSettings, type EventSettingsInput } from '../domain/events/settings';
+import {
+  defaultGlobalControlSettings,
+  globalControlSettingsSchema,
+  type GlobalControlSettings,
+  type GlobalControlSettingsInput,
+} from '../domain/global-control-settings';
 import { SEND_PATH_STALENESS_MS, TtlCache } from './ttl-cache';
 
 const DELIVERY = 'delivery';
 const RETENTION = 'retention';
 const EVENTS = 'events';
+const CONTROL_GROUP = 'control-group';
 
 /**
  * Account settings, kept as immutable revisions (insert under a unique (name, revision) key; FerretDB does
@@ -29,6 +36,8 @@ export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, c
   const cached = new TtlCache<DeliverySettings & { revision: number }>(SEND_PATH_STALENESS_MS);
   // The ingestion path's copy, for the same reason: every event reads it.
   const cachedEvents = new TtlCache<EventSettings & { revision: number }>(SEND_PATH_STALENESS_MS);
+  // The entry claim's copy: every new instance reads it.
+  const cachedControlGroup = new TtlCache<GlobalControlSettings & { revision: number }>(SEND_PATH_STALENESS_MS);
 
   async function latest(name: string) {
     return revisions.findOne({ name }).sort({ revision: -1 }).lean();
@@ -44,6 +53,12 @@ export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, c
     const doc = await latest(EVENTS);
     if (!doc) return { ...defaultEventSettings, revision: 0 };
     return { ...eventSettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
+  }
+
+  async function controlGroupSettings(): Promise<GlobalControlSettings & { revision: number }> {
+    const doc = await latest(CONTROL_GROUP);
+    if (!doc) return { ...defaultGlobalControlSettings, revision: 0 };
+    return { ...globalControlSettingsSchema.parse(JSON.parse(doc.value)), revision: doc.revision };
   }
 
   /** Inserts the next revision of `name`; of two concurrent writes both commit, the later one wins. */
@@ -73,6 +88,22 @@ export function createSettingsStore(models: Pick<Models, 'settingsRevisions'>, c
       const settings = eventSettingsSchema.parse(input);
       const revision = await putRevision(EVENTS, settings, actor);
       cachedEvents.delete(EVENTS);
+      return { ...settings, revision };
+    },
+
+    /** The global control group, read now (the API). */
+    controlGroupSettings,
+
+    /** The global control group as entry claims use it: at most SEND_PATH_STALENESS_MS old. */
+    cachedControlGroupSettings(): Promise<GlobalControlSettings & { revision: number }> {
+      return cachedControlGroup.get(CONTROL_GROUP, controlGroupSettings);
+    },
+
+    /** Replaces the global control group; entries claimed from then on (within 2 s on other workers) use it. */
+    async putControlGroupSettings(input: GlobalControlSettingsInput, actor: string): Promise<GlobalControlSettings & { revision: number }> {
+      const settings = globalControlSettingsSchema.parse(input);
+      const revision = await putRevision(CONTROL_GROUP, settings, actor);
+      cachedControlGroup.delete(CONTROL_GROUP);
       return { ...settings, revision };
     },
 

@@ -93,7 +93,7 @@ export function createWorkerActivities(deps: WorkerActivityDependencies): Worker
   const experiments = createExperimentStore(models);
   return {
     journey: createJourneyActivities({ journeys, profiles, temporal, entries, experiments }),
-    lifecycle: createLifecycleActivities({ entries, facts }),
+    lifecycle: createLifecycleActivities({ entries, facts, settings }),
     reports: {
       ...createReportActivities({ counters }),
       ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),

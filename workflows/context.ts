@@ -32,6 +32,8 @@ export interface NodeContext {
   triggerId: string | undefined;
   /** The workflow patches of the instance. */
   patches: Patches;
+  /** The account time zone the entry claim returned (absent for instances that entered before it did). */
+  accountZone?: string;
   /** Lean history: the facts of the step, for a send to write with its own work (and to give back if it fails). */
   stepFacts?: { take(): Fact[]; putBack(batch: Fact[]): void };
   /** Event time: tells the instance whether this node decides before an instant (a pending goal's time). */

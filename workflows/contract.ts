@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { RetentionKind } from '../domain/retention/kinds';
+import type { AccountAtEntry } from '../domain/account-at-entry';
 
 /**
  * What code outside the workflows may know of them: the workflow types with their inputs and results, the
@@ -49,6 +50,8 @@ export interface JourneyResult {
   goalId?: string;
   /** Present (true) for a control-group user. */
   control?: true;
+  /** Present (true) when the account's global control group held the user out (then `control` too). */
+  globalControl?: true;
   /** Failures that did not change the route (e.g. a profile write), when there were any. */
   errors?: NodeError[];
   /** What each enterJourney node did (`started`, `already_inside`...), when there were any. */
@@ -122,6 +125,8 @@ export interface JourneyStateView {
   status: 'active' | 'exited';
   /** Held out of the journey (control group): no node runs, goals are still tracked. */
   control: boolean;
+  /** Present (true) when the account's global control group holds the user out (then `control` too). */
+  globalControl?: true;
   /** The node the instance is on (absent before the first node and for control users). */
   currentNode?: string;
   /** What it waits for: `time`, `event checkout_started`, `send (email)`, `goal`... */
@@ -191,6 +196,10 @@ export interface ResumeState {
   factSeq: number;
   entry: number;
   control: boolean;
+  /** Held out by the global control group (absent: no). */
+  globalControl?: true;
+  /** The account settings the entry claim returned (absent in states carried by older code). */
+  account?: AccountAtEntry;
   enteredAt: number;
   /** Logical time at which the user reached `nodeId` (absent in states carried by older code). */
   reachedAt?: number;

@@ -48,6 +48,15 @@ export const PATCHES = {
    * covered by test/workflow/bounded-state.test.ts.
    */
   boundedState: 'bounded-state',
+  /**
+   * 2026-12-04: the entry claim returns account settings the instance keeps (domain/account-at-entry.ts): a
+   * user in the global control group is held out (unless the journey opts out), and delays fall back to the
+   * account time zone instead of UTC. Not implied by `lean-history`, and asked only when it changes something
+   * (a user the global group holds out; a delay whose zone would come from a non-UTC account zone); histories
+   * recorded before it have no account in their claim results, so they never ask it and replay the old
+   * branch. The new branch is covered by test/workflow/account-at-entry.test.ts.
+   */
+  accountAtEntry: 'account-at-entry',
 } as const;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];
@@ -62,7 +71,7 @@ export class Patches {
   }
 
   /** Patches added after `lean-history` are asked on their own (lean instances started without them). */
-  hasSinceLean(id: typeof PATCHES.boundedState): boolean {
+  hasSinceLean(id: typeof PATCHES.boundedState | typeof PATCHES.accountAtEntry): boolean {
     return patched(id);
   }
 }

@@ -1,5 +1,6 @@
 import { deliverySettingsSchema } from '../../domain/delivery/settings';
 import { eventSettingsSchema } from '../../domain/events/settings';
+import { globalControlSettingsSchema } from '../../domain/global-control-settings';
 import { retentionSettingsSchema } from '../../domain/retention/settings';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
@@ -7,6 +8,9 @@ import { z } from 'zod';
 
 const settingsView = deliverySettingsSchema.extend({ revision: z.number().int().describe('Increases with every change.') });
 const eventsView = eventSettingsSchema.extend({ revision: z.number().int().describe('Increases with every change; 0: the defaults.') });
+const controlGroupView = globalControlSettingsSchema.extend({
+  revision: z.number().int().describe('Increases with every change; 0: the defaults.'),
+});
 const retentionView = retentionSettingsSchema.extend({
   revision: z.number().int().describe('Increases with every change; 0: the defaults.'),
 });
@@ -90,6 +94,36 @@ export function addSettingsRoutes(routes: Routes, { settings }: ApiDeps): void {
     responses: { 200: { description: 'The new settings', schema: eventsView } },
     async handle({ body, actor }) {
       return { status: 200, body: await settings.putEventSettings(body, actor) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/settings/control-group',
+    summary: 'The global control group: the share of users held out of every journey, and the salt of the draw',
+    tag: 'Settings',
+    scope: 'read',
+    responses: { 200: { description: 'The current settings (the defaults until first set)', schema: controlGroupView } },
+    async handle() {
+      return { status: 200, body: await settings.controlGroupSettings() };
+    },
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/v1/settings/control-group',
+    summary: 'Replaces the global control group (new entries use it within 2 s; running instances keep their draw)',
+    tag: 'Settings',
+    scope: 'admin',
+    body: globalControlSettingsSchema,
+    responses: {
+      200: {
+        description: 'The new settings. 400 names `percent` outside 0-20 or a `salt` that is not 1-64 printable characters.',
+        schema: controlGroupView,
+      },
+    },
+    async handle({ body, actor }) {
+      return { status: 200, body: await settings.putControlGroupSettings(body, actor) };
     },
   });
 }

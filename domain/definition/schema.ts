@@ -334,6 +334,13 @@ export const settingsSchema = strictObject('settings', {
     .describe('Up to 3 goals: meeting one exits the instance with reason `goal` and counts a conversion.'),
   conversionWindow: isoDuration.optional().describe('After the path ends, how long an instance keeps waiting for a goal (needs goals).'),
   controlGroup: z.number().int().min(0).max(99).default(0).describe('Percentage (0-99) of qualified users held out.'),
+  globalControlGroup: z
+    .boolean()
+    .optional()
+    .describe(
+      "`false`: the account's global control group (PUT /v1/settings/control-group) does not apply to this journey; " +
+        'absent or `true`: its users are held out of this journey too and reported as `globalControl`.',
+    ),
   timezone: timeZoneSchema.optional().describe("The journey's time zone, used when a user has none."),
   quietHours: quietHoursSchema.optional(),
 }).describe('Journey-level settings; all optional.');

@@ -24,15 +24,23 @@ export function summaryCsv(report: JourneyReport): string {
     'converted_control',
     'conversion_control_pct',
     'boost_pct',
+    'global_control',
+    'converted_global_control',
+    'conversion_global_control_pct',
+    'global_boost_pct',
     ...reasons.map((r) => `exits_${r}`),
   ];
   const row = (
     start: string,
-    t: { qualified: number; entered: number; control: number; exits: Record<string, number> },
+    t: { qualified: number; entered: number; control: number; globalControl: number; exits: Record<string, number> },
     convertedTarget: number,
     convertedControl: number,
+    convertedGlobalControl: number,
   ): Cell[] => {
-    const c = conversionOf(t.entered, t.control, convertedTarget, convertedControl);
+    const c = conversionOf(t.entered, t.control, convertedTarget, convertedControl, {
+      held: t.globalControl,
+      converted: convertedGlobalControl,
+    });
     return [
       start,
       t.qualified,
@@ -43,13 +51,23 @@ export function summaryCsv(report: JourneyReport): string {
       c.control.converted,
       c.control.rate,
       c.boost,
+      t.globalControl,
+      c.globalControl.converted,
+      c.globalControl.rate,
+      c.globalBoost,
       ...reasons.map((r) => t.exits[r] ?? 0),
     ];
   };
   return toCsv([
     header,
-    ...trend.map((t) => row(t.start, t, t.converted.target, t.converted.control)),
-    row('total', summary, summary.conversion.target.converted, summary.conversion.control.converted),
+    ...trend.map((t) => row(t.start, t, t.converted.target, t.converted.control, t.converted.globalControl)),
+    row(
+      'total',
+      summary,
+      summary.conversion.target.converted,
+      summary.conversion.control.converted,
+      summary.conversion.globalControl.converted,
+    ),
   ]);
 }
 

@@ -37,6 +37,10 @@ const NOT_EXERCISED: Partial<Record<PatchId, string>> = {
   'bounded-state':
     'asked only when the kept events pass 512 KB or the errors 50; no scenario sends that much, so every history replays the old ' +
     'branch without asking it; the new branch runs in test/workflow/bounded-state.test.ts',
+  'account-at-entry':
+    'asked only when the claim returns an account setting that changes something (a user of the global control group, a ' +
+    'non-UTC account zone a delay falls back to); the fake world returns none, so every history replays the old branch; the ' +
+    'new branch runs, and its own histories replay, in test/workflow/account-at-entry.test.ts',
 };
 
 /** The scenarios a generation has: all of them for the unprefixed one, less those recorded only from a later one. */

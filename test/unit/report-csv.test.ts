@@ -8,23 +8,39 @@ const report: JourneyReport = {
   bucket: 'day',
   generatedAt: '2025-04-10T00:00:00.000Z',
   summary: {
-    qualified: 15,
+    qualified: 19,
     entered: 10,
     control: 5,
+    globalControl: 4,
     inJourneyNow: 4,
     notEligible: 1,
-    goals: [{ goalId: 'goal-1', event: 'order_completed', target: 3, control: 1 }],
-    conversion: { target: { converted: 3, rate: 30 }, control: { converted: 1, rate: 20 }, boost: 50 },
+    goals: [{ goalId: 'goal-1', event: 'order_completed', target: 3, control: 1, globalControl: 1 }],
+    conversion: {
+      target: { converted: 3, rate: 30 },
+      control: { converted: 1, rate: 20 },
+      boost: 50,
+      globalControl: { converted: 1, rate: 25 },
+      globalBoost: 20,
+    },
     exits: { control: 2, goal: 4, not_eligible: 1 },
   },
   trend: [
-    { start: '2025-03-30', qualified: 5, entered: 3, control: 2, converted: { target: 1, control: 1 }, exits: { control: 1, goal: 2 } },
+    {
+      start: '2025-03-30',
+      qualified: 5,
+      entered: 3,
+      control: 2,
+      globalControl: 0,
+      converted: { target: 1, control: 1, globalControl: 0 },
+      exits: { control: 1, goal: 2 },
+    },
     {
       start: '2025-03-31',
-      qualified: 10,
+      qualified: 14,
       entered: 7,
       control: 3,
-      converted: { target: 2, control: 0 },
+      globalControl: 4,
+      converted: { target: 2, control: 0, globalControl: 1 },
       exits: { control: 1, goal: 2, not_eligible: 1 },
     },
   ],
@@ -81,12 +97,13 @@ describe('summaryCsv', () => {
   it('writes one row per bucket and a total, with rates, boost and exits per reason', () => {
     expect(summaryCsv(report)).toBe(
       [
-        'bucket_start,qualified,entered,control,converted_target,conversion_target_pct,converted_control,conversion_control_pct,boost_pct,exits_control,exits_goal,exits_not_eligible',
-        // 1/3 = 33.33 % vs 1/2 = 50 %: boost -33.33
-        '2025-03-30,5,3,2,1,33.33,1,50,-33.33,1,2,0',
-        // a control rate of 0: no boost (empty)
-        '2025-03-31,10,7,3,2,28.57,0,0,,1,2,1',
-        'total,15,10,5,3,30,1,20,50,2,4,1',
+        'bucket_start,qualified,entered,control,converted_target,conversion_target_pct,converted_control,conversion_control_pct,boost_pct,' +
+          'global_control,converted_global_control,conversion_global_control_pct,global_boost_pct,exits_control,exits_goal,exits_not_eligible',
+        // 1/3 = 33.33 % vs 1/2 = 50 %: boost -33.33; nobody in the global control group: no global rate nor boost (empty)
+        '2025-03-30,5,3,2,1,33.33,1,50,-33.33,0,0,,,1,2,0',
+        // a control rate of 0: no boost (empty); 2/7 = 28.57 % vs the global group's 1/4 = 25 %: global boost 14.29
+        '2025-03-31,14,7,3,2,28.57,0,0,,4,1,25,14.29,1,2,1',
+        'total,19,10,5,3,30,1,20,50,4,1,25,20,2,4,1',
         '',
       ].join('\r\n'),
     );
@@ -101,12 +118,20 @@ describe('summaryCsv', () => {
         qualified: 0,
         entered: 0,
         control: 0,
+        globalControl: 0,
         exits: {},
-        conversion: { target: { converted: 0, rate: null }, control: { converted: 0, rate: null }, boost: null },
+        conversion: {
+          target: { converted: 0, rate: null },
+          control: { converted: 0, rate: null },
+          boost: null,
+          globalControl: { converted: 0, rate: null },
+          globalBoost: null,
+        },
       },
     };
     expect(summaryCsv(empty)).toBe(
-      'bucket_start,qualified,entered,control,converted_target,conversion_target_pct,converted_control,conversion_control_pct,boost_pct\r\ntotal,0,0,0,0,,0,,\r\n',
+      'bucket_start,qualified,entered,control,converted_target,conversion_target_pct,converted_control,conversion_control_pct,boost_pct,' +
+        'global_control,converted_global_control,conversion_global_control_pct,global_boost_pct\r\ntotal,0,0,0,0,,0,,,0,0,,\r\n',
     );
   });
 });

@@ -2,6 +2,7 @@ import { sleep } from '@temporalio/workflow';
 import type { NodeOfType } from '../../domain/definition/schema';
 import { resolvePath } from '../../domain/conditions/evaluate';
 import { delayTarget, firstKnownZone } from '../../domain/time/schedule';
+import { PATCHES } from '../patches';
 import { bookkeeping } from '../activities';
 import type { NodeContext, NodeOutcome } from '../context';
 import { recordError } from '../state';
@@ -11,7 +12,7 @@ import { recordError } from '../state';
  *
  * Base instant: now + duration | until | a profile date ± offset | now; with `at`, the next occurrence of
  * that local time (on an allowed day) at or after the base, in the node's `timezone`, else the user's
- * (`profile.timezone`), else the journey's, else UTC. A target already past continues at once; so does a
+ * (`profile.timezone`), else the journey's, else the account's (delivery settings, as of the user's entry), else UTC. A target already past continues at once; so does a
  * `relativeTo` delay whose profile date is missing (the problem is recorded).
  */
 export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Promise<NodeOutcome> {
@@ -22,7 +23,7 @@ export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Pro
     ...(dateProperty !== undefined ? [dateProperty] : []),
   ];
   const profile = profilePaths.length > 0 ? await bookkeeping.loadProfile(ctx.input.userId, profilePaths) : {};
-  const zone = firstKnownZone(node.timezone, profile.timezone, ctx.graph.settings.timezone);
+  const zone = zoneOf(node, profile.timezone, ctx);
 
   const now = Date.now();
   // Event time: the delay counts from when the user reached the node, not from when a worker processed it.
@@ -51,4 +52,15 @@ export async function runDelay(node: NodeOfType<'delay'>, ctx: NodeContext): Pro
     await sleep(planned.target - now);
   }
   return { connector: 'next', ...(ctx.eventTime ? { at: Math.max(base, planned.target) } : {}) };
+}
+
+/**
+ * The zone of the delay. The account zone came with the entry claim (absent for instances that entered before
+ * it did); the patch is asked only when that zone changes the answer, so older histories never see it.
+ */
+function zoneOf(node: NodeOfType<'delay'>, userZone: unknown, ctx: NodeContext): string {
+  const before = firstKnownZone(node.timezone, userZone, ctx.graph.settings.timezone);
+  const withAccount = firstKnownZone(node.timezone, userZone, ctx.graph.settings.timezone, ctx.accountZone);
+  if (withAccount === before || !ctx.patches.hasSinceLean(PATCHES.accountAtEntry)) return before;
+  return withAccount;
 }

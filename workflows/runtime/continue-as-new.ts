@@ -27,6 +27,8 @@ export function carry(inst: Instance, nodeId: string): ResumeState {
     factSeq: inst.facts.next,
     entry: inst.entry!,
     control: inst.control,
+    ...(inst.globalControl ? { globalControl: true as const } : {}),
+    ...(inst.account ? { account: inst.account } : {}),
     enteredAt: inst.enteredAt!,
     ...(inst.eventTime ? { reachedAt: inst.reachedAt } : {}),
     ...(inst.pendingGoal ? { pendingGoal: inst.pendingGoal } : {}),
@@ -52,6 +54,8 @@ export function restore(inst: Instance, carried: ResumeState): void {
   inst.facts.next = carried.factSeq;
   inst.entry = carried.entry;
   inst.control = carried.control;
+  inst.globalControl = carried.globalControl === true;
+  if (carried.account) inst.account = { ...carried.account };
   inst.enteredAt = carried.enteredAt;
   inst.reach(carried.reachedAt ?? Date.now());
   if (carried.pendingGoal) inst.pendingGoal = { ...carried.pendingGoal };

@@ -1,6 +1,8 @@
 import { CancellationScope, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import type { AccountAtEntry } from '../../domain/account-at-entry';
 import { isControlUser } from '../../domain/control-group';
 import { lifecycle } from '../activities';
+import { PATCHES } from '../patches';
 import { restore } from './continue-as-new';
 import { type ResumeState } from '../contract';
 import type { Instance } from './instance';
@@ -9,7 +11,7 @@ export type Admission = 'target' | 'control' | 'not_eligible';
 
 /**
  * Entry: claims it against the enrolment record (once ever, re-entry and its cool-down, one live instance),
- * then draws the control group. Admitted users get the `entered` fact (and `control`), and from now on
+ * then draws the control group (the account's global one first). Admitted users get the `entered` fact (and `control`), and from now on
  * their goals count; target users also get the journey timeout.
  */
 export async function enter(inst: Instance): Promise<Admission> {
@@ -31,19 +33,31 @@ export async function enter(inst: Instance): Promise<Admission> {
     return 'not_eligible';
   }
   inst.entry = decision.entry;
+  if ('account' in decision && decision.account) inst.account = decision.account;
   // Event time: the user entered when the instance started, however late its first task was processed.
   inst.enteredAt = inst.eventTime ? workflowInfo().startTime.getTime() : Date.now();
   inst.reach(inst.enteredAt);
-  inst.control = isControlUser(journeyId, userId, rules.controlPercent);
+  inst.globalControl = heldOutGlobally(inst, inst.account);
+  inst.control = inst.globalControl || isControlUser(journeyId, userId, rules.controlPercent);
   inst.facts.add({ kind: 'entered' }, inst.enteredAt);
   if (inst.control) {
-    inst.facts.add({ kind: 'control' }, inst.enteredAt);
+    inst.facts.add({ kind: 'control', ...(inst.globalControl ? { global: true as const } : {}) }, inst.enteredAt);
   } else if (rules.timeoutMs !== undefined) {
     inst.timeoutAt = inst.enteredAt + rules.timeoutMs;
   }
   inst.admit();
   watchTimeout(inst);
   return inst.control ? 'control' : 'target';
+}
+
+/**
+ * The account's global control group holds the user out unless the journey opts out
+ * (`settings.globalControlGroup: false`). The claim decided membership (the draw and its salt are account
+ * settings); the patch is asked only when it holds someone out, so older histories never see it.
+ */
+function heldOutGlobally(inst: Instance, account: AccountAtEntry | undefined): boolean {
+  if (account?.globalControl !== true || inst.graph?.settings.globalControlGroup === false) return false;
+  return inst.patches.hasSinceLean(PATCHES.accountAtEntry);
 }
 
 /** A run that continues an instance: everything was decided by the runs before; goals count at once. */

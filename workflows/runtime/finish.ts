@@ -40,6 +40,7 @@ export function finish(inst: Instance): Promise<JourneyResult> {
           goalId: exit.goalId,
           ...(nodeId !== undefined ? { nodeId } : {}),
           ...(inst.control ? { control: true as const } : {}),
+          ...(inst.globalControl ? { global: true as const } : {}),
           ...creditOf(inst, goalAt),
         },
         goalAt,
@@ -68,6 +69,7 @@ export function finish(inst: Instance): Promise<JourneyResult> {
       path: inst.path,
       ...(exit.goalId !== undefined ? { goalId: exit.goalId } : {}),
       ...(inst.control ? { control: true as const } : {}),
+      ...(inst.globalControl ? { globalControl: true as const } : {}),
       ...(state.errors.length > 0 ? { errors: state.errors } : {}),
       ...(state.enrolments.length > 0 ? { enrolments: state.enrolments } : {}),
     };

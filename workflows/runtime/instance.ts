@@ -1,4 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
+import type { AccountAtEntry } from '../../domain/account-at-entry';
 import type { JourneyGraph } from '../../domain/definition/schema';
 import { triggerEvent, type Waiting } from '../context';
 import { type ExitReason, type JourneyInput, type ReceivedEvent, type SentMessage } from '../contract';
@@ -45,6 +46,10 @@ export class Instance {
   inside = false;
   entry?: number;
   control = false;
+  /** Held out by the account's global control group (then `control` too). */
+  globalControl = false;
+  /** The account settings the entry claim returned, kept for the instance's life. */
+  account?: AccountAtEntry;
   /** Logical entry time: the instance's start (event time), or when its claim was processed (before the patch). */
   enteredAt?: number;
   /**

@@ -24,6 +24,7 @@ export function stateView(inst: Instance): JourneyStateView {
     ...(inst.entry !== undefined ? { entry: inst.entry } : {}),
     status: inst.exit ? 'exited' : 'active',
     control: inst.control,
+    ...(inst.globalControl ? { globalControl: true as const } : {}),
     ...(inst.currentNode !== undefined ? { currentNode: inst.currentNode } : {}),
     ...(inst.waiting ? { waitingFor: inst.waiting.for } : {}),
     ...(until ? { until } : {}),
@@ -50,6 +51,7 @@ export function describe(inst: Instance): string {
   const until = waiting?.until !== undefined ? ` until ${iso(waiting.until)}` : '';
   const goals = inst.rules && inst.rules.goals.length > 0 ? `; goals: ${inst.rules.goals.map((goal) => goal.event).join(', ')}` : '';
   const timeout = inst.timeoutAt !== undefined ? `; journey timeout at ${iso(inst.timeoutAt)}` : '';
+  if (inst.globalControl) return `In the account's **global control group**: no messages; tracking goals${until}${goals}.`;
   if (inst.control) return `In the **control group**: no messages; tracking goals${until}${goals}.`;
   if (node === undefined) return 'Entering the journey.';
   if (!waiting) return `On node **${node}** (${inst.graph?.nodes[node]?.type ?? 'node'})${goals}${timeout}.`;

@@ -132,6 +132,7 @@ function nodeContext(inst: Instance, nodeId: string, since: number): NodeContext
     profileChanged: (change) => inst.profileChanged(change),
     settlesBefore: (settles) => inst.settlesBefore(settles),
     patches: inst.patches,
+    ...(inst.account?.timezone !== undefined ? { accountZone: inst.account.timezone } : {}),
     ...(inst.patches.lean ? { stepFacts: inst.facts } : {}),
     waiting(waiting) {
       inst.waiting = waiting;
