@@ -399,7 +399,12 @@ export const delayNodeSchema = strictObject('a delay node', {
   duration: isoDuration.optional().describe('Wait this long (ISO-8601 duration).'),
   until: dateTimeSchema.optional().describe('Wait until this instant (a time already past continues at once).'),
   relativeTo: relativeToSchema.optional().describe('Wait until a date of the profile, shifted by an offset.'),
-  at: timeOfDaySchema.optional().describe("Then wait for the next occurrence of this local time (user's zone, else the journey's)."),
+  at: timeOfDaySchema
+    .optional()
+    .describe(
+      "Then wait for the next occurrence of this local time (the node's `timezone`, else the user's, else the journey's, else " +
+        "the account's from the delivery settings, else UTC).",
+    ),
   days: weekdaysSchema.optional().describe('With `at`: only on these days.'),
   timezone: timeZoneSchema.optional().describe("Use this zone instead of the user's."),
   next: nodeRef.optional().describe('Where the instance goes when the time comes.'),
