@@ -22,8 +22,10 @@ export const experimentViewSchema = z.object({
   mode: z.enum(['manual', 'auto']),
   paths: z.array(z.string()),
   goals: z
-    .array(z.object({ id: z.string(), event: z.string() }))
-    .describe('The goals that score the paths; auto mode optimises the first.'),
+    .array(z.object({ id: z.string(), event: z.string().optional(), profile: z.literal(true).optional() }))
+    .describe(
+      'The goals that score the paths (an event goal names its event, a profile goal has `profile: true`); auto mode optimises the first.',
+    ),
   floor: z.number().optional().describe('Auto mode: the share each path keeps.'),
   interval: z.string().optional().describe('Auto mode: how often the paths are re-weighted.'),
   autoWinner: z

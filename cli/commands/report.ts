@@ -164,7 +164,8 @@ export function printReport(out: Output, report: JourneyReport): void {
     'conversion',
     `target ${percent(conversion.target.rate)} (${conversion.target.converted})  control ${percent(conversion.control.rate)} (${conversion.control.converted})  boost ${signedPercent(conversion.boost)}`,
   ]);
-  for (const goal of summary.goals) rows.push([`goal ${goal.goalId}`, `${goal.event}: target ${goal.target}, control ${goal.control}`]);
+  for (const goal of summary.goals)
+    rows.push([`goal ${goal.goalId}`, `${goal.event ?? 'profile change'}: target ${goal.target}, control ${goal.control}`]);
   rows.push(['exits', counts(summary.exits)]);
   fields(rows);
 
@@ -230,7 +231,7 @@ function printPaths(out: Output, node: NodeReport): void {
   if (node.type !== 'experiment') return;
   out.line(`${node.nodeId} ${out.style.dim(`(experiment, ${node.mode})`)}`);
   out.table(
-    ['  PATH', 'COUNT', 'SHARE', ...node.goals.map((g) => `${g.goalId} (${g.event})`)],
+    ['  PATH', 'COUNT', 'SHARE', ...node.goals.map((g) => `${g.goalId} (${g.event ?? 'profile'})`)],
     node.paths.map((p) => [
       `  ${p.path}`,
       String(p.count),

@@ -23,7 +23,9 @@ export async function experimentView(
     nodeId,
     mode: node.mode,
     paths,
-    goals: experimentGoalsOf(node, found.definition.settings.goals).map(({ id, event }) => ({ id, event })),
+    goals: experimentGoalsOf(node, found.definition.settings.goals).map(({ id, event }) =>
+      event !== undefined ? { id, event } : { id, profile: true as const },
+    ),
   };
   switch (node.mode) {
     case 'manual': {
