@@ -75,7 +75,8 @@ export function summaryCsv(report: JourneyReport): string {
  * One row per node with its node-wide figures; each node with paths (split, waitForEvents, experiment) is followed by one row per path
  * (node_id, type and the path columns filled, the node-wide columns empty). Column groups are the unions over
  * all nodes, sorted: moved_<connector>, exits_<reason>, <outcome>_<reason> (send reasons such as failed_capped),
- * event_<type> (provider reports), and per experiment goal conv_<goal> (count) and conv_<goal>_pct.
+ * event_<type> (provider reports), and per experiment goal conv_<goal> (count) and conv_<goal>_pct. A message node's
+ * `conversions` and `conversion_pct` are the journey goals credited to it (over its confirmed sends).
  */
 export function nodesCsv(report: JourneyReport): string {
   const { nodes } = report;
@@ -97,6 +98,8 @@ export function nodesCsv(report: JourneyReport): string {
     'in_doubt',
     'failed',
     'unreachable',
+    'conversions',
+    'conversion_pct',
     ...sendReasons.map((r) => r.replace(':', '_')),
     ...events.map((e) => `event_${e}`),
     'path',
@@ -104,7 +107,7 @@ export function nodesCsv(report: JourneyReport): string {
     'share_pct',
     ...goals.flatMap((g) => [`conv_${g}`, `conv_${g}_pct`]),
   ];
-  const nodeWide = 2 + connectors.length + reasons.length + 4 + sendReasons.length + events.length;
+  const nodeWide = 2 + connectors.length + reasons.length + 6 + sendReasons.length + events.length;
   const rows: Cell[][] = [header];
   for (const node of nodes) {
     const m = node.type === 'message' ? node.messages : undefined;
@@ -119,6 +122,8 @@ export function nodesCsv(report: JourneyReport): string {
       m?.inDoubt,
       m?.failed,
       m?.unreachable,
+      m?.conversions,
+      m?.conversionRate,
       ...sendReasons.map((r) => (m ? (m.reasons[r] ?? 0) : undefined)),
       ...events.map((e) => (m ? (m.events[e] ?? 0) : undefined)),
     ]);
