@@ -1,11 +1,12 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { JourneyWorkflow } from '../workflows/contract';
-import { isControlUser } from '../domain/control-group';
+import { isControlUser, isGlobalControlUser } from '../domain/control-group';
 import { instanceWorkflowId } from '../domain/ids';
 import { activeVersion } from '../domain/lifecycle/states';
 import { journeyIdKey, journeyNodeKey, journeyStatusKey, journeyVersionKey, userIdKey } from '../domain/search-attributes';
 import type { EntryRecord, EntryStore, NotEligibleReason } from '../store/entries';
 import type { JourneyStore } from '../store/journeys';
+import type { SettingsStore } from '../store/settings';
 
 /**
  * Starting journey instances: the one way the enrolment API and enterJourney nodes put a user into a journey.
@@ -60,6 +61,8 @@ export interface EnrolmentDependencies {
    * the instance's own claim decides, after the start.
    */
   entries?: Pick<EntryStore, 'eligibility' | 'close'>;
+  /** The account's global control group, so the answer's `control` includes it; without it, only the journey's. */
+  controlGroup?: Pick<SettingsStore, 'cachedControlGroupSettings'>;
   clock?: () => Date;
 }
 
@@ -98,17 +101,15 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
       const live = await liveInstance(deps.temporal, eligibility.latest, now);
       if (live.running) {
         const version = eligibility.latest.version;
-        const percent =
-          version === active.version
-            ? settings.controlGroup
-            : (await deps.journeys.loadGraph(journeyId, version, journey)).settings.controlGroup;
+        const versionSettings =
+          version === active.version ? settings : (await deps.journeys.loadGraph(journeyId, version, journey)).settings;
         return {
           status: 'existing',
           instanceId,
           runId: eligibility.latest.runId,
           journeyId,
           version,
-          control: isControlUser(journeyId, userId, percent),
+          control: await heldOut(deps, journeyId, userId, versionSettings),
         };
       }
       // The entry's instance ended without recording its exit (terminated, failed, or forgotten by Temporal):
@@ -142,8 +143,24 @@ export async function enrolUser(deps: EnrolmentDependencies, request: EnrolmentR
     ...started,
     journeyId,
     version: active.version,
-    control: isControlUser(journeyId, userId, settings.controlGroup),
+    control: await heldOut(deps, journeyId, userId, settings),
   };
+}
+
+/**
+ * Whether the instance holds the user out: the journey's control group, or the account's global one unless the
+ * journey opts out. A prediction of the instance's own decision at its claim (from the same settings cache).
+ */
+async function heldOut(
+  deps: Pick<EnrolmentDependencies, 'controlGroup'>,
+  journeyId: string,
+  userId: string,
+  settings: { controlGroup: number; globalControlGroup?: boolean | undefined },
+): Promise<boolean> {
+  if (isControlUser(journeyId, userId, settings.controlGroup)) return true;
+  if (!deps.controlGroup || settings.globalControlGroup === false) return false;
+  const group = await deps.controlGroup.cachedControlGroupSettings();
+  return isGlobalControlUser(userId, group.percent, group.salt);
 }
 
 function entryKey(entry: EntryRecord) {

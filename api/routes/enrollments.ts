@@ -25,7 +25,7 @@ const enrollmentResult = z.object({
   runId: z.string(),
   journeyId: z.string(),
   version: z.number().int(),
-  /** The user is in the journey's control group: tracked for goals, sent nothing. */
+  /** The user is held out (the journey's control group, or the account's global one): tracked for goals, sent nothing. */
   control: z.boolean(),
 });
 
@@ -42,7 +42,7 @@ function idempotencyKeyOf(req: Request): string | undefined {
 
 export function addEnrollmentRoutes(
   routes: Routes,
-  { journeys, temporal, config, profiles, stores: { entries, idempotency } }: ApiDeps,
+  { journeys, temporal, config, profiles, settings, stores: { entries, idempotency } }: ApiDeps,
 ): void {
   routes.add({
     method: 'post',
@@ -74,7 +74,7 @@ export function addEnrollmentRoutes(
   async function enrolOne(journeyId: string, body: z.infer<typeof enrollmentBody>) {
     if (body.profile) await profileWritesOf({ profiles, journeys, temporal }).patch(body.userId, body.profile);
     const outcome = await enrolUser(
-      { temporal, journeys, entries },
+      { temporal, journeys, entries, controlGroup: settings },
       { journeyId, userId: body.userId, ...(body.context ? { context: body.context } : {}), taskQueue: config.TEMPORAL_TASK_QUEUE },
     );
     switch (outcome.status) {

@@ -39,6 +39,9 @@ describe('global control group through the API', () => {
     await stack?.close();
   });
 
+  /** What the enrolment answered as `control`, per journey and user. */
+  const answered = new Map<string, boolean>();
+
   /** Enrols each user, sends `order_completed` for the converters, and answers each instance's result. */
   async function run(journeyId: string, userIds: string[]): Promise<Map<string, JourneyResult>> {
     const handles = new Map<string, string>();
@@ -46,6 +49,7 @@ describe('global control group through the API', () => {
       const response = await call(stack, 'POST', `/v1/journeys/${journeyId}/enrollments`, { userId });
       expect(response.status).toBe(202);
       handles.set(userId, response.body.instanceId as string);
+      answered.set(`${journeyId}/${userId}`, response.body.control as boolean);
       if (converters.includes(userId))
         expect((await call(stack, 'POST', '/v1/events', { userId, name: 'order_completed' })).status).toBe(202);
     }
@@ -95,6 +99,8 @@ describe('global control group through the API', () => {
     expect(results.get(members[0]!)).toEqual({ reason: 'goal', path: [], goalId: 'order', control: true, globalControl: true });
     expect(results.get(members[1]!)).toEqual({ reason: 'control', path: [], control: true, globalControl: true });
     for (const userId of others) expect(results.get(userId)).toMatchObject({ reason: 'goal', path: ['offer'], goalId: 'order' });
+    // The enrolment's answer predicts it.
+    expect([...members, ...others].map((userId) => answered.get(`gcg-promo/${userId}`))).toEqual([true, true, false, false]);
 
     await eventually(async () => {
       const r = await report('gcg-promo');
@@ -136,6 +142,7 @@ describe('global control group through the API', () => {
     expect(results.get(members[0]!)).toMatchObject({ reason: 'goal', path: ['offer'] });
     expect(results.get(members[1]!)).toMatchObject({ reason: 'completed', path: ['offer'] });
     for (const result of results.values()) expect(result.control).toBeUndefined();
+    expect(members.map((userId) => answered.get(`gcg-opt-out/${userId}`))).toEqual([false, false]);
     await eventually(
       async () => expect((await report('gcg-opt-out')).summary).toMatchObject({ entered: 2, control: 0, globalControl: 0 }),
       60_000,
