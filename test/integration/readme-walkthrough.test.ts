@@ -35,7 +35,8 @@ describe('README walkthrough', () => {
   const asTestStack = (text: string) => text.replaceAll(README_API_URL, stack.baseUrl).replaceAll(README_KEY, testAdminKey);
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // A Temporal server of its own: the README's ids (journey:hello:user:ada) are used by other test files too.
+    stack = await startTestStack({ temporalServerArgs: [] });
     // A checkout of its own: the walkthrough writes files next to bin/ and examples/.
     cwd = mkdtempSync(join(tmpdir(), 'readme-walkthrough-'));
     symlinkSync(join(root, 'bin'), join(cwd, 'bin'));
