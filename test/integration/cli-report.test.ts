@@ -128,7 +128,8 @@ describe('journeys report', () => {
     }
     const summary = (await cli(['report', JOURNEY, '--csv', 'summary'])).stdout.split('\r\n');
     expect(summary[0]).toMatch(/^bucket_start,qualified,entered,control,/);
-    expect(summary).toContain('total,3,3,0,0,0,0,,,3');
+    // total: 3 qualified and entered, no control, no conversion, no global control group, 3 exited.
+    expect(summary).toContain('total,3,3,0,0,0,0,,,0,0,,,3');
     const nodes = (await cli(['report', JOURNEY, '--csv', 'nodes'])).stdout.split('\r\n');
     const header = nodes[0]!.split(',');
     const mail = nodes.find((line) => line.startsWith('mail,'))!.split(',');
