@@ -83,7 +83,8 @@ export function createDryRunWorld({ journeys, experiments, graph, profile, accou
   };
 
   const lifecycle: LifecycleActivities = {
-    claimEntry: async () => ({ eligible: true, entry: 1 }),
+    // Delays fall back to the account time zone as in a real instance (the global control group is not drawn).
+    claimEntry: async () => ({ eligible: true, entry: 1, account: { timezone: account.timezone } }),
     closeEntry: async () => undefined,
     async recordFacts(batch) {
       // A retried local activity sends the same ids again.
