@@ -43,6 +43,7 @@ const stateSchema = z.object({
   entry: z.number().int().optional(),
   status: z.enum(['active', 'exited']),
   control: z.boolean(),
+  globalControl: z.literal(true).optional().describe("Held out by the account's global control group (then `control` too)."),
   currentNode: z.string().optional(),
   waitingFor: z.string().optional().describe('`time`, `event <name>`, `send (<channel>)`, `goal`'),
   until: iso.optional(),
@@ -61,6 +62,7 @@ const resultSchema = z.object({
   path: z.array(z.string()),
   goalId: z.string().optional(),
   control: z.literal(true).optional(),
+  globalControl: z.literal(true).optional().describe("Held out by the account's global control group (then `control` too)."),
   errors: z.array(z.object({ nodeId: z.string(), message: z.string(), at: z.number() })).optional(),
   enrolments: z.array(z.object({ nodeId: z.string(), journeyId: z.string(), status: z.string() })).optional(),
 }) satisfies z.ZodType<JourneyResult>;
