@@ -123,19 +123,30 @@ export async function ensureRetentionSchedule(
       taskQueue: serviceTaskQueue(taskQueue),
       staticSummary: 'Retention: deletes records older than their retention period (/v1/settings/retention)',
     },
-    policies: { overlap: 'SKIP', catchupWindow: '1 minute' },
+    policies: MAINTENANCE_POLICIES,
     state: { note: 'Deletes records past their retention periods (retentionWorkflow)' },
   } satisfies ScheduleOptions;
+  return ensureMaintenanceSchedule(client, schedule);
+}
+
+/** One run at a time (a run still going when the next is due makes that one skip); missed runs are not caught up. */
+const MAINTENANCE_POLICIES = { overlap: 'SKIP', catchupWindow: '1 minute' } as const;
+
+/**
+ * Creates a maintenance schedule of the worker, or updates an existing one to this spec and action: the worker
+ * calls this at every start, so a changed period takes effect at the next start.
+ */
+export async function ensureMaintenanceSchedule(client: Client, schedule: ScheduleOptions): Promise<string> {
   try {
-    await client.schedule.create(schedule);
+    await client.schedule.create({ ...schedule, policies: MAINTENANCE_POLICIES });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({
+    await client.schedule.getHandle(schedule.scheduleId).update((previous) => ({
       ...previous,
       spec: schedule.spec,
       action: schedule.action,
-      policies: { ...previous.policies, overlap: 'SKIP', catchupWindow: '1 minute' },
+      policies: { ...previous.policies, ...MAINTENANCE_POLICIES },
     }));
   }
-  return scheduleId;
+  return schedule.scheduleId;
 }

@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { JourneyEntry } from '../domain/definition/schema';
 import { DomainError } from '../domain/errors';
 import { lastRunInstant, oneTimeEntryOver } from '../domain/lifecycle/entry-runs';
@@ -7,7 +7,7 @@ import { serviceTaskQueue } from '../domain/naming';
 import { durationToMs } from '../domain/time/duration';
 import type { JourneyStore, JourneyView } from '../store/journeys';
 import { reconcileSegmentSchedules, segmentScheduleId } from './segment-schedules';
-import { startVersionDrain } from './services';
+import { ensureMaintenanceSchedule, startVersionDrain } from './services';
 
 /**
  * Versions that finish by themselves. Time closes a version's entry at its end (`settle`: completed); a
@@ -120,19 +120,7 @@ export async function ensureVersionSweepSchedule(client: Client, taskQueue: stri
       taskQueue: serviceTaskQueue(taskQueue),
       staticSummary: 'Version sweep: closes one-time segment entries after their last run, stops completed versions once empty',
     },
-    policies: { overlap: 'SKIP', catchupWindow: '1 minute' },
     state: { note: 'Versions that finish by themselves (versionSweepWorkflow)' },
   } satisfies ScheduleOptions;
-  try {
-    await client.schedule.create(schedule);
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({
-      ...previous,
-      spec: schedule.spec,
-      action: schedule.action,
-      policies: { ...previous.policies, overlap: 'SKIP', catchupWindow: '1 minute' },
-    }));
-  }
-  return scheduleId;
+  return ensureMaintenanceSchedule(client, schedule);
 }
