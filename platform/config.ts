@@ -13,7 +13,7 @@ const optionalPort = z.coerce.number().int().min(0).max(65535);
 
 /**
  * Configuration of the API and the worker, read from the environment.
- * Every variable is listed here once; temporal-docker/ and the README document the same names.
+ * Every variable is listed here once, with a doc comment that docs/configuration.md is generated from (infra/write-docs.ts).
  */
 /** An optional variable where an empty value means unset (compose files pass `VAR: ${VAR:-}`). */
 const optionalText = z

@@ -1,6 +1,6 @@
 /**
  * Defaults of the worker tuning variables (WORKER_MAX_*, WORKER_STICKY_QUEUE_TIMEOUT_MS), measured with
- * `npm run bench:engine` on the 2-core machine (README, Benchmark). Sizing slots to the cores never came out
+ * `npm run bench:engine` on the 2-core machine (docs/benchmarks.md). Sizing slots to the cores never came out
  * ahead: with fewer (local) activity slots than instances in flight, workflow tasks wait for them. So the
  * SDK's slot defaults stay; 20 pollers (10 by default) gave the steadiest runs at concurrency 100; the cache
  * is fixed rather than derived from the heap size.

@@ -46,7 +46,7 @@ function overrideKey(key: string): string {
 }
 
 /**
- * Weights and winners of auto experiment nodes (README "Mongo compatibility"): the head document
+ * Weights and winners of auto experiment nodes (docs/internals.md, "Mongo compatibility"): the head document
  * (`experiments`) has one writer, the re-weighter; every change is first inserted into the log under a unique
  * `{key}:{seq}`, and a winner is committed by a unique insert, so concurrent declarations pick exactly one.
  */

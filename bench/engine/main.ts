@@ -12,7 +12,7 @@ import { payloadDataConverter } from '../../platform/payload-codec';
 
 /**
  * `npm run bench:engine [-- --use-running] [--no-events] [--scale 0.5]`: the engine against plain Temporal doing
- * the same steps, side by side on the same servers (see the README's Benchmark section).
+ * the same steps, side by side on the same servers (see docs/benchmarks.md).
  */
 const args = process.argv.slice(2);
 const useRunning = args.includes('--use-running');

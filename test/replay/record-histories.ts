@@ -12,7 +12,7 @@
  * server whose continue-as-new threshold is tiny (real time; the workflow code has no test hook), and may
  * record a later run than the first (`run`). Re-record only when a
  * history SHOULD change (a new scenario, a deliberate and patched change); never to make a failing replay
- * pass (see README, "Workflow runtime").
+ * pass (see docs/internals.md, "Workflow runtime").
  *
  * Generations (one file per scenario each, side by side): unprefixed files were recorded before any patch
  * (no markers); `pre-lean-*` with every patch but `lean-history` on (RECORD_GENERATION=pre-lean: the bundle

@@ -502,7 +502,7 @@ describe('journey runtime on the time-skipping server', () => {
 
   // -----------------------------------------------------------------------------------------------
   describe('history size', () => {
-    it('costs a handful of history events per node (the figure in the README)', async () => {
+    it('costs a handful of history events per node (the figure in docs/internals.md)', async () => {
       define({
         id: 'typical',
         settings: { goals: [{ event: 'order_completed' }], timeout: 'P30D' },
@@ -520,7 +520,7 @@ describe('journey runtime on the time-skipping server', () => {
       expect(result.path).toEqual(['welcome', 'pause', 'wait-open', 'route', 'tag', 'bye']);
       const events = (await handle.fetchHistory()).events ?? [];
       const perNode = events.length / result.path.length;
-      // Measured: 63 events for 6 nodes, 10.5 per node, entry and exit included (see README, "Workflow runtime").
+      // Measured: 63 events for 6 nodes, 10.5 per node, entry and exit included (see docs/internals.md, "Workflow runtime").
       expect(perNode).toBeLessThanOrEqual(11);
     });
 
