@@ -48,7 +48,7 @@ export const appConfigSchema = z
     TEMPORAL_TLS_SERVER_NAME: optionalText,
     /** API key sent to Temporal as `Authorization: Bearer <key>` (Temporal Cloud API keys); turns TLS on by default. */
     TEMPORAL_API_KEY: optionalText,
-    /** Payload encryption keys `id:<base64 of 32 bytes>,...`: the first encrypts, all decrypt (platform/payload-codec.ts); unset: plaintext. */
+    /** Payload encryption keys `id:<base64 of 32 bytes>,...`: the first encrypts, all decrypt (platform/payload-codec.ts); unset: plaintext, refused with APP_ENV=production. */
     PAYLOAD_ENCRYPTION_KEYS: optionalText.transform((text, ctx) => (text === undefined ? undefined : parsePayloadKeys(text, ctx))),
     /** Origins allowed to call the codec endpoint from a browser (Temporal UI), comma-separated. */
     CODEC_CORS_ORIGINS: z
