@@ -1,21 +1,27 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { stopSignal } from '../workflows/contract';
+import { visibilityQuote } from './visibility';
 
 /** How long an erasure waits for a signalled instance to finish on its own before terminating it. */
 const END_WAIT_MS = 20_000;
 
-function quote(value: string): string {
-  return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+/**
+ * The running instances of a user in every journey (search attribute `UserId`, set at start) of this
+ * deployment: another deployment sharing the namespace (staging beside production) polls its own task queue
+ * and keeps its own users.
+ */
+export function runningUserInstancesQuery(userId: string, taskQueue: string): string {
+  return [
+    'WorkflowType = "journeyWorkflow"',
+    `TaskQueue = ${visibilityQuote(taskQueue)}`,
+    `UserId = ${visibilityQuote(userId)}`,
+    'ExecutionStatus = "Running"',
+  ].join(' AND ');
 }
 
-/** The running instances of a user in every journey (search attribute `UserId`, set at start). */
-export function runningUserInstancesQuery(userId: string): string {
-  return `WorkflowType = "journeyWorkflow" AND UserId = ${quote(userId)} AND ExecutionStatus = "Running"`;
-}
-
-async function listRunning(temporal: Client, userId: string): Promise<string[]> {
+async function listRunning(temporal: Client, userId: string, taskQueue: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const info of temporal.workflow.list({ query: runningUserInstancesQuery(userId) })) ids.push(info.workflowId);
+  for await (const info of temporal.workflow.list({ query: runningUserInstancesQuery(userId, taskQueue) })) ids.push(info.workflowId);
   return ids;
 }
 
@@ -25,8 +31,13 @@ async function listRunning(temporal: Client, userId: string): Promise<string[]> 
  * visibility shows a just-started instance late. Each instance gets the `stop` signal (it exits through its
  * own code: exit fact, entry closed); one still running after END_WAIT_MS (no worker, say) is terminated.
  */
-export async function endUserInstances(temporal: Client, userId: string, known: readonly string[] = []): Promise<number> {
-  const workflowIds = [...new Set([...(await listRunning(temporal, userId)), ...known])];
+export async function endUserInstances(
+  temporal: Client,
+  taskQueue: string,
+  userId: string,
+  known: readonly string[] = [],
+): Promise<number> {
+  const workflowIds = [...new Set([...(await listRunning(temporal, userId, taskQueue)), ...known])];
   const ended = await Promise.all(
     workflowIds.map(async (workflowId) => {
       // By workflow id without a version: the latest run, whatever version it is in.

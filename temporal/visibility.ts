@@ -15,7 +15,7 @@ const visibilityStatus: Record<InstanceStatus, string> = {
 };
 
 /** A visibility string literal: quotes and backslashes in user input stay data, never query syntax. */
-function quote(value: string): string {
+export function visibilityQuote(value: string): string {
   return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
 }
 
@@ -23,8 +23,8 @@ function quote(value: string): string {
 export function instancesQuery(journeyId: string, filter: { userId?: string; status?: InstanceStatus }): string {
   return [
     'WorkflowType = "journeyWorkflow"',
-    `JourneyId = ${quote(journeyId)}`,
-    ...(filter.userId !== undefined ? [`UserId = ${quote(filter.userId)}`] : []),
+    `JourneyId = ${visibilityQuote(journeyId)}`,
+    ...(filter.userId !== undefined ? [`UserId = ${visibilityQuote(filter.userId)}`] : []),
     filter.status ? `ExecutionStatus = "${visibilityStatus[filter.status]}"` : 'ExecutionStatus != "ContinuedAsNew"',
   ].join(' AND ');
 }

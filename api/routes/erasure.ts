@@ -37,7 +37,7 @@ const erasureResult = z
   .describe('What the erasure removed. An unknown or already erased user answers the same shape with zero counts.');
 
 /** `DELETE /v1/users/:id`: the right to erasure. */
-export function addErasureRoute(routes: Routes, { models, profiles, temporal }: ApiDeps): void {
+export function addErasureRoute(routes: Routes, { models, profiles, temporal, config }: ApiDeps): void {
   const erasure = createErasureStore(models, profiles.model, erasureParticipants);
   routes.add({
     method: 'delete',
@@ -63,6 +63,7 @@ export function addErasureRoute(routes: Routes, { models, profiles, temporal }: 
       const open = await models.entries.find({ userId, exitedAt: { $exists: false } }, { instanceId: 1 }).lean();
       const instancesEnded = await endUserInstances(
         temporal,
+        config.TEMPORAL_TASK_QUEUE,
         userId,
         open.map((entry) => entry.instanceId),
       );

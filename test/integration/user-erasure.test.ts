@@ -1,3 +1,4 @@
+import { userIdKey } from '../../domain/search-attributes';
 import { createBatchStore } from '../../store/batches';
 import type { JourneyResult } from '../../workflows/contract';
 import { eventually } from '../helpers/eventually';
@@ -7,7 +8,8 @@ import { call, startTestStack, type TestStack } from '../helpers/stack';
  * `DELETE /v1/users/:id` on the real servers: a user with a profile, events, a sink message and its delivery
  * record, enrolment records, a kept idempotent answer, a place in a batch chunk and two running instances (one
  * waiting for an event) is erased: their records are gone, their facts carry a pseudonym, their instances end
- * with reason `erased`; another user is untouched; a second erasure answers zero counts.
+ * with reason `erased`; another user, and the same user id in another deployment sharing the namespace, are
+ * untouched; a second erasure answers zero counts.
  */
 describe('user erasure', () => {
   let stack: TestStack;
@@ -91,6 +93,17 @@ describe('user erasure', () => {
     });
     const bobBefore = await storedOf('bob');
     const factBatches = (await stack.db.models.facts.find({}, { _id: 1 }).lean()).map((batch) => batch._id);
+    // Another deployment in the same namespace (its own task queue, no worker here) has its own ada.
+    const otherDeployment = await stack.client.workflow.start('journeyWorkflow', {
+      workflowId: `other-deployment:${stack.taskQueue}:ada`,
+      taskQueue: `${stack.taskQueue}-other-deployment`,
+      args: [],
+      typedSearchAttributes: [{ key: userIdKey, value: 'ada' }],
+    });
+    await eventually(async () => {
+      const listed = stack.client.workflow.list({ query: `WorkflowId = "${otherDeployment.workflowId}"` });
+      expect((await listed[Symbol.asyncIterator]().next()).done).toBe(false);
+    });
 
     const erased = await call(stack, 'DELETE', '/v1/users/ada');
     expect(erased.status).toBe(200);
@@ -140,6 +153,10 @@ describe('user erasure', () => {
     // Her friend in the same chunk stays, her context is gone.
     const chunk = await createBatchStore(stack.db.models).chunk('batch-ada', 0);
     expect(chunk.users).toEqual([{ userId: 'ada-friend' }]);
+
+    // The other deployment's ada is not this deployment's to end.
+    expect((await otherDeployment.describe()).status.name).toBe('RUNNING');
+    await otherDeployment.terminate('test done');
 
     // Bob is untouched and still waiting.
     expect(await storedOf('bob')).toEqual(bobBefore);
