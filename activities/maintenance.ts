@@ -8,6 +8,7 @@ import type { Models } from '../store/mongo/models';
 import { createRetentionStore, type PruneResult } from '../store/retention';
 import type { SettingsStore } from '../store/settings';
 import { sweepVersions, type VersionSweepResult } from '../temporal/version-sweep';
+import { deploymentInstances, visibilityQuote } from '../temporal/visibility';
 import { stopSignal, type RetentionCutoffs, type StopReason } from '../workflows/contract';
 
 export interface InstanceRef {
@@ -23,6 +24,8 @@ export interface InstancePage {
 
 export interface MaintenanceActivityDependencies {
   temporal: Client;
+  /** The journey task queue: the versions' instances are this deployment's ones on it. */
+  taskQueue: string;
   journeys: Pick<JourneyStore, 'finishDrain' | 'listJourneys' | 'getJourney' | 'loadGraph' | 'closeEntry'>;
   /** The collections the retention service prunes, and the settings with the periods. */
   models: Models;
@@ -35,8 +38,8 @@ function longestCapWindowMs(caps: Record<string, { per?: string; minGap?: string
 }
 
 /** Visibility query of the running instances of one version (search attributes set by the instance start). */
-export function runningInstancesQuery(journeyId: string, version: number): string {
-  return `JourneyId = "${journeyId}" AND JourneyVersion = ${version} AND ExecutionStatus = "Running"`;
+export function runningInstancesQuery(taskQueue: string, journeyId: string, version: number): string {
+  return `${deploymentInstances(taskQueue)} AND JourneyId = ${visibilityQuote(journeyId)} AND JourneyVersion = ${version} AND ExecutionStatus = "Running"`;
 }
 
 const signalConcurrency = 50;
@@ -46,7 +49,7 @@ const signalConcurrency = 50;
  * version through Temporal visibility, signal them to stop, and stop a drained version; prune records past
  * their retention period.
  */
-export function createMaintenanceActivities({ temporal, journeys, models, settings }: MaintenanceActivityDependencies) {
+export function createMaintenanceActivities({ temporal, taskQueue, journeys, models, settings }: MaintenanceActivityDependencies) {
   const retention = createRetentionStore(models);
   return {
     /** The retention service's cutoffs, from the settings as they are now (an activity: it reads the clock). */
@@ -80,7 +83,7 @@ export function createMaintenanceActivities({ temporal, journeys, models, settin
     }): Promise<InstancePage> {
       const response = await temporal.workflowService.listWorkflowExecutions({
         namespace: temporal.options.namespace,
-        query: runningInstancesQuery(request.journeyId, request.version),
+        query: runningInstancesQuery(taskQueue, request.journeyId, request.version),
         pageSize: request.pageSize ?? 500,
         nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64') : Buffer.alloc(0),
       });
@@ -134,7 +137,7 @@ export function createMaintenanceActivities({ temporal, journeys, models, settin
 
     /** How many instances of a version still run. */
     async countRunningInstances(request: { journeyId: string; version: number }): Promise<number> {
-      return (await temporal.workflow.count(runningInstancesQuery(request.journeyId, request.version))).count;
+      return (await temporal.workflow.count(runningInstancesQuery(taskQueue, request.journeyId, request.version))).count;
     },
 
     /**

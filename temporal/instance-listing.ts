@@ -17,9 +17,16 @@ export interface InstancePage {
   nextPageToken?: string;
 }
 
+interface ListingDeps {
+  temporal: Client;
+  /** This deployment's task queue: visibility lists its instances only. */
+  taskQueue: string;
+  entries: EntryStore;
+}
+
 /** A journey's instances from Temporal visibility; with `userId`, that user's, with the entries Temporal forgot. */
 export async function listInstances(
-  deps: { temporal: Client; journeys: JourneyStore; entries: EntryStore },
+  deps: ListingDeps & { journeys: JourneyStore },
   journeyId: string,
   query: InstanceListQuery,
 ): Promise<InstancePage> {
@@ -27,13 +34,13 @@ export async function listInstances(
   const filter = filterKey(journeyId, query);
   const cursor = query.pageToken ? readCursor(query.pageToken, filter) : undefined;
   return query.userId !== undefined
-    ? userPage(deps.temporal, deps.entries, journeyId, { ...query, userId: query.userId }, filter, cursor)
-    : journeyPage(deps.temporal, journeyId, query, filter, cursor);
+    ? userPage(deps, journeyId, { ...query, userId: query.userId }, filter, cursor)
+    : journeyPage(deps, journeyId, query, filter, cursor);
 }
 
 /** Journey listings: Temporal's order (running first, newest first; then the most recently closed) and pages. */
 async function journeyPage(
-  temporal: Client,
+  { temporal, taskQueue }: ListingDeps,
   journeyId: string,
   query: InstanceListQuery,
   filter: string,
@@ -41,7 +48,7 @@ async function journeyPage(
 ): Promise<InstancePage> {
   const page = await visibilityPage(
     temporal,
-    instancesQuery(journeyId, query),
+    instancesQuery(taskQueue, journeyId, query),
     query.limit,
     cursor?.t ? Buffer.from(cursor.t, 'base64') : undefined,
   );
@@ -51,11 +58,11 @@ async function journeyPage(
 /** Enough for any real user; older runs still show, from their enrolment records. */
 const maxUserRuns = 1000;
 
-async function userRuns(temporal: Client, journeyId: string, userId: string): Promise<Instance[]> {
+async function userRuns({ temporal, taskQueue }: ListingDeps, journeyId: string, userId: string): Promise<Instance[]> {
   const runs: Instance[] = [];
   let token: Buffer | undefined;
   do {
-    const page = await visibilityPage(temporal, instancesQuery(journeyId, { userId }), maxUserRuns, token);
+    const page = await visibilityPage(temporal, instancesQuery(taskQueue, journeyId, { userId }), maxUserRuns, token);
     runs.push(...page.items);
     token = page.next;
   } while (token && runs.length < maxUserRuns);
@@ -82,8 +89,8 @@ function newestFirst([aMs, aRun]: SortKey, [bMs, bRun]: SortKey): number {
 }
 
 /** Every instance of one user: the runs Temporal lists, numbered by their entries, and the entries it has forgotten. */
-async function userInstances(temporal: Client, entries: EntryStore, journeyId: string, userId: string): Promise<Instance[]> {
-  const [runs, records] = await Promise.all([userRuns(temporal, journeyId, userId), entries.history(journeyId, userId)]);
+async function userInstances(deps: ListingDeps, journeyId: string, userId: string): Promise<Instance[]> {
+  const [runs, records] = await Promise.all([userRuns(deps, journeyId, userId), deps.entries.history(journeyId, userId)]);
   const forgotten = [...records];
   const items = runs.map((run) => {
     const index = forgotten.findIndex((record) => overlaps(record, run));
@@ -94,15 +101,14 @@ async function userInstances(temporal: Client, entries: EntryStore, journeyId: s
 
 /** User listings: newest first (for one user, the same as Temporal's order), paged by the last item's sort key. */
 async function userPage(
-  temporal: Client,
-  entries: EntryStore,
+  deps: ListingDeps,
   journeyId: string,
   query: InstanceListQuery & { userId: string },
   filter: string,
   cursor?: Cursor,
 ): Promise<InstancePage> {
   const after = cursor?.a;
-  const matching = (await userInstances(temporal, entries, journeyId, query.userId)).filter(
+  const matching = (await userInstances(deps, journeyId, query.userId)).filter(
     (item) => (!query.status || item.status === query.status) && (!after || newestFirst(sortKey(item), after) > 0),
   );
   const items = matching.slice(0, query.limit);

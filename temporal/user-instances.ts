@@ -1,22 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { stopSignal } from '../workflows/contract';
-import { visibilityQuote } from './visibility';
+import { deploymentInstances, visibilityQuote } from './visibility';
 
 /** How long an erasure waits for a signalled instance to finish on its own before terminating it. */
 const END_WAIT_MS = 20_000;
 
-/**
- * The running instances of a user in every journey (search attribute `UserId`, set at start) of this
- * deployment: another deployment sharing the namespace (staging beside production) polls its own task queue
- * and keeps its own users.
- */
+/** The running instances of a user in every journey of this deployment (search attribute `UserId`, set at start). */
 export function runningUserInstancesQuery(userId: string, taskQueue: string): string {
-  return [
-    'WorkflowType = "journeyWorkflow"',
-    `TaskQueue = ${visibilityQuote(taskQueue)}`,
-    `UserId = ${visibilityQuote(userId)}`,
-    'ExecutionStatus = "Running"',
-  ].join(' AND ');
+  return `${deploymentInstances(taskQueue)} AND UserId = ${visibilityQuote(userId)} AND ExecutionStatus = "Running"`;
 }
 
 async function listRunning(temporal: Client, userId: string, taskQueue: string): Promise<string[]> {

@@ -19,10 +19,18 @@ export function visibilityQuote(value: string): string {
   return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
 }
 
+/**
+ * The journey instances of this deployment: its task queue, so that another deployment sharing the namespace
+ * (staging beside production) is neither listed, counted, stopped nor erased by this one.
+ */
+export function deploymentInstances(taskQueue: string): string {
+  return `WorkflowType = "journeyWorkflow" AND TaskQueue = ${visibilityQuote(taskQueue)}`;
+}
+
 /** Every run but the continued-as-new ones, so that each instance is listed once, as its latest run. */
-export function instancesQuery(journeyId: string, filter: { userId?: string; status?: InstanceStatus }): string {
+export function instancesQuery(taskQueue: string, journeyId: string, filter: { userId?: string; status?: InstanceStatus }): string {
   return [
-    'WorkflowType = "journeyWorkflow"',
+    deploymentInstances(taskQueue),
     `JourneyId = ${visibilityQuote(journeyId)}`,
     ...(filter.userId !== undefined ? [`UserId = ${visibilityQuote(filter.userId)}`] : []),
     filter.status ? `ExecutionStatus = "${visibilityStatus[filter.status]}"` : 'ExecutionStatus != "ContinuedAsNew"',

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       profiles: createProfileStore(mongo),
       settings: createSettingsStore(models),
       temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
       channel: {
         adapters: createProviderAdapters(config, log),
         ...(config.EMAIL_FROM ? { emailFrom: config.EMAIL_FROM } : {}),

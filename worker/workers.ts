@@ -77,6 +77,8 @@ export interface WorkerActivityDependencies {
   settings: SettingsStore;
   /** Temporal as a client: enterJourney nodes, version maintenance and batch entry start or signal instances. */
   temporal: Client;
+  /** The journey task queue (TEMPORAL_TASK_QUEUE): visibility reads are scoped to this deployment's instances. */
+  taskQueue: string;
   /** Provider adapters (a channel without one goes to the dev sink), the default sender, the log of the sends. */
   channel: Pick<SendDependencies, 'adapters' | 'emailFrom' | 'log'>;
 }
@@ -98,7 +100,7 @@ export function createWorkerActivities(deps: WorkerActivityDependencies): Worker
       ...createReportActivities({ counters }),
       ...createExperimentActivities({ journeys, experiments, reports: counters.reader }),
     },
-    maintenance: createMaintenanceActivities({ temporal, journeys, models, settings }),
+    maintenance: createMaintenanceActivities({ temporal, taskQueue: deps.taskQueue, journeys, models, settings }),
     batch: createBatchActivities({ temporal, journeys, entries, batches: createBatchStore(models) }),
     segment: createSegmentActivities({ journeys, profiles, events: models.events, batches: createBatchStore(models) }),
     channel: createChannelActivities({ models, journeys, profiles, settings, ...deps.channel }),

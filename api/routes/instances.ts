@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { instanceDetailSchema, instanceListQuery, instanceParams, instanceSchema } from '../schemas/instances';
 
-export function addInstanceRoutes(routes: Routes, { temporal, journeys, stores: { entries } }: ApiDeps): void {
+export function addInstanceRoutes(routes: Routes, { temporal, config, journeys, stores: { entries } }: ApiDeps): void {
   const tag = 'Instances';
 
   routes.add({
@@ -28,7 +28,10 @@ export function addInstanceRoutes(routes: Routes, { temporal, journeys, stores: 
       },
     },
     async handle({ params, query }) {
-      return { status: 200, body: await listInstances({ temporal, journeys, entries }, params.id, query) };
+      return {
+        status: 200,
+        body: await listInstances({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, journeys, entries }, params.id, query),
+      };
     },
   });
 

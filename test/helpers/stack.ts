@@ -86,6 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       profiles,
       settings,
       temporal: client,
+      taskQueue,
       channel: { ...options.channel },
     }),
     channelRatePerSecond: options.channelRatePerSecond ?? 1000,

@@ -1,5 +1,6 @@
 import type { JourneyWorkflow } from '../../workflows/contract';
 import { instanceWorkflowId } from '../../domain/ids';
+import { journeyIdKey, journeyVersionKey, userIdKey } from '../../domain/search-attributes';
 import { createEntryStore } from '../../store/entries';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
@@ -119,6 +120,33 @@ describe('instances API', () => {
     expect(byUser.body.nextPageToken).toBeUndefined();
     expect((await call(stack, 'GET', listPath('?userId=bob&status=completed'))).body.items).toEqual([]);
     expect((await call(stack, 'GET', listPath('?userId=nobody'))).body.items).toEqual([]);
+  });
+
+  it("leaves out another deployment's instances of the same journey id (its own task queue, same namespace)", async () => {
+    // An instance id of the engine's form, so that only the task queue tells it apart.
+    const elsewhere = `elsewhere-${Date.now().toString(36)}`;
+    const other = await stack.client.workflow.start('journeyWorkflow', {
+      workflowId: instanceWorkflowId(journeyId, elsewhere),
+      taskQueue: `${stack.taskQueue}-other-deployment`,
+      args: [],
+      typedSearchAttributes: [
+        { key: journeyIdKey, value: journeyId },
+        { key: userIdKey, value: elsewhere },
+        { key: journeyVersionKey, value: 1 },
+      ],
+    });
+    try {
+      await eventually(async () => {
+        const listed = stack.client.workflow.list({ query: `WorkflowId = "${other.workflowId}"` });
+        expect((await listed[Symbol.asyncIterator]().next()).done).toBe(false);
+      });
+      for (const query of ['', `?userId=${elsewhere}`]) {
+        const { items } = (await call(stack, 'GET', listPath(query), undefined, reader())).body;
+        expect(items.map((item: { workflowId: string }) => item.workflowId)).not.toContain(other.workflowId);
+      }
+    } finally {
+      await other.terminate('test done');
+    }
   });
 
   it('exits a running instance with reason `stopped` (admin only), then shows how it ended; a second exit is 409', async () => {
