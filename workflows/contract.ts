@@ -77,6 +77,11 @@ export interface JourneyEvent {
    * that the event happened within that second: it happened at the latest at min(end of that second, receipt).
    */
   ingestedAt?: string;
+  /**
+   * Set only by the engine's engagement recorder (temporal/engagement.ts), never from an API event's fields: the
+   * message this event reports on, for a message node that waits for engagement (workflows/nodes/message.ts).
+   */
+  engagement?: { deliveryKey: string; kind: string };
 }
 
 /** The `event` signal. Also importable from client code (API, tests) to signal instances. */

@@ -260,6 +260,22 @@ const deliverySchema = new Schema(
 deliverySchema.index({ deliveryKey: 1 }, { unique: true });
 
 /**
+ * Engagement recorded once per (delivery, kind) under `_id` `{deliveryKey}:{kind}` (store/engagement.ts): read
+ * and written by `_id` only, so a repeated report (every SendGrid open, an app posting twice) is found at once.
+ */
+const engagementSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    deliveryKey: { type: String, required: true },
+    kind: { type: String, required: true },
+    userId: { type: String, required: true },
+    /** When it happened (the report's time). */
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
  * Frequency-cap slots: the sends of one user within one cap scope (a channel across journeys, or one node),
  * numbered 1, 2, 3... by unique inserts, so concurrent sends of one user are ordered and each one sees every
  * send before it. A slot whose message was not sent is voided by the send that claimed it (single writer).
@@ -377,6 +393,7 @@ export type ExperimentDoc = InferSchemaType<typeof experimentSchema>;
 export type ExperimentChangeDoc = InferSchemaType<typeof experimentChangeSchema>;
 export type ExperimentWinnerDoc = InferSchemaType<typeof experimentWinnerSchema>;
 export type DeliveryDoc = InferSchemaType<typeof deliverySchema>;
+export type EngagementDoc = InferSchemaType<typeof engagementSchema>;
 export type SendSlotDoc = InferSchemaType<typeof sendSlotSchema>;
 export type EventDoc = InferSchemaType<typeof eventSchema>;
 export type SettingsRevisionDoc = InferSchemaType<typeof settingsRevisionSchema>;
@@ -396,6 +413,7 @@ export interface Models {
   experimentChanges: Model<ExperimentChangeDoc>;
   experimentWinners: Model<ExperimentWinnerDoc>;
   deliveries: Model<DeliveryDoc>;
+  engagements: Model<EngagementDoc>;
   sendSlots: Model<SendSlotDoc>;
   settingsRevisions: Model<SettingsRevisionDoc>;
   idempotencyRecords: Model<IdempotencyRecordDoc>;
@@ -417,6 +435,7 @@ export function createModels(connection: Connection): Models {
     experimentChanges: connection.model<ExperimentChangeDoc>('ExperimentChange', experimentChangeSchema, 'experiment_changes'),
     experimentWinners: connection.model<ExperimentWinnerDoc>('ExperimentWinner', experimentWinnerSchema, 'experiment_winners'),
     deliveries: connection.model<DeliveryDoc>('Delivery', deliverySchema, 'deliveries'),
+    engagements: connection.model<EngagementDoc>('Engagement', engagementSchema, 'engagements'),
     sendSlots: connection.model<SendSlotDoc>('SendSlot', sendSlotSchema, 'send_slots'),
     settingsRevisions: connection.model<SettingsRevisionDoc>('SettingsRevision', settingsRevisionSchema, 'settings_revisions'),
     idempotencyRecords: connection.model<IdempotencyRecordDoc>('IdempotencyRecord', idempotencyRecordSchema, 'idempotency_records'),

@@ -1,0 +1,94 @@
+import type { Client } from '@temporalio/client';
+import { canReport, engagementEventName, engagementId, type EngagementKind } from '../domain/engagement';
+import type { Fact } from '../domain/facts';
+import { parseDeliveryKey } from '../domain/naming';
+import type { EngagedDelivery, EngagementStore } from '../store/engagement';
+import type { FactStore } from '../store/facts';
+import type { JourneyEvent } from '../workflows/contract';
+import { signalInstanceEvents } from './instance-events';
+
+export interface EngagementReport {
+  deliveryKey: string;
+  kind: EngagementKind;
+  /** When it happened. */
+  at: Date;
+  /** Only this user's deliveries count (an app reports for its signed-in user); absent for provider webhooks. */
+  userId?: string;
+  /** Extra properties of the instance event (a clicked URL, the provider's message id). */
+  properties?: Record<string, unknown>;
+  /** When the report reached us (the instance bounds a whole-second timestamp by it). */
+  receivedAt?: Date;
+}
+
+/**
+ * `recorded`: counted and delivered now; `duplicate`: counted before (nothing done); `unknown_delivery`: no
+ * message of ours has the key (or not this user's); `not_reported`: the message's channel cannot report the kind.
+ */
+export type EngagementOutcome =
+  | { status: 'recorded'; delivery: EngagedDelivery; signalled: boolean }
+  | { status: 'duplicate'; delivery: EngagedDelivery }
+  | { status: 'unknown_delivery' }
+  | { status: 'not_reported'; delivery: EngagedDelivery };
+
+export interface EngagementRecorderDeps {
+  engagements: EngagementStore;
+  facts: Pick<FactStore, 'record'>;
+  temporal: Client;
+}
+
+/**
+ * Records engagement with a message: each (delivery, kind) once, as a `message_event` fact (reports: per
+ * journey, version and node) and as an event delivered to the instance that sent it (signal by workflow id;
+ * a message node waiting for engagement reads it, waits and goals see it by name). The delivery comes from
+ * the ledger, never from the report, so a report can only reach the instance its message came from. An
+ * instance that has ended still gets the fact; only the signal is skipped. Every effect is idempotent (the
+ * fact and the event have the id `engagement:{key}:{kind}`), and the record that makes repeats no-ops is
+ * written last, so a report that fails half-way may simply be repeated.
+ */
+export function createEngagementRecorder(deps: EngagementRecorderDeps) {
+  return {
+    async record(report: EngagementReport): Promise<EngagementOutcome> {
+      const delivery = await deps.engagements.delivery(report.deliveryKey);
+      const parts = parseDeliveryKey(report.deliveryKey);
+      if (!delivery || !parts || (report.userId !== undefined && delivery.userId !== report.userId)) return { status: 'unknown_delivery' };
+      if (!canReport(delivery.channel, report.kind)) return { status: 'not_reported', delivery };
+      if (await deps.engagements.isRecorded(report.deliveryKey, report.kind)) return { status: 'duplicate', delivery };
+
+      const id = engagementId(report.deliveryKey, report.kind);
+      const at = report.at.toISOString();
+      const fact: Fact = {
+        id,
+        kind: 'message_event',
+        journeyId: delivery.journeyId,
+        version: delivery.version,
+        instanceId: delivery.instanceId,
+        runId: parts.entryId,
+        userId: delivery.userId,
+        nodeId: delivery.nodeId,
+        outcome: report.kind,
+        at,
+      };
+      await deps.facts.record([fact]);
+      const event: JourneyEvent = {
+        id,
+        name: engagementEventName(delivery.channel, report.kind),
+        properties: {
+          ...report.properties,
+          journeyId: delivery.journeyId,
+          version: delivery.version,
+          nodeId: delivery.nodeId,
+          channel: delivery.channel,
+          deliveryKey: delivery.deliveryKey,
+        },
+        timestamp: at,
+        ingestedAt: (report.receivedAt ?? new Date()).toISOString(),
+        engagement: { deliveryKey: delivery.deliveryKey, kind: report.kind },
+      };
+      const signalled = (await signalInstanceEvents(deps.temporal, [{ instanceId: delivery.instanceId, event }])) > 0;
+      const first = await deps.engagements.markRecorded(delivery, report.kind, report.at);
+      return first ? { status: 'recorded', delivery, signalled } : { status: 'duplicate', delivery };
+    },
+  };
+}
+
+export type EngagementRecorder = ReturnType<typeof createEngagementRecorder>;
