@@ -29,6 +29,7 @@ import { addProviderEventRoutes } from './routes/provider-events';
 import { addReportRoutes } from './routes/reports';
 import { addSettingsRoutes } from './routes/settings';
 import { addSinkRoutes } from './routes/sink';
+import { addUserInstanceRoutes } from './routes/user-instances';
 import { addUserRoutes } from './routes/users';
 import { createApiStores } from './stores';
 
@@ -103,6 +104,7 @@ export function createApp(appDeps: AppDeps): express.Express {
   addInstanceRoutes(routes, deps);
   addReportRoutes(routes, deps);
   addUserRoutes(routes, deps);
+  addUserInstanceRoutes(routes, deps);
   addSinkRoutes(routes, deps);
   addApiKeyRoutes(routes, deps.apiKeys);
   addSettingsRoutes(routes, deps);

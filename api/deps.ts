@@ -12,7 +12,12 @@ import type { ApiStores } from './stores';
 /** What `createApp` is given, injected so tests can point the API at their own servers and share its stores. */
 export interface AppDeps {
   config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'> &
-    Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY' | 'EVENT_MAX_AGE' | 'CODEC_CORS_ORIGINS' | 'CODEC_OPEN_ON_LOOPBACK' | 'APP_ENV'>>;
+    Partial<
+      Pick<
+        AppConfig,
+        'SENDGRID_WEBHOOK_PUBLIC_KEY' | 'EVENT_MAX_AGE' | 'CODEC_CORS_ORIGINS' | 'CODEC_OPEN_ON_LOOPBACK' | 'APP_ENV' | 'TEMPORAL_UI_URL'
+      >
+    >;
   mongo: Connection;
   models: Models;
   journeys: JourneyStore;

@@ -26,6 +26,9 @@ export const DEFAULT_CODEC_CORS_ORIGINS = ['http://localhost:8233', 'http://127.
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+/** Temporal UI of the dev server and of the compose file, where the console links a user's instances. */
+export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
+
 export const appConfigSchema = z
   .object({
     /** `production` refuses weak security settings (platform/api-security.ts); `development` (npm start, tests) allows them. */
@@ -55,6 +58,8 @@ export const appConfigSchema = z
       .string()
       .default(DEFAULT_CODEC_CORS_ORIGINS.join(','))
       .transform((text, ctx) => parseOrigins(text, ctx)),
+    /** Temporal UI as the console's users reach it: `GET /v1/users/{id}/instances` links each run to `<url>/namespaces/<namespace>/workflows/<id>/<run id>/history`. */
+    TEMPORAL_UI_URL: httpUrl.default(DEFAULT_TEMPORAL_UI_URL).transform((url) => url.replace(/\/+$/, '')),
     /** `on`: POST /v1/codec/decode from this machine (loopback peer and Host) needs no key, for the dev UI (npm start); refused in production. */
     CODEC_OPEN_ON_LOOPBACK: z.enum(['on', 'off']).default('off'),
     /** MongoDB (or FerretDB), with the database name. */

@@ -80,23 +80,33 @@ function overlaps(entry: EntryRecord, run: Instance): boolean {
   );
 }
 
-type SortKey = [startedAtMs: number, runId: string];
-const sortKey = (item: Instance): SortKey => [item.startedAt.getTime(), item.runId];
+export type SortKey = [startedAtMs: number, runId: string];
+export const sortKey = (item: Instance): SortKey => [item.startedAt.getTime(), item.runId];
 
 /** Newest first: by start time, then by run id, both descending. */
-function newestFirst([aMs, aRun]: SortKey, [bMs, bRun]: SortKey): number {
+export function newestFirst([aMs, aRun]: SortKey, [bMs, bRun]: SortKey): number {
   return bMs - aMs || (aRun < bRun ? 1 : aRun > bRun ? -1 : 0);
 }
 
-/** Every instance of one user: the runs Temporal lists, numbered by their entries, and the entries it has forgotten. */
-async function userInstances(deps: ListingDeps, journeyId: string, userId: string): Promise<Instance[]> {
-  const [runs, records] = await Promise.all([userRuns(deps, journeyId, userId), deps.entries.history(journeyId, userId)]);
+export const byNewest = (a: Instance, b: Instance): number => newestFirst(sortKey(a), sortKey(b));
+
+/**
+ * One user's instances of one journey: the runs Temporal lists, numbered by their entries, and the entries it
+ * has forgotten, newest first.
+ */
+export function withForgottenEntries(runs: readonly Instance[], records: readonly EntryRecord[]): Instance[] {
   const forgotten = [...records];
   const items = runs.map((run) => {
     const index = forgotten.findIndex((record) => overlaps(record, run));
     return index < 0 ? run : { ...run, entry: forgotten.splice(index, 1)[0]!.entry };
   });
-  return [...items, ...forgotten.map(instanceOfEntry)].sort((a, b) => newestFirst(sortKey(a), sortKey(b)));
+  return [...items, ...forgotten.map(instanceOfEntry)].sort(byNewest);
+}
+
+/** Every instance of one user: the runs Temporal lists, numbered by their entries, and the entries it has forgotten. */
+async function userInstances(deps: ListingDeps, journeyId: string, userId: string): Promise<Instance[]> {
+  const [runs, records] = await Promise.all([userRuns(deps, journeyId, userId), deps.entries.history(journeyId, userId)]);
+  return withForgottenEntries(runs, records);
 }
 
 /** User listings: newest first (for one user, the same as Temporal's order), paged by the last item's sort key. */

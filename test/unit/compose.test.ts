@@ -28,7 +28,7 @@ const compose = parse(composeText) as { services: Record<string, ComposeService>
 const services = compose.services;
 const schemaKeys = Object.keys(appConfigSchema.shape).sort();
 /** Settings only the API reads: the worker must not receive them (it needs no API key). */
-const apiOnlyKeys = ['API_BOOTSTRAP_KEY', 'API_AUTH', 'CODEC_CORS_ORIGINS', 'CODEC_OPEN_ON_LOOPBACK'];
+const apiOnlyKeys = ['API_BOOTSTRAP_KEY', 'API_AUTH', 'CODEC_CORS_ORIGINS', 'CODEC_OPEN_ON_LOOPBACK', 'TEMPORAL_UI_URL'];
 
 /** What an operator sets in .env for the required variables (`${VAR:?message}`): a key as `openssl rand -hex 32` makes. */
 const operatorValues: Record<string, string> = {
