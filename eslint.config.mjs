@@ -4,7 +4,19 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.servers/', '.tools/', 'test-results/', 'schema/', 'temporal-docker/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.servers/',
+      '.tools/',
+      'test-results/',
+      'schema/',
+      'temporal-docker/',
+      'coverage/',
+      'console/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

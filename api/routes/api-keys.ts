@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiKeyStore } from '../../store/api-keys';
-import { scopes } from '../http/auth';
+import { principalOf, scopes } from '../http/auth';
 import type { Routes } from '../http/route';
 
 const scopeSchema = z.enum(scopes);
@@ -26,13 +26,19 @@ const apiKeySummarySchema = z.object({
   revokedAt: z.date().nullable(),
 });
 
+const currentApiKeySchema = z.object({
+  id: z.string().describe('The key id (`bootstrap` for API_BOOTSTRAP_KEY, `anonymous` when authentication is off)'),
+  name: z.string(),
+  scopes: z.array(scopeSchema),
+});
+
 const bootstrapStatusSchema = z.object({
   configured: z.boolean().describe('Whether API_BOOTSTRAP_KEY is set in this API process'),
   retired: z.boolean().describe('Whether that key is refused (401) although it is still in the environment'),
   retiredAt: z.date().nullable(),
 });
 
-/** Admin-only: `scope: 'admin'` is checked by Routes before validation, and again in each handler as defence in depth. */
+/** Admin-only but GET /v1/api-keys/current: `scope: 'admin'` is checked by Routes before validation, and again in each handler as defence in depth. */
 export function addApiKeyRoutes(
   routes: Routes,
   store: Pick<ApiKeyStore, 'create' | 'list' | 'revoke' | 'bootstrapStatus' | 'retireBootstrap'>,
@@ -60,6 +66,19 @@ export function addApiKeyRoutes(
     responses: { 200: { description: 'The keys', schema: z.object({ items: z.array(apiKeySummarySchema) }) } },
     async handle() {
       return { status: 200, body: { items: await store.list() } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/api-keys/current',
+    summary: 'The key of this request: its id, name and scopes (any scope), so a client can show what it may do',
+    tag: 'API keys',
+    scope: ['read', 'ingest', 'admin'],
+    responses: { 200: { description: 'The calling key', schema: currentApiKeySchema } },
+    async handle({ req }) {
+      const { id, name, scopes: held } = principalOf(req);
+      return { status: 200, body: { id, name, scopes: held } };
     },
   });
 

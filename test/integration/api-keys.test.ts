@@ -215,6 +215,17 @@ describe('API keys and scopes', () => {
     expect((await call(app, 'GET', '/v1/api-keys', undefined, bearer(admin.body.key))).status).toBe(200);
   });
 
+  it('answers the calling key itself (id, name, scopes) to a key of any scope, and 401 without one', async () => {
+    const asRead = await call(app, 'GET', '/v1/api-keys/current', undefined, bearer(readKey.key));
+    expect(asRead.status).toBe(200);
+    expect(asRead.body).toEqual({ id: readKey.id, name: 'dashboard', scopes: ['read'] });
+    const asIngest = await call(app, 'GET', '/v1/api-keys/current', undefined, { 'x-api-key': ingestKey.key });
+    expect(asIngest.body).toEqual({ id: ingestKey.id, name: 'backend', scopes: ['ingest'] });
+    const asBootstrap = await call(app, 'GET', '/v1/api-keys/current', undefined, bearer(bootstrapKey));
+    expect(asBootstrap.body).toEqual({ id: 'bootstrap', name: 'bootstrap', scopes: ['admin'] });
+    expectUnauthenticated(await call(app, 'GET', '/v1/api-keys/current'));
+  });
+
   it('lists keys without secrets or hashes', async () => {
     const listed = await call(app, 'GET', '/v1/api-keys', undefined, bearer(bootstrapKey));
     expect(listed.status).toBe(200);

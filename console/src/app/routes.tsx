@@ -1,0 +1,19 @@
+import type { RouteEntry } from './page';
+import { JourneyListPage } from '../pages/journeys/JourneyListPage';
+import { JourneyPage } from '../pages/journeys/JourneyPage';
+import { ReportPage } from '../pages/reports/ReportPage';
+import { UserPage } from '../pages/users/UserPage';
+import { DryRunPage } from '../pages/dry-run/DryRunPage';
+
+/**
+ * Every page of the console, one line each, first match wins. Pages add their line here and nothing else in app/.
+ * `nav: true` puts the page in the header's navigation, in this order.
+ */
+export const routes: RouteEntry[] = [
+  { path: '/journeys', title: 'Journeys', page: JourneyListPage, nav: true },
+  { path: '/journeys/:journeyId', title: 'Journey', page: JourneyPage },
+  { path: '/journeys/:journeyId/report', title: 'Report', page: ReportPage },
+  { path: '/users', title: 'Users', page: UserPage, nav: true },
+  { path: '/users/:userId', title: 'User', page: UserPage },
+  { path: '/dry-run', title: 'Dry run', page: DryRunPage, nav: true },
+];

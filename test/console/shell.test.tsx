@@ -1,0 +1,94 @@
+/** @jest-environment jsdom */
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { ApiProblem, withQuery } from '../../console/src/api/client';
+import { hasScope } from '../../console/src/api/session';
+import { href, matchPath, parseHash } from '../../console/src/app/router';
+import { Confirm } from '../../console/src/components/Confirm';
+import { ProblemMessage } from '../../console/src/components/ProblemMessage';
+
+describe('the hash router', () => {
+  it('splits the hash into path and query, / when empty', () => {
+    expect(parseHash('')).toMatchObject({ path: '/' });
+    const location = parseHash('#/journeys/a%20b?version=2&tab=report');
+    expect(location.path).toBe('/journeys/a%20b');
+    expect(location.query.get('version')).toBe('2');
+    expect(location.query.get('tab')).toBe('report');
+  });
+
+  it('matches patterns segment by segment and decodes params', () => {
+    expect(matchPath('/journeys/:journeyId', '/journeys/a%20b')).toEqual({ journeyId: 'a b' });
+    expect(matchPath('/journeys/:journeyId', '/journeys')).toBeUndefined();
+    expect(matchPath('/journeys', '/journeys/x')).toBeUndefined();
+    expect(matchPath('/users/:id', '/journeys/x')).toBeUndefined();
+    // Malformed percent-encoding is no match rather than a crash.
+    expect(matchPath('/journeys/:journeyId', '/journeys/%zz')).toBeUndefined();
+  });
+
+  it('writes links with the query, leaving out empty values', () => {
+    expect(href('/journeys', { state: 'running', q: '', label: undefined })).toBe('#/journeys?state=running');
+    expect(withQuery('/v1/journeys', { q: 'cart', archived: false, label: undefined })).toBe('/v1/journeys?q=cart&archived=false');
+  });
+});
+
+describe('scopes', () => {
+  it('lets admin do everything and other scopes only themselves', () => {
+    expect(hasScope(['admin'], 'read')).toBe(true);
+    expect(hasScope(['read'], 'read')).toBe(true);
+    expect(hasScope(['read'], 'admin')).toBe(false);
+    expect(hasScope(['ingest'], 'read')).toBe(false);
+  });
+});
+
+describe('ProblemMessage', () => {
+  it("shows the API's title, detail and each field's problem as an alert", () => {
+    render(
+      <ProblemMessage
+        error={
+          new ApiProblem(400, 'Bad Request', 'invalid body: body.subject: required', 'invalid_input', [
+            { path: 'body.subject', message: 'required' },
+          ])
+        }
+      />,
+    );
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('Bad Request (400)');
+    expect(alert.textContent).toContain('invalid body: body.subject: required');
+    expect(alert.textContent).toContain('body.subject: required');
+  });
+
+  it('shows nothing without an error', () => {
+    const { container } = render(<ProblemMessage error={undefined} />);
+    expect(container.textContent).toBe('');
+  });
+});
+
+describe('Confirm', () => {
+  it('focuses Cancel, keeps the dialog open with the problem when the action is refused, closes on success', async () => {
+    const closed: boolean[] = [];
+    let attempts = 0;
+    render(
+      <Confirm
+        title="Pause the journey?"
+        confirmLabel="Pause"
+        onConfirm={async () => {
+          attempts++;
+          if (attempts === 1) throw new ApiProblem(409, 'Conflict', 'the version is not running', 'not_running');
+        }}
+        onClose={(done) => closed.push(done)}
+      />,
+    );
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Pause' })));
+    expect(screen.getByRole('alert').textContent).toContain('the version is not running');
+    expect(closed).toEqual([]);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Pause' })));
+    expect(closed).toEqual([true]);
+  });
+
+  it('cancels with Escape', () => {
+    const closed: boolean[] = [];
+    render(<Confirm title="Stop?" confirmLabel="Stop" onConfirm={async () => undefined} onClose={(done) => closed.push(done)} />);
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(closed).toEqual([false]);
+  });
+});

@@ -1,0 +1,2 @@
+// Jest's stand-in for the console's CSS imports (jest.config.js moduleNameMapper).
+module.exports = {};
