@@ -7,9 +7,6 @@ import type { ProfileStore } from '../store/profiles';
 import type { JourneyStore } from '../store/journeys';
 import type { SettingsStore } from '../store/settings';
 import { type DeliveryMeta, TransientSendError } from './channels/contract';
-import { createAppMessageStore } from '../store/app-messages';
-import { createInAppAdapter } from './channels/in-app';
-import { createInboxAdapter } from './channels/inbox';
 import { createSinkAdapter } from './channels/sink';
 import { createFrequencyCaps, type SlotRef } from './delivery/caps';
 import { prepareDispatch, type Dispatch, type ProviderAdapters } from './delivery/dispatch';
@@ -24,7 +21,7 @@ export type { ProviderAdapters } from './delivery/dispatch';
 const MIN_RETRY_DELAY_MS = 1_000;
 
 export interface SendDependencies {
-  models: Pick<Models, 'sinkMessages' | 'deliveries' | 'sendSlots' | 'appMessages' | 'appMessageShows'>;
+  models: Pick<Models, 'sinkMessages' | 'deliveries' | 'sendSlots'>;
   journeys: Pick<JourneyStore, 'loadGraph' | 'sendView'>;
   profiles: Pick<ProfileStore, 'get' | 'removePushTokens'>;
   settings: Pick<SettingsStore, 'cachedDeliverySettings'>;
@@ -64,14 +61,7 @@ export function createChannelActivities(deps: SendDependencies) {
   const ledger = createDeliveryLedger(deps.models, clock);
   const caps = createFrequencyCaps(deps.models, clock);
   const adapters = deps.adapters ?? {};
-  const appMessages = createAppMessageStore(deps.models);
-  const providers = {
-    adapters,
-    sink: adapters.sink ?? createSinkAdapter(deps.models),
-    inbox: adapters.inbox ?? createInboxAdapter(appMessages, clock),
-    inApp: adapters.inApp ?? createInAppAdapter(appMessages, clock),
-    emailFrom: deps.emailFrom,
-  };
+  const providers = { adapters, sink: adapters.sink ?? createSinkAdapter(deps.models), emailFrom: deps.emailFrom };
 
   /** Counts a call left in doubt as sent: it may have delivered the message, and a repeat could double it. */
   function settleInDoubt(meta: Meta, record: DeliveryRecord, attempt: Attempt): Promise<LedgerOutcome> {

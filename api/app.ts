@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
 import { httpMetrics } from '../platform/metrics';
 import type { Client } from '@temporalio/client';
+import type { ProviderNames } from '../domain/delivery/provider-names';
 import type { Connection } from 'mongoose';
 import { createApiKeyStore, type ApiKeyStore } from '../store/api-keys';
 import { createJourneyStore } from '../store/journeys';
@@ -45,6 +46,8 @@ export interface ApiOptions {
   authEnabled: boolean;
   log: AppDeps['log'];
   metrics?: AppDeps['metrics'];
+  /** The providers configured per channel: publish and What edits refuse content naming another (unset: not checked). */
+  providerNames?: ProviderNames;
 }
 
 /**
@@ -58,7 +61,7 @@ export async function createApi(
   const apiKeys: ApiKeyStore = createApiKeyStore(mongo, { bootstrapKey: options.bootstrapKey });
   await apiKeys.ensureIndexes();
   const stores = {
-    journeys: createJourneyStore(models),
+    journeys: createJourneyStore(models, undefined, undefined, options.providerNames ? { providerNames: options.providerNames } : {}),
     apiKeys,
     settings: createSettingsStore(models),
     profiles: createProfileStore(mongo),

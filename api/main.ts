@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import { loadApiConfig } from '../platform/api-security';
 import { createLogger } from '../platform/logger';
 import { payloadDataConverter } from '../platform/payload-codec';
+import { providerNames } from '../platform/providers';
 import { connectMongo } from '../store/mongo/connection';
 import { createModels, ensureIndexes } from '../store/mongo/models';
 import { createMetricsRegistry, instrumentStore } from '../platform/metrics';
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     authEnabled: config.API_AUTH === 'on',
     log: (error) => log.error({ err: error }, 'unexpected error'),
     metrics,
+    // The names the worker builds adapters for, from the same variables (PROVIDERS and the legacy ones).
+    providerNames: providerNames(config),
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     log.info(`API listening on http://${config.API_HOST}:${config.API_PORT} (metrics: /metrics)`);

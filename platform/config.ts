@@ -4,6 +4,7 @@ import { channelSchema, type Channel } from '../domain/definition/schema';
 import { MAX_PROVIDER_TIMEOUT_MS, SEND_START_TO_CLOSE_MS } from '../domain/delivery/send-timeouts';
 import { isoDurationSchema } from '../domain/time/duration-schema';
 import { durationToMs } from '../domain/time/duration';
+import { parseProviderDefaults, parseProviders, providerIssues } from './providers';
 import { TUNING_DEFAULTS } from './worker-tuning';
 
 /** Parses an environment variable holding a TCP port. */
@@ -102,6 +103,13 @@ export const appConfigSchema = z
     SMS_AUTH_TOKEN: optionalText,
     /** The sender number or name of SMS. */
     SMS_FROM: optionalText,
+    /** Named providers per channel, JSON: `{"email":{"marketing":{"type":"sendgrid","apiKey":"…"},"relay":{"type":"smtp","url":"smtp://user:pass@host:587"}},"sms":{…},"push":{…}}`; content's `provider` picks one by name (docs/delivery.md#providers). Holds secrets: set it from a secret store. */
+    PROVIDERS: optionalText.transform((text, ctx) => (text === undefined ? undefined : parseProviders(text, ctx))),
+    /** The provider of each channel for content that names none, e.g. `email=marketing,sms=sink`; unset: the one named `default` (the SENDGRID_*, FCM_*, SMS_* variables) or a channel's only provider. */
+    PROVIDER_DEFAULTS: z
+      .string()
+      .default('')
+      .transform((text, ctx) => parseProviderDefaults(text, ctx)),
     /** `http` calls webhook URLs; `sink` records webhooks in the dev sink instead (development without network). */
     WEBHOOK_DELIVERY: z.enum(['http', 'sink']).default('http'),
     /** Signs webhook bodies (X-Journeys-Signature, HMAC-SHA256) when set. */
@@ -167,6 +175,7 @@ export const appConfigSchema = z
         }
       }
     }
+    for (const issue of providerIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     if (config.CODEC_OPEN_ON_LOOPBACK === 'on' && config.APP_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['CODEC_OPEN_ON_LOOPBACK'], message: 'must be "off" when APP_ENV=production' });
     }

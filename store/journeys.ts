@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { graphOf, type EntryType, type JourneyDefinition, type JourneyGraph } from '../domain/definition/schema';
 import { defaultLimits, type Limits } from '../domain/definition/limits';
+import { unknownProviderProblems, type ProviderNames } from '../domain/delivery/provider-names';
 import { validateDefinition } from '../domain/definition/validate';
 import { ConflictError, DomainError, NotFoundError } from '../domain/errors';
 import * as lifecycle from '../domain/lifecycle/states';
@@ -56,7 +57,20 @@ const SNAPSHOT_CACHE_SIZE = 200;
  * written first; a journey changes by inserting its next revision under a unique (journeyId, revision) key,
  * so of two concurrent changes exactly one commits and the other is re-applied on the new state.
  */
-export function createJourneyStore(models: Models, limits: Limits = defaultLimits, clock: () => Date = () => new Date()) {
+export interface JourneyStoreOptions {
+  /**
+   * The providers configured per channel (platform/providers.ts): publish and What edits refuse content naming
+   * another. Unset (the worker, tests of the store): names are not checked.
+   */
+  providerNames?: ProviderNames;
+}
+
+export function createJourneyStore(
+  models: Models,
+  limits: Limits = defaultLimits,
+  clock: () => Date = () => new Date(),
+  options: JourneyStoreOptions = {},
+) {
   async function latest(journeyId: string) {
     const [doc] = await models.journeyRevisions.find({ journeyId }).sort({ revision: -1 }).limit(1).lean();
     if (!doc) return undefined;
@@ -223,9 +237,12 @@ export function createJourneyStore(models: Models, limits: Limits = defaultLimit
     return journeys.filter((_, index) => matches[index]);
   }
 
+  /** Every publish rule, and (with `providerNames`) that each message's provider is configured here. */
   function assertValid(definition: unknown): JourneyDefinition {
     const result = validateDefinition(definition, limits);
     if (!result.ok) throw new InvalidJourneyError(result.problems);
+    const unknownProviders = options.providerNames ? unknownProviderProblems(result.definition, options.providerNames) : [];
+    if (unknownProviders.length > 0) throw new InvalidJourneyError(unknownProviders);
     return result.definition;
   }
 

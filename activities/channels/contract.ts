@@ -68,6 +68,8 @@ export interface ChannelAdapter<Message, Outcome extends DeliveryOutcome = Deliv
    * in-doubt policy for the channel decides (settings `inDoubt`).
    */
   readonly idempotent?: boolean;
+  /** Email: the sender of this provider's messages whose content names none (before EMAIL_FROM). */
+  readonly from?: string;
   send(message: Message, meta: DeliveryMeta): Promise<Outcome>;
 }
 

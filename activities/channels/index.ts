@@ -1,52 +1,52 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../platform/config';
+import {
+  LEGACY_PROVIDER_NAME,
+  resolveProviders,
+  type EmailProviderSpec,
+  type ProviderEnv,
+  type PushProviderSpec,
+  type SmsProviderSpec,
+} from '../../platform/providers';
 import type { ProviderAdapters } from '../send';
+import type { EmailAdapter, PushAdapter, SmsAdapter } from './contract';
 import { createSendGridAdapter } from './email';
+import type { NamedAdapter, NamedAdapters } from './named';
 import { createFcmAdapter, createFirebaseMessaging } from './push';
 import { createSmsGatewayAdapter } from './sms';
+import { createSmtpAdapter } from './smtp';
 import { createWebhookAdapter } from './webhook';
 
-type ProviderConfig = Pick<
-  AppConfig,
-  | 'SENDGRID_API_KEY'
-  | 'SENDGRID_BASE_URL'
-  | 'FCM_PROJECT_ID'
-  | 'FCM_SERVICE_ACCOUNT_FILE'
-  | 'SMS_GATEWAY_URL'
-  | 'SMS_ACCOUNT_SID'
-  | 'SMS_AUTH_TOKEN'
-  | 'SMS_FROM'
-  | 'WEBHOOK_DELIVERY'
-  | 'WEBHOOK_SIGNING_SECRET'
-  | 'WEBHOOK_ALLOW_HOSTS'
-  | 'PROVIDER_TIMEOUT_MS'
->;
+type ProviderConfig = ProviderEnv &
+  Pick<AppConfig, 'WEBHOOK_DELIVERY' | 'WEBHOOK_SIGNING_SECRET' | 'WEBHOOK_ALLOW_HOSTS' | 'PROVIDER_TIMEOUT_MS'>;
+
+type AdapterLogger = { error(obj: object, msg: string): void };
 
 /**
- * The provider adapters the configuration enables. A channel left out delivers to the dev sink, which is
- * what a development machine without provider keys gets.
+ * The provider adapters the configuration enables: every named provider of each channel (the legacy
+ * SENDGRID_*, FCM_*, SMS_* variables are the one named `default`), and each channel's default. A channel
+ * without a default delivers to the dev sink, which is what a development machine without provider keys gets.
+ *
+ * Adding a channel with configured providers: a key in platform/providers.ts (PROVIDER_CHANNELS and its
+ * schema), a builder below, and its entry in NamedAdapters (named.ts). Channels the engine serves itself
+ * (the dev sink, the app's inbox and in-app messages) need none of that: see ProviderAdapters.
  */
 export function createProviderAdapters(config: ProviderConfig, log: Pick<Logger, 'error' | 'info'>): ProviderAdapters {
-  const logger = { error: (obj: object, msg: string) => log.error(obj, msg) };
+  const logger: AdapterLogger = { error: (obj: object, msg: string) => log.error(obj, msg) };
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
-  const adapters: ProviderAdapters = {};
-  if (config.SENDGRID_API_KEY) {
-    adapters.email = createSendGridAdapter({ apiKey: config.SENDGRID_API_KEY, baseUrl: config.SENDGRID_BASE_URL, timeoutMs, logger });
-  }
-  if (config.FCM_PROJECT_ID && config.FCM_SERVICE_ACCOUNT_FILE) {
-    const messaging = createFirebaseMessaging({ projectId: config.FCM_PROJECT_ID, serviceAccountPath: config.FCM_SERVICE_ACCOUNT_FILE });
-    adapters.push = createFcmAdapter({ messaging, logger });
-  }
-  if (config.SMS_GATEWAY_URL && config.SMS_ACCOUNT_SID && config.SMS_AUTH_TOKEN && config.SMS_FROM) {
-    adapters.sms = createSmsGatewayAdapter({
-      baseUrl: config.SMS_GATEWAY_URL,
-      accountSid: config.SMS_ACCOUNT_SID,
-      authToken: config.SMS_AUTH_TOKEN,
-      from: config.SMS_FROM,
-      timeoutMs,
-      logger,
-    });
-  }
+  const resolved = resolveProviders(config);
+  const named: Required<NamedAdapters> = {
+    email: build(resolved.email.byName, (spec, label) => emailAdapter(spec, label, timeoutMs, logger)),
+    sms: build(resolved.sms.byName, (spec, label) => smsAdapter(spec, label, timeoutMs, logger)),
+    push: build(resolved.push.byName, (spec, label) => pushAdapter(spec, label, logger)),
+  };
+  const adapters: ProviderAdapters = { named };
+  const email = defaultOf(named.email, resolved.email.defaultName);
+  if (email) adapters.email = email;
+  const sms = defaultOf(named.sms, resolved.sms.defaultName);
+  if (sms) adapters.sms = sms;
+  const push = defaultOf(named.push, resolved.push.defaultName);
+  if (push) adapters.push = push;
   if (config.WEBHOOK_DELIVERY === 'http') {
     adapters.webhook = createWebhookAdapter({
       defaultTimeoutMs: timeoutMs,
@@ -57,5 +57,75 @@ export function createProviderAdapters(config: ProviderConfig, log: Pick<Logger,
   }
   const sunk = (['email', 'push', 'sms', 'webhook'] as const).filter((channel) => !adapters[channel]);
   if (sunk.length > 0) log.info({ channels: sunk }, 'no provider configured for these channels: their messages go to the dev sink');
+  const names = { email: Object.keys(named.email), sms: Object.keys(named.sms), push: Object.keys(named.push) };
+  log.info({ providers: names }, 'named providers');
   return adapters;
+}
+
+/** One adapter per named provider; the ledger records `<type>` for `default` (as before names) and `<type>:<name>` otherwise. */
+function build<Spec extends { type: string }, A>(
+  byName: Record<string, Spec>,
+  create: (spec: Exclude<Spec, { type: 'sink' }>, label: string) => A,
+): Record<string, NamedAdapter<A>> {
+  return Object.fromEntries(
+    Object.entries(byName).map(([name, spec]) => [
+      name,
+      spec.type === 'sink' ? 'sink' : create(spec as Exclude<Spec, { type: 'sink' }>, name === LEGACY_PROVIDER_NAME ? '' : `:${name}`),
+    ]),
+  );
+}
+
+function defaultOf<A>(byName: Record<string, NamedAdapter<A>>, name: string): A | undefined {
+  const adapter = byName[name];
+  return adapter === undefined || adapter === 'sink' ? undefined : adapter;
+}
+
+function emailAdapter(
+  spec: Exclude<EmailProviderSpec, { type: 'sink' }>,
+  label: string,
+  timeoutMs: number,
+  logger: AdapterLogger,
+): EmailAdapter {
+  switch (spec.type) {
+    case 'sendgrid': {
+      const adapter = createSendGridAdapter({ apiKey: spec.apiKey, baseUrl: spec.baseUrl, timeoutMs, logger });
+      return {
+        ...adapter,
+        provider: `${adapter.provider}${label}`,
+        ...(spec.from !== undefined && { from: spec.from }),
+      };
+    }
+    case 'smtp':
+      return createSmtpAdapter({
+        url: spec.url,
+        requireTls: spec.requireTls,
+        timeoutMs,
+        logger,
+        provider: `smtp${label}`,
+        ...(spec.from !== undefined && { from: spec.from }),
+      });
+  }
+}
+
+function smsAdapter(spec: Exclude<SmsProviderSpec, { type: 'sink' }>, label: string, timeoutMs: number, logger: AdapterLogger): SmsAdapter {
+  const adapter = createSmsGatewayAdapter({
+    baseUrl: spec.url,
+    accountSid: spec.accountSid,
+    authToken: spec.authToken,
+    from: spec.from,
+    timeoutMs,
+    logger,
+  });
+  return { ...adapter, provider: `${adapter.provider}${label}` };
+}
+
+function pushAdapter(spec: Exclude<PushProviderSpec, { type: 'sink' }>, label: string, logger: AdapterLogger): PushAdapter {
+  // Each named provider gets a Firebase app of its own, even on the same project (the default keeps its old name).
+  const messaging = createFirebaseMessaging({
+    projectId: spec.projectId,
+    serviceAccountPath: spec.serviceAccountFile,
+    ...(label && { appName: `journeys-fcm${label}:${spec.projectId}` }),
+  });
+  const adapter = createFcmAdapter({ messaging, logger });
+  return { ...adapter, provider: `${adapter.provider}${label}` };
 }

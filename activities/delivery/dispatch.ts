@@ -1,7 +1,7 @@
 import type { Channel } from '../../domain/definition/schema';
 import type { Profile } from '../../store/profiles';
 import type { ChannelAdapter, DeliveryMeta, EmailAdapter, PushAdapter, SmsAdapter, WebhookAdapter } from '../channels/contract';
-import type { AppChannelMessage } from '../channels/in-app';
+import { withNamedProvider, type NamedAdapters } from '../channels/named';
 import type { SinkMessage } from '../channels/sink';
 import type { LedgerOutcome } from './ledger';
 import type { RenderedMessage } from './render';
@@ -14,18 +14,8 @@ export interface ProviderAdapters {
   webhook?: WebhookAdapter;
   /** The dev sink; by default the Mongo one (tests wrap it to simulate a crash around the call). */
   sink?: ChannelAdapter<SinkMessage>;
-  /** The app-side channels; by default the Mongo store of app messages (always on, nothing to configure). */
-  inbox?: ChannelAdapter<AppChannelMessage>;
-  inApp?: ChannelAdapter<AppChannelMessage>;
-}
-
-/** The adapters a dispatch may use: the configured ones, and those that are always there. */
-export interface DispatchProviders {
-  adapters: ProviderAdapters;
-  sink: ChannelAdapter<SinkMessage>;
-  inbox: ChannelAdapter<AppChannelMessage>;
-  inApp: ChannelAdapter<AppChannelMessage>;
-  emailFrom?: string | undefined;
+  /** Every configured provider by channel and name (PROVIDERS); the ones above are each channel's default. */
+  named?: NamedAdapters;
 }
 
 /** A provider call prepared for one recipient. */
@@ -38,16 +28,17 @@ export interface Dispatch {
 
 /**
  * Picks the provider of a rendered message and prepares its call: the content's `provider: sink`, else the
- * channel's adapter, else the dev sink. Answers a failure reason when the message cannot be sent at all.
+ * provider the content names (activities/channels/named.ts), else the channel's default adapter, else the dev
+ * sink. Answers a failure reason when the message cannot be sent at all (a provider name no longer configured).
  */
 export function prepareDispatch(
   rendered: RenderedMessage,
   requested: string | undefined,
   profile: Profile | undefined,
   meta: DeliveryMeta & { channel: Channel },
-  providers: DispatchProviders,
+  providers: { adapters: ProviderAdapters; sink: ChannelAdapter<SinkMessage>; emailFrom?: string | undefined },
 ): Dispatch | string {
-  const { adapters, sink } = providers;
+  const { sink } = providers;
   const via = <M>(adapter: ChannelAdapter<M, LedgerOutcome & { invalidTokens?: string[] }>, message: M): Dispatch => ({
     provider: adapter.provider,
     idempotent: adapter.idempotent === true,
@@ -56,10 +47,12 @@ export function prepareDispatch(
   const toSink = (to?: unknown): Dispatch =>
     via(sink, { channel: meta.channel, ...(to !== undefined ? { to } : {}), message: withoutChannel(rendered) });
   if (requested === 'sink') return toSink(addressOf(rendered.channel, profile));
+  const adapters = withNamedProvider(providers.adapters, rendered.channel, requested);
+  if (typeof adapters === 'string') return adapters;
   switch (rendered.channel) {
     case 'email': {
       if (!adapters.email) return toSink(profile?.email);
-      const from = rendered.from ?? providers.emailFrom;
+      const from = rendered.from ?? adapters.email.from ?? providers.emailFrom;
       if (!from) return 'no_sender';
       const { channel: _channel, from: _from, ...email } = rendered;
       return via(adapters.email, { ...email, to: profile?.email ?? '', from });
@@ -75,11 +68,6 @@ export function prepareDispatch(
       return via(adapters.webhook, withoutChannel(rendered));
     case 'sink':
       return via(sink, { channel: 'sink', message: rendered.content });
-    // Stored for the app by the engine itself: no provider to pick, no address needed.
-    case 'inbox':
-      return via(providers.inbox, withoutChannel(rendered));
-    case 'inApp':
-      return via(providers.inApp, withoutChannel(rendered));
   }
 }
 
@@ -99,8 +87,6 @@ export function addressOf(channel: Channel, profile: Profile | undefined): unkno
       return profile?.pushTokens;
     case 'webhook':
     case 'sink':
-    case 'inbox':
-    case 'inApp':
       return undefined;
   }
 }

@@ -9,6 +9,7 @@ import type { ReportsInput } from '../../workflows/contract';
 import type { ProfileStore } from '../../store/profiles';
 import type { SendDependencies } from '../../activities/send';
 import type { AppConfig } from '../../platform/config';
+import type { ProviderNames } from '../../domain/delivery/provider-names';
 import { payloadDataConverter, type PayloadKey } from '../../platform/payload-codec';
 import type { SettingsStore } from '../../store/settings';
 import { createChannelWorkers, createJourneyWorker, createWorkerActivities, createWorkers, type WorkerSetup } from '../../worker/workers';
@@ -43,6 +44,8 @@ export interface TestStackOptions {
   /** Per-channel send rate of the channel workers (default: 1000/s). */
   channelRatePerSecond?: number;
   api?: Partial<Pick<AppConfig, 'SENDGRID_WEBHOOK_PUBLIC_KEY'>>;
+  /** The providers the API knows per channel (api/main.ts passes providerNames(config)); unset: names are not checked. */
+  providerNames?: ProviderNames;
   /** Start without channel workers, so sends queue up until `startChannelWorkers()`. */
   deferChannelWorkers?: boolean;
   /** Start without any worker (instances wait for their first task, as behind a busy worker) until `startWorkers()`. */
@@ -75,6 +78,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     bootstrapKey: testAdminKey,
     authEnabled: true,
     log: (error) => console.error(error),
+    ...(options.providerNames ? { providerNames: options.providerNames } : {}),
   });
   const setup: WorkerSetup = {
     connection: env.nativeConnection,
