@@ -7,6 +7,9 @@ import type { ProfileStore } from '../store/profiles';
 import type { JourneyStore } from '../store/journeys';
 import type { SettingsStore } from '../store/settings';
 import { type DeliveryMeta, TransientSendError } from './channels/contract';
+import { createAppMessageStore } from '../store/app-messages';
+import { createInAppAdapter } from './channels/in-app';
+import { createInboxAdapter } from './channels/inbox';
 import { createSinkAdapter } from './channels/sink';
 import { createFrequencyCaps, type SlotRef } from './delivery/caps';
 import { prepareDispatch, type Dispatch, type ProviderAdapters } from './delivery/dispatch';
@@ -21,7 +24,7 @@ export type { ProviderAdapters } from './delivery/dispatch';
 const MIN_RETRY_DELAY_MS = 1_000;
 
 export interface SendDependencies {
-  models: Pick<Models, 'sinkMessages' | 'deliveries' | 'sendSlots'>;
+  models: Pick<Models, 'sinkMessages' | 'deliveries' | 'sendSlots' | 'appMessages' | 'appMessageShows'>;
   journeys: Pick<JourneyStore, 'loadGraph' | 'sendView'>;
   profiles: Pick<ProfileStore, 'get' | 'removePushTokens'>;
   settings: Pick<SettingsStore, 'cachedDeliverySettings'>;
@@ -61,7 +64,14 @@ export function createChannelActivities(deps: SendDependencies) {
   const ledger = createDeliveryLedger(deps.models, clock);
   const caps = createFrequencyCaps(deps.models, clock);
   const adapters = deps.adapters ?? {};
-  const providers = { adapters, sink: adapters.sink ?? createSinkAdapter(deps.models), emailFrom: deps.emailFrom };
+  const appMessages = createAppMessageStore(deps.models);
+  const providers = {
+    adapters,
+    sink: adapters.sink ?? createSinkAdapter(deps.models),
+    inbox: adapters.inbox ?? createInboxAdapter(appMessages, clock),
+    inApp: adapters.inApp ?? createInAppAdapter(appMessages, clock),
+    emailFrom: deps.emailFrom,
+  };
 
   /** Counts a call left in doubt as sent: it may have delivered the message, and a repeat could double it. */
   function settleInDoubt(meta: Meta, record: DeliveryRecord, attempt: Attempt): Promise<LedgerOutcome> {

@@ -1,3 +1,4 @@
+import { createAppMessageStore } from './app-messages';
 import { FACT_STRIPES } from './facts';
 import type { Models } from './mongo/models';
 import type { RetentionKind } from '../domain/retention/settings';
@@ -23,6 +24,7 @@ export interface PruneResult {
  * the collection, so the retention workflow calls it in a loop of batches, once a day.
  */
 export function createRetentionStore(models: Models) {
+  const appMessages = createAppMessageStore(models);
   async function deleteByIds(model: Models[keyof Models], ids: unknown[]): Promise<number> {
     if (ids.length === 0) return 0;
     const { deletedCount } = await (model as Models['events']).deleteMany({ _id: { $in: ids } });
@@ -122,6 +124,9 @@ export function createRetentionStore(models: Models) {
           return pruneSinkMessages(before, limit);
         case 'batchChunks':
           return pruneBatchChunks(before, limit);
+        case 'appMessages':
+          // `before` is counted from the expiry: messages that expired longer ago than the period.
+          return appMessages.pruneExpired(before, limit);
       }
     },
   };

@@ -57,6 +57,12 @@ export const PATCHES = {
    * branch. The new branch is covered by test/workflow/account-at-entry.test.ts.
    */
   accountAtEntry: 'account-at-entry',
+  /**
+   * 2026-12-04: the retention service also prunes expired inbox and in-app messages (a kind after the others,
+   * so a run recorded before replays the same activities). Asked by the retention workflow only, once per run
+   * that gets that far; the new branch is covered by test/integration/app-inbox.test.ts.
+   */
+  retentionAppMessages: 'retention-app-messages',
 } as const;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];

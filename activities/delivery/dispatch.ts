@@ -1,6 +1,7 @@
 import type { Channel } from '../../domain/definition/schema';
 import type { Profile } from '../../store/profiles';
 import type { ChannelAdapter, DeliveryMeta, EmailAdapter, PushAdapter, SmsAdapter, WebhookAdapter } from '../channels/contract';
+import type { AppChannelMessage } from '../channels/in-app';
 import { withNamedProvider, type NamedAdapters } from '../channels/named';
 import type { SinkMessage } from '../channels/sink';
 import type { LedgerOutcome } from './ledger';
@@ -14,8 +15,20 @@ export interface ProviderAdapters {
   webhook?: WebhookAdapter;
   /** The dev sink; by default the Mongo one (tests wrap it to simulate a crash around the call). */
   sink?: ChannelAdapter<SinkMessage>;
+  /** The app-side channels; by default the Mongo store of app messages (always on, nothing to configure). */
+  inbox?: ChannelAdapter<AppChannelMessage>;
+  inApp?: ChannelAdapter<AppChannelMessage>;
   /** Every configured provider by channel and name (PROVIDERS); the ones above are each channel's default. */
   named?: NamedAdapters;
+}
+
+/** The adapters a dispatch may use: the configured ones, and those that are always there. */
+export interface DispatchProviders {
+  adapters: ProviderAdapters;
+  sink: ChannelAdapter<SinkMessage>;
+  inbox: ChannelAdapter<AppChannelMessage>;
+  inApp: ChannelAdapter<AppChannelMessage>;
+  emailFrom?: string | undefined;
 }
 
 /** A provider call prepared for one recipient. */
@@ -36,7 +49,7 @@ export function prepareDispatch(
   requested: string | undefined,
   profile: Profile | undefined,
   meta: DeliveryMeta & { channel: Channel },
-  providers: { adapters: ProviderAdapters; sink: ChannelAdapter<SinkMessage>; emailFrom?: string | undefined },
+  providers: DispatchProviders,
 ): Dispatch | string {
   const { sink } = providers;
   const via = <M>(adapter: ChannelAdapter<M, LedgerOutcome & { invalidTokens?: string[] }>, message: M): Dispatch => ({
@@ -68,6 +81,11 @@ export function prepareDispatch(
       return via(adapters.webhook, withoutChannel(rendered));
     case 'sink':
       return via(sink, { channel: 'sink', message: rendered.content });
+    // Stored for the app by the engine itself: no provider to pick, no address needed.
+    case 'inbox':
+      return via(providers.inbox, withoutChannel(rendered));
+    case 'inApp':
+      return via(providers.inApp, withoutChannel(rendered));
   }
 }
 
@@ -87,6 +105,8 @@ export function addressOf(channel: Channel, profile: Profile | undefined): unkno
       return profile?.pushTokens;
     case 'webhook':
     case 'sink':
+    case 'inbox':
+    case 'inApp':
       return undefined;
   }
 }

@@ -24,9 +24,30 @@ export function unreachableReason(channel: Channel, profile: Profile | undefined
       return profile?.phone ? undefined : 'no_phone';
     case 'push':
       return profile && profile.pushTokens.length > 0 ? undefined : 'no_push_token';
+    // No address: inbox and in-app messages are stored for the app, which shows them to its signed-in user.
     case 'webhook':
     case 'sink':
+    case 'inbox':
+    case 'inApp':
       return undefined;
+  }
+}
+
+/**
+ * Whether quiet hours hold back a channel's messages. Webhooks reach systems, not people; inbox and in-app
+ * messages wait in the app until the user opens it, so they disturb nobody and are stored at once.
+ */
+export function quietHoursApply(channel: Channel): boolean {
+  switch (channel) {
+    case 'email':
+    case 'push':
+    case 'sms':
+    case 'sink':
+      return true;
+    case 'webhook':
+    case 'inbox':
+    case 'inApp':
+      return false;
   }
 }
 
@@ -34,7 +55,7 @@ export type QuietHoursDecision = { action: 'drop' } | { action: 'defer'; until: 
 
 /**
  * Whether quiet hours hold the message back now. The zone is the quiet hours' own, or (for `user`) the
- * user's, then the journey's, then the account's. Webhooks are exempt.
+ * user's, then the journey's, then the account's. Webhooks, inbox and in-app messages are exempt (`quietHoursApply`).
  */
 export function quietHoursDecision(
   now: number,
@@ -44,7 +65,7 @@ export function quietHoursDecision(
   account: Pick<DeliverySettings, 'timezone'>,
 ): QuietHoursDecision | undefined {
   const quiet = journey.quietHours;
-  if (!quiet || channel === 'webhook') return undefined;
+  if (!quiet || !quietHoursApply(channel)) return undefined;
   const zone = quiet.timezone === 'user' ? firstKnownZone(profile?.timezone, journey.timezone, account.timezone) : quiet.timezone;
   const end = quietPeriodEnd(now, quiet.windows, zone);
   if (end === undefined) return undefined;

@@ -1,3 +1,5 @@
+import { inAppContentSchema, inboxContentSchema } from '../../domain/definition/app-content';
+import { durationToMs } from '../../domain/time/duration';
 import {
   emailContentSchema,
   pushContentSchema,
@@ -28,7 +30,24 @@ export type RenderedMessage =
       body?: string;
       timeoutMs?: number;
     }
-  | { channel: 'sink'; content: Record<string, unknown> };
+  | { channel: 'sink'; content: Record<string, unknown> }
+  | ({ channel: 'inbox'; category?: string } & RenderedAppMessage)
+  | ({
+      channel: 'inApp';
+      buttons?: { id: string; label: string; deepLink?: string }[];
+      maxShows: number;
+      minIntervalMs?: number;
+    } & RenderedAppMessage);
+
+/** What the inbox and in-app messages share once rendered; `expiresInMs` counts from the send. */
+export interface RenderedAppMessage {
+  title?: string;
+  body?: string;
+  imageUrl?: string;
+  deepLink?: string;
+  custom?: Record<string, string>;
+  expiresInMs: number;
+}
 
 /** Thrown when the content does not fit its channel or a template does not render: the message takes `failed`. */
 export class RenderError extends Error {
@@ -96,7 +115,51 @@ async function render(channel: Channel, content: Record<string, unknown>, scope:
     }
     case 'sink':
       return { channel, content: (await renderValue(content, scope)) as Record<string, unknown> };
+    case 'inbox': {
+      const inbox = parse(inboxContentSchema, content, channel);
+      return {
+        channel,
+        ...(await renderAppMessage(inbox, scope)),
+        ...(inbox.category !== undefined ? { category: inbox.category } : {}),
+      };
+    }
+    case 'inApp': {
+      const inApp = parse(inAppContentSchema, content, channel);
+      const buttons =
+        inApp.buttons &&
+        (await Promise.all(
+          inApp.buttons.map(async (button) => ({
+            id: button.id,
+            label: await renderText(button.label, scope),
+            ...(button.deepLink !== undefined ? { deepLink: await renderText(button.deepLink, scope) } : {}),
+          })),
+        ));
+      const { minInterval } = inApp.frequency;
+      return {
+        channel,
+        ...(await renderAppMessage(inApp, scope)),
+        ...(buttons ? { buttons } : {}),
+        maxShows: inApp.frequency.maxShows,
+        ...(minInterval !== undefined ? { minIntervalMs: durationToMs(minInterval) } : {}),
+      };
+    }
   }
+}
+
+type AppContent = { title?: string; body?: string; imageUrl?: string; deepLink?: string; custom?: Record<string, string>; expiry: string };
+
+async function renderAppMessage(content: AppContent, scope: RenderScope): Promise<RenderedAppMessage> {
+  const text = async (key: 'title' | 'body' | 'imageUrl' | 'deepLink') =>
+    content[key] !== undefined ? { [key]: await renderText(content[key], scope) } : {};
+  const custom = await renderRecord(content.custom, scope);
+  return {
+    ...(await text('title')),
+    ...(await text('body')),
+    ...(await text('imageUrl')),
+    ...(await text('deepLink')),
+    ...(custom ? { custom } : {}),
+    expiresInMs: durationToMs(content.expiry),
+  };
 }
 
 /**

@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import { userIdSchema } from '../../domain/ids';
+import { createAppMessageStore } from '../../store/app-messages';
 import { createErasureStore, type ErasureParticipant } from '../../store/erasure';
+import type { Models } from '../../store/mongo/models';
 import { endUserInstances } from '../../temporal/user-instances';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 
 /**
- * Stores of messages outside the engine's collections join the erasure here: an inbox channel, when it
- * exists, adds an `ErasureParticipant` that deletes the user's inbox messages; its count comes back under
- * `other.{name}`.
+ * Stores of messages outside the engine's core collections join the erasure here: each entry makes, for an
+ * app's models, a participant that deletes the user's records there; its count comes back under
+ * `other.{name}`. The app-side channels: `other.inbox` and `other.inApp` (their messages, in-app shows too).
  */
-export const erasureParticipants: ErasureParticipant[] = [];
+export const erasureParticipants: Array<(models: Models) => ErasureParticipant> = [
+  (models) => ({ name: 'inbox', erase: (userId) => createAppMessageStore(models).eraseUser(userId, 'inbox') }),
+  (models) => ({ name: 'inApp', erase: (userId) => createAppMessageStore(models).eraseUser(userId, 'inApp') }),
+];
 
 const count = (what: string) => z.number().int().min(0).describe(what);
 
@@ -32,13 +37,19 @@ const erasureResult = z
         'Fact batches kept for the reports with the user id replaced by a pseudonym that cannot be traced back (figures unchanged).',
       ),
     }),
-    other: z.record(z.string(), z.number().int().min(0)).describe('Counts of other stores of messages (an inbox), by name.'),
+    other: z
+      .record(z.string(), z.number().int().min(0))
+      .describe('Counts of other stores of messages, by name: `inbox` and `inApp` (app-side messages).'),
   })
   .describe('What the erasure removed. An unknown or already erased user answers the same shape with zero counts.');
 
 /** `DELETE /v1/users/:id`: the right to erasure. */
 export function addErasureRoute(routes: Routes, { models, profiles, temporal, config }: ApiDeps): void {
-  const erasure = createErasureStore(models, profiles.model, erasureParticipants);
+  const erasure = createErasureStore(
+    models,
+    profiles.model,
+    erasureParticipants.map((participant) => participant(models)),
+  );
   routes.add({
     method: 'delete',
     path: '/v1/users/:id',

@@ -3,6 +3,7 @@ import { MAX_PROVIDER_TIMEOUT_MS } from '../delivery/send-timeouts';
 import { slugSchema } from '../ids';
 import { durationToMs } from '../time/duration';
 import { isoDurationSchema } from '../time/duration-schema';
+import { inAppContentSchema, inboxContentSchema } from './app-content';
 import { conditionSchema } from './conditions';
 import { unsafeSegment, unsafeSegmentMessage } from '../conditions/path-segments';
 
@@ -349,7 +350,9 @@ export type JourneySettings = z.infer<typeof settingsSchema>;
 // ---------------------------------------------------------------------------------------------
 // Nodes
 
-export const channelSchema = z.enum(['email', 'push', 'sms', 'webhook', 'sink']).describe('The channel of a message.');
+export const channelSchema = z
+  .enum(['email', 'push', 'sms', 'webhook', 'sink', 'inbox', 'inApp'])
+  .describe('The channel of a message (`inbox` and `inApp` are stored for the app: see the app-side API).');
 export type Channel = z.infer<typeof channelSchema>;
 
 export const deliverySchema = strictObject('delivery', {
@@ -712,6 +715,16 @@ export const messageContentSchema = z
     headers: stringRecord.optional().describe('Webhook: request headers (templates).'),
     timeoutMs: z.number().optional().describe(`Webhook: request timeout in milliseconds (at most ${MAX_PROVIDER_TIMEOUT_MS}).`),
     weights: z.record(z.string(), z.number()).optional().describe('Manual experiment: path name -> weight (percent), summing to 100.'),
+    imageUrl: z.string().optional().describe('Inbox/in-app: image URL (template).'),
+    deepLink: z.string().optional().describe('Inbox/in-app: where the app goes on a tap (template).'),
+    custom: stringRecord.optional().describe('Inbox/in-app: custom key-values for the app (templates).'),
+    expiry: z.string().optional().describe('Inbox/in-app: how long after the send the message stays available (default P30D / P7D).'),
+    category: z.string().optional().describe('Inbox: a category the app may filter on.'),
+    buttons: z.array(z.unknown()).optional().describe('In-app: up to 3 buttons `{ id, label, deepLink? }`.'),
+    frequency: z
+      .unknown()
+      .optional()
+      .describe('In-app: `{ maxShows: 1, minInterval? }`, how often the message is shown (once by default).'),
   })
   .describe('The What of a node: message content, or the weights of a manual experiment.');
 export type NodeContent = z.infer<typeof messageContentSchema>;
@@ -774,6 +787,8 @@ const channelContentSchemas = {
   sms: smsContentSchema,
   webhook: webhookContentSchema,
   sink: sinkContentSchema,
+  inbox: inboxContentSchema,
+  inApp: inAppContentSchema,
 } satisfies Record<Channel, z.ZodType>;
 
 /** The strict content schema of a channel (used at publish and for in-place What edits). */

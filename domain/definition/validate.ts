@@ -615,6 +615,8 @@ const CHANNEL_NEEDS: Record<MessageNode['channel'], string> = {
   sms: 'a body',
   webhook: 'an http(s) url',
   sink: 'an object (any fields)',
+  inbox: 'a title',
+  inApp: 'a title or a body',
 };
 
 /** Problems of one node's content, e.g. for an in-place What edit. `content` undefined = no content. */

@@ -20,6 +20,8 @@ export const RETENTION_MINIMUMS: Record<RetentionKind, { period: string; why: st
   sinkMessages: { period: 'P1D', why: 'tests and developers read the sink' },
   // A batch is enrolled from its chunks; a paced or paused batch may take days.
   batchChunks: { period: 'P7D', why: 'a batch is enrolled from its chunks' },
+  // Counted from the message's expiry, when the app stops listing it; an app may still post a late read.
+  appMessages: { period: 'PT1H', why: 'an app may still report engagement with a message it showed just before it expired' },
 };
 
 function period(kind: RetentionKind, fallback: string, describe: string) {
@@ -45,6 +47,11 @@ export const retentionSettingsSchema = z
     ),
     sinkMessages: period('sinkMessages', 'P7D', 'Messages of the dev sink channel.'),
     batchChunks: period('batchChunks', 'P30D', 'Chunks of batch and segment enrolments (with their user lists and contexts).'),
+    appMessages: period(
+      'appMessages',
+      'P1D',
+      'Inbox and in-app messages, counted from their expiry (the app lists none past it): kept this long after they expire.',
+    ),
   })
   .describe(
     'How long records are kept; a maintenance workflow on a Temporal Schedule deletes older ones. Entries (enrolment records) are ' +

@@ -293,6 +293,55 @@ const sendSlotSchema = new Schema(
 sendSlotSchema.index({ scope: 1, seq: 1 }, { unique: true });
 sendSlotSchema.index({ scope: 1, deliveryKey: 1 });
 
+/**
+ * Messages of the app-side channels, `inbox` and `inApp` (store/app-messages.ts): one per delivery, under the
+ * delivery key, so a retried send stores it once. The app lists a user's messages through the
+ * (userId, kind, createdAt) index, bounded by a page size; every change is by `_id`.
+ */
+const appMessageSchema = new Schema(
+  {
+    /** The delivery key. */
+    _id: { type: String, required: true },
+    kind: { type: String, required: true, enum: ['inbox', 'inApp'] },
+    userId: { type: String, required: true },
+    instanceId: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    nodeId: { type: String, required: true },
+    /** JSON text of the rendered message (title, body, imageUrl, deepLink, custom, buttons). */
+    content: { type: String, required: true },
+    category: { type: String },
+    /** In-app: the frequency rule (shows are numbered 1..maxShows in `appMessageShows`). */
+    maxShows: { type: Number },
+    minIntervalMs: { type: Number },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    readAt: { type: Date },
+    dismissedAt: { type: Date },
+    clickedAt: { type: Date },
+  },
+  { versionKey: false, minimize: false },
+);
+appMessageSchema.index({ userId: 1, kind: 1, createdAt: -1 });
+appMessageSchema.index({ expiresAt: 1 });
+
+/**
+ * Shows of in-app messages, `_id` `{deliveryKey}#{n}` for the n-th show: the unique insert is what hands a
+ * show to exactly one of two app sessions asking at once. Read by `_id` (n is at most the rule's maxShows).
+ */
+const appMessageShowSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    messageId: { type: String, required: true },
+    userId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+appMessageShowSchema.index({ userId: 1 });
+appMessageShowSchema.index({ messageId: 1 });
+
 /** Ingested events of users, once each under their id (de-duplication, and segments over past behaviour). */
 const eventSchema = new Schema(
   {
@@ -399,6 +448,8 @@ export type EventDoc = InferSchemaType<typeof eventSchema>;
 export type SettingsRevisionDoc = InferSchemaType<typeof settingsRevisionSchema>;
 export type IdempotencyRecordDoc = InferSchemaType<typeof idempotencyRecordSchema>;
 export type BatchChunkDoc = InferSchemaType<typeof batchChunkSchema>;
+export type AppMessageDoc = InferSchemaType<typeof appMessageSchema>;
+export type AppMessageShowDoc = InferSchemaType<typeof appMessageShowSchema>;
 
 export interface Models {
   journeyRevisions: Model<JourneyRevisionDoc>;
@@ -419,6 +470,8 @@ export interface Models {
   idempotencyRecords: Model<IdempotencyRecordDoc>;
   events: Model<EventDoc>;
   batchChunks: Model<BatchChunkDoc>;
+  appMessages: Model<AppMessageDoc>;
+  appMessageShows: Model<AppMessageShowDoc>;
 }
 
 export function createModels(connection: Connection): Models {
@@ -441,6 +494,8 @@ export function createModels(connection: Connection): Models {
     idempotencyRecords: connection.model<IdempotencyRecordDoc>('IdempotencyRecord', idempotencyRecordSchema, 'idempotency_records'),
     events: connection.model<EventDoc>('Event', eventSchema, 'events'),
     batchChunks: connection.model<BatchChunkDoc>('BatchChunk', batchChunkSchema, 'batch_chunks'),
+    appMessages: connection.model<AppMessageDoc>('AppMessage', appMessageSchema, 'app_messages'),
+    appMessageShows: connection.model<AppMessageShowDoc>('AppMessageShow', appMessageShowSchema, 'app_message_shows'),
   };
 }
 

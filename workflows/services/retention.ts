@@ -1,5 +1,6 @@
-import { continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import { RETENTION_KINDS } from '../../domain/retention/kinds';
+import { PATCHES } from '../patches';
 import { type RetentionInput, type RetentionResult } from '../contract';
 import { maintenance } from './activities';
 
@@ -18,6 +19,8 @@ export async function retentionWorkflow(input: RetentionInput = {}): Promise<Ret
   const deleted: RetentionResult['deleted'] = { ...emptyCounts(), ...input.progress?.deleted };
   const start = input.progress ? RETENTION_KINDS.indexOf(input.progress.kind) : 0;
   for (const kind of RETENTION_KINDS.slice(start)) {
+    // App messages were added to a loop runs had already recorded: a run replayed from before never prunes them.
+    if (kind === 'appMessages' && !patched(PATCHES.retentionAppMessages)) continue;
     for (;;) {
       const result = await maintenance.pruneExpired({ kind, ...cutoffs[kind], limit });
       deleted[kind] += result.deleted;
@@ -34,5 +37,5 @@ export async function retentionWorkflow(input: RetentionInput = {}): Promise<Ret
 }
 
 function emptyCounts(): RetentionResult['deleted'] {
-  return { events: 0, facts: 0, deliveries: 0, deliveryAttempts: 0, sendSlots: 0, sinkMessages: 0, batchChunks: 0 };
+  return { events: 0, facts: 0, deliveries: 0, deliveryAttempts: 0, sendSlots: 0, sinkMessages: 0, batchChunks: 0, appMessages: 0 };
 }
