@@ -1,9 +1,40 @@
 import { z } from 'zod';
+import { classifyChanges, isWhatOnlyChange } from '../../domain/definition/diff';
 import { journeyDefinitionSchema } from '../../domain/definition/schema';
-import { allowedActions } from '../../domain/lifecycle/states';
+import { ConflictError, InvalidInputError } from '../../domain/errors';
+import { activeVersion, allowedActions, type JourneyState } from '../../domain/lifecycle/states';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
 import { journeyParams, journeySchema, presentJourney, versionParams, versionSchema } from '../schemas/journeys';
+
+const versionDiffSchema = z.object({
+  journeyId: z.string(),
+  version: z.number().int().describe('The version compared (the newer side).'),
+  against: z.number().int().describe('The version it is compared with.'),
+  whatOnly: z
+    .boolean()
+    .describe('True when every change is a What or metadata change: it could be edited in place on `against` instead of a new version.'),
+  changes: z
+    .array(
+      z.object({
+        change: z.string().describe('e.g. `node wait-2d: added`, `content email-shipping: subject changed`'),
+        kind: z
+          .enum(['what', 'metadata', 'structural'])
+          .describe('`what`: message content or manual weights; `metadata`: name, labels, description; `structural`: needs a new version.'),
+      }),
+    )
+    .describe('In order: metadata, entry, settings, start, nodes, content.'),
+});
+
+/** The version a diff compares with by default: the active one, else the newest published before it. */
+function defaultBase(journey: JourneyState, version: number): number | undefined {
+  const active = activeVersion(journey);
+  if (active && active.version !== version) return active.version;
+  return journey.versions
+    .filter((v) => v.version < version && v.state !== 'draft')
+    .map((v) => v.version)
+    .sort((a, b) => b - a)[0];
+}
 
 /** Drafts: created from a version or a definition, read, edited and deleted. */
 export function addJourneyVersionRoutes(routes: Routes, { journeys }: ApiDeps): void {
@@ -35,6 +66,47 @@ export function addJourneyVersionRoutes(routes: Routes, { journeys }: ApiDeps): 
     async handle({ params }) {
       const { structureId: _internal, ...version } = await journeys.getVersion(params.id, params.version);
       return { status: 200, body: { ...version, allowedActions: allowedActions[version.state] } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/journeys/:id/versions/:version/diff',
+    summary:
+      'What a version changes against another (default: the active version, else the newest published before it): each change as What, metadata or structural',
+    tag,
+    scope: 'read',
+    params: versionParams,
+    query: z.strictObject({ against: z.coerce.number().int().min(1).max(1_000_000).optional() }),
+    responses: {
+      200: { description: 'The changes', schema: versionDiffSchema },
+      409: { description: 'No version to compare with (`no_base_version`)' },
+    },
+    async handle({ params, query }) {
+      const journey = await journeys.getJourney(params.id);
+      const target = await journeys.getVersion(params.id, params.version);
+      const against = query.against ?? defaultBase(journey, params.version);
+      if (against === undefined) {
+        throw new ConflictError(
+          `journey ${params.id} has no other published version to compare version ${params.version} with`,
+          { journeyId: params.id, version: params.version },
+          'no_base_version',
+        );
+      }
+      if (!journey.versions.some((v) => v.version === against)) {
+        throw new InvalidInputError(`journey ${params.id} has no version ${against}`, [
+          { path: 'query.against', message: `unknown version ${against}` },
+        ]);
+      }
+      const base = await journeys.getVersion(params.id, against);
+      const body = {
+        journeyId: params.id,
+        version: params.version,
+        against,
+        whatOnly: isWhatOnlyChange(base.definition, target.definition),
+        changes: classifyChanges(base.definition, target.definition),
+      };
+      return { status: 200, body };
     },
   });
 

@@ -67,6 +67,37 @@ export function diffDefinitions(a: JourneyDefinition, b: JourneyDefinition): str
   return changes;
 }
 
+/**
+ * Where a change lands: `what` (message content, manual experiment weights: edited in place on a live version),
+ * `metadata` (name, labels, description: in place too), or `structural` (entry, settings, start, nodes, or an
+ * experiment's content besides its weights: only through a new version). The same rule as isWhatOnlyChange.
+ */
+export type ChangeKind = 'what' | 'metadata' | 'structural';
+
+export interface ClassifiedChange {
+  change: string;
+  kind: ChangeKind;
+}
+
+/** diffDefinitions from `a` to `b`, each change with its kind. */
+export function classifyChanges(a: JourneyDefinition, b: JourneyDefinition): ClassifiedChange[] {
+  return diffDefinitions(a, b).map((change) => ({ change, kind: kindOf(change, a, b) }));
+}
+
+function kindOf(change: string, a: JourneyDefinition, b: JourneyDefinition): ChangeKind {
+  if (change === 'name changed' || change === 'description changed' || change === 'labels changed') return 'metadata';
+  const content = /^content (.+?): (.+?) (?:added|removed|changed)$/.exec(change) ?? /^content (.+?): (?:added|removed)$/.exec(change);
+  if (!content) return 'structural';
+  const [, nodeId, key] = content;
+  const isExperiment = (b.nodes[nodeId!] ?? a.nodes[nodeId!])?.type === 'experiment';
+  if (!isExperiment || key === 'weights') return 'what';
+  if (key !== undefined) return 'structural';
+  // A whole experiment content added or removed: structural unless it held nothing but weights.
+  const { weights: _a, ...restA } = a.content[nodeId!] ?? {};
+  const { weights: _b, ...restB } = b.content[nodeId!] ?? {};
+  return canonical(restA) === canonical(restB) ? 'what' : 'structural';
+}
+
 function field(object: object, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }
