@@ -16,6 +16,8 @@ export interface ConsoleApi extends ApiStackProcess {
 export async function startConsoleApi(): Promise<ConsoleApi> {
   // jsdom has no fetch: the console's client reaches the API through node:http.
   globalThis.fetch = nodeFetch;
+  // The API answers on its own time, outside act(): React need not warn about those updates (waitFor awaits them).
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
   const api = await startApiStackProcess();
   const created = await apiCall(api, api.adminKey, 'POST', '/v1/api-keys', { name: 'console reader', scopes: ['read'] });
   if (created.status !== 201) throw new Error(`could not create a read key: ${JSON.stringify(created.body)}`);

@@ -1,0 +1,95 @@
+/**
+ * @jest-environment jsdom
+ */
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ContentPage } from '../../console/src/pages/content/ContentPage';
+import { createLiveJourney, renderIn, startConsoleApi, type ConsoleApi } from './actions-fixtures';
+
+/** The content editor against the real API: its validation messages by the field, saving a revision, read keys. */
+let api: ConsoleApi;
+beforeAll(async () => {
+  api = await startConsoleApi();
+  await createLiveJourney(api, 'content-edit');
+}, 60_000);
+afterAll(async () => {
+  await api?.close();
+});
+afterEach(cleanup);
+
+async function openNode(key: string, node: string) {
+  renderIn(
+    await api.session(key),
+    <ContentPage params={{ journeyId: 'content-edit', version: '1' }} query={new URLSearchParams({ node })} />,
+  );
+  return screen.findByRole('form', { name: `Content of ${node}` });
+}
+
+async function revisions(node: string): Promise<number[]> {
+  const answer = await api.call('GET', `/v1/journeys/content-edit/versions/1/content/${node}/revisions`);
+  return answer.body.items.map((item: { revision: number }) => item.revision);
+}
+
+/** The messages shown for an input: the element its aria-describedby names for errors. */
+function errorsOf(input: HTMLElement): string {
+  const ids = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id.endsWith('-error'));
+  return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+}
+
+test("the API's validation messages appear next to the field they name, and nothing is saved", async () => {
+  const form = await openNode(api.adminKey, 'welcome-mail');
+  const subject = within(form).getByLabelText(/^Subject/);
+  const body = within(form).getByLabelText('Text body');
+  fireEvent.change(subject, { target: { value: '' } });
+  fireEvent.change(body, { target: { value: 'Hello {{ profile.firstName ' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Save as new revision' }));
+
+  await waitFor(() => expect(subject.getAttribute('aria-invalid')).toBe('true'));
+  expect(errorsOf(subject)).toContain('an email needs a subject');
+  expect(body.getAttribute('aria-invalid')).toBe('true');
+  expect(errorsOf(body)).toMatch(/template/i);
+  expect(within(form).getByRole('alert').textContent).toContain('The API refused the content (2 problems shown by the fields)');
+  expect(await revisions('welcome-mail')).toEqual([0]);
+});
+
+test('a valid edit is saved as the next revision and shows in the history', async () => {
+  const form = await openNode(api.adminKey, 'welcome-mail');
+  fireEvent.change(within(form).getByLabelText(/^Subject/), { target: { value: 'Welcome aboard, {{ profile.firstName }}' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Save as new revision' }));
+
+  await within(form).findByText('Saved as revision 1: the next sends use it.');
+  expect(await revisions('welcome-mail')).toEqual([0, 1]);
+  const version = await api.call('GET', '/v1/journeys/content-edit/versions/1');
+  expect(version.body.definition.content['welcome-mail']).toEqual({
+    subject: 'Welcome aboard, {{ profile.firstName }}',
+    body: 'Hello {{ profile.firstName }}',
+  });
+
+  const history = screen.getByRole('region', { name: 'Revision history' });
+  await waitFor(() => expect(within(history).getAllByRole('listitem')).toHaveLength(2));
+  expect(within(history).getAllByRole('listitem')[0]!.textContent).toContain('Revision 1');
+  expect(within(history).getAllByRole('listitem')[0]!.textContent).toContain('Welcome aboard');
+});
+
+test('JSON that does not parse is named by its field before anything is sent', async () => {
+  const form = await openNode(api.adminKey, 'notify-hook');
+  const headers = within(form).getByLabelText('Headers');
+  fireEvent.change(headers, { target: { value: '{"x-token": ' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Save as new revision' }));
+  await waitFor(() => expect(errorsOf(headers)).toMatch(/^not valid JSON/));
+  expect(await revisions('notify-hook')).toEqual([0]);
+
+  // The URL the API refuses is its own message.
+  fireEvent.change(headers, { target: { value: '' } });
+  fireEvent.change(within(form).getByLabelText(/^URL/), { target: { value: 'ftp://hooks.example.com' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Save as new revision' }));
+  const url = within(form).getByLabelText(/^URL/);
+  await waitFor(() => expect(errorsOf(url)).toContain('a webhook needs an http:// or https:// URL'));
+  expect(await revisions('notify-hook')).toEqual([0]);
+});
+
+test('a read key sees the content but cannot change it', async () => {
+  const form = await openNode(api.readKey, 'welcome-mail');
+  expect(screen.getByText('Your API key can read only: the content shows, it cannot be saved.')).toBeTruthy();
+  expect((within(form).getByLabelText(/^Subject/) as HTMLInputElement).disabled).toBe(true);
+  expect(within(form).queryByRole('button', { name: 'Save as new revision' })).toBeNull();
+});
