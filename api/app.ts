@@ -18,6 +18,7 @@ import { errorHandler, notFoundHandler } from './http/problem';
 import { Routes } from './http/route';
 import { openApiDocument } from './openapi';
 import { addApiKeyRoutes } from './routes/api-keys';
+import { addAppMessageRoutes } from './routes/app-messages';
 import { addBatchRoutes } from './routes/batches';
 import { addCodecRoutes, codecBeforeAuth } from './routes/codec';
 import { addDryRunRoutes } from './routes/dry-run';
@@ -110,6 +111,7 @@ export function createApp(appDeps: AppDeps): express.Express {
   addUserRoutes(routes, deps);
   addUserInstanceRoutes(routes, deps);
   addSinkRoutes(routes, deps);
+  addAppMessageRoutes(routes, deps);
   addApiKeyRoutes(routes, deps.apiKeys);
   addSettingsRoutes(routes, deps);
   addEventRoutes(routes, deps);

@@ -42,6 +42,11 @@ export interface NodeContext {
   trackExperimentGoals(nodeId: string): void;
   /** A write of this node changed the profile (the paths profile goals read, before and after, at ms): goals weigh it. */
   profileChanged?(change: { before: Record<string, unknown>; after: Record<string, unknown>; at: number }): void;
+  /**
+   * Records a send's outcome now (its `message` fact, written at once, and goal attribution), for a node that
+   * goes on waiting after the send (engagement): otherwise the outcome the node returns is recorded when it ends.
+   */
+  recordSend(send: SendOutcome): Promise<void>;
   /** Tells operators what the node waits for and until when (cleared when the node ends). */
   waiting(waiting: Waiting): void;
 }

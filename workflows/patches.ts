@@ -58,6 +58,14 @@ export const PATCHES = {
    */
   accountAtEntry: 'account-at-entry',
   /**
+   * 2026-12-04: a message node with `engagement` waits after its send for the user to engage with the message,
+   * and leaves by `engaged` or `notEngaged` (workflows/nodes/engagement-wait.ts). Asked only by such a node after
+   * a send that went out; no version published before it has one (the field did not exist), so no recorded
+   * history asks it. Without the marker the node leaves by `sent`, as before. Covered by
+   * test/workflow/engagement.test.ts.
+   */
+  engagementWait: 'engagement-wait',
+  /**
    * 2026-12-04: the retention service also prunes expired inbox and in-app messages (a kind after the others,
    * so a run recorded before replays the same activities). Asked by the retention workflow only, once per run
    * that gets that far; the new branch is covered by test/integration/app-inbox.test.ts.
@@ -77,7 +85,7 @@ export class Patches {
   }
 
   /** Patches added after `lean-history` are asked on their own (lean instances started without them). */
-  hasSinceLean(id: typeof PATCHES.boundedState | typeof PATCHES.accountAtEntry): boolean {
+  hasSinceLean(id: typeof PATCHES.boundedState | typeof PATCHES.accountAtEntry | typeof PATCHES.engagementWait): boolean {
     return patched(id);
   }
 }

@@ -41,6 +41,15 @@ export const nodeTypes = {
     connectors: (node) => {
       const to = node.next ?? {};
       if (node.channel === 'webhook') return [{ name: 'sent', target: to.sent }];
+      // With engagement a send leaves by whether the user engaged, not by `sent`.
+      if (node.engagement !== undefined) {
+        return [
+          { name: 'engaged', target: to.engaged },
+          { name: 'notEngaged', target: to.notEngaged },
+          { name: 'failed', target: to.failed },
+          { name: 'unreachable', target: to.unreachable },
+        ];
+      }
       return [
         { name: 'sent', target: to.sent },
         { name: 'failed', target: to.failed },

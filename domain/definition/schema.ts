@@ -3,6 +3,7 @@ import { MAX_PROVIDER_TIMEOUT_MS } from '../delivery/send-timeouts';
 import { slugSchema } from '../ids';
 import { durationToMs } from '../time/duration';
 import { isoDurationSchema } from '../time/duration-schema';
+import { ENGAGEMENT_WAIT_KINDS } from '../engagement';
 import { inAppContentSchema, inboxContentSchema } from './app-content';
 import { conditionSchema } from './conditions';
 import { unsafeSegment, unsafeSegmentMessage } from '../conditions/path-segments';
@@ -361,17 +362,31 @@ export const deliverySchema = strictObject('delivery', {
   minInterval: isoDuration.optional().describe('At least this long between two sends of this node to one user.'),
 }).describe('Per-node delivery options.');
 
+export const messageEngagementSchema = strictObject('engagement', {
+  on: z
+    .enum(ENGAGEMENT_WAIT_KINDS)
+    .describe('What counts: `clicked` (email, inbox, in-app), `opened` (email, push) or `viewed` (inbox, in-app).'),
+  wait: isoDuration.describe('How long after the send to wait for it, e.g. `PT24H` (1 minute to 30 days).'),
+}).describe(
+  'Branch on engagement: after the send, wait up to `wait` for the user to do `on` with this message, then leave by `engaged` or `notEngaged`.',
+);
+
 export const messageNodeSchema = strictObject('a message node', {
   type: z.literal('message'),
   channel: channelSchema,
   delivery: deliverySchema.optional(),
+  engagement: messageEngagementSchema.optional(),
   next: strictObject('message connectors', {
-    sent: nodeRef.optional().describe('The provider accepted the message.'),
+    sent: nodeRef.optional().describe('The provider accepted the message (without `engagement`).'),
+    engaged: nodeRef.optional().describe('With `engagement`: sent, and the user engaged (`engagement.on`) within `engagement.wait`.'),
+    notEngaged: nodeRef.optional().describe('With `engagement`: sent, and no engagement within `engagement.wait`.'),
     failed: nodeRef.optional().describe('Permanent provider error, cap reached or retries exhausted.'),
     unreachable: nodeRef.optional().describe('No address, token or consent, or dropped by quiet hours.'),
   })
     .default({})
-    .describe('Where each outcome leads; a missing connector ends the path. A webhook has only `sent`.'),
+    .describe(
+      'Where each outcome leads; a missing connector ends the path. A webhook has only `sent`; with `engagement`, `engaged` and `notEngaged` replace `sent`.',
+    ),
 })
   .superRefine((node, ctx) => {
     if (node.channel !== 'webhook') return;

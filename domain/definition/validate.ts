@@ -1,5 +1,6 @@
 import type { Liquid } from 'liquidjs';
 import { createLiquid } from '../templates/liquid';
+import { ENGAGEMENT_WAIT_KINDS, MAX_ENGAGEMENT_WAIT_MS, MIN_ENGAGEMENT_WAIT_MS, reportableKinds } from '../engagement';
 import type { z } from 'zod';
 import { durationToMs } from '../time/duration';
 import { conditionPaths, conditionShapeProblems, conditionTypeProblems } from './conditions';
@@ -463,6 +464,9 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
         experimentWeightRules(id, node, definition.content[id], add);
         break;
       }
+      case 'message':
+        engagementRules(id, node, add);
+        break;
       case 'enterJourney':
         if (node.journey === definition.id) {
           add(['nodes', id, 'journey'], `node ${id}: a journey cannot enrol users in itself`);
@@ -478,6 +482,51 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
       ['nodes', extra],
       `node ${extra}: a journey has at most ${limits.maxExperiments} experiment nodes; this one has ${experiments.length} (${idList(experiments)})`,
     );
+  }
+}
+
+/**
+ * A message node's `engagement`: a kind its channel can report, a wait within bounds, and the connectors that
+ * go with it (`engaged` / `notEngaged` instead of `sent`); without it, those two connectors mean nothing.
+ */
+function engagementRules(id: string, node: MessageNode, add: Add): void {
+  const next = node.next ?? {};
+  const engagement = node.engagement;
+  if (engagement === undefined) {
+    for (const connector of ['engaged', 'notEngaged'] as const) {
+      if (next[connector] !== undefined) {
+        add(['nodes', id, 'next', connector], `node ${id}: \`${connector}\` needs \`engagement\` (what to wait for, and how long)`);
+      }
+    }
+    return;
+  }
+  const waitable = reportableKinds(node.channel).filter((kind) => (ENGAGEMENT_WAIT_KINDS as readonly string[]).includes(kind));
+  if (waitable.length === 0) {
+    add(
+      ['nodes', id, 'engagement'],
+      `node ${id}: ${node.channel} messages report no engagement; \`engagement\` is for email, push, inbox and inApp messages`,
+    );
+  } else if (!waitable.includes(engagement.on)) {
+    add(
+      ['nodes', id, 'engagement', 'on'],
+      `node ${id}: ${node.channel} messages cannot report \`${engagement.on}\`; \`engagement.on\` may be ${waitable.map((k) => `\`${k}\``).join(' or ')}`,
+    );
+  }
+  const waitMs = durationToMs(engagement.wait);
+  if (waitMs < MIN_ENGAGEMENT_WAIT_MS || waitMs > MAX_ENGAGEMENT_WAIT_MS) {
+    add(
+      ['nodes', id, 'engagement', 'wait'],
+      `node ${id}: \`engagement.wait\` must be between 1 minute (PT1M) and 30 days (P30D), not ${engagement.wait}`,
+    );
+  }
+  if (next.sent !== undefined) {
+    add(
+      ['nodes', id, 'next', 'sent'],
+      `node ${id}: with \`engagement\` a sent message leaves by \`engaged\` or \`notEngaged\`, not \`sent\``,
+    );
+  }
+  if (next.engaged === undefined && next.notEngaged === undefined) {
+    add(['nodes', id, 'next'], `node ${id}: with \`engagement\` the node needs \`next.engaged\`, \`next.notEngaged\` or both`);
   }
 }
 

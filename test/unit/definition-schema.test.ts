@@ -197,7 +197,7 @@ describe('journey definition schema', () => {
       expect(issues).toEqual(
         expect.arrayContaining([
           'settings.reentry: unknown field `coolDown` in reentry (allowed: allowed, cooldown, scope)',
-          'nodes.m.next: unknown field `bounced` in message connectors (allowed: sent, failed, unreachable)',
+          'nodes.m.next: unknown field `bounced` in message connectors (allowed: sent, engaged, notEngaged, failed, unreachable)',
           'nodes.s.paths.0.when.profile.x: unknown operator `equals` (operators: eq, ne, gt, gte, lt, lte, in, nin, contains, startsWith, exists, before, after)',
         ]),
       );

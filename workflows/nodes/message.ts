@@ -4,7 +4,9 @@ import type { NodeOfType } from '../../domain/definition/schema';
 import { SEND_HEARTBEAT_TIMEOUT_MS, SEND_START_TO_CLOSE_MS } from '../../domain/delivery/send-timeouts';
 import { channelTaskQueue, deliveryKey } from '../../domain/naming';
 import type { NodeContext, NodeOutcome, SendOutcome } from '../context';
+import { PATCHES } from '../patches';
 import { recordError } from '../state';
+import { waitForEngagement } from './engagement-wait';
 
 /** Quiet hours can defer a message again only if windows chain; this bounds a misconfigured loop. */
 const MAX_DEFERRALS = 20;
@@ -16,6 +18,8 @@ const MAX_DEFERRALS = 20;
  * unreachable webhook is recorded (fact and error) and still takes `sent`. Retries exhausted take `failed`.
  * The send runs inside the node's cancellation scope: a goal, a stop or the journey timeout cancels it (the
  * activity learns it at its next heartbeat, before the provider call) and the instance does not route.
+ * With `engagement`, a message that went out then waits for the user to engage with it, and leaves by
+ * `engaged` or `notEngaged` instead of `sent` (engagement-wait.ts).
  */
 export async function runMessage(node: NodeOfType<'message'>, ctx: NodeContext): Promise<NodeOutcome> {
   const { sendMessage } = proxyActivities<ChannelActivities>({
@@ -69,6 +73,11 @@ export async function runMessage(node: NodeOfType<'message'>, ctx: NodeContext):
     result.outcome === 'sent'
       ? { outcome: 'sent', ...(result.inDoubt ? { inDoubt: true as const } : {}) }
       : { outcome: result.outcome, reason: result.reason };
+  if (result.outcome === 'sent' && node.engagement !== undefined && ctx.patches.hasSinceLean(PATCHES.engagementWait)) {
+    // The send is recorded now: reports count it sent while the node waits for engagement.
+    await ctx.recordSend(send);
+    return waitForEngagement(node.engagement, node.channel, request.deliveryKey, ctx);
+  }
   if (node.channel === 'webhook' && result.outcome !== 'sent') {
     recordError(ctx.state, ctx.nodeId, `webhook ${result.outcome}: ${result.reason}`, Date.now());
     return { connector: 'sent', send };

@@ -58,6 +58,9 @@ export function describe(inst: Instance): string {
   if (waiting.for === 'time') return `Waiting at **${node}**${until}${goals}${timeout}.`;
   if (waiting.for.startsWith('event ')) return `Waiting at **${node}** for event \`${waiting.for.slice(6)}\`${until}${goals}${timeout}.`;
   if (waiting.for === 'goal') return `Path ended at **${node}**; waiting for a goal${until}${goals}.`;
+  if (waiting.for.startsWith('engagement ')) {
+    return `Message sent at **${node}**; waiting for it to be ${waiting.for.slice(11)}${until}${goals}${timeout}.`;
+  }
   return `At **${node}**: ${waiting.for} in progress${goals}${timeout}.`;
 }
 

@@ -1,6 +1,6 @@
 import { nodeTypes } from '../../domain/definition/node-types';
 import type { JourneyNode } from '../../domain/definition/schema';
-import type { NodeContext, NodeOutcome } from '../context';
+import type { NodeContext, NodeOutcome, SendOutcome } from '../context';
 import { nextNodeId, runNode } from '../nodes';
 import { PATCHES } from '../patches';
 import { raceExit, waitForExit } from './guard';
@@ -40,15 +40,7 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
     inst.reach(outcome.at ?? (type.takesTime ? Date.now() : inst.reachedAt));
     inst.goalBy(inst.reachedAt);
   }
-  if (outcome && 'send' in outcome && outcome.send) {
-    const { outcome: sent, reason, inDoubt } = outcome.send;
-    inst.facts.add(
-      { kind: 'message', nodeId, outcome: sent, ...(reason ? { reason } : {}), ...(inDoubt ? { inDoubt } : {}) },
-      factTime(inst),
-    );
-    // Goal attribution credits confirmed sends only (an in-doubt send may not have reached the user).
-    if (sent === 'sent' && !inDoubt) inst.noteSent(nodeId, factTime(inst));
-  }
+  if (outcome && 'send' in outcome && outcome.send) recordSend(inst, nodeId, outcome.send, factTime(inst));
   if (inst.exit || !outcome) return { ended: true };
   if ('exit' in outcome) {
     if (inst.eventTime && inst.goalBy(inst.reachedAt)) return { ended: true };
@@ -56,6 +48,14 @@ export async function runStep(inst: Instance, nodeId: string, exit: Promise<void
     return { ended: true };
   }
   return route(inst, node, nodeId, outcome);
+}
+
+/** A send's `message` fact, and the send noted for goal attribution. */
+function recordSend(inst: Instance, nodeId: string, send: SendOutcome, at: number): void {
+  const { outcome: sent, reason, inDoubt } = send;
+  inst.facts.add({ kind: 'message', nodeId, outcome: sent, ...(reason ? { reason } : {}), ...(inDoubt ? { inDoubt } : {}) }, at);
+  // Goal attribution credits confirmed sends only (an in-doubt send may not have reached the user).
+  if (sent === 'sent' && !inDoubt) inst.noteSent(nodeId, at);
 }
 
 /**
@@ -134,6 +134,10 @@ function nodeContext(inst: Instance, nodeId: string, since: number): NodeContext
     patches: inst.patches,
     ...(inst.account?.timezone !== undefined ? { accountZone: inst.account.timezone } : {}),
     ...(inst.patches.lean ? { stepFacts: inst.facts } : {}),
+    async recordSend(send) {
+      recordSend(inst, nodeId, send, Date.now());
+      await inst.facts.flush();
+    },
     waiting(waiting) {
       inst.waiting = waiting;
       showDetails(inst);
