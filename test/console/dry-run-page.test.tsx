@@ -4,7 +4,7 @@
 import { render, screen, within } from '@testing-library/react';
 import { dryRunRequestSchema, dryRunResponseSchema, type DryRunResponse } from '../../api/dry-run/schema';
 import { dryRunRequestOf, emptyForm, fieldOfApiPath } from '../../console/src/pages/dry-run/dry-run-request';
-import { isolatedHtml, renderedFields, timelineOf } from '../../console/src/pages/dry-run/dry-run-timeline';
+import { isolatedHtml, readableOffset, renderedFields, timelineOf } from '../../console/src/pages/dry-run/dry-run-timeline';
 import { DryRunResult } from '../../console/src/pages/dry-run/DryRunResult';
 
 /** An answer of the shape the API validates against (the schema parses it). */
@@ -99,6 +99,27 @@ describe('dry run result', () => {
       'P1DT2H event event order_completed',
       'P1DT2H exit exit: goal (goal purchase)',
     ]);
+    // A send belongs to its node: at one instant it comes before the entry into the next node.
+    const sameInstant = {
+      ...answer,
+      path: [...answer.path, { nodeId: 'wait-1d', enteredAt: '2026-03-02T10:00:00.000Z', offset: 'PT1H' }],
+      events: [],
+      exit: null,
+    };
+    expect(timelineOf(sameInstant).map((row) => `${row.kind} ${row.nodeId}`)).toEqual([
+      'node wait-checkout',
+      'node test-offer',
+      'node email-shipping',
+      'message email-shipping',
+      'node wait-1d',
+    ]);
+    expect(['P1DT22H52M36S', 'PT1H', 'PT0S', 'P3D', 'odd'].map(readableOffset)).toEqual([
+      '1 d 22 h 52 min 36 s',
+      '1 h',
+      '0 s',
+      '3 d',
+      'odd',
+    ]);
     expect(renderedFields({ html: '<p/>', text: 't', subject: 's', extra: 1 }).map((f) => f.name)).toEqual([
       'subject',
       'text',
@@ -110,7 +131,7 @@ describe('dry run result', () => {
 
   it('shows the path with times and the rendered message, its HTML in a frame that may load nothing', () => {
     render(<DryRunResult result={answer} />);
-    expect(screen.getByText(/Exited with goal at email-shipping after P1DT2H/)).toBeTruthy();
+    expect(screen.getByText(/Exited with goal at email-shipping after 1 d 2 h/)).toBeTruthy();
     const timeline = screen.getByRole('table', { name: 'Timeline of the dry run' });
     expect(within(timeline).getAllByRole('row')).toHaveLength(7);
     expect(screen.getByText('Free shipping on your cart')).toBeTruthy();

@@ -87,7 +87,8 @@ describe('report figures', () => {
       { x: 280, y: 70, value: 4 },
     ]);
     expect(entered.points).toBe('40,30 160,110 280,70');
-    expect(geometry.yTicks.map((tick) => tick.value)).toEqual([0, 3, 5, 8, 10]);
+    expect(geometry.yTicks.map((tick) => tick.value)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(geometry.yTicks.at(-1)).toEqual({ y: 10, value: 10 });
     expect(geometry.xLabels.map((label) => label.text)).toEqual(['2026-03-02', '2026-03-03', '2026-03-04']);
   });
 

@@ -1,5 +1,5 @@
 import { Table } from '../../components/Table';
-import { isolatedHtml, renderedFields, timelineOf } from './dry-run-timeline';
+import { isolatedHtml, readableOffset, renderedFields, timelineOf } from './dry-run-timeline';
 import type { DryRunResponse } from './dry-run-types';
 
 /** The simulated run: how it ended, a timeline of nodes, sends and events, and each message as rendered. */
@@ -11,8 +11,8 @@ export function DryRunResult({ result }: { result: DryRunResponse }) {
       <h2 id="result-heading">Result</h2>
       <p className="outcome">
         {result.exit
-          ? `Exited with ${result.exit.reason}${result.exit.nodeId ? ` at ${result.exit.nodeId}` : ''} after ${result.exit.offset}.`
-          : `Still inside after ${result.until}.`}{' '}
+          ? `Exited with ${result.exit.reason}${result.exit.nodeId ? ` at ${result.exit.nodeId}` : ''} after ${readableOffset(result.exit.offset)}.`
+          : `Still inside after ${readableOffset(result.until)}.`}{' '}
         Started {new Date(result.startedAt).toLocaleString()} (simulated) as <code>{result.userId}</code>.
         {experiments.length > 0 && ` Experiment paths: ${experiments.map(([node, path]) => `${node} → ${path}`).join(', ')}.`}
       </p>
@@ -20,7 +20,7 @@ export function DryRunResult({ result }: { result: DryRunResponse }) {
       <Table
         caption="Timeline of the dry run"
         columns={[
-          { header: 'After', cell: (row) => <code>{row.offset}</code> },
+          { header: 'After', cell: (row) => <span title={row.offset}>{readableOffset(row.offset)}</span> },
           { header: 'Simulated time', cell: (row) => new Date(row.at).toLocaleString() },
           { header: 'What', cell: (row) => <span className={`kind kind-${row.kind}`}>{row.kind}</span> },
           { header: 'Node', cell: (row) => (row.nodeId ? <code>{row.nodeId}</code> : '') },
@@ -36,7 +36,7 @@ export function DryRunResult({ result }: { result: DryRunResponse }) {
           <li key={index} className="message-card">
             <h4>
               <code>{message.nodeId}</code> · {message.channel} · <span className={`outcome-${message.outcome}`}>{message.outcome}</span>
-              {message.reason ? ` (${message.reason})` : ''} · after {message.offset}
+              {message.reason ? ` (${message.reason})` : ''} · after {readableOffset(message.offset)}
             </h4>
             {message.to !== undefined && (
               <p className="to">

@@ -15,69 +15,97 @@ export interface TimelineRow {
   message?: number;
 }
 
-/** The order of things at one instant: the node is entered, then it sends, then the exit. */
-const rank: Record<TimelineKind, number> = { event: 0, node: 1, message: 2, enrolment: 3, error: 4, exit: 5 };
-
-/** The dry run's path, sends, events, errors and exit merged into one timeline, ordered by simulated time. */
+/**
+ * The dry run's path, sends, events, errors and exit merged into one timeline, ordered by simulated time; at one
+ * instant a send, an error or an enrolment follows the entry into its own node (before the next node is entered),
+ * an event comes first (it is what moved the user on) and the exit last.
+ */
 export function timelineOf(result: DryRunResponse): TimelineRow[] {
-  const rows: TimelineRow[] = [
+  type Ordered = { row: TimelineRow; seq: number };
+  const time = (at: string) => Date.parse(at);
+  /** The last entry into `nodeId` at or before `at`: what a send or an error there belongs to. */
+  const anchor = (nodeId: string, at: string) => {
+    let found = -1;
+    result.path.forEach((step, index) => {
+      if (step.nodeId === nodeId && time(step.enteredAt) <= time(at)) found = index;
+    });
+    return found;
+  };
+  const rows: Ordered[] = [
     ...result.path.map((step, index) => ({
-      key: `node:${index}`,
-      at: step.enteredAt,
-      offset: step.offset,
-      kind: 'node' as const,
-      nodeId: step.nodeId,
-      text: `entered ${step.nodeId}`,
+      row: {
+        key: `node:${index}`,
+        at: step.enteredAt,
+        offset: step.offset,
+        kind: 'node' as const,
+        nodeId: step.nodeId,
+        text: `entered ${step.nodeId}`,
+      },
+      seq: index * 10,
     })),
     ...result.messages.map((message, index) => ({
-      key: `message:${index}`,
-      at: message.at,
-      offset: message.offset,
-      kind: 'message' as const,
-      nodeId: message.nodeId,
-      text: `${message.channel} ${message.outcome}${message.reason ? ` (${message.reason})` : ''}`,
-      message: index,
-    })),
-    ...result.events.map((event, index) => ({
-      key: `event:${index}`,
-      at: event.at,
-      offset: event.offset,
-      kind: 'event' as const,
-      text: `event ${event.name}${event.delivered ? '' : ' (not delivered: the instance had ended)'}`,
-    })),
-    ...result.errors.map((error, index) => ({
-      key: `error:${index}`,
-      at: error.at,
-      offset: error.offset,
-      kind: 'error' as const,
-      nodeId: error.nodeId,
-      text: error.message,
+      row: {
+        key: `message:${index}`,
+        at: message.at,
+        offset: message.offset,
+        kind: 'message' as const,
+        nodeId: message.nodeId,
+        text: `${message.channel} ${message.outcome}${message.reason ? ` (${message.reason})` : ''}`,
+        message: index,
+      },
+      seq: anchor(message.nodeId, message.at) * 10 + 1,
     })),
     ...result.enrolments.map((enrolment, index) => ({
-      key: `enrolment:${index}`,
-      at: enrolment.at,
-      offset: enrolment.offset,
-      kind: 'enrolment' as const,
-      nodeId: enrolment.nodeId,
-      text: `${enrolment.journeyId}: ${enrolment.status.replace('_', ' ')}`,
+      row: {
+        key: `enrolment:${index}`,
+        at: enrolment.at,
+        offset: enrolment.offset,
+        kind: 'enrolment' as const,
+        nodeId: enrolment.nodeId,
+        text: `${enrolment.journeyId}: ${enrolment.status.replace('_', ' ')}`,
+      },
+      seq: anchor(enrolment.nodeId, enrolment.at) * 10 + 2,
+    })),
+    ...result.errors.map((error, index) => ({
+      row: { key: `error:${index}`, at: error.at, offset: error.offset, kind: 'error' as const, nodeId: error.nodeId, text: error.message },
+      seq: anchor(error.nodeId, error.at) * 10 + 3,
+    })),
+    ...result.events.map((event, index) => ({
+      row: {
+        key: `event:${index}`,
+        at: event.at,
+        offset: event.offset,
+        kind: 'event' as const,
+        text: `event ${event.name}${event.delivered ? '' : ' (not delivered: the instance had ended)'}`,
+      },
+      seq: -1,
     })),
     ...(result.exit
       ? [
           {
-            key: 'exit',
-            at: result.exit.at,
-            offset: result.exit.offset,
-            kind: 'exit' as const,
-            ...(result.exit.nodeId ? { nodeId: result.exit.nodeId } : {}),
-            text: `exit: ${result.exit.reason}${result.exit.goalId ? ` (goal ${result.exit.goalId})` : ''}`,
+            row: {
+              key: 'exit',
+              at: result.exit.at,
+              offset: result.exit.offset,
+              kind: 'exit' as const,
+              ...(result.exit.nodeId ? { nodeId: result.exit.nodeId } : {}),
+              text: `exit: ${result.exit.reason}${result.exit.goalId ? ` (goal ${result.exit.goalId})` : ''}`,
+            },
+            seq: Number.MAX_SAFE_INTEGER,
           },
         ]
       : []),
   ];
-  return rows
-    .map((row, index) => ({ row, index }))
-    .sort((a, b) => Date.parse(a.row.at) - Date.parse(b.row.at) || rank[a.row.kind] - rank[b.row.kind] || a.index - b.index)
-    .map(({ row }) => row);
+  return rows.sort((a, b) => time(a.row.at) - time(b.row.at) || a.seq - b.seq).map(({ row }) => row);
+}
+
+/** `P1DT22H52M36S` as `1 d 22 h 52 min 36 s`: offsets read at a glance. */
+export function readableOffset(offset: string): string {
+  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(offset);
+  if (!match) return offset;
+  const [, d, h, m, sec] = match;
+  const parts = [d && `${d} d`, h && `${h} h`, m && `${m} min`, sec && sec !== '0' && `${sec} s`].filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : '0 s';
 }
 
 /** The rendered fields of a message worth showing as text, in a stable order (subject before body...). */

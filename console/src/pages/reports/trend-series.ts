@@ -97,10 +97,12 @@ export function chartGeometry(trend: TrendSeries, box: ChartBox): ChartGeometry 
     const dots = s.values.map((value, index) => ({ x: round(x(index)), y: round(y(value)), value }));
     return { key: s.key, points: dots.map((dot) => `${dot.x},${dot.y}`).join(' '), dots };
   });
-  const yTicks = [0, 0.25, 0.5, 0.75, 1]
-    .map((fraction) => Math.round(top * fraction))
-    .filter((value, index, all) => all.indexOf(value) === index)
-    .map((value) => ({ y: round(y(value)), value }));
+  // Whole steps of 1, 2 or 5 times a power of ten, four or five of them up to the top.
+  const step = niceMax(top / 5);
+  const yTicks = Array.from({ length: Math.floor(top / step) + 1 }, (_, index) => index * step).map((value) => ({
+    y: round(y(value)),
+    value,
+  }));
   // About one label per 80 px.
   const every = Math.max(1, Math.ceil(count / Math.max(1, Math.floor(plotWidth / 80))));
   const xLabels = trend.starts.flatMap((start, index) => (index % every === 0 ? [{ x: round(x(index)), text: start }] : []));

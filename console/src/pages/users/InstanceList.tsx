@@ -50,13 +50,18 @@ export function InstanceList({
               )}
             </dl>
             {row.path.length > 0 && (
-              <ol className="path" aria-label="Path">
-                {row.path.map((nodeId, index) => (
-                  <li key={`${nodeId}:${index}`}>
-                    <code>{nodeId}</code>
-                  </li>
-                ))}
-              </ol>
+              <div className="path-line">
+                <span className="path-label" aria-hidden="true">
+                  Path
+                </span>
+                <ol className="path" aria-label="Path">
+                  {row.path.map((nodeId, index) => (
+                    <li key={`${nodeId}:${index}`}>
+                      <code>{nodeId}</code>
+                    </li>
+                  ))}
+                </ol>
+              </div>
             )}
             <p className="instance-links">
               {row.temporalUiUrl ? (
