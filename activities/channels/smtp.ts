@@ -109,8 +109,10 @@ export function messageIdFor(deliveryKey: string, from: string): string {
 
 /** A permanent outcome, or the transient error to throw. */
 export function classifySmtpError(error: unknown, provider = 'smtp'): { outcome: 'failed'; reason: string } | TransientSendError {
-  const { code, responseCode } = fieldsOf(error);
+  const { code, responseCode, command } = fieldsOf(error);
   const message = `${provider}: ${describe(error)}`;
+  // No TLS where TLS is required (STARTTLS refused or failed), or a bad certificate: only configuration fixes it.
+  if (command === 'STARTTLS' || code === 'ETLS' || code === 'EREQUIRETLS') return { outcome: 'failed', reason: CONFIGURATION_ERROR };
   if (typeof responseCode === 'number') {
     // The relay answered, so it did not take the message (a reply to the final dot is the taking).
     if (responseCode >= 400 && responseCode < 500) return new TransientSendError(message, { accepted: 'no', cause: error });
