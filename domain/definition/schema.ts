@@ -717,7 +717,13 @@ const stringRecord = z.record(z.string(), z.string());
  */
 export const messageContentSchema = z
   .looseObject({
-    provider: z.string().min(1).optional().describe('The provider to send with (e.g. `sendgrid`); default per channel.'),
+    provider: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The provider to send with, by its configured name (PROVIDERS, e.g. `marketing`; `default` for SENDGRID_*, FCM_*, SMS_*), or `sink`; unset: the channel default. Checked at publish and What edit.',
+      ),
     subject: z.string().optional().describe('Email: subject (template).'),
     body: z.unknown().optional().describe('Email/push/SMS: text body (template). Webhook: a string or an object (templated JSON).'),
     html: z.string().optional().describe('Email: HTML body (template).'),
@@ -744,7 +750,7 @@ export const messageContentSchema = z
   .describe('The What of a node: message content, or the weights of a manual experiment.');
 export type NodeContent = z.infer<typeof messageContentSchema>;
 
-const providerField = z.string().min(1).optional().describe('The provider to send with.');
+const providerField = z.string().min(1).optional().describe('The provider to send with, by its configured name, or `sink`.');
 const templateText = z.string();
 
 export const emailContentSchema = strictObject('email content', {
