@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     CODEC_CORS_ORIGINS:
       process.env.CODEC_CORS_ORIGINS ??
       [...new Set(['localhost', '127.0.0.1', host])].map((name) => `http://${name}:${config.TEMPORAL_UI_PORT}`).join(','),
+    // The console's user page links each run to the UI started here.
+    TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL ?? `http://${host}:${config.TEMPORAL_UI_PORT}`,
     // Without provider keys every channel goes to the dev sink; webhooks too, unless asked for.
     WEBHOOK_DELIVERY: process.env.WEBHOOK_DELIVERY ?? 'sink',
   };
