@@ -14,6 +14,12 @@ export default defineConfig({
     emptyOutDir: true,
     // One small app: no warning for the single bundle that carries React and React Flow.
     chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      // React Flow marks itself "use client" for server components; a client-only bundle has nothing to keep.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
   },
   server: {
     // `npx vite console` during development: the API answers /v1 on its default port.

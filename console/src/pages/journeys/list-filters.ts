@@ -1,0 +1,34 @@
+import type { VersionState } from './journey-types';
+import { versionStates } from './journey-types';
+
+/** The journey list's filters, kept in the page's hash (`#/journeys?state=running&label=retail&q=cart&archived=1`). */
+export interface ListFilters {
+  state?: VersionState;
+  label?: string;
+  /** A substring of the name or the id (the API's `q`). */
+  q?: string;
+  /** Show archived journeys instead of the others. */
+  archived: boolean;
+}
+
+export function filtersFromQuery(query: URLSearchParams): ListFilters {
+  const state = query.get('state') ?? undefined;
+  const label = query.get('label')?.trim() || undefined;
+  const q = query.get('q')?.trim() || undefined;
+  return {
+    ...(state && (versionStates as string[]).includes(state) ? { state: state as VersionState } : {}),
+    ...(label ? { label } : {}),
+    ...(q ? { q } : {}),
+    archived: query.get('archived') === '1',
+  };
+}
+
+/** The hash query of the filters (empty ones left out). */
+export function filtersToQuery(filters: ListFilters): Record<string, string | undefined> {
+  return { state: filters.state, label: filters.label, q: filters.q, archived: filters.archived ? '1' : undefined };
+}
+
+/** GET /v1/journeys's query for the filters. */
+export function listApiQuery(filters: ListFilters, limit = 100): Record<string, string | number | undefined> {
+  return { state: filters.state, label: filters.label, q: filters.q, archived: filters.archived ? 'true' : 'false', limit };
+}
