@@ -1,8 +1,9 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { Fact } from '../../domain/facts';
 import { parseDeliveryKey } from '../../domain/naming';
+import type { EngagementKind } from '../../domain/engagement';
+import type { EngagementReport } from '../../temporal/engagement';
 import type { OurDelivery } from './our-deliveries';
-import type { JourneyEvent } from '../../workflows/contract';
 
 /**
  * SendGrid's event webhook: a JSON array of events, each carrying the `custom_args` of its message at the
@@ -22,19 +23,16 @@ export interface SendGridEvent {
   user_id?: unknown;
 }
 
-/** Events an instance can wait for (`waitForEvent`, goals), under these names. */
-const instanceEventNames: Record<string, string> = {
-  delivered: 'email_delivered',
-  open: 'email_opened',
-  click: 'email_clicked',
-  bounce: 'email_bounced',
+/**
+ * SendGrid's events that are engagement (domain/engagement.ts): recorded once per message and kind, and
+ * delivered to the instance as `email_delivered`, `email_opened`, `email_clicked`, `email_bounced`.
+ */
+const engagementKinds: Record<string, EngagementKind> = {
+  delivered: 'delivered',
+  open: 'opened',
+  click: 'clicked',
+  bounce: 'bounced',
 };
-
-export interface RoutedEvent {
-  fact: Fact;
-  /** The instance to signal, and the event it receives, for events journeys can wait for. */
-  signal?: { instanceId: string; event: JourneyEvent };
-}
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
@@ -43,42 +41,49 @@ export function claimedDeliveryKey(raw: SendGridEvent): string | undefined {
   return text(raw.delivery_key);
 }
 
+/** One event about `delivery`, a message we sent (its ledger record, found by the key the event names). */
+export type RoutedEvent =
+  /** Engagement, for the engagement recorder (temporal/engagement.ts). */
+  | { engagement: EngagementReport }
+  /** Any other event (processed, dropped, deferred, spamreport...): a fact of its own, per SendGrid event id. */
+  | { fact: Fact };
+
 /**
- * The fact (and signal) of one event about `delivery`, a message we sent: its delivery record, found by the
- * key the event names (api/providers/our-deliveries.ts). The instance, journey, version, node and user come
- * from that record, never from the payload, so an event can only reach the instance its message came from.
- * Undefined for an event without a kind or id.
+ * Where one event about `delivery` goes. The instance, journey, version, node and user come from that record,
+ * never from the payload, so an event can only reach the instance its message came from. Undefined for an
+ * event without a kind or id.
  */
 export function routeSendGridEvent(raw: SendGridEvent, delivery: OurDelivery, receivedAt = new Date()): RoutedEvent | undefined {
   const kind = text(raw.event);
   const eventId = text(raw.sg_event_id);
   const parts = parseDeliveryKey(delivery.deliveryKey);
   if (!kind || !eventId || !parts) return undefined;
-  const { journeyId, version, userId, instanceId, nodeId } = delivery;
   const seconds = typeof raw.timestamp === 'number' ? raw.timestamp : Number(raw.timestamp);
-  const at = new Date(Number.isFinite(seconds) ? seconds * 1000 : Date.now()).toISOString();
-  const fact: Fact = {
-    id: `sendgrid:${eventId}`,
-    kind: 'message_event',
-    journeyId,
-    version,
-    instanceId,
-    runId: parts.entryId,
-    userId,
-    nodeId,
-    outcome: kind,
-    ...(text(raw.reason) ? { reason: text(raw.reason)!.slice(0, 300) } : {}),
-    at,
-  };
-  const name = instanceEventNames[kind];
-  if (!name) return { fact };
-  const properties: Record<string, unknown> = { journeyId, version, nodeId, channel: 'email' };
-  if (text(raw.sg_message_id)) properties.messageId = raw.sg_message_id;
-  if (text(raw.url)) properties.url = raw.url;
-  // SendGrid stamps whole seconds: the receipt bounds when within that second the event happened.
+  const at = new Date(Number.isFinite(seconds) ? seconds * 1000 : Date.now());
+  const engagement = engagementKinds[kind];
+  if (engagement) {
+    const properties: Record<string, unknown> = {};
+    if (text(raw.sg_message_id)) properties.messageId = raw.sg_message_id;
+    if (text(raw.url)) properties.url = raw.url;
+    if (text(raw.reason)) properties.reason = text(raw.reason)!.slice(0, 300);
+    // SendGrid stamps whole seconds: the receipt bounds when within that second the event happened.
+    return { engagement: { deliveryKey: delivery.deliveryKey, kind: engagement, at, properties, receivedAt } };
+  }
+  const { journeyId, version, userId, instanceId, nodeId } = delivery;
   return {
-    fact,
-    signal: { instanceId, event: { id: fact.id, name, properties, timestamp: at, ingestedAt: receivedAt.toISOString() } },
+    fact: {
+      id: `sendgrid:${eventId}`,
+      kind: 'message_event',
+      journeyId,
+      version,
+      instanceId,
+      runId: parts.entryId,
+      userId,
+      nodeId,
+      outcome: kind,
+      ...(text(raw.reason) ? { reason: text(raw.reason)!.slice(0, 300) } : {}),
+      at: at.toISOString(),
+    },
   };
 }
 

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
-import { signalInstanceEvents } from '../../temporal/instance-events';
 import type { ApiDeps } from '../deps';
+import { engagementRecorderFor } from '../engagement-recorder';
 import type { Routes } from '../http/route';
 import { findOurDeliveries } from '../providers/our-deliveries';
 import {
@@ -15,6 +15,9 @@ import {
   verifySendGridSignature,
 } from '../providers/sendgrid-events';
 
+/** Engagement reports handled at once (each reads the ledger and may signal an instance). */
+const ENGAGEMENT_CONCURRENCY = 16;
+
 const sendGridEventsSchema = z
   .array(z.looseObject({ event: z.string(), sg_event_id: z.string().optional() }))
   .max(10_000)
@@ -26,7 +29,11 @@ const summarySchema = z.object({
   signalled: z
     .number()
     .int()
-    .describe('Events delivered to running instances (email_delivered, email_opened, email_clicked, email_bounced).'),
+    .describe('Engagement delivered to running instances (email_delivered, email_opened, email_clicked, email_bounced).'),
+  duplicates: z
+    .number()
+    .int()
+    .describe('Engagement counted before for the same message (a redelivery, a second open or click): not counted or delivered again.'),
   ignored: z.number().int().describe('Events without a delivery key of ours (not sent by this engine, or a key we never issued).'),
 });
 
@@ -35,10 +42,13 @@ const summarySchema = z.object({
  * every request must carry a valid SendGrid signature dated within SIGNATURE_WINDOW_MS (no replay); without
  * it, the route needs an `ingest` key (SendGrid can send one as basic-auth credentials in the webhook URL),
  * and is refused altogether with APP_ENV=production. In both modes an event counts only when its delivery
- * key is one the ledger issued for an email; the instance it reaches is the one of that record.
+ * key is one the ledger issued for an email; the instance it reaches is the one of that record. Delivered,
+ * open, click and bounce are engagement: recorded once per message and kind (however often SendGrid reports
+ * them) and delivered to the instance by the engagement recorder; other events are facts of their own.
  */
 export function addProviderEventRoutes(routes: Routes, deps: ApiDeps): void {
   const { facts } = deps.stores;
+  const recorder = engagementRecorderFor(deps);
   const publicKey = deps.config.SENDGRID_WEBHOOK_PUBLIC_KEY;
   const production = deps.config.APP_ENV === 'production';
 
@@ -65,15 +75,28 @@ export function addProviderEventRoutes(routes: Routes, deps: ApiDeps): void {
       }
       const receivedAt = new Date();
       const known = await findOurDeliveries(deps.models.deliveries, 'email', body.map(claimedDeliveryKey));
-      const routed = body.map((event) => {
+      const ours = body.flatMap((event) => {
         const delivery = known.get(claimedDeliveryKey(event) ?? '');
-        return delivery ? routeSendGridEvent(event, delivery, receivedAt) : undefined;
+        const routed = delivery ? routeSendGridEvent(event, delivery, receivedAt) : undefined;
+        return routed ? [routed] : [];
       });
-      const ours = routed.filter((event) => event !== undefined);
-      await facts.recordEach(ours.map((event) => event.fact));
-      const signals = ours.flatMap((event) => (event.signal ? [event.signal] : []));
-      const signalled = await signalInstanceEvents(deps.temporal, signals);
-      return { status: 200, body: { received: body.length, recorded: ours.length, signalled, ignored: body.length - ours.length } };
+      await facts.recordEach(ours.flatMap((event) => ('fact' in event ? [event.fact] : [])));
+      let signalled = 0;
+      let duplicates = 0;
+      const engagements = ours.flatMap((event) => ('engagement' in event ? [event.engagement] : []));
+      for (let start = 0; start < engagements.length; start += ENGAGEMENT_CONCURRENCY) {
+        const outcomes = await Promise.all(
+          engagements.slice(start, start + ENGAGEMENT_CONCURRENCY).map((report) => recorder.record(report)),
+        );
+        for (const outcome of outcomes) {
+          if (outcome.status === 'recorded' && outcome.signalled) signalled++;
+          if (outcome.status === 'duplicate') duplicates++;
+        }
+      }
+      return {
+        status: 200,
+        body: { received: body.length, recorded: ours.length, signalled, duplicates, ignored: body.length - ours.length },
+      };
     },
   });
 }

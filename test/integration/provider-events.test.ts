@@ -88,18 +88,23 @@ describe('SendGrid event webhook', () => {
     ];
     const first = await call(stack, 'POST', '/v1/providers/sendgrid/events', events);
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ received: 4, recorded: 3, signalled: 2, ignored: 1 });
+    expect(first.body).toEqual({ received: 4, recorded: 3, signalled: 2, duplicates: 0, ignored: 1 });
     expect(await handle.result()).toMatchObject({ nodeId: 'opened', path: ['mail', 'wait-open', 'opened'] });
 
-    // SendGrid redelivers on timeouts: the same events count once.
-    expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', events)).body).toMatchObject({ recorded: 3, signalled: 0 });
+    // SendGrid redelivers on timeouts: the same events count once (engagement: once per message and kind).
+    expect((await call(stack, 'POST', '/v1/providers/sendgrid/events', events)).body).toMatchObject({
+      recorded: 3,
+      signalled: 0,
+      duplicates: 2,
+    });
+    const key = message.customArgs.delivery_key;
     const facts = (await createFactStore(stack.db.models).list({ journeyId: 'opens', kind: 'message_event' })).sort((a, b) =>
       a.id.localeCompare(b.id),
     );
     expect(facts.map((fact) => [fact.id, fact.outcome, fact.nodeId, fact.userId, fact.journeyId, fact.version])).toEqual([
+      [`engagement:${key}:delivered`, 'delivered', 'mail', 'reader', 'opens', 1],
+      [`engagement:${key}:opened`, 'opened', 'mail', 'reader', 'opens', 1],
       ['sendgrid:evt-0', 'processed', 'mail', 'reader', 'opens', 1],
-      ['sendgrid:evt-1', 'delivered', 'mail', 'reader', 'opens', 1],
-      ['sendgrid:evt-2', 'open', 'mail', 'reader', 'opens', 1],
     ]);
   });
 
@@ -141,6 +146,7 @@ describe('SendGrid event webhook', () => {
       received: 1,
       recorded: 0,
       signalled: 0,
+      duplicates: 0,
       ignored: 1,
     });
     // Mallory's own, issued key with the payload's ids pointing at the victim: the ledger's record decides.
@@ -150,7 +156,7 @@ describe('SendGrid event webhook', () => {
     expect(await signals('victim')).toBe(0);
     const facts = await createFactStore(stack.db.models).list({ journeyId: 'guarded', kind: 'message_event' });
     expect(facts.map((fact) => [fact.id, fact.userId, fact.journeyId, fact.version, fact.instanceId])).toEqual([
-      ['sendgrid:lying-0', 'mallory', 'guarded', 1, handles.mallory!.workflowId],
+      [`engagement:${messages.mallory!.customArgs.delivery_key}:opened`, 'mallory', 'guarded', 1, handles.mallory!.workflowId],
     ]);
 
     // The victim's real event still gets through.
@@ -218,7 +224,7 @@ describe('SendGrid event webhook', () => {
       const timestamp = String(Math.floor(Date.now() / 1000));
       const accepted = await post(api.url, signed(body, timestamp), body);
       expect(accepted.status).toBe(200);
-      expect(await accepted.json()).toEqual({ received: 1, recorded: 0, signalled: 0, ignored: 1 });
+      expect(await accepted.json()).toEqual({ received: 1, recorded: 0, signalled: 0, duplicates: 0, ignored: 1 });
       const tampered = await post(api.url, signed(body, timestamp), body.replace('delivered', 'bounce'));
       expect(tampered.status).toBe(401);
       expect(((await tampered.json()) as { code: string }).code).toBe('invalid_signature');
