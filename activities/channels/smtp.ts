@@ -52,10 +52,12 @@ export function createSmtpAdapter(options: SmtpAdapterOptions): EmailAdapter {
     secure: url.protocol === 'smtps:',
     requireTLS: options.requireTls && url.protocol === 'smtp:',
     ...(url.username && { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
+    // A relay that does not even greet within half the budget is down: that failure is certain (nothing was
+    // written), where the whole call's deadline below cannot tell whether the relay took the message.
+    connectionTimeout: Math.floor(timeoutMs / 2),
+    greetingTimeout: Math.floor(timeoutMs / 2),
+    dnsTimeout: Math.floor(timeoutMs / 2),
     socketTimeout: timeoutMs,
-    dnsTimeout: timeoutMs,
   });
 
   return {

@@ -2,11 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 
 /** A reply the relay gives instead of accepting: at RCPT TO (the recipient) or after DATA (the message itself). */
-export interface SmtpFault {
-  at: 'rcpt' | 'data';
-  code: number;
-  message: string;
-}
+export type SmtpFault =
+  | { at: 'rcpt' | 'data'; code: number; message: string }
+  /** Reads the whole message, then never answers the final dot: the client cannot know whether it was taken. */
+  | { at: 'data'; hang: true };
 
 export interface RelayedMessage {
   from: string;
@@ -59,7 +58,7 @@ export async function startFakeSmtpRelay(credentials = { user: 'journeys', passw
     },
     onRcptTo(_address, session, callback) {
       const fault = pending.get(session);
-      if (fault?.at === 'rcpt') return callback(Object.assign(new Error(fault.message), { responseCode: fault.code }));
+      if (fault?.at === 'rcpt' && 'code' in fault) return callback(Object.assign(new Error(fault.message), { responseCode: fault.code }));
       callback();
     },
     onData(stream: SMTPServerDataStream, session, callback) {
@@ -67,6 +66,7 @@ export async function startFakeSmtpRelay(credentials = { user: 'journeys', passw
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const fault = pending.get(session);
+        if (fault && 'hang' in fault) return;
         if (fault?.at === 'data') return callback(Object.assign(new Error(fault.message), { responseCode: fault.code }));
         const raw = Buffer.concat(chunks).toString('utf8');
         messages.push({
