@@ -92,12 +92,12 @@ describe('instance rows', () => {
       running: false,
       status: 'completed',
       node: 'done',
-      waiting: 'exited: goal',
+      waiting: 'goal',
       path: ['hello', 'done'],
       closedAt: '2026-03-01T11:00:00.000Z',
     });
     const old = instanceRow(forgotten, undefined, iso);
-    expect(old).toMatchObject({ fromRecords: true, waiting: 'exited: exited', path: [] });
+    expect(old).toMatchObject({ fromRecords: true, waiting: 'exited', path: [] });
     expect(old.temporalUiUrl).toBeUndefined();
     expect(instanceRow({ ...forgotten, status: 'timed_out', exitReason: undefined }, undefined, iso)).toMatchObject({
       status: 'timed out',

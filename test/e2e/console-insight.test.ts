@@ -53,6 +53,12 @@ describe('console: report, user lookup and dry run', () => {
       await enterWithCart(userId, cartId);
       await atCheckoutWait(userId);
     }
+    // The waiting shopper also went through the hello example: a second journey, completed.
+    const hello = parse(readFileSync(join(__dirname, '../../examples/hello.yaml'), 'utf8'));
+    expect((await call(stack, 'POST', '/v1/journeys', hello)).status).toBe(201);
+    expect((await call(stack, 'POST', '/v1/journeys/hello/versions/1/publish', {})).status).toBe(200);
+    const enrolled = await call(stack, 'POST', '/v1/journeys/hello/enrollments', { userId: waiting });
+    await stack.client.workflow.getHandle(enrolled.body.instanceId).result();
     await call(stack, 'POST', '/v1/events', { userId: checkedOut, name: 'checkout_started', properties: { cartId: 'c-2' } });
     await call(stack, 'POST', '/v1/events', { userId: buyer, name: 'order_completed', properties: { orderId: 'o-3' } });
   });
@@ -65,8 +71,11 @@ describe('console: report, user lookup and dry run', () => {
     const workflowId = instanceWorkflowId(journeyId, waiting!);
     const listed = await eventually(async () => {
       const answer = await call(stack, 'GET', `/v1/users/${waiting}/instances`);
-      expect(answer.body.items).toEqual([expect.objectContaining({ journeyId, status: 'running', currentNode: 'wait-checkout' })]);
-      return answer.body.items[0];
+      expect(answer.body.items).toEqual([
+        expect.objectContaining({ journeyId: 'hello', status: 'completed' }),
+        expect.objectContaining({ journeyId, status: 'running', currentNode: 'wait-checkout' }),
+      ]);
+      return answer.body.items[1];
     });
 
     await signIn(harness, undefined, '#/users');
@@ -82,8 +91,12 @@ describe('console: report, user lookup and dry run', () => {
     expect(await link.getAttribute('href')).toBe(
       `http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${listed.runId}/history`,
     );
-    // An admin key may end it (support exit); the button is there.
+    // An admin key may end it (support exit); the button is there, only for the running one.
     await card.getByRole('button', { name: 'Exit this instance' }).waitFor();
+    const done = page.locator('.instance').filter({ hasText: 'hello' });
+    await done.locator('.instance-fields div').filter({ hasText: 'Exit reason' }).getByText('exited', { exact: true }).waitFor();
+    expect(await done.getByRole('list', { name: 'Path' }).getByRole('listitem').allTextContents()).toEqual(['say-hello', 'done']);
+    expect(await done.getByRole('button', { name: 'Exit this instance' }).count()).toBe(0);
     await screenshot(page, 'user');
     expect(harness.externalRequests).toEqual([]);
   });

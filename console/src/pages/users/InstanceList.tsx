@@ -35,7 +35,7 @@ export function InstanceList({
                 <dd>{row.node ? <code>{row.node}</code> : '—'}</dd>
               </div>
               <div>
-                <dt>{row.running ? 'Waits for' : 'Ended'}</dt>
+                <dt>{row.running ? 'Waits for' : 'Exit reason'}</dt>
                 <dd>{row.waiting || '—'}</dd>
               </div>
               <div>

@@ -52,7 +52,7 @@ export function instanceRow(item: ListedInstance, detail: InstanceDetail | undef
     status: statusLabels[item.status],
     running,
     node: state?.currentNode ?? item.currentNode ?? result?.nodeId ?? '',
-    waiting: running ? waitingText(state?.waitingFor, state?.until, format) : ended ? `exited: ${ended}` : '',
+    waiting: running ? waitingText(state?.waitingFor, state?.until, format) : (ended ?? ''),
     path: state?.path ?? result?.path ?? [],
     startedAt: format(item.startedAt),
     ...(item.closedAt ? { closedAt: format(item.closedAt) } : {}),
