@@ -187,8 +187,9 @@ export function createAppMessageStore(models: Pick<Models, 'appMessages' | 'appM
      * rule: a message is due while it has fewer shows than `maxShows` (1 by default), its last show is at
      * least `minIntervalMs` old, and it is neither clicked nor dismissed nor expired. A show is taken by
      * inserting `{key}#{n}`: of two sessions asking at once, one insert wins and only that one gets it.
+     * `claim` names the request, so that the request run again (after a transient store error) keeps its shows.
      */
-    async takeInAppShows(userId: string, now: Date, limit: number): Promise<AppMessageView[]> {
+    async takeInAppShows(userId: string, now: Date, limit: number, claim: string): Promise<AppMessageView[]> {
       const pending = await messages
         .find({ userId, kind: 'inApp', expiresAt: { $gt: now }, dismissedAt: { $exists: false }, clickedAt: { $exists: false } })
         .sort({ createdAt: -1, _id: -1 })
@@ -205,12 +206,14 @@ export function createAppMessageStore(models: Pick<Models, 'appMessages' | 'appM
         const rule = { maxShows: doc.maxShows ?? 1, ...(doc.minIntervalMs ? { minIntervalMs: doc.minIntervalMs } : {}) };
         if (!inAppShowDue(rule, mine.length, last?.getTime(), now.getTime())) continue;
         const seq = mine.length + 1;
+        const id = `${doc._id}#${seq}`;
         try {
-          await shows.create({ _id: `${doc._id}#${seq}`, messageId: doc._id, userId, seq, at: now });
+          await shows.create({ _id: id, messageId: doc._id, userId, seq, at: now, claim });
         } catch (error) {
-          // Another session took this show: the message is theirs to show.
-          if (isDuplicateKey(error)) continue;
-          throw error;
+          if (!isDuplicateKey(error)) throw error;
+          // Another session took this show, and the message is theirs to show; unless the taker was this very
+          // request, run again after a transient store error (its show stands and is still this request's).
+          if ((await shows.findById(id, { claim: 1 }).lean())?.claim !== claim) continue;
         }
         shown.push(view(doc));
       }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { NotFoundError, InvalidInputError } from '../../domain/errors';
 import type { EngagementKind } from '../../domain/engagement';
@@ -65,6 +67,17 @@ const clickBody = z
   .object({ buttonId: slugSchema.optional().describe('The button clicked, when it was one.') })
   .optional()
   .describe('Optional: which button was clicked.');
+
+/** One id per request, the same when a GET is run again after a transient store error (api/http/route.ts). */
+const claims = new WeakMap<Request, string>();
+function claimOf(req: Request): string {
+  let claim = claims.get(req);
+  if (claim === undefined) {
+    claim = randomUUID();
+    claims.set(req, claim);
+  }
+  return claim;
+}
 
 function fields(message: AppMessageView) {
   const { title, body, imageUrl, deepLink, custom } = message.content as {
@@ -204,8 +217,8 @@ export function addAppMessageRoutes(routes: Routes, deps: ApiDeps): void {
         schema: z.object({ items: z.array(inAppItem) }),
       },
     },
-    async handle({ params, query }) {
-      const shown = await store.takeInAppShows(params.id, new Date(), query.limit);
+    async handle({ params, query, req }) {
+      const shown = await store.takeInAppShows(params.id, new Date(), query.limit, claimOf(req));
       return {
         status: 200,
         body: {

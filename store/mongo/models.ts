@@ -336,6 +336,8 @@ const appMessageShowSchema = new Schema(
     userId: { type: String, required: true },
     seq: { type: Number, required: true },
     at: { type: Date, required: true },
+    /** The request that took the show (a request run again after a transient error keeps it). */
+    claim: { type: String },
   },
   { versionKey: false, minimize: false },
 );
