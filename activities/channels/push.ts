@@ -57,7 +57,7 @@ export function createFcmAdapter({ messaging, logger }: { messaging: Messaging; 
       // A token listed twice would get the message twice.
       const tokens = [...new Set(message.tokens)];
       if (tokens.length === 0) return { outcome: 'unreachable', reason: 'no_push_token' };
-      const payload = multicastPayload(message);
+      const payload = multicastPayload(message, meta.deliveryKey);
       const results: TokenResult[] = [];
       for (let start = 0; start < tokens.length; start += FCM_MAX_TOKENS_PER_CALL) {
         results.push(...(await sendChunk(messaging, tokens.slice(start, start + FCM_MAX_TOKENS_PER_CALL), payload)));
@@ -67,11 +67,12 @@ export function createFcmAdapter({ messaging, logger }: { messaging: Messaging; 
   };
 }
 
-function multicastPayload({ title, body, data }: PushMessage): Omit<MulticastMessage, 'tokens'> {
+/** The data carries the delivery key: the app reports the push opened with it (`message_opened`, docs/api.md). */
+function multicastPayload({ title, body, data }: PushMessage, deliveryKey: string): Omit<MulticastMessage, 'tokens'> {
   const hasNotification = title !== undefined || body !== undefined;
   return {
     ...(hasNotification && { notification: { ...(title !== undefined && { title }), ...(body !== undefined && { body }) } }),
-    ...(data && { data }),
+    data: { ...data, deliveryKey },
   };
 }
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
-import { eventBatchSchema, eventInputSchema } from '../../domain/events/schema';
+import { eventBatchSchema, eventInputSchema, type EventInput } from '../../domain/events/schema';
 import { durationToMs } from '../../domain/time/duration';
 import type { ApiDeps } from '../deps';
 import { createEventIngestion, type IngestResult } from '../events/ingest';
+import { createPushOpenedReports, isPushOpened } from '../events/push-opened';
 import { createEventRouter } from '../events/router';
+import { engagementRecorderFor } from '../engagement-recorder';
 import type { Routes } from '../http/route';
 
 /** How long a publish or a stop may take to change where events go. */
@@ -42,6 +44,9 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     maxAgeMs: durationToMs(deps.config.EVENT_MAX_AGE ?? 'PT1H'),
   });
+  const pushOpened = createPushOpenedReports(engagementRecorderFor(deps));
+  /** `message_opened` is the app's report that a push was opened (api/events/push-opened.ts), not an ordinary event. */
+  const ingest = (event: EventInput) => (isPushOpened(event) ? pushOpened(event) : ingestion.ingest(event));
   const answer = (result: IngestResult) => ({ status: result.status === 'accepted' ? 202 : 200, body: result });
 
   routes.add({
@@ -59,11 +64,12 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
       },
       422: {
         description:
-          '`event_stale` (older than EVENT_MAX_AGE), `event_in_future`, `unknown_user` (no profile, with the event setting `unknownUsers: reject`)',
+          '`event_stale` (older than EVENT_MAX_AGE), `event_in_future`, `unknown_user` (no profile, with the event setting `unknownUsers: reject`); ' +
+          'for `message_opened` (a push opened, with `properties.deliveryKey`): `delivery_key_required`, `unknown_delivery` (no push to this user has the key), `not_a_push`',
       },
     },
     async handle({ body }) {
-      return answer(await ingestion.ingest(body));
+      return answer(await ingest(body));
     },
   });
 
@@ -79,7 +85,7 @@ export function addEventRoutes(routes: Routes, deps: ApiDeps): void {
       const results = [];
       for (const event of body.events) {
         try {
-          results.push(await ingestion.ingest(event));
+          results.push(await ingest(event));
         } catch (error) {
           // Refused (422) or still in progress elsewhere (409): answered for this event, the batch goes on.
           if (!(error instanceof DomainError) || (error.status !== 422 && error.status !== 409)) throw error;

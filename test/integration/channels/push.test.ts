@@ -76,7 +76,7 @@ describe('FCM push adapter', () => {
     data: { cartId: 'c-42' },
   });
 
-  it('sends to every token once, with the notification and data', async () => {
+  it('sends to every token once, with the notification and data (and the delivery key, for the app to report the open)', async () => {
     const { push } = adapter();
     const list = tokens(3);
     const first = list[0] as string;
@@ -88,7 +88,7 @@ describe('FCM push adapter', () => {
     expect(outcome).toEqual({ outcome: 'sent', messageId: messages.find((m) => m.token === first)?.name, invalidTokens: [] });
     for (const m of messages) {
       expect(m.notification).toEqual({ title: 'Hello', body: 'Your cart misses you' });
-      expect(m.data).toEqual({ cartId: 'c-42' });
+      expect(m.data).toEqual({ cartId: 'c-42', deliveryKey: meta.deliveryKey });
     }
     expect(new Set(fcm.requests.filter((r) => list.includes(r.token ?? '')).map((r) => r.authorization))).toEqual(
       new Set(['Bearer dummy-token']),
