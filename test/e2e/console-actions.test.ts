@@ -151,4 +151,36 @@ describe('console: content, experiment weights and lifecycle actions', () => {
     await screenshot(page, 'experiments', { fullPage: true });
     expect(harness.externalRequests).toEqual([]);
   }, 120_000);
+
+  it("pauses and resumes the version from the journey page, each after a confirmation, and shows a refusal in the API's words", async () => {
+    const { page, stack } = harness;
+    const state = async () => (await call(stack, 'GET', `/v1/journeys/${journeyId}`)).body.versions[0].state;
+    await page.goto(`${harness.consoleUrl}#/journeys/${journeyId}`);
+    const actions = page.getByRole('group', { name: 'Actions on version 1' });
+
+    await actions.getByRole('button', { name: 'Archive' }).click();
+    const archive = page.getByRole('dialog', { name: `Archive journey ${journeyId}?` });
+    await archive.getByRole('button', { name: 'Archive' }).click();
+    await archive.getByRole('alert').getByText('cannot archive while version 1 is running: pause or stop it first').waitFor();
+    await screenshot(page, 'actions-refused');
+    await archive.getByRole('button', { name: 'Cancel' }).click();
+
+    await actions.getByRole('button', { name: 'Pause' }).click();
+    const pause = page.getByRole('dialog', { name: 'Pause version 1?' });
+    await pause.waitFor();
+    await screenshot(page, 'actions-pause');
+    await pause.getByRole('button', { name: 'Pause' }).click();
+    await actions.getByRole('button', { name: 'Resume' }).waitFor();
+    expect(await state()).toBe('paused');
+    const refused = await enrol(stack, 'dan', 'Dan');
+    expect([refused.status, refused.body.code]).toEqual([409, 'journey_not_running']);
+
+    await actions.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('dialog', { name: 'Resume version 1?' }).getByRole('button', { name: 'Resume' }).click();
+    await actions.getByRole('button', { name: 'Pause' }).waitFor();
+    expect(await state()).toBe('running');
+    expect((await enrol(stack, 'dan', 'Dan')).status).toBe(202);
+    expect(await sentTo(stack, 'dan')).toEqual({ nodeId: 'shipping-mail', subject: 'Free shipping on your cart' });
+    expect(harness.externalRequests).toEqual([]);
+  });
 });

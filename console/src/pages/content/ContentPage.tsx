@@ -44,8 +44,10 @@ export function ContentPage({ params, query }: PageProps) {
             {messages.map(([id, channel]) => (
               <li key={id}>
                 <a href={href(contentPath, { node: id })} aria-current={id === nodeId ? 'page' : undefined}>
-                  {id} <span className="muted">{channel}</span>
-                  <span className="muted"> · rev {detail.data!.contentRevisions[id] ?? 0}</span>
+                  {id}
+                  <span className="node-meta">
+                    {channel} · revision {detail.data!.contentRevisions[id] ?? 0}
+                  </span>
                 </a>
               </li>
             ))}
@@ -57,7 +59,8 @@ export function ContentPage({ params, query }: PageProps) {
                 {experiments.map(([id, experiment]) => (
                   <li key={id}>
                     <a href={href(`/journeys/${segment(journeyId)}/versions/${version}/experiments/${segment(id)}`)}>
-                      {id} <span className="muted">{experiment.mode}</span>
+                      {id}
+                      <span className="node-meta">{experiment.mode} weights</span>
                     </a>
                   </li>
                 ))}
@@ -74,21 +77,23 @@ export function ContentPage({ params, query }: PageProps) {
                 {nodeId} <span className="muted">({node.channel} message)</span>
               </h2>
               <EditNotice canEdit={canEdit} admin={session.can('admin')} state={detail.data.state} />
-              <ContentEditor
-                journeyId={journeyId}
-                version={version}
-                nodeId={nodeId}
-                channel={node.channel as Channel}
-                content={detail.data.definition.content[nodeId] ?? {}}
-                editable={canEdit && session.can('admin')}
-                onSaved={() => {
-                  detail.refresh();
-                  setReload((n) => n + 1);
-                }}
-              />
-              <div className="content-aside">
-                <PreviewPanel journeyId={journeyId} version={version} nodeId={nodeId} entry={detail.data.definition.entry} />
-                <RevisionHistory journeyId={journeyId} version={version} nodeId={nodeId} reload={reload} />
+              <div className="content-columns">
+                <ContentEditor
+                  journeyId={journeyId}
+                  version={version}
+                  nodeId={nodeId}
+                  channel={node.channel as Channel}
+                  content={detail.data.definition.content[nodeId] ?? {}}
+                  editable={canEdit && session.can('admin')}
+                  onSaved={() => {
+                    detail.refresh();
+                    setReload((n) => n + 1);
+                  }}
+                />
+                <div className="content-aside">
+                  <PreviewPanel journeyId={journeyId} version={version} nodeId={nodeId} entry={detail.data.definition.entry} />
+                  <RevisionHistory journeyId={journeyId} version={version} nodeId={nodeId} reload={reload} />
+                </div>
               </div>
             </>
           )}

@@ -116,7 +116,7 @@ function PreviewResult({ preview, nodeId }: { preview: NodePreview; nodeId: stri
     <div role="status" className="preview-result">
       <p>
         <strong>{message.outcome === 'sent' ? 'Would be sent' : `Not sent: ${message.outcome}`}</strong>
-        {message.reason ? ` (${message.reason})` : ''} at +{message.offset}
+        {message.reason ? ` (${message.reason})` : ''} {message.offset === 'PT0S' ? 'at entry' : `${message.offset} after entry`}
         {message.to !== undefined ? ` to ${typeof message.to === 'string' ? message.to : JSON.stringify(message.to)}` : ''}
       </p>
       {message.message && (
