@@ -1,8 +1,10 @@
+import { createProviderAdapters } from '../../activities/channels';
 import type { EmailAdapter } from '../../activities/channels/contract';
 import { unknownProviderReason, withNamedProvider, type ChannelDefaults } from '../../activities/channels/named';
 import { messageIdFor } from '../../activities/channels/smtp';
 import { unknownProviderProblems } from '../../domain/delivery/provider-names';
 import type { JourneyDefinition } from '../../domain/definition/schema';
+import { loadAppConfig } from '../../platform/config';
 
 /** An adapter that only says who it is: these tests pick adapters, they never send. */
 function adapter(provider: string): EmailAdapter {
@@ -92,5 +94,52 @@ describe('the SMTP Message-ID', () => {
     expect(messageIdFor('journey:j:user:u:entry-2:mail', 'News <news@example.com>')).not.toBe(first);
     expect(first).toMatch(/^<[A-Za-z0-9_-]+\.journeys@example\.com>$/);
     expect(messageIdFor('k', 'not an address')).toMatch(/@journeys\.invalid>$/);
+  });
+});
+
+describe('the worker building its adapters from the configuration', () => {
+  const silent = { error: () => undefined, info: () => undefined };
+
+  it('builds one adapter per named provider, labelled <type>:<name>, and takes the default from PROVIDER_DEFAULTS', () => {
+    const config = loadAppConfig({
+      PROVIDERS: JSON.stringify({
+        email: {
+          marketing: { type: 'sendgrid', apiKey: 'SG.m' },
+          transactional: { type: 'sendgrid', apiKey: 'SG.t', from: 'noreply@example.com' },
+          relay: { type: 'smtp', url: 'smtp://u:p@127.0.0.1:2525' },
+          staging: { type: 'sink' },
+        },
+        sms: { later: { type: 'sink' } },
+      }),
+      PROVIDER_DEFAULTS: 'email=transactional',
+    });
+    const adapters = createProviderAdapters(config, silent);
+    const named = adapters.named!.email!;
+    expect(Object.keys(named)).toEqual(['marketing', 'transactional', 'relay', 'staging']);
+    expect((named.marketing as EmailAdapter).provider).toBe('sendgrid:marketing');
+    expect((named.relay as EmailAdapter).provider).toBe('smtp:relay');
+    expect(named.staging).toBe('sink');
+    expect(adapters.email).toBe(named.transactional);
+    expect(adapters.email!.from).toBe('noreply@example.com');
+    // A channel whose default is a sink-type provider has no adapter: its messages go to the dev sink.
+    expect(adapters.sms).toBeUndefined();
+    expect(adapters.named!.sms).toEqual({ later: 'sink' });
+  });
+
+  it('keeps the legacy variables as the provider named default, recorded as before (sendgrid, sms-gateway)', () => {
+    const adapters = createProviderAdapters(
+      loadAppConfig({
+        SENDGRID_API_KEY: 'SG.legacy',
+        SMS_GATEWAY_URL: 'https://sms.example.com',
+        SMS_ACCOUNT_SID: 'AC1',
+        SMS_AUTH_TOKEN: 't',
+        SMS_FROM: '+1555',
+      }),
+      silent,
+    );
+    expect(adapters.email!.provider).toBe('sendgrid');
+    expect(adapters.sms!.provider).toBe('sms-gateway');
+    expect(adapters.named!.email!.default).toBe(adapters.email);
+    expect(adapters.push).toBeUndefined();
   });
 });
