@@ -9,7 +9,7 @@ import { call, startTestStack, type TestStack } from '../../helpers/stack';
 /**
  * Named providers on the real stack: two SendGrid accounts (`marketing`, `transactional`, two local fakes) and
  * an SMTP relay (`relay`, the real smtp-server), configured through PROVIDERS and built by the worker's own
- * registry; the API checks names against the same configuration.
+ * registry; the API checks names against the same configuration (plus one name the worker no longer has).
  */
 describe('named providers', () => {
   let stack: TestStack;
@@ -33,9 +33,11 @@ describe('named providers', () => {
       WEBHOOK_DELIVERY: 'sink',
     });
     const silent = { error: () => undefined, info: () => undefined };
+    const names = providerNames(config);
     stack = await startTestStack({
       channel: { adapters: createProviderAdapters(config, silent), emailFrom: 'news@example.com' },
-      providerNames: providerNames(config),
+      // The API still knows `retired`, which the worker's configuration no longer has (changed after a publish).
+      providerNames: { ...names, email: [...(names.email ?? []), 'retired'] },
     });
   });
   afterAll(async () => {
@@ -137,6 +139,18 @@ describe('named providers', () => {
     expect(relay.messages.filter((m) => m.to.includes('finn@example.com'))).toHaveLength(1);
   });
 
+  it('fails a send whose provider is no longer configured, instead of sending it through another', async () => {
+    await published('old-config', 'retired');
+    const { exit, delivery } = await run('old-config', 'gus');
+    expect(exit).toBe('bounced');
+    expect(delivery).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(/^unknown_provider: no email provider is named "retired"/),
+    });
+    for (const fake of [marketing, transactional]) expect(sentTo(fake, 'gus')).toHaveLength(0);
+    expect(relay.messages.filter((m) => m.to.includes('gus@example.com'))).toHaveLength(0);
+  });
+
   it('refuses an unknown provider at publish and at a What edit, naming the field; a draft may name it', async () => {
     const draft = await call(stack, 'POST', '/v1/journeys', mailJourney('typo', 'marketting'));
     expect(draft.status).toBe(201);
@@ -153,7 +167,9 @@ describe('named providers', () => {
     });
     expect(edit.status).toBe(422);
     expect(edit.body).toMatchObject({ code: 'invalid_journey', problems: [{ path: 'content.mail.provider' }] });
-    expect(edit.body.problems[0].message).toMatch(/no email provider is named "nope".*"marketing", "transactional", "relay", "sink"/);
+    expect(edit.body.problems[0].message).toMatch(
+      /no email provider is named "nope".*"marketing", "transactional", "relay", "retired", "sink"/,
+    );
     // Nothing was written: the live content still names the provider of the last good edit.
     const version = await call(stack, 'GET', '/v1/journeys/promo/versions/1');
     expect(version.body.definition.content.mail.provider).toBe('transactional');
