@@ -117,3 +117,22 @@ test('stop asks exit or drain; drain closes the entry and keeps the version unti
   const [version] = (await journey('actions-stop')).versions;
   expect(version.draining).toBe(true);
 });
+
+test('clone asks for the new id, creates the draft journey and opens it', async () => {
+  const live = await createLiveJourney(api, 'actions-clone');
+  const changed = jest.fn();
+  renderIn(await api.session(api.adminKey), <ActionsBar journey={live} version={1} onChanged={changed} />);
+  fireEvent.click(screen.getByRole('button', { name: 'Clone' }));
+  const dialog = screen.getByRole('dialog', { name: 'Clone version 1?' });
+  expect((within(dialog).getByLabelText('New journey id') as HTMLInputElement).value).toBe('actions-clone-copy');
+  fireEvent.change(within(dialog).getByLabelText('New journey id'), { target: { value: 'Not a slug!' } });
+  confirmIn('Clone version 1?', 'Clone');
+  expect((await within(dialog).findByRole('alert')).textContent).toContain('body.id');
+
+  fireEvent.change(within(dialog).getByLabelText('New journey id'), { target: { value: 'actions-clone-2' } });
+  confirmIn('Clone version 1?', 'Clone');
+  await waitFor(() => expect(changed).toHaveBeenCalledTimes(1));
+  expect(window.location.hash).toBe('#/journeys/actions-clone-2');
+  const clone = await journey('actions-clone-2');
+  expect([clone.name, clone.versions.map((v: { state: string }) => v.state)]).toEqual(['Console test actions-clone (copy)', ['draft']]);
+});

@@ -80,3 +80,38 @@ test('a read key sees the paths and the history, not the form', async () => {
   expect(screen.queryByRole('button', { name: 'Declare winner' })).toBeNull();
   expect(screen.getByText(/Your API key can read only/)).toBeTruthy();
 });
+
+test('an auto experiment offers to declare a winner after a confirmation; the winner then shows and the offer goes', async () => {
+  const auto = {
+    id: 'experiment-auto',
+    name: 'Auto subject test',
+    entry: { type: 'api' },
+    settings: { goals: [{ id: 'purchase', event: 'purchased' }] },
+    nodes: {
+      pick: { type: 'experiment', mode: 'auto', paths: { short: 'short-mail', long: 'long-mail' } },
+      'short-mail': { type: 'message', channel: 'sink' },
+      'long-mail': { type: 'message', channel: 'sink' },
+    },
+    content: { 'short-mail': { subject: 'Short' }, 'long-mail': { subject: 'A longer subject' } },
+  };
+  expect((await api.call('POST', '/v1/journeys', auto)).status).toBe(201);
+  expect((await api.call('POST', '/v1/journeys/experiment-auto/versions/1/publish', {})).status).toBe(200);
+  renderIn(
+    await api.session(api.adminKey),
+    <ExperimentPage params={{ journeyId: 'experiment-auto', version: '1', nodeId: 'pick' }} query={new URLSearchParams()} />,
+  );
+  await screen.findByRole('heading', { name: /Experiment pick/ });
+  expect(screen.queryByRole('group', { name: 'Weights (percent)' })).toBeNull();
+  expect(screen.getByRole('columnheader', { name: 'Chance to be best' })).toBeTruthy();
+
+  fireEvent.change(screen.getByLabelText('Winning path'), { target: { value: 'long' } });
+  fireEvent.click(screen.getByRole('button', { name: 'Declare winner' }));
+  const dialog = screen.getByRole('dialog', { name: 'Declare long the winner?' });
+  fireEvent.click(within(dialog).getByRole('button', { name: 'Declare winner' }));
+  await screen.findByText(
+    (_, element) => element?.classList.contains('winner') === true && /Winner: long, declared by/.test(element.textContent ?? ''),
+  );
+  expect(screen.queryByRole('button', { name: 'Declare winner' })).toBeNull();
+  const view = await api.call('GET', '/v1/journeys/experiment-auto/versions/1/experiments/pick');
+  expect([view.body.winner, view.body.weights]).toEqual(['long', { short: 0, long: 100 }]);
+});
