@@ -61,7 +61,7 @@ export function addErasureRoute(routes: Routes, { models, profiles, temporal, co
       200: {
         description:
           'Done before answering: the running instances of the user end with exit reason `erased` (each writes its exit first), ' +
-          'then the profile, events, sink messages, delivery records with their attempts, frequency-cap slots, enrolment records, ' +
+          'then the profile, events, sink messages, inbox and in-app messages, delivery records with their attempts, frequency-cap slots, enrolment records, ' +
           'kept idempotent answers naming the user and the user in batch chunks are deleted; report facts keep their figures ' +
           'under a pseudonym. Idempotent: a repeat answers zero counts. Temporal keeps closed histories until the namespace ' +
           'retention (encrypted by the payload codec). An event or enrolment arriving during the erasure may start a new instance.',

@@ -725,11 +725,14 @@ export const messageContentSchema = z
         'The provider to send with, by its configured name (PROVIDERS, e.g. `marketing`; `default` for SENDGRID_*, FCM_*, SMS_*), or `sink`; unset: the channel default. Checked at publish and What edit.',
       ),
     subject: z.string().optional().describe('Email: subject (template).'),
-    body: z.unknown().optional().describe('Email/push/SMS: text body (template). Webhook: a string or an object (templated JSON).'),
+    body: z
+      .unknown()
+      .optional()
+      .describe('Email/push/SMS/inbox/in-app: text body (template). Webhook: a string or an object (templated JSON).'),
     html: z.string().optional().describe('Email: HTML body (template).'),
     template: z.string().optional().describe("Email: the provider's template id."),
     from: z.string().optional().describe('Email: sender address.'),
-    title: z.string().optional().describe('Push: title (template).'),
+    title: z.string().optional().describe('Push/inbox/in-app: title (template).'),
     data: stringRecord.optional().describe('Push: data payload (string values).'),
     url: z.string().optional().describe('Webhook: http(s) URL (template).'),
     method: z.string().optional().describe('Webhook: POST (default), PUT or PATCH.'),

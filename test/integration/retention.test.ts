@@ -15,7 +15,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Older than every minimum period; `recent` is newer than every one. */
 const old = new Date(Date.now() - 60 * DAY);
 const recent = new Date(Date.now() - 6 * 60 * 60 * 1000);
-const minimums = { events: 'P7D', facts: 'P30D', deliveries: 'P7D', sinkMessages: 'P1D', batchChunks: 'P7D' };
+const minimums = { events: 'P7D', facts: 'P30D', deliveries: 'P7D', sinkMessages: 'P1D', batchChunks: 'P7D', appMessages: 'PT1H' };
 
 /**
  * Retention on the real servers: the periods as settings (validated), one run of the retention workflow on the
@@ -47,6 +47,7 @@ describe('retention', () => {
       deliveries: 'P90D',
       sinkMessages: 'P7D',
       batchChunks: 'P30D',
+      appMessages: 'P1D',
       revision: 0,
     });
 
@@ -141,6 +142,7 @@ describe('retention', () => {
       sendSlots: 1,
       sinkMessages: 1,
       batchChunks: 1,
+      appMessages: 0,
     });
 
     const ids = async (model: { find(filter: object): { lean(): Promise<Array<{ _id: unknown }>> } }) =>

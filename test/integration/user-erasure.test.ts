@@ -122,7 +122,7 @@ describe('user erasure', () => {
         batchChunks: 1,
         factsPseudonymised: expect.any(Number),
       },
-      other: {},
+      other: { inbox: 0, inApp: 0 },
     });
     expect(erased.body.erased.factsPseudonymised).toBeGreaterThan(0);
 
@@ -168,7 +168,7 @@ describe('user erasure', () => {
       userId: 'ada',
       instancesEnded: 0,
       erased: Object.fromEntries(Object.keys(erased.body.erased).map((kind) => [kind, 0])),
-      other: {},
+      other: { inbox: 0, inApp: 0 },
     });
     const unknown = await call(stack, 'DELETE', '/v1/users/nobody-at-all');
     expect(unknown.body).toEqual({ ...again.body, userId: 'nobody-at-all' });
