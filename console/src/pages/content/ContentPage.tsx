@@ -5,7 +5,7 @@ import { useSession } from '../../api/session';
 import { Loading } from '../../components/Loading';
 import { ProblemMessage } from '../../components/ProblemMessage';
 import { usePolling } from '../../components/usePolling';
-import type { Channel } from './channel-fields';
+import { isKnownChannel } from './channel-fields';
 import { ContentEditor } from './ContentEditor';
 import { getVersion, type VersionDetail } from './content-api';
 import { PreviewPanel } from './PreviewPanel';
@@ -78,18 +78,27 @@ export function ContentPage({ params, query }: PageProps) {
               </h2>
               <EditNotice canEdit={canEdit} admin={session.can('admin')} state={detail.data.state} />
               <div className="content-columns">
-                <ContentEditor
-                  journeyId={journeyId}
-                  version={version}
-                  nodeId={nodeId}
-                  channel={node.channel as Channel}
-                  content={detail.data.definition.content[nodeId] ?? {}}
-                  editable={canEdit && session.can('admin')}
-                  onSaved={() => {
-                    detail.refresh();
-                    setReload((n) => n + 1);
-                  }}
-                />
+                {isKnownChannel(node.channel) ? (
+                  <ContentEditor
+                    journeyId={journeyId}
+                    version={version}
+                    nodeId={nodeId}
+                    channel={node.channel}
+                    content={detail.data.definition.content[nodeId] ?? {}}
+                    editable={canEdit && session.can('admin')}
+                    onSaved={() => {
+                      detail.refresh();
+                      setReload((n) => n + 1);
+                    }}
+                  />
+                ) : (
+                  <div>
+                    <p className="notice">
+                      This console does not know the fields of the {node.channel} channel: its content as the API has it.
+                    </p>
+                    <pre className="code">{JSON.stringify(detail.data.definition.content[nodeId] ?? {}, null, 2)}</pre>
+                  </div>
+                )}
                 <div className="content-aside">
                   <PreviewPanel journeyId={journeyId} version={version} nodeId={nodeId} entry={detail.data.definition.entry} />
                   <RevisionHistory journeyId={journeyId} version={version} nodeId={nodeId} reload={reload} />
@@ -103,14 +112,15 @@ export function ContentPage({ params, query }: PageProps) {
   );
 }
 
-function messageNodes(detail: VersionDetail): [string, Channel][] {
+function messageNodes(detail: VersionDetail): [string, string][] {
   return Object.entries(detail.definition.nodes).flatMap(([id, node]) =>
-    node.type === 'message' && node.channel ? [[id, node.channel] as [string, Channel]] : [],
+    node.type === 'message' && node.channel ? [[id, node.channel] as [string, string]] : [],
   );
 }
 
 function EditNotice({ canEdit, admin, state }: { canEdit: boolean; admin: boolean; state: string }) {
   if (!admin) return <p className="notice">Your API key can read only: the content shows, it cannot be saved.</p>;
+  if (state === 'draft') return <p className="notice">A draft's content changes with its definition, until it is published.</p>;
   if (!canEdit) return <p className="notice">A {state} version's content cannot change in place.</p>;
   return <p className="hint">Saved content is used by the next sends of this version, for users already inside too.</p>;
 }

@@ -3,7 +3,13 @@
  * domain/definition/schema.ts): the form shows these and nothing else, so a field the channel refuses is never offered.
  */
 
-export type Channel = 'email' | 'push' | 'sms' | 'webhook' | 'sink' | 'inbox' | 'inApp';
+export const channels = ['email', 'push', 'sms', 'webhook', 'sink', 'inbox', 'inApp'] as const;
+export type Channel = (typeof channels)[number];
+
+/** A channel this console knows the fields of (an API newer than the console may have more). */
+export function isKnownChannel(channel: string | undefined): channel is Channel {
+  return (channels as readonly string[]).includes(channel ?? '');
+}
 
 export type FieldKind =
   /** One line of text (a template). */
