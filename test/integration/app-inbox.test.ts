@@ -1,6 +1,7 @@
 import { createInboxAdapter } from '../../activities/channels/inbox';
 import { TransientSendError, type ChannelAdapter } from '../../activities/channels/contract';
 import type { AppChannelMessage } from '../../activities/channels/in-app';
+import { stopDryRuns } from '../../api/dry-run/runner';
 import { serviceTaskQueue } from '../../domain/naming';
 import { appMessageId, createAppMessageStore } from '../../store/app-messages';
 import type { RetentionResult, RetentionWorkflow } from '../../workflows/contract';
@@ -63,6 +64,7 @@ describe('app inbox', () => {
     }
   });
   afterAll(async () => {
+    await stopDryRuns();
     await stack?.close();
   });
 
@@ -206,6 +208,33 @@ describe('app inbox', () => {
     });
     expect(result.deleted.appMessages).toBe(1);
     expect((await models.appMessages.find({ userId: 'eve' }).lean()).map((doc) => doc._id)).toEqual([message._id]);
+  });
+
+  it('renders the inbox message in a dry run, storing nothing', async () => {
+    const dry = await call(stack, 'POST', '/v1/journeys/news/versions/1/dry-run', {
+      userId: 'dry-ada',
+      profile: { attributes: { name: 'Ada' } },
+      context: { orderId: 'd-1' },
+      events: [],
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.body.messages).toEqual([
+      expect.objectContaining({
+        nodeId: 'note',
+        channel: 'inbox',
+        outcome: 'sent',
+        message: {
+          title: 'Hello Ada',
+          body: 'Your order d-1 shipped',
+          imageUrl: 'https://cdn.example.com/d-1.png',
+          deepLink: 'shop://orders/d-1',
+          custom: { orderId: 'd-1', kind: 'shipping' },
+          category: 'orders',
+          expiresInMs: 30 * 24 * 3600 * 1000,
+        },
+      }),
+    ]);
+    expect(await stack.db.models.appMessages.countDocuments({ userId: 'dry-ada' })).toBe(0);
   });
 
   it('documents the app-side routes in the OpenAPI document', async () => {
