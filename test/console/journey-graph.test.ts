@@ -136,8 +136,8 @@ describe('figures per node from the report', () => {
   it('shows zeros for a node the report does not list yet, and the entry with its goal and the summary', () => {
     expect(rows('wait-1d')).toEqual({ Entered: '0', 'Waiting now': '0', '→ next': '0', Exits: '0' });
     expect(Object.fromEntries(entryFigures(cart, report).rows.map((row) => [row.label, row.value]))).toEqual({
-      'Enters by': 'event cart_updated',
-      'Goal purchase': 'order_completed',
+      Entry: 'event cart_updated',
+      Goal: 'purchase · order_completed',
       Entered: '10',
       Control: '2',
       Converted: '3 · 30%',

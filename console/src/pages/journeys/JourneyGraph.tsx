@@ -1,8 +1,21 @@
 import { useMemo } from 'react';
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import {
+  Background,
+  BaseEdge,
+  Controls,
+  EdgeLabelRenderer,
+  Handle,
+  MarkerType,
+  Position,
+  ReactFlow,
+  type Edge,
+  type EdgeProps,
+  type Node,
+  type NodeProps,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { JourneyReport } from '../../../../domain/reports/report';
-import { entryNodeId, layoutJourney, type NodeType } from './graph-layout';
+import { entryNodeId, layoutJourney, type NodeType, type Point } from './graph-layout';
 import type { JourneyDefinition } from './journey-types';
 import { NodeIcon } from './NodeIcon';
 import { entryFigures, nodeFigures, type FigureRow } from './node-figures';
@@ -27,13 +40,13 @@ function Card({ data }: NodeProps<CardNode>) {
       <div className="node-title">
         <NodeIcon type={data.type} />
         <span>{data.title}</span>
-        <span className="node-type">{data.typeLabel}</span>
       </div>
+      <div className="node-type">{data.typeLabel}</div>
       <dl>
-        {data.rows.map((row) => (
-          <div key={row.label} style={{ display: 'contents' }} data-figure={row.label}>
+        {data.rows.map((row, index) => (
+          <div key={`${index}:${row.label}`} style={{ display: 'contents' }} data-figure={row.label}>
             <dt>{row.label}</dt>
-            <dd>{row.value}</dd>
+            <dd title={row.value}>{row.value}</dd>
           </div>
         ))}
       </dl>
@@ -43,7 +56,34 @@ function Card({ data }: NodeProps<CardNode>) {
   );
 }
 
+interface RouteData extends Record<string, unknown> {
+  points: Point[];
+  label?: string;
+  labelAt: Point;
+}
+
+type RoutedEdge = Edge<RouteData, 'routed'>;
+
+/** An edge along the route dagre laid out around the nodes, its label where dagre made room for it. */
+function Routed({ id, data, markerEnd }: EdgeProps<RoutedEdge>) {
+  if (!data) return null;
+  const path = data.points.map((point, index) => `${index === 0 ? 'M' : 'L'} ${point.x} ${point.y}`).join(' ');
+  return (
+    <>
+      <BaseEdge id={id} path={path} {...(markerEnd ? { markerEnd } : {})} />
+      {data.label && (
+        <EdgeLabelRenderer>
+          <div className="edge-label" style={{ transform: `translate(-50%, -50%) translate(${data.labelAt.x}px, ${data.labelAt.y}px)` }}>
+            {data.label}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
 const nodeTypes = { card: Card };
+const edgeTypes = { routed: Routed };
 
 /** The selected version as a graph with each node's live figures; pan and zoom, nothing editable. */
 export function JourneyGraph({ definition, report }: { definition: JourneyDefinition; report: JourneyReport | undefined }) {
@@ -69,36 +109,45 @@ export function JourneyGraph({ definition, report }: { definition: JourneyDefini
         type: 'card',
         position: { x: placed.x, y: placed.y },
         data,
-        width: placed.width,
+        // The size the layout gave it, so the routes dagre drew meet its borders.
+        style: { width: placed.width, height: placed.height },
         draggable: false,
         connectable: false,
       };
     });
-    const edges: Edge[] = layout.edges.map((edge) => {
+    const edges: RoutedEdge[] = layout.edges.map((edge) => {
       const moved = figures[edge.source]?.movedForward[edge.connector];
       return {
         id: edge.id,
         source: edge.source,
         target: edge.target,
-        type: 'smoothstep',
+        type: 'routed',
         markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-        ...(edge.connector ? { label: `${edge.connector} · ${(moved ?? 0).toLocaleString('en-US')}` } : {}),
-        labelBgPadding: [4, 2] as [number, number],
-        labelBgBorderRadius: 4,
+        data: {
+          points: edge.points,
+          labelAt: edge.label,
+          ...(edge.connector ? { label: `${edge.connector} · ${(moved ?? 0).toLocaleString('en-US')}` } : {}),
+        },
       };
     });
     return { nodes, edges };
   }, [definition, report, layout]);
 
   return (
-    <div className="journey-graph" aria-label="Journey graph">
+    // As tall as the layout at full size (the page scrolls, the wheel scrolls it), so every figure stays readable.
+    <div className="journey-graph" aria-label="Journey graph" style={{ height: Math.min(layout.height + 40, 3000) }}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         fitView
-        fitViewOptions={{ padding: 0.08 }}
+        fitViewOptions={{ padding: 0.02, maxZoom: 1 }}
         minZoom={0.2}
+        maxZoom={2}
+        zoomOnScroll={false}
+        panOnScroll={false}
+        preventScrolling={false}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}

@@ -27,12 +27,21 @@ export interface LaidOutNode {
   height: number;
 }
 
+export interface Point {
+  x: number;
+  y: number;
+}
+
 export interface LaidOutEdge {
   id: string;
   source: string;
   target: string;
   /** The connector's name (`sent`, `yes`, a path name...); empty for the entry's edge. */
   connector: string;
+  /** The route dagre chose around the nodes, from the source's border to the target's. */
+  points: Point[];
+  /** Where the label goes (its centre), on the route and clear of the nodes. */
+  label: Point;
 }
 
 export interface JourneyLayout {
@@ -42,8 +51,9 @@ export interface JourneyLayout {
   height: number;
 }
 
-export const nodeWidth = 230;
-const titleHeight = 34;
+export const nodeWidth = 250;
+/** The title: the node's id, then its type on a line of its own. */
+const titleHeight = 44;
 const rowHeight = 17;
 const padding = 14;
 
@@ -74,24 +84,27 @@ export function layoutJourney(definition: JourneyDefinition): JourneyLayout {
     graph.setNode(id, { ...size });
   }
 
-  const edges: LaidOutEdge[] = [];
-  if (start !== undefined) edges.push({ id: `${entryNodeId}->${start}`, source: entryNodeId, target: start, connector: '' });
+  const links: Array<Pick<LaidOutEdge, 'id' | 'source' | 'target' | 'connector'>> = [];
+  if (start !== undefined) links.push({ id: `${entryNodeId}->${start}`, source: entryNodeId, target: start, connector: '' });
   for (const [id, node] of Object.entries(definition.nodes)) {
     for (const connector of connectorsOf(node)) {
       if (connector.target === undefined || !(connector.target in definition.nodes)) continue;
-      edges.push({ id: `${id}:${connector.name}->${connector.target}`, source: id, target: connector.target, connector: connector.name });
+      links.push({ id: `${id}:${connector.name}->${connector.target}`, source: id, target: connector.target, connector: connector.name });
     }
   }
   // Labels take room between ranks, so dagre keeps them off the nodes.
-  for (const edge of edges) {
-    graph.setEdge(
-      edge.source,
-      edge.target,
-      { width: edge.connector ? 8 * edge.connector.length + 40 : 0, height: 18, labelpos: 'c' },
-      edge.id,
-    );
+  for (const link of links) {
+    const labelWidth = link.connector ? 7 * link.connector.length + 44 : 0;
+    graph.setEdge(link.source, link.target, { width: labelWidth, height: link.connector ? 20 : 0, labelpos: 'c' }, link.id);
   }
   layout(graph);
+  const round = (point: Point): Point => ({ x: Math.round(point.x), y: Math.round(point.y) });
+  const edges: LaidOutEdge[] = links.map((link) => {
+    const routed = graph.edge(link.source, link.target, link.id) as { points?: Point[]; x?: number; y?: number };
+    const points = (routed.points ?? []).map(round);
+    const middle = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
+    return { ...link, points, label: round({ x: routed.x ?? middle.x, y: routed.y ?? middle.y }) };
+  });
 
   const nodes: LaidOutNode[] = [entryNodeId, ...Object.keys(definition.nodes)].map((id) => {
     const { width, height } = sizes.get(id)!;

@@ -74,9 +74,9 @@ function figuresOf(node: JourneyDefinition['nodes'][string], report: NodeReport 
 
 /** The entry card: how users enter, the goals, and the admitted figures of the summary. */
 export function entryFigures(definition: JourneyDefinition, report: Pick<JourneyReport, 'summary'> | undefined): EntryFigures {
-  const rows: FigureRow[] = [{ label: 'Enters by', value: entryText(definition.entry) }];
+  const rows: FigureRow[] = [{ label: 'Entry', value: entryText(definition.entry) }];
   for (const goal of definition.settings.goals ?? []) {
-    rows.push({ label: `Goal ${goal.id}`, value: 'event' in goal && goal.event ? goal.event : 'profile change' });
+    rows.push({ label: 'Goal', value: `${goal.id} · ${'event' in goal && goal.event ? goal.event : 'profile change'}` });
   }
   const summary = report?.summary;
   rows.push(
