@@ -70,6 +70,25 @@ test('a valid edit is saved as the next revision and shows in the history', asyn
   expect(within(history).getAllByRole('listitem')[0]!.textContent).toContain('Welcome aboard');
 });
 
+test('an earlier revision restored into the form and saved becomes the newest (a rollback)', async () => {
+  const form = await openNode(api.adminKey, 'welcome-mail');
+  const history = screen.getByRole('region', { name: 'Revision history' });
+  fireEvent.click(await within(history).findByRole('button', { name: 'Restore revision 0 into the form' }));
+  expect((within(form).getByLabelText(/^Subject/) as HTMLInputElement).value).toBe('Welcome');
+  expect(within(form).getByText('Revision 0 is in the form: save it to use it again.')).toBeTruthy();
+  fireEvent.click(within(form).getByRole('button', { name: 'Save as new revision' }));
+  await within(form).findByText('Saved as revision 2: the next sends use it.');
+  const answer = await api.call('GET', '/v1/journeys/content-edit/versions/1/content/welcome-mail/revisions');
+  expect(answer.body.items.map((item: { content: unknown }) => item.content)).toEqual([
+    { subject: 'Welcome', body: 'Hello {{ profile.firstName }}' },
+    { subject: 'Welcome aboard, {{ profile.firstName }}', body: 'Hello {{ profile.firstName }}' },
+    { subject: 'Welcome', body: 'Hello {{ profile.firstName }}' },
+  ]);
+  // The newest is current: nothing to restore from it.
+  await waitFor(() => expect(within(history).getAllByRole('listitem')).toHaveLength(3));
+  expect(within(within(history).getAllByRole('listitem')[0]!).queryByRole('button')).toBeNull();
+});
+
 test('JSON that does not parse is named by its field before anything is sent', async () => {
   const form = await openNode(api.adminKey, 'notify-hook');
   const headers = within(form).getByLabelText('Headers');

@@ -3,7 +3,7 @@ import { ApiProblem } from '../../api/client';
 import { useSession } from '../../api/session';
 import { ProblemMessage } from '../../components/ProblemMessage';
 import { fieldsOf, type Channel, type ContentField } from './channel-fields';
-import { editContent } from './content-api';
+import { editContent, type Revision } from './content-api';
 import { toContent, toFormValues, type FormValues } from './content-form';
 import { problemsByField } from './field-problems';
 
@@ -19,6 +19,7 @@ export function ContentEditor({
   channel,
   content,
   editable,
+  restore,
   onSaved,
 }: {
   journeyId: string;
@@ -28,6 +29,8 @@ export function ContentEditor({
   content: Record<string, unknown>;
   /** False for a read key or a version whose content cannot change: the fields show, nothing can be saved. */
   editable: boolean;
+  /** An earlier revision to put into the form (not saved until Save). */
+  restore?: Revision;
   onSaved(revision: number | undefined): void;
 }) {
   const { api } = useSession();
@@ -37,6 +40,7 @@ export function ContentEditor({
   const [refusal, setRefusal] = useState<unknown>(undefined);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<number | undefined>(undefined);
+  const [restored, setRestored] = useState<number | undefined>(undefined);
 
   // Another node, or a newer revision loaded from the API: start again from it.
   useEffect(() => {
@@ -44,6 +48,13 @@ export function ContentEditor({
     setErrors({});
     setRefusal(undefined);
   }, [fields, content]);
+
+  useEffect(() => {
+    if (!restore) return;
+    setValues(toFormValues(fields, restore.content));
+    setSaved(undefined);
+    setRestored(restore.revision);
+  }, [fields, restore]);
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -58,6 +69,7 @@ export function ContentEditor({
     try {
       const revision = await editContent(api, journeyId, version, nodeId, parsed.content);
       setErrors({});
+      setRestored(undefined);
       setSaved(revision);
       onSaved(revision);
     } catch (error) {
@@ -95,7 +107,11 @@ export function ContentEditor({
             Discard changes
           </button>
           <span role="status" className="saved">
-            {saved !== undefined ? `Saved as revision ${saved}: the next sends use it.` : ''}
+            {saved !== undefined
+              ? `Saved as revision ${saved}: the next sends use it.`
+              : restored !== undefined
+                ? `Revision ${restored} is in the form: save it to use it again.`
+                : ''}
           </span>
         </div>
       )}

@@ -7,7 +7,7 @@ import { ProblemMessage } from '../../components/ProblemMessage';
 import { usePolling } from '../../components/usePolling';
 import { isKnownChannel } from './channel-fields';
 import { ContentEditor } from './ContentEditor';
-import { getVersion, type VersionDetail } from './content-api';
+import { getVersion, type Revision, type VersionDetail } from './content-api';
 import { PreviewPanel } from './PreviewPanel';
 import { RevisionHistory } from './RevisionHistory';
 import './content.css';
@@ -18,6 +18,8 @@ export function ContentPage({ params, query }: PageProps) {
   const version = Number(params.version);
   const session = useSession();
   const [reload, setReload] = useState(0);
+  // An earlier revision put back into the form, for the node it belongs to.
+  const [restore, setRestore] = useState<{ nodeId: string; revision: Revision } | undefined>(undefined);
   const detail = usePolling((signal) => getVersion(session.api, journeyId, version, signal), [session.api, journeyId, version]);
 
   if (detail.loading && !detail.data) return <Loading what="Loading the version" />;
@@ -86,7 +88,9 @@ export function ContentPage({ params, query }: PageProps) {
                     channel={node.channel}
                     content={detail.data.definition.content[nodeId] ?? {}}
                     editable={canEdit && session.can('admin')}
+                    {...(restore?.nodeId === nodeId ? { restore: restore.revision } : {})}
                     onSaved={() => {
+                      setRestore(undefined);
                       detail.refresh();
                       setReload((n) => n + 1);
                     }}
@@ -101,7 +105,13 @@ export function ContentPage({ params, query }: PageProps) {
                 )}
                 <div className="content-aside">
                   <PreviewPanel journeyId={journeyId} version={version} nodeId={nodeId} entry={detail.data.definition.entry} />
-                  <RevisionHistory journeyId={journeyId} version={version} nodeId={nodeId} reload={reload} />
+                  <RevisionHistory
+                    journeyId={journeyId}
+                    version={version}
+                    nodeId={nodeId}
+                    reload={reload}
+                    {...(canEdit && session.can('admin') ? { onRestore: (revision: Revision) => setRestore({ nodeId, revision }) } : {})}
+                  />
                 </div>
               </div>
             </>

@@ -3,7 +3,7 @@ import { useSession } from '../../api/session';
 import { Loading } from '../../components/Loading';
 import { ProblemMessage } from '../../components/ProblemMessage';
 import { usePolling } from '../../components/usePolling';
-import { contentRevisions } from './content-api';
+import { contentRevisions, type Revision } from './content-api';
 
 /** Every revision of a node's content, newest first: who changed it, when, and to what (revision 0 is what was published). */
 export function RevisionHistory({
@@ -11,12 +11,15 @@ export function RevisionHistory({
   version,
   nodeId,
   reload,
+  onRestore,
 }: {
   journeyId: string;
   version: number;
   nodeId: string;
   /** Changes after a save, so the new revision shows. */
   reload: number;
+  /** Puts an earlier revision's content into the form (to save it again: a rollback); absent when the content cannot change. */
+  onRestore?(revision: Revision): void;
 }) {
   const { api } = useSession();
   const revisions = usePolling((signal) => contentRevisions(api, journeyId, version, nodeId, signal), [api, journeyId, version, nodeId]);
@@ -42,6 +45,11 @@ export function RevisionHistory({
                   {' '}
                   by {item.actor}, {new Date(item.at).toLocaleString()}
                 </span>
+                {onRestore && index > 0 && (
+                  <button type="button" className="link-button" onClick={() => onRestore(item)}>
+                    Restore revision {item.revision} into the form
+                  </button>
+                )}
               </p>
               <pre className="code">{JSON.stringify(item.content, null, 2)}</pre>
             </li>
