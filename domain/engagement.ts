@@ -1,5 +1,3 @@
-import type { Channel } from './definition/schema';
-
 /**
  * Engagement: what a user (or the provider on their behalf) did with one message we sent. Each (delivery,
  * kind) counts once, whatever the number of reports (SendGrid reports every open; an app may post twice):
@@ -16,11 +14,11 @@ export type EngagementWaitKind = (typeof ENGAGEMENT_WAIT_KINDS)[number];
 /**
  * What each channel can report, and who reports it: email through SendGrid's event webhook, push `opened`
  * by the app through the events API (`message_opened` with the delivery key), inbox and in-app by the app
- * through their own routes. SMS, webhooks and the dev sink report nothing.
- * The channels `inbox` and `inApp` are named here before the channel list has them (another change adds
- * them); once it does, `| 'inbox' | 'inApp'` below is redundant and may go.
+ * through their own routes. SMS, webhooks and the dev sink report nothing. Keyed by the channel names of
+ * domain/definition/schema.ts (not imported: the schema imports this module); validate.ts holds this table
+ * to `Record<Channel, ...>`, so a new channel does not compile until it is named here.
  */
-export const REPORTABLE_ENGAGEMENT: Readonly<Record<Channel | 'inbox' | 'inApp', readonly EngagementKind[]>> = {
+export const REPORTABLE_ENGAGEMENT = {
   email: ['delivered', 'opened', 'clicked', 'bounced'],
   push: ['opened'],
   inbox: ['viewed', 'clicked', 'dismissed'],
@@ -28,7 +26,7 @@ export const REPORTABLE_ENGAGEMENT: Readonly<Record<Channel | 'inbox' | 'inApp',
   sms: [],
   webhook: [],
   sink: [],
-};
+} as const satisfies Record<string, readonly EngagementKind[]>;
 
 export function isEngagementKind(value: unknown): value is EngagementKind {
   return typeof value === 'string' && (ENGAGEMENT_KINDS as readonly string[]).includes(value);
@@ -36,7 +34,7 @@ export function isEngagementKind(value: unknown): value is EngagementKind {
 
 /** The kinds `channel` can report (none for a channel this code does not know). */
 export function reportableKinds(channel: string): readonly EngagementKind[] {
-  return Object.hasOwn(REPORTABLE_ENGAGEMENT, channel) ? REPORTABLE_ENGAGEMENT[channel as Channel] : [];
+  return Object.hasOwn(REPORTABLE_ENGAGEMENT, channel) ? REPORTABLE_ENGAGEMENT[channel as keyof typeof REPORTABLE_ENGAGEMENT] : [];
 }
 
 export function canReport(channel: string, kind: EngagementKind): boolean {

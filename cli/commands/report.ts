@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ApiError, EXIT, seg } from '../api-client';
 import type { Registrar } from '../context';
 import type { Output } from '../output';
+import type { EngagementFigures } from '../../domain/reports/engagement';
 import type { JourneyReport, NodeReport } from '../../domain/reports/report';
 import { when } from './status';
 
@@ -124,6 +125,20 @@ function signedPercent(value: number | null): string {
   return value === null ? '-' : `${value > 0 ? '+' : ''}${value.toFixed(2)}%`;
 }
 
+/** `delivered 2 (66.67%), clicked 1 (33.33%)`: the kinds that happened, with their rate over the sends. */
+export function engagement(e: EngagementFigures): string {
+  const kinds = [
+    ['delivered', e.delivered, e.deliveredRate],
+    ['opened', e.opened, e.openedRate],
+    ['viewed', e.viewed, e.viewedRate],
+    ['clicked', e.clicked, e.clickedRate],
+    ['dismissed', e.dismissed, null],
+    ['bounced', e.bounced, null],
+  ] as const;
+  const shown = kinds.filter(([, n]) => n > 0).map(([kind, n, rate]) => `${kind} ${n}${rate !== null ? ` (${rate}%)` : ''}`);
+  return shown.length > 0 ? shown.join(', ') : '-';
+}
+
 /** `sent=3 failed=1`, or `-`. */
 export function counts(record: Record<string, number>): string {
   const entries = Object.entries(record);
@@ -198,7 +213,7 @@ export function printReport(out: Output, report: JourneyReport): void {
     out.line();
     out.line(bold('MESSAGES'));
     out.table(
-      ['NODE', 'SENT', 'IN DOUBT', 'FAILED', 'UNREACHABLE', 'REASONS', 'PROVIDER EVENTS'],
+      ['NODE', 'SENT', 'IN DOUBT', 'FAILED', 'UNREACHABLE', 'REASONS', 'ENGAGEMENT', 'PROVIDER EVENTS'],
       messages.map((n) => [
         n.nodeId,
         String(n.messages.sent),
@@ -206,6 +221,7 @@ export function printReport(out: Output, report: JourneyReport): void {
         String(n.messages.failed),
         String(n.messages.unreachable),
         counts(n.messages.reasons),
+        engagement(n.messages.engagement),
         counts(n.messages.events),
       ]),
     );

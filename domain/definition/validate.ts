@@ -1,6 +1,12 @@
 import type { Liquid } from 'liquidjs';
 import { createLiquid } from '../templates/liquid';
-import { ENGAGEMENT_WAIT_KINDS, MAX_ENGAGEMENT_WAIT_MS, MIN_ENGAGEMENT_WAIT_MS, reportableKinds } from '../engagement';
+import {
+  ENGAGEMENT_WAIT_KINDS,
+  MAX_ENGAGEMENT_WAIT_MS,
+  MIN_ENGAGEMENT_WAIT_MS,
+  REPORTABLE_ENGAGEMENT,
+  type EngagementKind,
+} from '../engagement';
 import type { z } from 'zod';
 import { durationToMs } from '../time/duration';
 import { conditionPaths, conditionShapeProblems, conditionTypeProblems } from './conditions';
@@ -490,6 +496,7 @@ function nodeRules(definition: JourneyDefinition, limits: Limits, add: Add): voi
  * go with it (`engaged` / `notEngaged` instead of `sent`); without it, those two connectors mean nothing.
  */
 function engagementRules(id: string, node: MessageNode, add: Add): void {
+  const reportable: Readonly<Record<MessageNode['channel'], readonly EngagementKind[]>> = REPORTABLE_ENGAGEMENT;
   const next = node.next ?? {};
   const engagement = node.engagement;
   if (engagement === undefined) {
@@ -500,7 +507,7 @@ function engagementRules(id: string, node: MessageNode, add: Add): void {
     }
     return;
   }
-  const waitable = reportableKinds(node.channel).filter((kind) => (ENGAGEMENT_WAIT_KINDS as readonly string[]).includes(kind));
+  const waitable = reportable[node.channel].filter((kind) => (ENGAGEMENT_WAIT_KINDS as readonly string[]).includes(kind));
   if (waitable.length === 0) {
     add(
       ['nodes', id, 'engagement'],

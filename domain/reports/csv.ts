@@ -1,3 +1,4 @@
+import type { EngagementFigures } from './engagement';
 import { conversionOf, type JourneyReport } from './report';
 
 /**
@@ -75,8 +76,9 @@ export function summaryCsv(report: JourneyReport): string {
  * One row per node with its node-wide figures; each node with paths (split, waitForEvents, experiment) is followed by one row per path
  * (node_id, type and the path columns filled, the node-wide columns empty). Column groups are the unions over
  * all nodes, sorted: moved_<connector>, exits_<reason>, <outcome>_<reason> (send reasons such as failed_capped),
- * event_<type> (provider reports), and per experiment goal conv_<goal> (count) and conv_<goal>_pct. A message node's
- * `conversions` and `conversion_pct` are the journey goals credited to it (over its confirmed sends).
+ * event_<type> (provider reports and engagement by kind), and per experiment goal conv_<goal> (count) and conv_<goal>_pct. A message node's
+ * `conversions` and `conversion_pct` are the journey goals credited to it (over its confirmed sends); its
+ * delivered, opened, viewed, clicked, dismissed, bounced and their `_pct` the engagement with its messages.
  */
 export function nodesCsv(report: JourneyReport): string {
   const { nodes } = report;
@@ -100,6 +102,7 @@ export function nodesCsv(report: JourneyReport): string {
     'unreachable',
     'conversions',
     'conversion_pct',
+    ...ENGAGEMENT_COLUMNS,
     ...sendReasons.map((r) => r.replace(':', '_')),
     ...events.map((e) => `event_${e}`),
     'path',
@@ -107,7 +110,7 @@ export function nodesCsv(report: JourneyReport): string {
     'share_pct',
     ...goals.flatMap((g) => [`conv_${g}`, `conv_${g}_pct`]),
   ];
-  const nodeWide = 2 + connectors.length + reasons.length + 6 + sendReasons.length + events.length;
+  const nodeWide = 2 + connectors.length + reasons.length + 6 + ENGAGEMENT_COLUMNS.length + sendReasons.length + events.length;
   const rows: Cell[][] = [header];
   for (const node of nodes) {
     const m = node.type === 'message' ? node.messages : undefined;
@@ -124,6 +127,7 @@ export function nodesCsv(report: JourneyReport): string {
       m?.unreachable,
       m?.conversions,
       m?.conversionRate,
+      ...engagementCells(m?.engagement),
       ...sendReasons.map((r) => (m ? (m.reasons[r] ?? 0) : undefined)),
       ...events.map((e) => (m ? (m.events[e] ?? 0) : undefined)),
     ]);
@@ -143,6 +147,25 @@ export function nodesCsv(report: JourneyReport): string {
   }
   // Every record has as many fields as the header (RFC 4180): node rows leave the path columns empty.
   return toCsv(rows.map((row) => [...row, ...Array<Cell>(header.length - row.length).fill(undefined)]));
+}
+
+/** A message node's engagement (each message once per kind) and its rates over the confirmed sends. */
+const ENGAGEMENT_COLUMNS = [
+  'delivered',
+  'opened',
+  'viewed',
+  'clicked',
+  'dismissed',
+  'bounced',
+  'delivered_pct',
+  'opened_pct',
+  'viewed_pct',
+  'clicked_pct',
+] as const;
+
+function engagementCells(e: EngagementFigures | undefined): Cell[] {
+  if (!e) return ENGAGEMENT_COLUMNS.map(() => undefined);
+  return [e.delivered, e.opened, e.viewed, e.clicked, e.dismissed, e.bounced, e.deliveredRate, e.openedRate, e.viewedRate, e.clickedRate];
 }
 
 /** RFC 4180 text of rows of cells. */

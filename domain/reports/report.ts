@@ -3,6 +3,7 @@ import { connectorsOf, nodeTypesWithReport, reportViewOf } from '../definition/n
 import type { Goal, JourneyDefinition, JourneyNode } from '../definition/schema';
 import { experimentGoalsOf } from '../experiments/goals';
 import type { DayCounters } from './counters';
+import { engagementFigures, engagementFiguresSchema } from './engagement';
 import type { VersionDay } from './reader';
 
 /**
@@ -117,7 +118,10 @@ export const messageNodeReportSchema = z.object({
       'Journey goals credited to this node: it was the last message whose send the provider confirmed before the goal, within the conversion window (any earlier send without one).',
     ),
     conversionRate: percent.describe('conversions / sent x 100; null before the first send.'),
-    events: countsSchema.describe('Provider reports: delivered, open, click, bounce...'),
+    events: countsSchema.describe(
+      'Provider reports and engagement by kind: delivered, opened, clicked, bounced, viewed, dismissed, and SendGrid events such as processed or dropped.',
+    ),
+    engagement: engagementFiguresSchema,
   }),
 });
 
@@ -351,6 +355,7 @@ function nodeReport(
         unreachable: c['msg:unreachable'] ?? 0,
         reasons,
         events: suffixCounts(c, 'event:'),
+        engagement: engagementFigures(c, c['msg:sent'] ?? 0),
         conversions: c['attributed'] ?? 0,
         conversionRate: round2((c['msg:sent'] ?? 0) > 0 ? ((c['attributed'] ?? 0) / c['msg:sent']!) * 100 : null),
       };

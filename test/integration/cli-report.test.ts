@@ -91,7 +91,7 @@ describe('journeys report', () => {
     expect(stdout).toMatch(/^done\s+exit\s+3\s+0\s+-\s+exited=3$/m);
     // Messages: three sent to the sink (none in doubt).
     expect(stdout).toMatch(/^MESSAGES$/m);
-    expect(stdout).toMatch(/^mail\s+3\s+0\s+0\s+0\s+-\s+-$/m);
+    expect(stdout).toMatch(/^mail\s+3\s+0\s+0\s+0\s+-\s+-\s+-$/m);
     // Paths: the split's shares, the experiment's counts and goal.
     expect(stdout).toMatch(/^route \(split\)$/m);
     expect(stdout).toMatch(/^ {2}vip\s+1\s+33\.33%$/m);

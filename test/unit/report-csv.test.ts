@@ -74,6 +74,18 @@ const report: JourneyReport = {
         events: { delivered: 2, 'say "hi", ok': 1 },
         conversions: 1,
         conversionRate: 33.33,
+        engagement: {
+          delivered: 2,
+          opened: 1,
+          viewed: 0,
+          clicked: 1,
+          dismissed: 0,
+          bounced: 0,
+          deliveredRate: 66.67,
+          openedRate: 33.33,
+          viewedRate: 0,
+          clickedRate: 33.33,
+        },
       },
     },
     {
@@ -142,15 +154,15 @@ describe('nodesCsv', () => {
   it('writes one row per node and one per split or experiment path', () => {
     expect(nodesCsv(report)).toBe(
       [
-        'node_id,type,entered,waiting_now,moved_a,moved_b,moved_others,moved_sent,moved_vip,exits_completed,exits_exited,exits_goal,sent,in_doubt,failed,unreachable,conversions,conversion_pct,failed_capped,event_delivered,"event_say ""hi"", ok",path,count,share_pct,conv_goal-1,conv_goal-1_pct',
-        'route,split,10,0,0,0,6,0,4,0,0,0,,,,,,,,,,,,,,',
-        'route,split,,,,,,,,,,,,,,,,,,,,vip,4,40,,',
-        'route,split,,,,,,,,,,,,,,,,,,,,others,6,60,,',
-        'mail,message,5,1,0,0,0,1,0,1,0,2,3,1,1,0,1,33.33,1,2,1,,,,,',
-        'test,experiment,3,0,2,1,0,0,0,0,0,0,,,,,,,,,,,,,,',
-        'test,experiment,,,,,,,,,,,,,,,,,,,,a,2,66.67,1,50',
-        'test,experiment,,,,,,,,,,,,,,,,,,,,b,1,33.33,0,0',
-        'done,exit,3,0,0,0,0,0,0,0,3,0,,,,,,,,,,,,,,',
+        'node_id,type,entered,waiting_now,moved_a,moved_b,moved_others,moved_sent,moved_vip,exits_completed,exits_exited,exits_goal,sent,in_doubt,failed,unreachable,conversions,conversion_pct,delivered,opened,viewed,clicked,dismissed,bounced,delivered_pct,opened_pct,viewed_pct,clicked_pct,failed_capped,event_delivered,"event_say ""hi"", ok",path,count,share_pct,conv_goal-1,conv_goal-1_pct',
+        'route,split,10,0,0,0,6,0,4,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,',
+        'route,split,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,vip,4,40,,',
+        'route,split,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,others,6,60,,',
+        'mail,message,5,1,0,0,0,1,0,1,0,2,3,1,1,0,1,33.33,2,1,0,1,0,0,66.67,33.33,0,33.33,1,2,1,,,,,',
+        'test,experiment,3,0,2,1,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,,,,,,',
+        'test,experiment,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,a,2,66.67,1,50',
+        'test,experiment,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,b,1,33.33,0,0',
+        'done,exit,3,0,0,0,0,0,0,0,3,0,,,,,,,,,,,,,,,,,,,,,,,,',
         '',
       ].join('\r\n'),
     );

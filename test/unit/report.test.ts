@@ -297,6 +297,19 @@ describe('buildReport: nodes', () => {
         events: { delivered: 2, open: 1 },
         conversions: 0,
         conversionRate: 0,
+        // `open` was counted under SendGrid's name before engagement was recorded once: it counts as opened.
+        engagement: {
+          delivered: 2,
+          opened: 1,
+          viewed: 0,
+          clicked: 0,
+          dismissed: 0,
+          bounced: 0,
+          deliveredRate: 66.67,
+          openedRate: 33.33,
+          viewedRate: 0,
+          clickedRate: 0,
+        },
       },
     });
     expect(node(r, 'push-all')).toEqual({
@@ -316,6 +329,7 @@ describe('buildReport: nodes', () => {
         events: { click: 1 },
         conversions: 0,
         conversionRate: 0,
+        engagement: expect.objectContaining({ clicked: 1, clickedRate: 33.33, opened: 0 }),
       },
     });
     expect(node(r, 'done')).toEqual({ nodeId: 'done', type: 'exit', entered: 3, waitingNow: 0, movedForward: {}, exits: { exited: 3 } });
