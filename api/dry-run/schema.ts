@@ -103,7 +103,10 @@ export const dryRunResponseSchema = z.object({
         outcome: z.enum(['sent', 'failed', 'unreachable']).describe('`sent`: would have been sent (nothing is sent in a dry run).'),
         reason: z.string().optional().describe('Why not sent: `no_email`, `no_consent`, `quiet_hours`, `capped`, `template_error: ...`'),
         to: z.unknown().optional().describe('The address from the profile (email, phone or push tokens).'),
-        message: z.record(z.string(), z.unknown()).optional().describe('The rendered message (subject, text, html, title, body...).'),
+        message: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('The rendered message (subject, text, html, title, body...; inbox and in-app: expiresInMs, in-app maxShows too).'),
         ...momentFields,
       }),
     )

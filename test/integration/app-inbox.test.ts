@@ -58,7 +58,15 @@ describe('app inbox', () => {
       nodes: { note: { type: 'message', channel: 'inbox', next: { sent: 'bye' } }, bye: { type: 'exit' } },
       content: { note: { title: 'Flash sale', expiry: 'PT2S', category: 'promo' } },
     };
-    for (const journey of [news, flash]) {
+    const once = {
+      id: 'once',
+      name: 'Once',
+      entry: { type: 'api' },
+      settings: { reentry: { allowed: true } },
+      nodes: { note: { type: 'message', channel: 'inbox', delivery: { maxTimes: 1 }, next: { sent: 'bye' } }, bye: { type: 'exit' } },
+      content: { note: { title: 'Only once' } },
+    };
+    for (const journey of [news, flash, once]) {
       expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
       expect((await call(stack, 'POST', `/v1/journeys/${journey.id}/versions/1/publish`, {})).status).toBe(200);
     }
@@ -186,6 +194,22 @@ describe('app inbox', () => {
     expect((await inbox('rex')).body.items).toHaveLength(1);
     const delivery = await stack.db.models.deliveries.findOne({ userId: 'rex' }).lean();
     expect(delivery).toMatchObject({ outcome: 'sent', provider: 'inbox' });
+  });
+
+  it('applies consent and frequency caps as for any channel', async () => {
+    expect((await call(stack, 'PUT', '/v1/users/noa', { consent: { inbox: false } })).status).toBe(200);
+    await enrol('news', 'noa', { orderId: 'n-1' });
+    expect(await stack.db.models.deliveries.findOne({ userId: 'noa' }).lean()).toMatchObject({
+      outcome: 'unreachable',
+      reason: 'no_consent',
+    });
+    expect(await stack.db.models.appMessages.countDocuments({ userId: 'noa' })).toBe(0);
+
+    await enrol('once', 'max');
+    await enrol('once', 'max');
+    const outcomes = (await stack.db.models.deliveries.find({ userId: 'max' }).lean()).map((doc) => doc.reason ?? doc.outcome).sort();
+    expect(outcomes).toEqual(['capped', 'sent']);
+    expect((await inbox('max')).body.items).toHaveLength(1);
   });
 
   it('does not list an expired message, and the retention service prunes expired ones', async () => {
