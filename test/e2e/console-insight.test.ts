@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { stopDryRuns } from '../../api/dry-run/runner';
 import { isControlUser } from '../../domain/control-group';
 import { instanceWorkflowId } from '../../domain/ids';
 import type { JourneyReport } from '../../domain/reports/report';
@@ -64,6 +65,8 @@ describe('console: report, user lookup and dry run', () => {
   });
   afterAll(async () => {
     await harness?.close();
+    // The API's dry runs keep a time-skipping server of their own (it would hold the process for its idle minute).
+    await stopDryRuns();
   });
 
   it('opens a user from a user id lookup: the profile, the running instance, what it waits for, its Temporal UI link', async () => {
