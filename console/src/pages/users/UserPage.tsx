@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { PageProps } from '../../app/page';
 import { useSession } from '../../api/session';
 import { Loading } from '../../components/Loading';
@@ -12,6 +13,9 @@ import './users.css';
 
 /** Details are asked for the newest instances only: one request each. */
 const DETAILED = 20;
+/** Instances per step of "Show more", up to the API's largest page. */
+const STEP = 50;
+const MAX_LIMIT = 200;
 
 /** `#/users`: the lookup alone; `#/users/{id}`: the profile and the instances across journeys. */
 export function UserPage({ params }: PageProps) {
@@ -20,7 +24,7 @@ export function UserPage({ params }: PageProps) {
     <section className="user-page">
       <h1>{userId ? `User ${userId}` : 'Users'}</h1>
       <UserLookup key={userId ?? ''} initial={userId ?? ''} />
-      {userId && <UserDetail userId={userId} />}
+      {userId && <UserDetail key={userId} userId={userId} />}
     </section>
   );
 }
@@ -28,10 +32,11 @@ export function UserPage({ params }: PageProps) {
 function UserDetail({ userId }: { userId: string }) {
   const { api, can } = useSession();
   const id = encodeURIComponent(userId);
+  const [limit, setLimit] = useState(STEP);
   const profile = usePolling((signal) => api.request<Profile>(`/v1/users/${id}`, { signal }), [userId]);
   const instances = usePolling(
     async (signal) => {
-      const page = await api.request<InstancePage>(`/v1/users/${id}/instances`, { query: { limit: 50 }, signal });
+      const page = await api.request<InstancePage>(`/v1/users/${id}/instances`, { query: { limit }, signal });
       // Where each instance is (running) or how it ended (completed): its detail, asked in parallel.
       const details = await Promise.all(
         page.items.map((item, index) =>
@@ -42,6 +47,7 @@ function UserDetail({ userId }: { userId: string }) {
       );
       return { page, details };
     },
+    // Not `limit`: a longer list loads over the shown one (refresh below) instead of starting from nothing.
     [userId],
     { intervalMs: 10_000 },
   );
@@ -66,7 +72,20 @@ function UserDetail({ userId }: { userId: string }) {
                 instances.refresh();
               }}
             />
-            {instances.data.page.nextPageToken && <p className="hint">Showing the newest 50 instances.</p>}
+            {instances.data.page.nextPageToken &&
+              (limit < MAX_LIMIT ? (
+                <button
+                  type="button"
+                  onClick={() => {
+                    setLimit(Math.min(MAX_LIMIT, limit + STEP));
+                    instances.refresh();
+                  }}
+                >
+                  Show more instances
+                </button>
+              ) : (
+                <p className="hint">Showing the newest {MAX_LIMIT} instances.</p>
+              ))}
           </>
         )}
       </section>
