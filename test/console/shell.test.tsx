@@ -5,6 +5,7 @@ import { hasScope } from '../../console/src/api/session';
 import { href, matchPath, parseHash } from '../../console/src/app/router';
 import { Confirm } from '../../console/src/components/Confirm';
 import { ProblemMessage } from '../../console/src/components/ProblemMessage';
+import { usePolling } from '../../console/src/components/usePolling';
 
 describe('the hash router', () => {
   it('splits the hash into path and query, / when empty', () => {
@@ -90,5 +91,44 @@ describe('Confirm', () => {
     render(<Confirm title="Stop?" confirmLabel="Stop" onConfirm={async () => undefined} onClose={(done) => closed.push(done)} />);
     fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
     expect(closed).toEqual([false]);
+  });
+});
+
+describe('usePolling', () => {
+  function Polled({ load }: { load: () => Promise<number> }) {
+    const polled = usePolling(load, [], { intervalMs: 1000 });
+    return <p>{polled.data === undefined ? 'none' : `loaded ${polled.data}`}</p>;
+  }
+  function setHidden(hidden: boolean) {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
+
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+    setHidden(false);
+  });
+
+  it('loads at once and on every period while the tab is visible, nothing while it is hidden, at once when it shows again', async () => {
+    let calls = 0;
+    const load = async () => ++calls;
+    render(<Polled load={load} />);
+    await act(async () => undefined);
+    expect(screen.getByText('loaded 1')).toBeTruthy();
+    // One period at a time: React merges refreshes that land in one batch.
+    await act(async () => jest.advanceTimersByTime(1000));
+    await act(async () => jest.advanceTimersByTime(1000));
+    expect(calls).toBe(3);
+    expect(screen.getByText('loaded 3')).toBeTruthy();
+
+    await act(async () => setHidden(true));
+    await act(async () => jest.advanceTimersByTime(5000));
+    expect(calls).toBe(3);
+
+    await act(async () => setHidden(false));
+    expect(calls).toBe(4);
+    await act(async () => jest.advanceTimersByTime(1000));
+    expect(calls).toBe(5);
   });
 });
