@@ -8,6 +8,7 @@
  *   platform/    process plumbing: config, logging, metrics
  *   activities/  activity factories, over the layers above
  *   api/ worker/ cli/ infra/  entry points
+ *   console/     the web console, in the browser: the public API over HTTP; pure domain/ helpers; API types only
  *
  * A layer imports only layers listed before it (platform may read store/mongo for command monitoring).
  * Outside workflows/, only workflows/contract.ts may be imported: clients never load workflow code.
@@ -86,6 +87,21 @@ module.exports = {
       to: { path: ioPackages, dependencyTypesNot: ['type-only'] },
     },
     { name: 'no-node-in-pure-code', severity: 'error', from: { path: '^(domain|workflows)/' }, to: { dependencyTypes: ['core'] } },
+    {
+      name: 'console-talks-http',
+      severity: 'error',
+      comment:
+        'The console reaches the engine through the public API only: it bundles pure domain/ helpers at most, and reads the API schemas as types (erased).',
+      from: { path: '^console/' },
+      to: { path: project, pathNot: '^domain/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'console-stands-apart',
+      severity: 'error',
+      comment: 'The engine never imports the console (a browser app); only its tests do.',
+      from: { path: project },
+      to: { path: '^console/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
