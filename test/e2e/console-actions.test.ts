@@ -113,7 +113,8 @@ describe('console: content, experiment weights and lifecycle actions', () => {
     expect((await enrol(stack, 'bea', 'Bea')).status).toBe(202);
     expect(await sentTo(stack, 'bea')).toEqual({ nodeId: 'discount-mail', subject: 'Bea, 15% off ends tonight' });
     expect(harness.externalRequests).toEqual([]);
-  });
+    // The first dry run of the process bundles the workflow code: tens of seconds on a busy machine.
+  }, 120_000);
 
   it("changes a manual experiment's weights: the next user follows them, and the page shows paths, conversions and the weights over time", async () => {
     const { page, stack } = harness;
