@@ -14,6 +14,8 @@ export interface EngagementReport {
   at: Date;
   /** Only this user's deliveries count (an app reports for its signed-in user); absent for provider webhooks. */
   userId?: string;
+  /** Only messages of this channel count (the reporter knows what it reports on: `message_opened` a push). */
+  channel?: string;
   /** Extra properties of the instance event (a clicked URL, the provider's message id). */
   properties?: Record<string, unknown>;
   /** When the report reached us (the instance bounds a whole-second timestamp by it). */
@@ -22,7 +24,8 @@ export interface EngagementReport {
 
 /**
  * `recorded`: counted and delivered now; `duplicate`: counted before (nothing done); `unknown_delivery`: no
- * message of ours has the key (or not this user's); `not_reported`: the message's channel cannot report the kind.
+ * message of ours has the key (or not this user's); `not_reported`: the message's channel cannot report the kind
+ * (or is not the channel the report is about).
  */
 export type EngagementOutcome =
   | { status: 'recorded'; delivery: EngagedDelivery; signalled: boolean }
@@ -51,7 +54,9 @@ export function createEngagementRecorder(deps: EngagementRecorderDeps) {
       const delivery = await deps.engagements.delivery(report.deliveryKey);
       const parts = parseDeliveryKey(report.deliveryKey);
       if (!delivery || !parts || (report.userId !== undefined && delivery.userId !== report.userId)) return { status: 'unknown_delivery' };
-      if (!canReport(delivery.channel, report.kind)) return { status: 'not_reported', delivery };
+      if (!canReport(delivery.channel, report.kind) || (report.channel !== undefined && delivery.channel !== report.channel)) {
+        return { status: 'not_reported', delivery };
+      }
       if (await deps.engagements.isRecorded(report.deliveryKey, report.kind)) return { status: 'duplicate', delivery };
 
       const id = engagementId(report.deliveryKey, report.kind);

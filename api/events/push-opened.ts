@@ -37,7 +37,7 @@ export function createPushOpenedReports(recorder: EngagementRecorder, clock: () 
     if (at.getTime() - now.getTime() > MAX_CLOCK_SKEW_MS) {
       throw new PushOpenedRejected('event_in_future', 'the event is dated in the future (more than 5 minutes ahead of this server)');
     }
-    const outcome = await recorder.record({ deliveryKey, kind: 'opened', at, userId: input.userId, receivedAt: now });
+    const outcome = await recorder.record({ deliveryKey, kind: 'opened', at, userId: input.userId, channel: 'push', receivedAt: now });
     switch (outcome.status) {
       case 'unknown_delivery':
         throw new PushOpenedRejected('unknown_delivery', `no message sent to user ${input.userId} has the delivery key ${deliveryKey}`);
