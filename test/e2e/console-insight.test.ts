@@ -149,6 +149,15 @@ describe('console: report, user lookup and dry run', () => {
     expect(download.suggestedFilename()).toBe(`${journeyId}-v1-summary.csv`);
     expect(readFileSync((await download.path())!, 'utf8')).toBe(csv);
     await page.getByText(`Saved ${journeyId}-v1-summary.csv`).waitFor();
+
+    // By week, then every published version together (none ticked): the across-versions report, same figures.
+    await page.getByLabel('Trend by', { exact: true }).selectOption('week');
+    await page.getByRole('heading', { name: 'Trend by week' }).waitFor();
+    expect(await page.evaluate('location.hash')).toBe(`#/journeys/${journeyId}/report?versions=1&bucket=week`);
+    await page.getByRole('checkbox', { name: /v1/ }).uncheck();
+    await eventually(async () => expect(await page.evaluate('location.hash')).toBe(`#/journeys/${journeyId}/report?bucket=week`));
+    await page.getByText(/^Versions v1 · generated/).waitFor();
+    expect(await figure('Entered')).toBe(String(report.summary.entered));
     expect(harness.externalRequests).toEqual([]);
   });
 
@@ -170,6 +179,22 @@ describe('console: report, user lookup and dry run', () => {
     await card.getByText(/https:\/\/shop\.example\.com\/cart\/c-9/).waitFor();
     expect(await card.locator('h4').textContent()).toMatch(/(push-discount · push|email-shipping · email)/);
     await screenshot(page, 'dry-run', { fullPage: true });
+
+    // A scripted event: the order half an hour in meets the goal before any message.
+    await page.getByRole('button', { name: 'Add an event' }).click();
+    await page.getByLabel('After (ISO-8601) 1').fill('PT30M');
+    await page.getByLabel('Event name 1').fill('order_completed');
+    await page.getByLabel('Properties (JSON) 1').fill('{"orderId": "o-9"}');
+    await page.getByRole('button', { name: 'Run the dry run' }).click();
+    await page.getByText(/^Exited with goal at wait-checkout after 30 min/).waitFor({ timeout: 45_000 });
+    await page.getByText('No message was sent.').waitFor();
+    await timeline.getByText('event order_completed').waitFor();
+
+    // A mistake of the form is named next to its input, and nothing is sent.
+    await page.getByLabel('Properties (JSON) 1').fill('{"orderId": ');
+    await page.getByRole('button', { name: 'Run the dry run' }).click();
+    await page.getByText(/^not valid JSON/).waitFor();
+    expect(await page.getByLabel('Properties (JSON) 1').getAttribute('aria-invalid')).toBe('true');
     expect(harness.externalRequests).toEqual([]);
     expect(harness.pageErrors).toEqual([]);
   });

@@ -71,22 +71,36 @@ export function ReportPage({ params, query }: PageProps) {
           ))}
           <span className="hint">{choice.versions.length === 0 ? 'None ticked: every published version.' : ''}</span>
         </fieldset>
-        <label>
-          Trend by
-          <select value={choice.bucket} onChange={(event) => choose({ ...choice, bucket: event.target.value as ReportChoice['bucket'] })}>
+        <div className="control">
+          <label htmlFor="report-bucket">Trend by</label>
+          <select
+            id="report-bucket"
+            value={choice.bucket}
+            onChange={(event) => choose({ ...choice, bucket: event.target.value as ReportChoice['bucket'] })}
+          >
             <option value="day">day</option>
             <option value="week">week</option>
             <option value="month">month</option>
           </select>
-        </label>
-        <label>
-          From
-          <input type="date" value={choice.from ?? ''} onChange={(event) => choose({ ...choice, from: event.target.value || undefined })} />
-        </label>
-        <label>
-          To (excluded)
-          <input type="date" value={choice.to ?? ''} onChange={(event) => choose({ ...choice, to: event.target.value || undefined })} />
-        </label>
+        </div>
+        <div className="control">
+          <label htmlFor="report-from">From</label>
+          <input
+            id="report-from"
+            type="date"
+            value={choice.from ?? ''}
+            onChange={(event) => choose({ ...choice, from: event.target.value || undefined })}
+          />
+        </div>
+        <div className="control">
+          <label htmlFor="report-to">To (excluded)</label>
+          <input
+            id="report-to"
+            type="date"
+            value={choice.to ?? ''}
+            onChange={(event) => choose({ ...choice, to: event.target.value || undefined })}
+          />
+        </div>
         <div className="downloads">
           <button type="button" onClick={() => void save('summary')} disabled={download.busy}>
             Download summary CSV

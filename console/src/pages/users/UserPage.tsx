@@ -24,7 +24,7 @@ export function UserPage({ params }: PageProps) {
     <section className="user-page">
       <h1>{userId ? `User ${userId}` : 'Users'}</h1>
       <UserLookup key={userId ?? ''} initial={userId ?? ''} />
-      {userId && <UserDetail key={userId} userId={userId} />}
+      {userId && <UserDetail key={`detail:${userId}`} userId={userId} />}
     </section>
   );
 }
