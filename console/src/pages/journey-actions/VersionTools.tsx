@@ -20,11 +20,12 @@ export function VersionTools({
 }) {
   const base = `/journeys/${segment(journey.id)}/versions/${version}`;
   const experiments = Object.entries(nodes ?? {}).filter(([, node]) => node.type === 'experiment');
+  const hasMessages = nodes === undefined || Object.values(nodes).some((node) => node.type === 'message');
   return (
     <div className="version-tools">
       <ActionsBar journey={journey} version={version} onChanged={onChanged} />
       <p className="version-links">
-        <a href={href(`${base}/content`)}>Message content</a>
+        {hasMessages && <a href={href(`${base}/content`)}>Message content</a>}
         {experiments.map(([id]) => (
           <a key={id} href={href(`${base}/experiments/${segment(id)}`)}>
             Experiment {id}
