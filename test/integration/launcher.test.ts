@@ -127,6 +127,12 @@ describe('the launcher (npm start)', () => {
     const health = await call(api, 'GET', '/health', undefined, { authorization: '' });
     expect(health).toMatchObject({ status: 200, body: { status: 'ok', mongo: 'up', temporal: 'up' } });
 
+    // The web console (built by the test setup as npm start builds it) served by the compiled API, its URL printed.
+    await eventually(async () => expect(output).toContain(`Console        ${api.baseUrl}/console/`), 5_000);
+    const consolePage = await fetch(`${api.baseUrl}/console/`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('<div id="root">');
+
     // One enrolment end to end: the compiled API starts it, the compiled worker runs it and sends to the sink.
     const hello = {
       id: 'launcher-hello',
