@@ -112,3 +112,33 @@ test('a read key sees the content but cannot change it', async () => {
   expect((within(form).getByLabelText(/^Subject/) as HTMLInputElement).disabled).toBe(true);
   expect(within(form).queryByRole('button', { name: 'Save as new revision' })).toBeNull();
 });
+
+test("an in-app message's JSON fields: the API names a bad button by its field, a valid list is saved as JSON", async () => {
+  const journey = {
+    id: 'content-in-app',
+    name: 'In-app offer',
+    entry: { type: 'api' },
+    nodes: { banner: { type: 'message', channel: 'inApp' } },
+    content: { banner: { title: 'Spring sale', buttons: [{ id: 'shop', label: 'Shop now' }] } },
+  };
+  expect((await api.call('POST', '/v1/journeys', journey)).status).toBe(201);
+  expect((await api.call('POST', '/v1/journeys/content-in-app/versions/1/publish', {})).status).toBe(200);
+  renderIn(
+    await api.session(api.adminKey),
+    <ContentPage params={{ journeyId: 'content-in-app', version: '1' }} query={new URLSearchParams()} />,
+  );
+  const form = await screen.findByRole('form', { name: 'Content of banner' });
+  const buttons = within(form).getByLabelText('Buttons') as HTMLTextAreaElement;
+  expect(JSON.parse(buttons.value)).toEqual([{ id: 'shop', label: 'Shop now' }]);
+
+  fireEvent.change(buttons, { target: { value: '[{"id": "shop", "label": ""}]' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Save as new revision' }));
+  await waitFor(() => expect(buttons.getAttribute('aria-invalid')).toBe('true'));
+  expect(errorsOf(buttons)).toContain('`buttons[0].label`: must not be empty');
+
+  fireEvent.change(buttons, { target: { value: '[{"id": "shop", "label": "Shop the sale", "deepLink": "myapp://sale"}]' } });
+  fireEvent.click(within(form).getByRole('button', { name: 'Save as new revision' }));
+  await within(form).findByText('Saved as revision 1: the next sends use it.');
+  const version = await api.call('GET', '/v1/journeys/content-in-app/versions/1');
+  expect(version.body.definition.content.banner.buttons).toEqual([{ id: 'shop', label: 'Shop the sale', deepLink: 'myapp://sale' }]);
+});
