@@ -135,7 +135,7 @@ export function JourneyGraph({ definition, report }: { definition: JourneyDefini
 
   return (
     // As tall as the layout at full size (the page scrolls, the wheel scrolls it), so every figure stays readable.
-    <div className="journey-graph" aria-label="Journey graph" style={{ height: Math.min(layout.height + 40, 3000) }}>
+    <div className="journey-graph" role="region" aria-label="Journey graph" style={{ height: Math.min(layout.height + 40, 3000) }}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
