@@ -57,6 +57,15 @@ const SNAPSHOT_CACHE_SIZE = 200;
  * written first; a journey changes by inserting its next revision under a unique (journeyId, revision) key,
  * so of two concurrent changes exactly one commits and the other is re-applied on the new state.
  */
+/** One committed change of a journey (its audit trail): the action, who, when, and each version's state after it. */
+export interface JourneyChange {
+  revision: number;
+  action: string;
+  actor: string;
+  at: Date;
+  versions: Array<{ version: number; state: VersionSummary['state']; draining?: boolean }>;
+}
+
 export interface JourneyStoreOptions {
   /**
    * The providers configured per channel (platform/providers.ts): publish and What edits refuse content naming
@@ -249,6 +258,26 @@ export function createJourneyStore(
   return {
     getJourney,
     getVersion,
+
+    /**
+     * The journey's audit trail, oldest first: each committed change (create, publish, pause, resume, stop:exit...)
+     * with who made it, when, and every version's state right after. The newest `limit` changes.
+     */
+    async history(journeyId: string, limit = 200): Promise<JourneyChange[]> {
+      const docs = await models.journeyRevisions.find({ journeyId }).sort({ revision: -1 }).limit(limit).lean();
+      if (docs.length === 0) throw new NotFoundError(`journey ${journeyId} does not exist`, { journeyId });
+      return docs.reverse().map((doc) => ({
+        revision: doc.revision,
+        action: doc.action,
+        actor: doc.actor,
+        at: doc.at,
+        versions: (doc.state as JourneyState).versions.map(({ version, state, draining }) => ({
+          version,
+          state,
+          ...(draining ? { draining } : {}),
+        })),
+      }));
+    },
 
     /**
      * The journey as enrolment sees it (the start API, events, batches, enterJourney): cached like the send

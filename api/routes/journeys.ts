@@ -4,7 +4,7 @@ import { slugSchema } from '../../domain/ids';
 import { versionStates } from '../../domain/lifecycle/states';
 import type { ApiDeps } from '../deps';
 import type { Routes } from '../http/route';
-import { journeyParams, journeySchema, presentJourney, versionParams } from '../schemas/journeys';
+import { journeyChangeSchema, journeyParams, journeySchema, presentJourney, versionParams } from '../schemas/journeys';
 import { addJourneyContentRoutes } from './journey-content';
 import { addVersionLifecycleRoutes } from './journey-lifecycle';
 import { addJourneyVersionRoutes } from './journey-versions';
@@ -61,6 +61,21 @@ export function addJourneyRoutes(routes: Routes, deps: ApiDeps): void {
     responses: { 200: { description: 'The journey', schema: journeySchema } },
     async handle({ params }) {
       return { status: 200, body: presentJourney(await journeys.getJourney(params.id)) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/journeys/:id/history',
+    summary:
+      "The journey's audit trail, oldest first: each change (create, newVersion, edit, publish, pause, resume, stop:exit, stop:drain, archive...) with who made it, when, and every version's state after it",
+    tag,
+    scope: 'read',
+    params: journeyParams,
+    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200).describe('The newest changes kept.') }),
+    responses: { 200: { description: 'The changes', schema: z.object({ items: z.array(journeyChangeSchema) }) } },
+    async handle({ params, query }) {
+      return { status: 200, body: { items: await journeys.history(params.id, query.limit) } };
     },
   });
 

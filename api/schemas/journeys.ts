@@ -32,6 +32,17 @@ export const journeySchema = z.object({
   updatedAt: z.date(),
   versions: z.array(versionSummarySchema),
 });
+export const journeyChangeSchema = z.object({
+  revision: z.number().int(),
+  action: z
+    .string()
+    .describe(
+      'create, newVersion, edit, delete, publish, pause, resume, stop:exit, stop:drain, closeEntry, finishDrain, archive, unarchive',
+    ),
+  actor: z.string().describe('The API key that made the change: its name, with its id when they differ'),
+  at: z.date(),
+  versions: z.array(z.object({ version: z.number().int(), state: z.enum(versionStates), draining: z.boolean().optional() })),
+});
 export const versionSchema = versionSummarySchema.extend({
   journeyId: z.string(),
   definition: journeyDefinitionSchema,
