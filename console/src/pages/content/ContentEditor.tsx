@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { ApiProblem } from '../../api/client';
 import { useSession } from '../../api/session';
 import { ProblemMessage } from '../../components/ProblemMessage';
@@ -34,33 +34,36 @@ export function ContentEditor({
   onSaved(revision: number | undefined): void;
 }) {
   const { api } = useSession();
-  const fields = useMemo(() => fieldsOf(channel, content), [channel, content]);
+  // What the form was loaded from: the current content, or an earlier revision put back (not saved yet).
+  const [source, setSource] = useState<{ content: Record<string, unknown>; revision?: number }>({ content });
+  const fields = useMemo(() => fieldsOf(channel, source.content), [channel, source]);
   const [values, setValues] = useState<FormValues>(() => toFormValues(fields, content));
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [refusal, setRefusal] = useState<unknown>(undefined);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<number | undefined>(undefined);
-  const [restored, setRestored] = useState<number | undefined>(undefined);
 
-  // Another node, or a newer revision loaded from the API: start again from it.
-  useEffect(() => {
-    setValues(toFormValues(fields, content));
+  function load(next: { content: Record<string, unknown>; revision?: number }) {
+    setSource(next);
+    setValues(toFormValues(fieldsOf(channel, next.content), next.content));
     setErrors({});
     setRefusal(undefined);
-  }, [fields, content]);
+    if (next.revision !== undefined) setSaved(undefined);
+  }
 
-  useEffect(() => {
-    if (!restore) return;
-    setValues(toFormValues(fields, restore.content));
-    setSaved(undefined);
-    setRestored(restore.revision);
-  }, [fields, restore]);
+  // A newer revision loaded from the API, or an earlier one restored: the form starts again from it, in this
+  // render (an effect would run later and could wipe what was typed meanwhile).
+  const [seen, setSeen] = useState({ content, restore });
+  if (seen.content !== content || seen.restore !== restore) {
+    setSeen({ content, restore });
+    load(restore && restore !== seen.restore ? { content: restore.content, revision: restore.revision } : { content });
+  }
 
   async function save(event: FormEvent) {
     event.preventDefault();
     setSaved(undefined);
     setRefusal(undefined);
-    const parsed = toContent(fields, values, content);
+    const parsed = toContent(fields, values, source.content);
     if (!parsed.ok) {
       setErrors(Object.fromEntries(Object.entries(parsed.errors).map(([field, message]) => [field, [message]])));
       return;
@@ -69,7 +72,6 @@ export function ContentEditor({
     try {
       const revision = await editContent(api, journeyId, version, nodeId, parsed.content);
       setErrors({});
-      setRestored(undefined);
       setSaved(revision);
       onSaved(revision);
     } catch (error) {
@@ -103,14 +105,14 @@ export function ContentEditor({
           <button type="submit" className="primary" disabled={saving}>
             {saving ? 'Saving…' : 'Save as new revision'}
           </button>
-          <button type="button" disabled={saving} onClick={() => setValues(toFormValues(fields, content))}>
+          <button type="button" disabled={saving} onClick={() => load({ content })}>
             Discard changes
           </button>
           <span role="status" className="saved">
             {saved !== undefined
               ? `Saved as revision ${saved}: the next sends use it.`
-              : restored !== undefined
-                ? `Revision ${restored} is in the form: save it to use it again.`
+              : source.revision !== undefined
+                ? `Revision ${source.revision} is in the form: save it to use it again.`
                 : ''}
           </span>
         </div>

@@ -82,6 +82,7 @@ export function ContentPage({ params, query }: PageProps) {
               <div className="content-columns">
                 {isKnownChannel(node.channel) ? (
                   <ContentEditor
+                    key={nodeId}
                     journeyId={journeyId}
                     version={version}
                     nodeId={nodeId}
