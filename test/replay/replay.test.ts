@@ -41,6 +41,9 @@ const NOT_EXERCISED: Partial<Record<PatchId, string>> = {
     'asked only when the claim returns an account setting that changes something (a user of the global control group, a ' +
     'non-UTC account zone a delay falls back to); the fake world returns none, so every history replays the old branch; the ' +
     'new branch runs, and its own histories replay, in test/workflow/account-at-entry.test.ts',
+  'retention-app-messages':
+    'asked by the retention service workflow, never by a journey instance: no journey history can record it; the new branch ' +
+    'runs in test/integration/app-inbox.test.ts, a run recorded before it replays in test/replay/retention-replay.test.ts',
 };
 
 /** The scenarios a generation has: all of them for the unprefixed one, less those recorded only from a later one. */

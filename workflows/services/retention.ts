@@ -19,8 +19,9 @@ export async function retentionWorkflow(input: RetentionInput = {}): Promise<Ret
   const deleted: RetentionResult['deleted'] = { ...emptyCounts(), ...input.progress?.deleted };
   const start = input.progress ? RETENTION_KINDS.indexOf(input.progress.kind) : 0;
   for (const kind of RETENTION_KINDS.slice(start)) {
-    // App messages were added to a loop runs had already recorded: a run replayed from before never prunes them.
-    if (kind === 'appMessages' && !patched(PATCHES.retentionAppMessages)) continue;
+    // App messages were added to a loop runs had already recorded: a run replayed from before never prunes them,
+    // nor does a run continued from one (its cutoffs have none).
+    if (kind === 'appMessages' && (cutoffs.appMessages === undefined || !patched(PATCHES.retentionAppMessages))) continue;
     for (;;) {
       const result = await maintenance.pruneExpired({ kind, ...cutoffs[kind], limit });
       deleted[kind] += result.deleted;
