@@ -68,7 +68,8 @@ export const PATCHES = {
   /**
    * 2026-12-04: the retention service also prunes expired inbox and in-app messages (a kind after the others,
    * so a run recorded before replays the same activities). Asked by the retention workflow only, once per run
-   * that gets that far; the new branch is covered by test/integration/app-inbox.test.ts.
+   * that gets that far; the new branch is covered by test/integration/app-inbox.test.ts, a run recorded before
+   * it replays in test/replay/retention-replay.test.ts (not in the journey histories: no instance asks it).
    */
   retentionAppMessages: 'retention-app-messages',
 } as const;
