@@ -209,7 +209,10 @@ describe('console: key entry and the journeys pages', () => {
     await page.locator('.edge-label', { hasText: `timeout · ${timeout}` }).waitFor();
     // The timeline and the draft against the running version.
     const side = page.getByRole('complementary', { name: 'Versions and changes' });
-    expect(await side.textContent()).toContain('v1 published by bootstrap');
+    await side.getByText('Published by bootstrap').waitFor();
+    expect(await side.locator('.timeline').textContent()).toMatch(
+      /New version by bootstrapv2 draft.*Published by bootstrapv1 draft → running.*Created by bootstrapv1 draft/,
+    );
     await side.getByText('content last-reminder: subject changed').waitFor();
     expect(await side.locator('.diff-structural').textContent()).toContain('node wait-1d: changed');
     await screenshot(page, 'journey');

@@ -108,7 +108,7 @@ export function JourneyPage({ params, query }: PageProps) {
           </p>
         </div>
         <aside className="journey-side" aria-label="Versions and changes">
-          <VersionTimeline versions={data.versions} />
+          <VersionTimeline journeyId={journeyId} versions={data.versions} revision={data.revision} />
           {draftShown !== undefined && <DraftDiff journeyId={journeyId} draft={draftShown} />}
         </aside>
       </div>

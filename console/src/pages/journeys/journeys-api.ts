@@ -2,6 +2,7 @@ import type { ApiClient } from '../../api/client';
 import type { JourneyReport } from '../../../../domain/reports/report';
 import { entryTypes, type EntryType, type Journey, type JourneyVersion } from './journey-types';
 import { listApiQuery, type ListFilters } from './list-filters';
+import type { JourneyChange } from './version-timeline';
 
 /** The journeys API calls of these pages. */
 
@@ -30,6 +31,11 @@ export async function entryTypesOf(api: ApiClient, filters: ListFilters, signal?
 
 export function getJourney(api: ApiClient, journeyId: string, signal?: AbortSignal) {
   return api.request<Journey>(`/v1/journeys/${encodeURIComponent(journeyId)}`, { signal });
+}
+
+/** The journey's audit trail, oldest first. */
+export function journeyHistory(api: ApiClient, journeyId: string, signal?: AbortSignal) {
+  return api.request<{ items: JourneyChange[] }>(`/v1/journeys/${encodeURIComponent(journeyId)}/history`, { signal });
 }
 
 export function getVersion(api: ApiClient, journeyId: string, version: number, signal?: AbortSignal) {

@@ -1,31 +1,55 @@
-import type { VersionSummary } from './journey-types';
-
-/** One moment in a version's life, from the versions the API answers (who and when). */
-export interface TimelineEvent {
-  version: number;
-  what: string;
+/** One change of the journey as GET /v1/journeys/{id}/history answers it (dates as ISO strings). */
+export interface JourneyChange {
+  revision: number;
+  action: string;
+  actor: string;
   at: string;
-  by?: string;
+  versions: Array<{ version: number; state: string; draining?: boolean }>;
 }
 
-/**
- * Every version's moments, oldest first: created, published, its entry window, stopped (or draining). The API keeps
- * who created and published a version, and when each moment happened; pauses and resumes are not recorded apart.
- */
-export function versionTimeline(versions: readonly VersionSummary[]): TimelineEvent[] {
-  const events: TimelineEvent[] = [];
-  for (const v of versions) {
-    events.push({ version: v.version, what: v.version === 1 ? 'created' : 'created as a new version', at: v.createdAt, by: v.createdBy });
-    if (v.publishedAt)
-      events.push({ version: v.version, what: 'published', at: v.publishedAt, ...(v.publishedBy ? { by: v.publishedBy } : {}) });
-    if (v.startAt) events.push({ version: v.version, what: 'entry opens', at: v.startAt });
-    if (v.endAt) events.push({ version: v.version, what: 'entry closes', at: v.endAt });
-    if (v.stoppedAt) {
-      const why = v.stopReason === 'version_exit' ? 'stopped (replaced by a newer version)' : 'stopped';
-      events.push({ version: v.version, what: why, at: v.stoppedAt });
+/** A change as the timeline shows it: what happened, who, when, and which versions' states moved. */
+export interface TimelineEntry {
+  revision: number;
+  what: string;
+  by: string;
+  at: string;
+  /** `v1 running → paused`, `v2 new draft`... */
+  states: string[];
+}
+
+const actionNames: Record<string, string> = {
+  create: 'Created',
+  newVersion: 'New version',
+  edit: 'Draft edited',
+  delete: 'Draft deleted',
+  publish: 'Published',
+  pause: 'Paused',
+  resume: 'Resumed',
+  'stop:exit': 'Stopped (users exit)',
+  'stop:drain': 'Stopping (users finish)',
+  closeEntry: 'Entry closed',
+  finishDrain: 'Drained',
+  archive: 'Archived',
+  unarchive: 'Unarchived',
+};
+
+/** The journey's history, newest first, each change with the state moves it made against the change before it. */
+export function historyTimeline(changes: readonly JourneyChange[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  let before = new Map<number, string>();
+  for (const change of changes) {
+    const after = new Map(change.versions.map((v) => [v.version, v.draining ? `${v.state} (draining)` : v.state]));
+    const states: string[] = [];
+    for (const [version, state] of after) {
+      const was = before.get(version);
+      if (was === undefined) states.push(`v${version} ${state}`);
+      else if (was !== state) states.push(`v${version} ${was} → ${state}`);
     }
+    for (const version of before.keys()) if (!after.has(version)) states.push(`v${version} deleted`);
+    entries.push({ revision: change.revision, what: actionNames[change.action] ?? change.action, by: change.actor, at: change.at, states });
+    before = after;
   }
-  return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.version - b.version));
+  return entries.reverse();
 }
 
 /** `4 Dec 2026, 10:05` in the browser's zone (the title attribute carries the exact instant). */
