@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -34,7 +35,23 @@ describe('in-app messages', () => {
       nodes: { show: { type: 'message', channel: 'inApp', next: { sent: 'bye' } }, bye: { type: 'exit' } },
       content: { show: { body: 'Finish your profile', frequency: { maxShows: 2, minInterval: 'PT2S' } } },
     };
-    for (const journey of [promo, reminder]) {
+    const nudge = {
+      id: 'nudge',
+      name: 'Nudge',
+      entry: { type: 'api' },
+      nodes: {
+        ask: {
+          type: 'message',
+          channel: 'inApp',
+          engagement: { on: 'clicked', wait: 'PT1H' },
+          next: { engaged: 'thanks', notEngaged: 'bye' },
+        },
+        thanks: { type: 'exit' },
+        bye: { type: 'exit' },
+      },
+      content: { ask: { title: 'Rate us?' } },
+    };
+    for (const journey of [promo, reminder, nudge]) {
       expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
       expect((await call(stack, 'POST', `/v1/journeys/${journey.id}/versions/1/publish`, {})).status).toBe(200);
     }
@@ -137,6 +154,20 @@ describe('in-app messages', () => {
     }
     const badButton = await call(stack, 'POST', `/v1/users/eli/in-app/${message.messageId}/clicked`, { buttonId: 'no spaces' });
     expect(badButton.status).toBe(400);
+  });
+
+  it('a click reported by the app takes the message node’s engaged connector', async () => {
+    const enrolled = await call(stack, 'POST', '/v1/journeys/nudge/enrollments', { userId: 'ivy' });
+    expect(enrolled.status).toBe(202);
+    const message = await eventually(async () => {
+      const [item] = (await show('ivy')).body.items;
+      expect(item).toBeDefined();
+      return item;
+    });
+    const clicked = await call(stack, 'POST', `/v1/users/ivy/in-app/${message.messageId}/clicked`);
+    expect(clicked.body).toEqual({ messageId: message.messageId, engagement: 'recorded' });
+    const result = await stack.client.workflow.getHandle(enrolled.body.instanceId).result();
+    expect(result).toMatchObject({ reason: 'exited', nodeId: 'thanks' });
   });
 
   it('erases in-app messages and their shows with the user', async () => {
