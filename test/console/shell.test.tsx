@@ -131,4 +131,24 @@ describe('usePolling', () => {
     await act(async () => jest.advanceTimersByTime(1000));
     expect(calls).toBe(5);
   });
+
+  it('starts from nothing when what it loads changes, unless asked to keep the last data meanwhile', async () => {
+    const pending: Array<(value: string) => void> = [];
+    function Keyed({ id, keepData }: { id: string; keepData: boolean }) {
+      const polled = usePolling(() => new Promise<string>((resolve) => pending.push(resolve)), [id], { keepData });
+      return <p>{polled.data ?? 'none'}</p>;
+    }
+    for (const keepData of [false, true]) {
+      pending.length = 0;
+      const view = render(<Keyed id="a" keepData={keepData} />);
+      await act(async () => pending.at(-1)!('data of a'));
+      expect(view.container.textContent).toBe('data of a');
+      view.rerender(<Keyed id="b" keepData={keepData} />);
+      await act(async () => undefined);
+      expect(view.container.textContent).toBe(keepData ? 'data of a' : 'none');
+      await act(async () => pending.at(-1)!('data of b'));
+      expect(view.container.textContent).toBe('data of b');
+      view.unmount();
+    }
+  });
 });

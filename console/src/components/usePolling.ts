@@ -14,6 +14,8 @@ export interface Polled<T> {
 export interface PollingOptions {
   /** Reload every so many milliseconds; absent: load once (and on refresh or when deps change). */
   intervalMs?: number;
+  /** Keep showing the last data while a change of deps loads (a filtered list), instead of starting from nothing. */
+  keepData?: boolean;
 }
 
 /**
@@ -37,8 +39,10 @@ export function usePolling<T>(
   const refresh = useCallback(() => setTick((n) => n + 1), []);
 
   // A change of what is loaded starts from nothing, so one journey's figures never show under another's name.
+  const keepData = options.keepData ?? false;
   useEffect(() => {
-    setState({ data: undefined, error: undefined, loading: true, updatedAt: undefined });
+    if (keepData) setState((previous) => ({ ...previous, error: undefined, loading: true }));
+    else setState({ data: undefined, error: undefined, loading: true, updatedAt: undefined });
   }, deps);
 
   useEffect(() => {

@@ -47,7 +47,7 @@ export function JourneyListPage({ query }: PageProps) {
       return { rows, total: page.total };
     },
     [api, filters.state, filters.label, filters.q, filters.archived],
-    { intervalMs: 30_000 },
+    { intervalMs: 30_000, keepData: true },
   );
 
   const columns: Column<Row>[] = [
