@@ -93,6 +93,13 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'cart-click-nudge: the email is not clicked within the day (a dry run reports no engagement): the push',
+    journeyId: 'cart-click-nudge',
+    userId: 'dry-nudge',
+    trigger: cart,
+    events: [],
+  },
+  {
     name: 'abandoned-cart: checkout of the cart within the hour exits',
     journeyId: 'abandoned-cart',
     userId: shopper(target),

@@ -44,6 +44,10 @@ const NOT_EXERCISED: Partial<Record<PatchId, string>> = {
   'retention-app-messages':
     'asked by the retention service workflow, never by a journey instance: no journey history can record it; the new branch ' +
     'runs in test/integration/app-inbox.test.ts, a run recorded before it replays in test/replay/retention-replay.test.ts',
+  'engagement-wait':
+    'asked only by a message node with `engagement` (a field no example or replay scenario has, and no version published ' +
+    'before the patch could have) after a send that went out; the new branch runs, and its own histories replay, in ' +
+    'test/workflow/engagement.test.ts',
 };
 
 /** The scenarios a generation has: all of them for the unprefixed one, less those recorded only from a later one. */

@@ -1,10 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import type { JourneyDefinitionInput } from '../../domain/definition/schema';
 import { engagementEventName, engagementId, type EngagementKind } from '../../domain/engagement';
 import { instanceWorkflowId } from '../../domain/ids';
 import { eventSignal, type JourneyEvent, type JourneyWorkflow, stateQuery } from '../../workflows/contract';
+import { PATCHES } from '../../workflows/patches';
 import { eventually } from '../helpers/eventually';
 import { createFakeWorkers, createFakeWorld, type FakeWorld } from '../replay/fake-world';
 import { createTimeSkippingEnv, quietRuntime, uniqueTaskQueue, workflowBundle } from '../helpers/servers';
@@ -41,6 +43,7 @@ describe('message node engagement, on the time-skipping server', () => {
   let world: FakeWorld;
   let workers: Worker[];
   let running: Promise<unknown>;
+  let bundle: WorkflowBundleWithSourceMap;
   const taskQueue = uniqueTaskQueue('engagement');
   /** Sends of these users hold (heartbeating) until the test lets them go. */
   const held = new Map<string, () => void>();
@@ -65,7 +68,8 @@ describe('message node engagement, on the time-skipping server', () => {
       return send(request);
     };
     world.define(cart);
-    workers = await createFakeWorkers({ connection: env.nativeConnection, taskQueue, world, workflowBundle: await workflowBundle() });
+    bundle = await workflowBundle();
+    workers = await createFakeWorkers({ connection: env.nativeConnection, taskQueue, world, workflowBundle: bundle });
     running = Promise.all(workers.map((worker) => worker.run()));
   });
 
@@ -97,6 +101,18 @@ describe('message node engagement, on the time-skipping server', () => {
     };
   }
 
+  /** The history records the patch once, and replays on the current workflow code (the new branch is deterministic). */
+  async function replaysWithMarker(handle: WorkflowHandle): Promise<void> {
+    const history = await handle.fetchHistory();
+    const markers = (history.events ?? []).flatMap((event) => {
+      const marker = event.markerRecordedEventAttributes;
+      const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+    });
+    expect(markers.filter((id) => id === PATCHES.engagementWait)).toHaveLength(1);
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, handle.workflowId);
+  }
+
   const movesOf = (userId: string) =>
     world.lifecycle.factsOf(userId, cart.id).flatMap((fact) => (fact.kind === 'moved' ? [`${fact.nodeId}:${fact.connector}`] : []));
 
@@ -125,6 +141,7 @@ describe('message node engagement, on the time-skipping server', () => {
     expect(await handle.result()).toMatchObject({ reason: 'exited', nodeId: 'thanks', path: ['email', 'thanks'] });
     expect(movesOf('clicker')).toEqual(['email:engaged']);
     expect(world.sendsOf('clicker').map((send) => send.request.channel)).toEqual(['email']);
+    await replaysWithMarker(handle);
   });
 
   it('leaves by notEngaged when no click comes within the window', async () => {
@@ -136,6 +153,7 @@ describe('message node engagement, on the time-skipping server', () => {
     expect(push!.request.channel).toBe('push');
     // The push went out when the day was over, not before.
     expect(push!.at - email!.at).toBeGreaterThanOrEqual(24 * HOUR);
+    await replaysWithMarker(handle);
   });
 
   it('keeps an engagement reported while the send is still running', async () => {
@@ -147,5 +165,6 @@ describe('message node engagement, on the time-skipping server', () => {
     held.get('quick')!();
     expect(await handle.result()).toMatchObject({ reason: 'exited', nodeId: 'thanks' });
     expect(movesOf('quick')).toEqual(['email:engaged']);
+    await replaysWithMarker(handle);
   });
 });
