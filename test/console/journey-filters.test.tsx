@@ -1,18 +1,25 @@
 /** @jest-environment jsdom */
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { JourneyFilters } from '../../console/src/pages/journeys/JourneyFilters';
-import { filtersFromQuery, filtersToQuery, listApiQuery, type ListFilters } from '../../console/src/pages/journeys/list-filters';
+import {
+  applyFilterPatch,
+  filtersFromQuery,
+  filtersToQuery,
+  listApiQuery,
+  type FilterPatch,
+  type ListFilters,
+} from '../../console/src/pages/journeys/list-filters';
 import { listFigures, formatRate } from '../../console/src/pages/journeys/list-figures';
 
-/** The filters as the list page keeps them: each change re-renders with what was handed up. */
+/** The filters as the list page keeps them: each patch handed up is applied, then rendered. */
 function renderFilters(initial: ListFilters, labels = ['retail', 'onboarding']) {
-  const changes: ListFilters[] = [];
+  const changes: FilterPatch[] = [];
   let current = initial;
   const view = render(<JourneyFilters filters={current} labels={labels} searchDelayMs={200} onChange={(next) => changes.push(next)} />);
   return {
     changes,
-    apply(next: ListFilters) {
-      current = next;
+    apply(patch: FilterPatch) {
+      current = applyFilterPatch(current, patch);
       view.rerender(<JourneyFilters filters={current} labels={labels} searchDelayMs={200} onChange={(n) => changes.push(n)} />);
     },
   };
@@ -41,16 +48,28 @@ describe('journey list filters', () => {
     expect((screen.getByLabelText('Archived journeys only') as HTMLInputElement).checked).toBe(false);
   });
 
-  it('hands up a state, a label and the archived toggle at once, keeping the other filters', () => {
+  it('hands up a state, a label and the archived toggle at once, each as a patch of its own field', () => {
     const { changes } = renderFilters({ archived: false, q: 'cart' });
     fireEvent.change(screen.getByLabelText('State'), { target: { value: 'running' } });
     fireEvent.change(screen.getByLabelText('Label'), { target: { value: 'retail' } });
     fireEvent.click(screen.getByLabelText('Archived journeys only'));
-    expect(changes).toEqual([
-      { archived: false, q: 'cart', state: 'running' },
-      { archived: false, q: 'cart', label: 'retail' },
-      { archived: true, q: 'cart' },
-    ]);
+    expect(changes).toEqual([{ state: 'running' }, { label: 'retail' }, { archived: true }]);
+    // Patches keep the other filters, whatever the order they land in.
+    expect(changes.reduce(applyFilterPatch, { archived: false, q: 'cart' })).toEqual({
+      archived: true,
+      q: 'cart',
+      state: 'running',
+      label: 'retail',
+    });
+  });
+
+  it('lets a cleared search land after a label was picked without undoing the label', () => {
+    const { changes } = renderFilters({ archived: false, q: 'cart' });
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: '' } });
+    fireEvent.change(screen.getByLabelText('Label'), { target: { value: 'retail' } });
+    act(() => jest.advanceTimersByTime(10));
+    expect(changes).toEqual([{ label: 'retail' }, { q: undefined }]);
+    expect(changes.reduce(applyFilterPatch, { archived: false, q: 'cart' })).toEqual({ archived: false, label: 'retail' });
   });
 
   it('searches after a pause in typing, or at once on Enter; "Any" removes a filter', () => {
@@ -60,16 +79,17 @@ describe('journey list filters', () => {
     expect(changes).toEqual([]);
     fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'abandoned' } });
     act(() => jest.advanceTimersByTime(250));
-    expect(changes).toEqual([{ archived: false, state: 'running', q: 'abandoned' }]);
+    expect(changes).toEqual([{ q: 'abandoned' }]);
     apply(changes[0]!);
 
     fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'welcome' } });
     fireEvent.submit(screen.getByRole('search'));
-    expect(changes[1]).toEqual({ archived: false, state: 'running', q: 'welcome' });
+    expect(changes[1]).toEqual({ q: 'welcome' });
     apply(changes[1]!);
 
     fireEvent.change(screen.getByLabelText('State'), { target: { value: '' } });
-    expect(changes[2]).toEqual({ archived: false, q: 'welcome' });
+    expect(changes[2]).toEqual({ state: undefined });
+    expect(applyFilterPatch({ archived: false, state: 'running', q: 'welcome' }, changes[2]!)).toEqual({ archived: false, q: 'welcome' });
   });
 
   it('reads the filters from the hash and writes them back, and asks the API with them', () => {

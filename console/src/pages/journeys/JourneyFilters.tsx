@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { versionStates, type VersionState } from './journey-types';
-import type { ListFilters } from './list-filters';
+import type { FilterPatch, ListFilters } from './list-filters';
 
 /**
  * The journey list's filters: version state, label, a search by name or id, and archived journeys. Each change is
- * handed up at once (the search when submitted or after a short pause in typing).
+ * handed up at once as a patch of the one field (the search when submitted or after a short pause in typing), so
+ * a search landing after a label was picked never undoes the label.
  */
 export function JourneyFilters({
   filters,
@@ -15,20 +16,19 @@ export function JourneyFilters({
   filters: ListFilters;
   /** The labels to offer (the selected one is always offered). */
   labels: readonly string[];
-  onChange(filters: ListFilters): void;
+  onChange(patch: FilterPatch): void;
   searchDelayMs?: number;
 }) {
   const [search, setSearch] = useState(filters.q ?? '');
   useEffect(() => setSearch(filters.q ?? ''), [filters.q]);
 
-  // Typing pauses before asking the API; clearing the box or Enter applies at once. The latest filters and
-  // callback are read when the pause ends, so a state picked meanwhile is kept.
+  // Typing pauses before asking the API; clearing the box or Enter applies at once.
   const latest = useRef({ filters, onChange });
   latest.current = { filters, onChange };
   useEffect(() => {
     const q = search.trim() || undefined;
     if (q === latest.current.filters.q) return;
-    const timer = setTimeout(() => latest.current.onChange(withField(latest.current.filters, 'q', q)), q === undefined ? 0 : searchDelayMs);
+    const timer = setTimeout(() => latest.current.onChange({ q }), q === undefined ? 0 : searchDelayMs);
     return () => clearTimeout(timer);
   }, [search, searchDelayMs]);
 
@@ -40,7 +40,7 @@ export function JourneyFilters({
       aria-label="Filter journeys"
       onSubmit={(event) => {
         event.preventDefault();
-        onChange(withField(filters, 'q', search.trim() || undefined));
+        onChange({ q: search.trim() || undefined });
       }}
     >
       <div className="field">
@@ -58,7 +58,7 @@ export function JourneyFilters({
         <select
           id="journey-state"
           value={filters.state ?? ''}
-          onChange={(event) => onChange(withField(filters, 'state', (event.target.value || undefined) as VersionState | undefined))}
+          onChange={(event) => onChange({ state: (event.target.value || undefined) as VersionState | undefined })}
         >
           <option value="">Any state</option>
           {versionStates.map((state) => (
@@ -70,11 +70,7 @@ export function JourneyFilters({
       </div>
       <div className="field">
         <label htmlFor="journey-label">Label</label>
-        <select
-          id="journey-label"
-          value={filters.label ?? ''}
-          onChange={(event) => onChange(withField(filters, 'label', event.target.value || undefined))}
-        >
+        <select id="journey-label" value={filters.label ?? ''} onChange={(event) => onChange({ label: event.target.value || undefined })}>
           <option value="">Any label</option>
           {offered.map((label) => (
             <option key={label} value={label}>
@@ -88,18 +84,10 @@ export function JourneyFilters({
           id="journey-archived"
           type="checkbox"
           checked={filters.archived}
-          onChange={(event) => onChange({ ...filters, archived: event.target.checked })}
+          onChange={(event) => onChange({ archived: event.target.checked })}
         />
         <label htmlFor="journey-archived">Archived journeys only</label>
       </div>
     </form>
   );
-}
-
-/** The filters with one field set, or removed when undefined. */
-function withField<K extends 'state' | 'label' | 'q'>(filters: ListFilters, key: K, value: ListFilters[K]): ListFilters {
-  const next = { ...filters };
-  if (value === undefined) delete next[key];
-  else next[key] = value;
-  return next;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { PageProps } from '../../app/page';
-import { href, navigate, segment } from '../../app/router';
+import { href, navigate, parseHash, segment } from '../../app/router';
 import { useSession } from '../../api/session';
 import { Loading } from '../../components/Loading';
 import { ProblemMessage } from '../../components/ProblemMessage';
@@ -9,7 +9,7 @@ import { usePolling } from '../../components/usePolling';
 import { JourneyFilters } from './JourneyFilters';
 import { entryTypeName, type EntryType, type Journey } from './journey-types';
 import { entryTypesOf, journeyReport, listJourneys } from './journeys-api';
-import { filtersFromQuery, filtersToQuery } from './list-filters';
+import { applyFilterPatch, filtersFromQuery, filtersToQuery } from './list-filters';
 import { formatRate, listFigures, type ListFigures } from './list-figures';
 import { VersionStates } from './VersionStates';
 import './journeys.css';
@@ -86,7 +86,14 @@ export function JourneyListPage({ query }: PageProps) {
           Refresh
         </button>
       </div>
-      <JourneyFilters filters={filters} labels={labelsSeen} onChange={(next) => navigate('/journeys', filtersToQuery(next))} />
+      <JourneyFilters
+        filters={filters}
+        labels={labelsSeen}
+        // Applied to the hash as it is now (navigate updates it at once), not to this render's filters.
+        onChange={(patch) =>
+          navigate('/journeys', filtersToQuery(applyFilterPatch(filtersFromQuery(parseHash(window.location.hash).query), patch)))
+        }
+      />
       <ProblemMessage error={list.error} />
       {list.loading && !list.data ? (
         <Loading what="Loading journeys" />

@@ -32,3 +32,16 @@ export function filtersToQuery(filters: ListFilters): Record<string, string | un
 export function listApiQuery(filters: ListFilters, limit = 100): Record<string, string | number | undefined> {
   return { state: filters.state, label: filters.label, q: filters.q, archived: filters.archived ? 'true' : 'false', limit };
 }
+
+/** One change of the filters: a field set, or removed when given as undefined. */
+export type FilterPatch = { [K in keyof ListFilters]?: ListFilters[K] | undefined };
+
+/** The filters with a patch applied (fields given as undefined removed). */
+export function applyFilterPatch(filters: ListFilters, patch: FilterPatch): ListFilters {
+  const next: Record<string, unknown> = { ...filters };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return { ...(next as Omit<ListFilters, 'archived'>), archived: next.archived === true };
+}
