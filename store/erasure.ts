@@ -50,6 +50,8 @@ function escapeRegex(text: string): string {
  */
 export function createErasureStore(models: Models, profiles: Model<ProfileDoc>, participants: readonly ErasureParticipant[] = []) {
   async function eraseDeliveries(userId: string): Promise<{ deliveries: number; deliveryAttempts: number }> {
+    // The records that count each message's engagement once (store/engagement.ts) go with the deliveries.
+    await models.engagements.deleteMany({ userId });
     const docs = await models.deliveries.find({ userId }, { _id: 1, attempts: 1 }).lean();
     if (docs.length === 0) return { deliveries: 0, deliveryAttempts: 0 };
     const { deletedCount } = await models.deliveries.deleteMany({ _id: { $in: docs.map((doc) => doc._id) } });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { canReport, engagementEventName, engagementId, type EngagementKind } from '../domain/engagement';
 import type { Fact } from '../domain/facts';
@@ -6,6 +7,14 @@ import type { EngagedDelivery, EngagementStore } from '../store/engagement';
 import type { FactStore } from '../store/facts';
 import type { JourneyEvent } from '../workflows/contract';
 import { signalInstanceEvents } from './instance-events';
+
+/**
+ * The id of an engagement's fact: one per (delivery, kind), so a repeat is stored once. A hash of the delivery key
+ * rather than the key itself, which holds the user id: erasure pseudonymises a user's facts but not their ids.
+ */
+export function engagementFactId(deliveryKey: string, kind: EngagementKind): string {
+  return `engagement:${createHash('sha256').update(`${deliveryKey}\n${kind}`).digest('hex').slice(0, 32)}`;
+}
 
 export interface EngagementReport {
   deliveryKey: string;
@@ -45,7 +54,7 @@ export interface EngagementRecorderDeps {
  * a message node waiting for engagement reads it, waits and goals see it by name). The delivery comes from
  * the ledger, never from the report, so a report can only reach the instance its message came from. An
  * instance that has ended still gets the fact; only the signal is skipped. Every effect is idempotent (the
- * fact and the event have the id `engagement:{key}:{kind}`), and the record that makes repeats no-ops is
+ * fact's id is engagementFactId, the event's `engagement:{key}:{kind}`), and the record that makes repeats no-ops is
  * written last, so a report that fails half-way may simply be repeated.
  */
 export function createEngagementRecorder(deps: EngagementRecorderDeps) {
@@ -62,7 +71,7 @@ export function createEngagementRecorder(deps: EngagementRecorderDeps) {
       const id = engagementId(report.deliveryKey, report.kind);
       const at = report.at.toISOString();
       const fact: Fact = {
-        id,
+        id: engagementFactId(report.deliveryKey, report.kind),
         kind: 'message_event',
         journeyId: delivery.journeyId,
         version: delivery.version,

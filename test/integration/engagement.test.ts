@@ -203,5 +203,11 @@ describe('engagement on the real stack', () => {
       movedForward: { engaged: 1, notEngaged: 0 },
       messages: { sent: 1, engagement: { opened: 1, openedRate: 100 } },
     });
+
+    // Erasing the user takes the engagement records with the deliveries; a late report then names no delivery.
+    expect(await stack.db.models.engagements.countDocuments({ userId: 'opener' })).toBe(1);
+    expect((await call(stack, 'DELETE', '/v1/users/opener')).status).toBe(200);
+    expect(await stack.db.models.engagements.countDocuments({ userId: 'opener' })).toBe(0);
+    expect((await opened('opener', { deliveryKey })).body).toMatchObject({ code: 'unknown_delivery' });
   });
 });

@@ -8,6 +8,7 @@ import { SIGNATURE_WINDOW_MS } from '../../api/providers/sendgrid-events';
 import type { AppConfig } from '../../platform/config';
 import { createApiKeyStore } from '../../store/api-keys';
 import { createFactStore } from '../../store/facts';
+import { engagementFactId } from '../../temporal/engagement';
 import { createJourneyStore } from '../../store/journeys';
 import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid';
 import { eventually } from '../helpers/eventually';
@@ -97,15 +98,19 @@ describe('SendGrid event webhook', () => {
       signalled: 0,
       duplicates: 2,
     });
-    const key = message.customArgs.delivery_key;
+    const key = String(message.customArgs.delivery_key);
     const facts = (await createFactStore(stack.db.models).list({ journeyId: 'opens', kind: 'message_event' })).sort((a, b) =>
       a.id.localeCompare(b.id),
     );
-    expect(facts.map((fact) => [fact.id, fact.outcome, fact.nodeId, fact.userId, fact.journeyId, fact.version])).toEqual([
-      [`engagement:${key}:delivered`, 'delivered', 'mail', 'reader', 'opens', 1],
-      [`engagement:${key}:opened`, 'opened', 'mail', 'reader', 'opens', 1],
-      ['sendgrid:evt-0', 'processed', 'mail', 'reader', 'opens', 1],
-    ]);
+    expect(facts.map((fact) => [fact.id, fact.outcome, fact.nodeId, fact.userId, fact.journeyId, fact.version])).toEqual(
+      [
+        [engagementFactId(key, 'delivered'), 'delivered', 'mail', 'reader', 'opens', 1],
+        [engagementFactId(key, 'opened'), 'opened', 'mail', 'reader', 'opens', 1],
+        ['sendgrid:evt-0', 'processed', 'mail', 'reader', 'opens', 1],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    // The engagement facts' ids do not hold the user id (erasure pseudonymises facts, not their ids).
+    expect(facts.filter((fact) => fact.id.includes('reader'))).toEqual([]);
   });
 
   it('signals only the instance of a delivery key we issued, whatever the payload says', async () => {
@@ -156,7 +161,7 @@ describe('SendGrid event webhook', () => {
     expect(await signals('victim')).toBe(0);
     const facts = await createFactStore(stack.db.models).list({ journeyId: 'guarded', kind: 'message_event' });
     expect(facts.map((fact) => [fact.id, fact.userId, fact.journeyId, fact.version, fact.instanceId])).toEqual([
-      [`engagement:${messages.mallory!.customArgs.delivery_key}:opened`, 'mallory', 'guarded', 1, handles.mallory!.workflowId],
+      [engagementFactId(String(messages.mallory!.customArgs.delivery_key), 'opened'), 'mallory', 'guarded', 1, handles.mallory!.workflowId],
     ]);
 
     // The victim's real event still gets through.
