@@ -1,3 +1,5 @@
+import { ENGAGEMENT_KINDS } from '../domain/engagement';
+import { engagementRecordId } from './engagement';
 import { createAppMessageStore } from './app-messages';
 import { FACT_STRIPES } from './facts';
 import type { Models } from './mongo/models';
@@ -71,6 +73,9 @@ export function createRetentionStore(models: Models) {
       .limit(limit)
       .lean();
     const attempts = docs.reduce((sum, doc) => sum + (doc.attempts?.length ?? 0), 0);
+    // The records that count each message's engagement once (store/engagement.ts) go with it, found by `_id`.
+    const engagementIds = docs.flatMap((doc) => ENGAGEMENT_KINDS.map((kind) => engagementRecordId(doc._id, kind)));
+    if (engagementIds.length > 0) await models.engagements.deleteMany({ _id: { $in: engagementIds } });
     const deleted = await deleteByIds(
       models.deliveries,
       docs.map((doc) => doc._id),

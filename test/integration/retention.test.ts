@@ -87,6 +87,11 @@ describe('retention', () => {
     });
     await createDeliveryLedger(models, () => old).finish(meta('d-old'), undefined, 'sink', { outcome: 'sent', messageId: 'm1' }, 'a1');
     await createDeliveryLedger(models, () => recent).finish(meta('d-new'), undefined, 'sink', { outcome: 'sent', messageId: 'm2' }, 'a2');
+    // Engagement records go with their delivery.
+    await models.engagements.create([
+      { _id: 'd-old:clicked', deliveryKey: 'd-old', kind: 'clicked', userId: 'u1', at: old },
+      { _id: 'd-new:clicked', deliveryKey: 'd-new', kind: 'clicked', userId: 'u1', at: recent },
+    ]);
     // Send slots: an old account-wide channel slot goes; a recent one and a node slot ("ever" caps) stay.
     await models.sendSlots.create([
       { scope: 'channel:sink:u1', seq: 1, deliveryKey: 'd-old', at: old },
@@ -149,6 +154,7 @@ describe('retention', () => {
       (await model.find({}).lean()).map((doc) => doc._id).sort();
     expect((await models.events.find({}).lean()).map((doc) => doc.eventId)).toEqual(['e-new']);
     expect(await ids(models.deliveries)).toEqual(['d-new']);
+    expect(await ids(models.engagements)).toEqual(['d-new:clicked']);
     expect((await models.sendSlots.find({}).lean()).map((doc) => `${doc.scope}:${doc.seq}`).sort()).toEqual([
       'channel:sink:u1:2',
       'node:j:n:u1:1',
