@@ -46,7 +46,9 @@ describe('vertical slice through the API, Temporal and Mongo', () => {
     // ...and it can be found by those attributes (visibility is eventually consistent).
     await eventually(async () => {
       const found: string[] = [];
-      for await (const execution of stack.client.workflow.list({ query: `TaskQueue = "${stack.taskQueue}" AND JourneyId = "hello" AND UserId = "ada"` })) {
+      for await (const execution of stack.client.workflow.list({
+        query: `TaskQueue = "${stack.taskQueue}" AND JourneyId = "hello" AND UserId = "ada"`,
+      })) {
         found.push(execution.workflowId);
       }
       expect(found).toEqual([enrolled.body.instanceId]);
