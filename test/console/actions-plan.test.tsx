@@ -1,25 +1,16 @@
 import { actionsFor, publishPlan } from '../../console/src/pages/journey-actions/action-plan';
-import type { JourneySummary, VersionState, VersionSummary } from '../../console/src/pages/journey-actions/types';
+import type { JourneySummary, VersionState } from '../../console/src/pages/journey-actions/types';
 import { weightBands } from '../../console/src/pages/experiments/experiment-figures';
+import { allowedActions } from '../../domain/lifecycle/states';
 
 /** What the actions bar offers, publish's old-version choices (domain/lifecycle/states.ts), and the weights chart's geometry. */
-
-const allowed: Record<VersionState, VersionSummary['allowedActions']> = {
-  draft: ['edit', 'publish', 'delete', 'clone'],
-  scheduled: ['editWhat', 'pause', 'stop', 'clone'],
-  running: ['editWhat', 'newVersion', 'pause', 'stop', 'clone'],
-  paused: ['editWhat', 'newVersion', 'resume', 'stop', 'clone'],
-  completed: ['newVersion', 'stop', 'clone'],
-  restricted: ['editWhat', 'stop'],
-  stopped: ['newVersion', 'clone'],
-};
 
 function journey(...states: VersionState[]): JourneySummary {
   return {
     id: 'j',
     name: 'J',
     archived: false,
-    versions: states.map((state, index) => ({ version: index + 1, state, description: '', allowedActions: allowed[state] })),
+    versions: states.map((state, index) => ({ version: index + 1, state, description: '', allowedActions: [...allowedActions[state]] })),
   };
 }
 

@@ -1,20 +1,11 @@
-/** The parts of the API's journey (`GET /v1/journeys/:id`) the actions read. */
+import type { Journey, VersionSummary as FullVersionSummary } from '../journeys/journey-types';
+import type { LifecycleAction, VersionState } from '../../../../domain/lifecycle/states';
 
-export type VersionState = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'restricted' | 'stopped';
+/** The parts of the API's journey (`GET /v1/journeys/:id`, typed in ../journeys/journey-types.ts) the actions read. */
+export type { LifecycleAction, VersionState };
 
-export type LifecycleAction = 'edit' | 'publish' | 'delete' | 'clone' | 'editWhat' | 'newVersion' | 'pause' | 'resume' | 'stop';
+export type VersionSummary = Pick<FullVersionSummary, 'version' | 'state' | 'description' | 'draining' | 'allowedActions'>;
 
-export interface VersionSummary {
-  version: number;
-  state: VersionState;
-  description: string;
-  draining?: boolean;
-  allowedActions: LifecycleAction[];
-}
-
-export interface JourneySummary {
-  id: string;
-  name: string;
-  archived: boolean;
+export interface JourneySummary extends Pick<Journey, 'id' | 'name' | 'archived'> {
   versions: VersionSummary[];
 }
