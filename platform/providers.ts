@@ -25,6 +25,12 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 const smtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL (smtp://user:password@host:587)' });
 const sender = z.string().trim().min(1).optional();
 
+/** The provider types of each channel (besides `sink`); content may name a type for the channel's only provider of it. */
+export const PROVIDER_TYPES = { email: ['sendgrid', 'smtp'], sms: ['twilio-compatible'], push: ['fcm'] } as const satisfies Record<
+  ProviderChannel,
+  readonly string[]
+>;
+
 const sendgridSchema = z.strictObject({
   type: z.literal('sendgrid'),
   apiKey: required,
@@ -128,10 +134,16 @@ export interface ProviderEnv {
   SMS_FROM?: string | undefined;
 }
 
-/** One channel's providers by name, and the one that content naming none goes to (`sink`: the dev sink). */
+/**
+ * One channel's providers by name, the one that content naming none goes to (`sink`: the dev sink), and the
+ * provider types content may name instead of a provider (`provider: sendgrid`, as in journeys written before
+ * named providers): each stands for the only provider of that type, or for the dev sink on a channel with no
+ * provider at all (a development machine). A type that is also a provider's name means that provider.
+ */
 export interface ChannelProviders<Spec> {
   byName: Record<string, Spec>;
   defaultName: string;
+  typeAliases: Record<string, string>;
 }
 
 export interface ResolvedProviders {
@@ -227,13 +239,27 @@ export function resolveProviders(env: ProviderEnv): ResolvedProviders {
     // A single provider is the default without saying so; none at all leaves the channel to the dev sink, as before.
     const defaultName =
       env.PROVIDER_DEFAULTS[name] ?? (LEGACY_PROVIDER_NAME in byName ? LEGACY_PROVIDER_NAME : names.length === 1 ? names[0]! : 'sink');
-    return { byName, defaultName };
+    return { byName, defaultName, typeAliases: typeAliases(PROVIDER_TYPES[name], byName) };
   }
   return { email: channel('email'), sms: channel('sms'), push: channel('push') };
 }
 
-/** The names message content may give per channel, for the API's checks at publish and What edit. */
+/** Each type that names no provider itself -> the only provider of that type, or the dev sink when the channel has none. */
+function typeAliases(types: readonly string[], byName: Record<string, { type: string }>): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  const providers = Object.entries(byName);
+  for (const type of types) {
+    if (type in byName) continue;
+    const ofType = providers.filter(([, spec]) => spec.type === type);
+    if (ofType.length === 1) aliases[type] = ofType[0]![0];
+    else if (providers.length === 0) aliases[type] = 'sink';
+  }
+  return aliases;
+}
+
+/** The names message content may give per channel (provider names and type aliases), for the API's checks at publish and What edit. */
 export function providerNames(env: ProviderEnv): ProviderNames {
   const resolved = resolveProviders(env);
-  return { email: Object.keys(resolved.email.byName), sms: Object.keys(resolved.sms.byName), push: Object.keys(resolved.push.byName) };
+  const names = ({ byName, typeAliases }: ChannelProviders<unknown>) => [...Object.keys(byName), ...Object.keys(typeAliases)];
+  return { email: names(resolved.email), sms: names(resolved.sms), push: names(resolved.push) };
 }

@@ -3,6 +3,7 @@ import type { AppConfig } from '../../platform/config';
 import {
   LEGACY_PROVIDER_NAME,
   resolveProviders,
+  type ChannelProviders,
   type EmailProviderSpec,
   type ProviderEnv,
   type PushProviderSpec,
@@ -36,9 +37,9 @@ export function createProviderAdapters(config: ProviderConfig, log: Pick<Logger,
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
   const resolved = resolveProviders(config);
   const named: Required<NamedAdapters> = {
-    email: build(resolved.email.byName, (spec, label) => emailAdapter(spec, label, timeoutMs, logger)),
-    sms: build(resolved.sms.byName, (spec, label) => smsAdapter(spec, label, timeoutMs, logger)),
-    push: build(resolved.push.byName, (spec, label) => pushAdapter(spec, label, logger)),
+    email: build(resolved.email, (spec, label) => emailAdapter(spec, label, timeoutMs, logger)),
+    sms: build(resolved.sms, (spec, label) => smsAdapter(spec, label, timeoutMs, logger)),
+    push: build(resolved.push, (spec, label) => pushAdapter(spec, label, logger)),
   };
   const adapters: ProviderAdapters = { named };
   const email = defaultOf(named.email, resolved.email.defaultName);
@@ -57,22 +58,31 @@ export function createProviderAdapters(config: ProviderConfig, log: Pick<Logger,
   }
   const sunk = (['email', 'push', 'sms', 'webhook'] as const).filter((channel) => !adapters[channel]);
   if (sunk.length > 0) log.info({ channels: sunk }, 'no provider configured for these channels: their messages go to the dev sink');
-  const names = { email: Object.keys(named.email), sms: Object.keys(named.sms), push: Object.keys(named.push) };
+  const names = {
+    email: Object.keys(resolved.email.byName),
+    sms: Object.keys(resolved.sms.byName),
+    push: Object.keys(resolved.push.byName),
+  };
   log.info({ providers: names }, 'named providers');
   return adapters;
 }
 
-/** One adapter per named provider; the ledger records `<type>` for `default` (as before names) and `<type>:<name>` otherwise. */
+/**
+ * One adapter per named provider, and each type alias (`sendgrid`) as the adapter it stands for; the ledger
+ * records `<type>` for `default` (as before names) and `<type>:<name>` otherwise.
+ */
 function build<Spec extends { type: string }, A>(
-  byName: Record<string, Spec>,
+  { byName, typeAliases }: ChannelProviders<Spec>,
   create: (spec: Exclude<Spec, { type: 'sink' }>, label: string) => A,
 ): Record<string, NamedAdapter<A>> {
-  return Object.fromEntries(
+  const adapters: Record<string, NamedAdapter<A>> = Object.fromEntries(
     Object.entries(byName).map(([name, spec]) => [
       name,
       spec.type === 'sink' ? 'sink' : create(spec as Exclude<Spec, { type: 'sink' }>, name === LEGACY_PROVIDER_NAME ? '' : `:${name}`),
     ]),
   );
+  for (const [alias, name] of Object.entries(typeAliases)) adapters[alias] = name === 'sink' ? 'sink' : adapters[name]!;
+  return adapters;
 }
 
 function defaultOf<A>(byName: Record<string, NamedAdapter<A>>, name: string): A | undefined {

@@ -4,7 +4,7 @@ import type { EmailAdapter, PushAdapter, SmsAdapter } from './contract';
 /** A named provider's adapter, or `sink` for a provider of type `sink` (the dev sink under a name). */
 export type NamedAdapter<A> = A | 'sink';
 
-/** The providers of PROVIDERS (and `default` for the legacy variables) by channel and name. */
+/** The providers of PROVIDERS (and `default` for the legacy variables) by channel and name, with their type aliases (`sendgrid`). */
 export interface NamedAdapters {
   email?: Record<string, NamedAdapter<EmailAdapter>>;
   push?: Record<string, NamedAdapter<PushAdapter>>;

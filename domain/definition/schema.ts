@@ -722,7 +722,7 @@ export const messageContentSchema = z
       .min(1)
       .optional()
       .describe(
-        'The provider to send with, by its configured name (PROVIDERS, e.g. `marketing`; `default` for SENDGRID_*, FCM_*, SMS_*), or `sink`; unset: the channel default. Checked at publish and What edit.',
+        'The provider to send with, by its configured name (PROVIDERS, e.g. `marketing`; `default` for SENDGRID_*, FCM_*, SMS_*), a type for the only provider of that type (`sendgrid`), or `sink`; unset: the channel default. Checked at publish and What edit.',
       ),
     subject: z.string().optional().describe('Email: subject (template).'),
     body: z

@@ -38,8 +38,14 @@ describe('named providers (PROVIDERS, PROVIDER_DEFAULTS)', () => {
     });
     // A channel's only provider is its default without saying so.
     expect(resolved.sms.defaultName).toBe('backup');
-    expect(resolved.push).toEqual({ byName: { staging: { type: 'sink' } }, defaultName: 'staging' });
-    expect(providerNames(config)).toEqual({ email: ['marketing', 'transactional', 'relay'], sms: ['backup'], push: ['staging'] });
+    expect(resolved.push).toEqual({ byName: { staging: { type: 'sink' } }, defaultName: 'staging', typeAliases: {} });
+    // Two SendGrid accounts: `sendgrid` would be ambiguous, so it names nothing; the only SMTP relay and SMS gateway answer to their type.
+    expect(resolved.email.typeAliases).toEqual({ smtp: 'relay' });
+    expect(providerNames(config)).toEqual({
+      email: ['marketing', 'transactional', 'relay', 'smtp'],
+      sms: ['backup', 'twilio-compatible'],
+      push: ['staging'],
+    });
   });
 
   it('keeps the legacy variables working as the provider named "default" of their channel', () => {
@@ -56,11 +62,34 @@ describe('named providers (PROVIDERS, PROVIDER_DEFAULTS)', () => {
         relay: { type: 'smtp', url: 'smtps://mx.example.com', requireTls: true },
       },
       defaultName: 'default',
+      typeAliases: { sendgrid: 'default', smtp: 'relay' },
     });
     expect(resolved.push.byName).toEqual({ default: { type: 'fcm', projectId: 'app', serviceAccountFile: '/run/fcm.json' } });
     // Nothing configured: the channel goes to the dev sink, as before named providers.
-    expect(resolved.sms).toEqual({ byName: {}, defaultName: 'sink' });
-    expect(resolveProviders(loadAppConfig({})).email).toEqual({ byName: {}, defaultName: 'sink' });
+    expect(resolved.sms).toEqual({ byName: {}, defaultName: 'sink', typeAliases: { 'twilio-compatible': 'sink' } });
+    expect(resolveProviders(loadAppConfig({})).email).toEqual({
+      byName: {},
+      defaultName: 'sink',
+      typeAliases: { sendgrid: 'sink', smtp: 'sink' },
+    });
+  });
+
+  it('lets content name a provider type (`provider: sendgrid`, as in the spec): the only provider of that type, else the dev sink when the channel has none', () => {
+    // A development machine: nothing configured, so `sendgrid` reaches the dev sink like content naming none.
+    expect(providerNames(loadAppConfig({}))).toEqual({ email: ['sendgrid', 'smtp'], sms: ['twilio-compatible'], push: ['fcm'] });
+    // A provider named like a type is that provider; the type names no other.
+    const config = loadAppConfig({
+      ...providers({
+        email: { sendgrid: { type: 'smtp', url: 'smtps://mx.example.com' }, bulk: { type: 'sendgrid', apiKey: 'SG.bulk' } },
+        sms: { staging: { type: 'sink' } },
+      }),
+      PROVIDER_DEFAULTS: 'email=bulk',
+    });
+    const resolved = resolveProviders(config);
+    expect(resolved.email.typeAliases).toEqual({ smtp: 'sendgrid' });
+    // A channel with providers but none of the type: naming the type is an error at publish (not in the names).
+    expect(resolved.sms.typeAliases).toEqual({});
+    expect(providerNames(config).sms).toEqual(['staging']);
   });
 
   it('names an unknown type, a missing secret and a bad name by their path', () => {

@@ -115,7 +115,9 @@ describe('the worker building its adapters from the configuration', () => {
     });
     const adapters = createProviderAdapters(config, silent);
     const named = adapters.named!.email!;
-    expect(Object.keys(named)).toEqual(['marketing', 'transactional', 'relay', 'staging']);
+    // `smtp`: content naming the type reaches the only SMTP relay; `sendgrid` names none (two accounts).
+    expect(Object.keys(named)).toEqual(['marketing', 'transactional', 'relay', 'staging', 'smtp']);
+    expect(named.smtp).toBe(named.relay);
     expect((named.marketing as EmailAdapter).provider).toBe('sendgrid:marketing');
     expect((named.relay as EmailAdapter).provider).toBe('smtp:relay');
     expect(named.staging).toBe('sink');
@@ -141,5 +143,9 @@ describe('the worker building its adapters from the configuration', () => {
     expect(adapters.sms!.provider).toBe('sms-gateway');
     expect(adapters.named!.email!.default).toBe(adapters.email);
     expect(adapters.push).toBeUndefined();
+    // Content written as `provider: sendgrid` (the spec's example) goes through the legacy account, not elsewhere.
+    expect((withNamedProvider(adapters, 'email', 'sendgrid') as ChannelDefaults).email).toBe(adapters.email);
+    // No push provider: `provider: fcm` leaves push to the dev sink, as content naming none.
+    expect((withNamedProvider(adapters, 'push', 'fcm') as ChannelDefaults).push).toBeUndefined();
   });
 });

@@ -124,6 +124,17 @@ describe('named providers', () => {
     expect(delivery).toMatchObject({ outcome: 'sent', provider: 'smtp:relay', messageId: message!.headers['message-id'] });
   });
 
+  it('takes a provider type for the only provider of that type (`provider: smtp`), and refuses an ambiguous one', async () => {
+    await published('by-type', 'smtp');
+    expect((await run('by-type', 'ezra')).delivery).toMatchObject({ outcome: 'sent', provider: 'smtp:relay' });
+    expect(relay.messages.filter((m) => m.to.includes('ezra@example.com'))).toHaveLength(1);
+    // Two SendGrid accounts here: `sendgrid` would have to guess, so it is not a name.
+    expect((await call(stack, 'POST', '/v1/journeys', mailJourney('ambiguous', 'sendgrid'))).status).toBe(201);
+    const publish = await call(stack, 'POST', '/v1/journeys/ambiguous/versions/1/publish', {});
+    expect(publish.status).toBe(422);
+    expect(publish.body.problems[0].message).toContain('no email provider is named "sendgrid"');
+  });
+
   it('takes a 550 from the relay as permanent (failed) and retries a 451 until the relay takes the message', async () => {
     const before = relay.attempts;
     relay.fail({ at: 'rcpt', code: 550, message: '5.1.1 <eve@example.com>: mailbox unavailable' });
@@ -168,7 +179,7 @@ describe('named providers', () => {
     expect(edit.status).toBe(422);
     expect(edit.body).toMatchObject({ code: 'invalid_journey', problems: [{ path: 'content.mail.provider' }] });
     expect(edit.body.problems[0].message).toMatch(
-      /no email provider is named "nope".*"marketing", "transactional", "relay", "retired", "sink"/,
+      /no email provider is named "nope".*"marketing", "transactional", "relay", "smtp", "retired", "sink"/,
     );
     // Nothing was written: the live content still names the provider of the last good edit.
     const version = await call(stack, 'GET', '/v1/journeys/promo/versions/1');
