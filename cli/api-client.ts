@@ -3,6 +3,7 @@
  * {@link ApiError} carrying the status, the problem `code`, its `detail` and its `problems`; a server that
  * cannot be reached becomes an {@link ApiUnreachableError}.
  */
+import type { JourneyJson, VersionJson as ServerVersionJson } from '../domain/lifecycle/journey-json';
 
 export interface ApiProblemEntry {
   nodeId?: string;
@@ -176,42 +177,18 @@ function startsWithSubject(message: string, nodeId: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The shapes the CLI reads from the management API (api/routes/journeys.ts), as JSON
+// The shapes the CLI reads from the management API (api/routes/journeys.ts), as JSON: derived from the API's
+// schemas (domain/lifecycle/journey-json.ts)
 
-export type VersionState = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'restricted' | 'stopped';
+export type { VersionState } from '../domain/lifecycle/states';
+export type { JourneyJson, VersionSummaryJson } from '../domain/lifecycle/journey-json';
 
-export interface VersionSummaryJson {
-  version: number;
-  state: VersionState;
-  description: string;
-  createdBy: string;
-  createdAt: string;
-  publishedBy?: string;
-  publishedAt?: string;
-  startAt?: string;
-  endAt?: string;
-  draining?: boolean;
-  stoppedAt?: string;
-  stopReason?: 'stopped' | 'version_exit';
-  allowedActions: string[];
-}
-
-export interface JourneyJson {
-  id: string;
-  name: string;
-  labels: string[];
-  archived: boolean;
-  revision: number;
-  updatedAt: string;
-  versions: VersionSummaryJson[];
-}
-
-export interface VersionJson extends VersionSummaryJson {
-  journeyId: string;
-  /** The structure with the current content (the latest in-place edit of each node). */
-  definition: unknown;
-  contentRevisions: Record<string, number>;
-}
+/**
+ * One version with its definition (the structure with the current content, the latest in-place edit of each node).
+ * `definition` stays `unknown`: the CLI parses it with the journey schema before using it (cli/commands/diff.ts), which
+ * normalises it like a local file and does not take the server's shape on trust.
+ */
+export type VersionJson = Omit<ServerVersionJson, 'definition'> & { definition: unknown };
 
 export interface JourneyPageJson {
   items: JourneyJson[];

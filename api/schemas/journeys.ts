@@ -1,37 +1,16 @@
 import { z } from 'zod';
-import { journeyDefinitionSchema } from '../../domain/definition/schema';
 import { slugSchema } from '../../domain/ids';
-import { allowedActions, lifecycleActions, versionStates } from '../../domain/lifecycle/states';
+import { journeySchema, versionSchema } from '../../domain/lifecycle/journey-json';
+import { allowedActions, versionStates } from '../../domain/lifecycle/states';
 import type { JourneyView } from '../../store/journeys';
 
 export const journeyParams = z.object({ id: slugSchema });
 export const versionParams = z.object({ id: slugSchema, version: z.coerce.number().int().min(1).max(1_000_000) });
 export const nodeParams = versionParams.extend({ nodeId: slugSchema });
 
-const versionSummarySchema = z.object({
-  version: z.number().int(),
-  state: z.enum(versionStates),
-  description: z.string(),
-  createdBy: z.string(),
-  createdAt: z.date(),
-  publishedBy: z.string().optional(),
-  publishedAt: z.date().optional(),
-  startAt: z.date().optional(),
-  endAt: z.date().optional(),
-  draining: z.boolean().optional(),
-  stoppedAt: z.date().optional(),
-  stopReason: z.enum(['stopped', 'version_exit']).optional(),
-  allowedActions: z.array(z.enum(lifecycleActions)),
-});
-export const journeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  labels: z.array(z.string()),
-  archived: z.boolean(),
-  revision: z.number().int(),
-  updatedAt: z.date(),
-  versions: z.array(versionSummarySchema),
-});
+/** The journey and version answers: their schemas are shared with the CLI and the console (domain/lifecycle/journey-json.ts). */
+export { journeySchema, versionSchema };
+
 export const journeyChangeSchema = z.object({
   revision: z.number().int(),
   action: z
@@ -42,11 +21,6 @@ export const journeyChangeSchema = z.object({
   actor: z.string().describe('The API key that made the change: its name, with its id when they differ'),
   at: z.date(),
   versions: z.array(z.object({ version: z.number().int(), state: z.enum(versionStates), draining: z.boolean().optional() })),
-});
-export const versionSchema = versionSummarySchema.extend({
-  journeyId: z.string(),
-  definition: journeyDefinitionSchema,
-  contentRevisions: z.record(z.string(), z.number().int()),
 });
 
 /** The API's view of a journey (`journeySchema`): the internal snapshot id stays internal; each version lists what it allows. */

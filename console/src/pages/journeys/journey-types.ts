@@ -1,43 +1,16 @@
 import type { JourneyDefinition } from '../../../../domain/definition/schema';
-import type { LifecycleAction, VersionState } from '../../../../domain/lifecycle/states';
+import type { JourneyJson, VersionJson, VersionSummaryJson } from '../../../../domain/lifecycle/journey-json';
+import type { VersionState } from '../../../../domain/lifecycle/states';
 
 /**
- * The API's journeys as JSON (GET /v1/journeys, /v1/journeys/{id}, /versions/{v}): the schemas live in domain/
- * and api/schemas/journeys.ts; dates arrive as ISO strings. Type imports only: nothing of domain/ is bundled.
+ * The API's journeys as JSON (GET /v1/journeys, /v1/journeys/{id}, /versions/{v}): derived from the API's schemas in
+ * domain/lifecycle/journey-json.ts; dates arrive as ISO strings. Type imports only: nothing of domain/ is bundled.
  */
 export type { JourneyDefinition, VersionState };
 
-export interface VersionSummary {
-  version: number;
-  state: VersionState;
-  description: string;
-  createdBy: string;
-  createdAt: string;
-  publishedBy?: string;
-  publishedAt?: string;
-  startAt?: string;
-  endAt?: string;
-  draining?: boolean;
-  stoppedAt?: string;
-  stopReason?: 'stopped' | 'version_exit';
-  allowedActions: LifecycleAction[];
-}
-
-export interface Journey {
-  id: string;
-  name: string;
-  labels: string[];
-  archived: boolean;
-  revision: number;
-  updatedAt: string;
-  versions: VersionSummary[];
-}
-
-export interface JourneyVersion extends VersionSummary {
-  journeyId: string;
-  definition: JourneyDefinition;
-  contentRevisions: Record<string, number>;
-}
+export type VersionSummary = VersionSummaryJson;
+export type Journey = JourneyJson;
+export type JourneyVersion = VersionJson;
 
 export type EntryType = JourneyDefinition['entry']['type'];
 
