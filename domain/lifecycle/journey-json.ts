@@ -39,6 +39,19 @@ export const versionSchema = versionSummarySchema.extend({
   contentRevisions: z.record(z.string(), z.number().int()),
 });
 
+/** One change of a journey (GET /v1/journeys/{id}/history). */
+export const journeyChangeSchema = z.object({
+  revision: z.number().int(),
+  action: z
+    .string()
+    .describe(
+      'create, newVersion, edit, delete, publish, pause, resume, stop:exit, stop:drain, closeEntry, finishDrain, archive, unarchive',
+    ),
+  actor: z.string().describe('The API key that made the change: its name, with its id when they differ'),
+  at: z.date(),
+  versions: z.array(z.object({ version: z.number().int(), state: z.enum(versionStates), draining: z.boolean().optional() })),
+});
+
 /** A value as it arrives over JSON: every Date (JSON.stringify writes toISOString()) becomes a string, at any depth. */
 export type AsJson<T> = T extends Date
   ? string
@@ -54,3 +67,5 @@ export type VersionSummaryJson = AsJson<z.infer<typeof versionSummarySchema>>;
 export type JourneyJson = AsJson<z.infer<typeof journeySchema>>;
 /** One version with its definition (the structure with the current content) and content revisions, as JSON. */
 export type VersionJson = AsJson<z.infer<typeof versionSchema>>;
+/** One change of a journey, as JSON. */
+export type JourneyChangeJson = AsJson<z.infer<typeof journeyChangeSchema>>;

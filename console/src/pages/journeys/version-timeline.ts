@@ -1,11 +1,7 @@
+import type { JourneyChangeJson } from '../../../../domain/lifecycle/journey-json';
+
 /** One change of the journey as GET /v1/journeys/{id}/history answers it (dates as ISO strings). */
-export interface JourneyChange {
-  revision: number;
-  action: string;
-  actor: string;
-  at: string;
-  versions: Array<{ version: number; state: string; draining?: boolean }>;
-}
+export type JourneyChange = JourneyChangeJson;
 
 /** A change as the timeline shows it: what happened, who, when, and which versions' states moved. */
 export interface TimelineEntry {
