@@ -115,7 +115,7 @@ export function createApp(appDeps: AppDeps): express.Express {
   addApiKeyRoutes(routes, deps.apiKeys);
   addSettingsRoutes(routes, deps);
   addEventRoutes(routes, deps);
-  addProviderEventRoutes(deps.config.SENDGRID_WEBHOOK_PUBLIC_KEY ? publicRoutes : routes, deps);
+  addProviderEventRoutes({ public: publicRoutes, keyed: routes }, deps);
   addCodecRoutes(routes, deps);
 
   const document = openApiDocument(routes.registry);

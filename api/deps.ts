@@ -15,7 +15,13 @@ export interface AppDeps {
     Partial<
       Pick<
         AppConfig,
-        'SENDGRID_WEBHOOK_PUBLIC_KEY' | 'EVENT_MAX_AGE' | 'CODEC_CORS_ORIGINS' | 'CODEC_OPEN_ON_LOOPBACK' | 'APP_ENV' | 'TEMPORAL_UI_URL'
+        | 'SENDGRID_WEBHOOK_PUBLIC_KEY'
+        | 'PROVIDERS'
+        | 'EVENT_MAX_AGE'
+        | 'CODEC_CORS_ORIGINS'
+        | 'CODEC_OPEN_ON_LOOPBACK'
+        | 'APP_ENV'
+        | 'TEMPORAL_UI_URL'
       >
     >;
   mongo: Connection;

@@ -4,7 +4,7 @@ import { channelSchema, type Channel } from '../domain/definition/schema';
 import { MAX_PROVIDER_TIMEOUT_MS, SEND_START_TO_CLOSE_MS } from '../domain/delivery/send-timeouts';
 import { isoDurationSchema } from '../domain/time/duration-schema';
 import { durationToMs } from '../domain/time/duration';
-import { parseProviderDefaults, parseProviders, providerIssues } from './providers';
+import { isSendGridVerificationKey, NOT_A_VERIFICATION_KEY, parseProviderDefaults, parseProviders, providerIssues } from './providers';
 import { TUNING_DEFAULTS } from './worker-tuning';
 
 /** Parses an environment variable holding a TCP port. */
@@ -89,8 +89,11 @@ export const appConfigSchema = z
     SENDGRID_BASE_URL: httpUrl.default('https://api.sendgrid.com/'),
     /** The sender of emails whose content names none. */
     EMAIL_FROM: optionalText,
-    /** The public key (base64) of SendGrid's signed event webhook; when set, unsigned events are refused. */
-    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
+    /** The verification key (base64) of the signed event webhook of the SendGrid account named `default` (SENDGRID_API_KEY's); other accounts set `webhookPublicKey` in PROVIDERS. When any is set, unsigned events are refused and every SendGrid account needs its key. */
+    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText.refine(
+      (key) => key === undefined || isSendGridVerificationKey(key.trim()),
+      NOT_A_VERIFICATION_KEY,
+    ),
     /** Push through Firebase Cloud Messaging when both are set; otherwise pushes go to the dev sink. */
     FCM_PROJECT_ID: optionalText,
     /** Path of the Firebase service-account JSON file. */

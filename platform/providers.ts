@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderNames } from '../domain/delivery/provider-names';
 
@@ -31,12 +32,33 @@ export const PROVIDER_TYPES = { email: ['sendgrid', 'smtp'], sms: ['twilio-compa
   readonly string[]
 >;
 
+/**
+ * Is `text` a verification key of SendGrid's signed event webhook, as its settings show it: an ECDSA public key,
+ * base64 DER (SPKI), without PEM header lines? (api/providers/sendgrid-events.ts verifies with it.)
+ */
+export function isSendGridVerificationKey(text: string): boolean {
+  try {
+    return createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType === 'ec';
+  } catch {
+    return false;
+  }
+}
+
+/** The message of a value that is no verification key; it never echoes the value. */
+export const NOT_A_VERIFICATION_KEY =
+  "must be the verification key of SendGrid's signed event webhook (an ECDSA public key in base64, without PEM header lines)";
+
 const sendgridSchema = z.strictObject({
   type: z.literal('sendgrid'),
   apiKey: required,
   baseUrl: httpUrl.default('https://api.sendgrid.com/'),
   /** The sender of this provider's emails whose content names none (default EMAIL_FROM). */
   from: sender,
+  /**
+   * The verification key of this account's signed event webhook (as SENDGRID_WEBHOOK_PUBLIC_KEY for the legacy
+   * account): events signed with it are about this account's messages only.
+   */
+  webhookPublicKey: z.string().trim().min(1, 'is empty').refine(isSendGridVerificationKey, NOT_A_VERIFICATION_KEY).optional(),
 });
 
 const smtpSchema = z.strictObject({
@@ -126,6 +148,7 @@ export interface ProviderEnv {
   PROVIDER_DEFAULTS: Partial<Record<ProviderChannel, string>>;
   SENDGRID_API_KEY?: string | undefined;
   SENDGRID_BASE_URL: string;
+  SENDGRID_WEBHOOK_PUBLIC_KEY?: string | undefined;
   FCM_PROJECT_ID?: string | undefined;
   FCM_SERVICE_ACCOUNT_FILE?: string | undefined;
   SMS_GATEWAY_URL?: string | undefined;
@@ -183,9 +206,55 @@ export interface ProviderIssue {
   message: string;
 }
 
+/** A SendGrid account of the email channel and the verification key of its signed event webhook, if any. */
+export interface SendGridAccount {
+  /** Its provider name (`default`: the SENDGRID_* variables', or PROVIDERS' `default`). */
+  name: string;
+  /** What the delivery ledger records as its provider (activities/channels/index.ts): `sendgrid`, `sendgrid:<name>`. */
+  ledgerProvider: string;
+  webhookPublicKey?: string | undefined;
+  /** Where its key is set: `SENDGRID_WEBHOOK_PUBLIC_KEY` or `PROVIDERS.email.<name>.webhookPublicKey`. */
+  keyPath: string[];
+}
+
+/**
+ * Every SendGrid account and its webhook key. SENDGRID_WEBHOOK_PUBLIC_KEY is the key of the account named
+ * `default`: the legacy one, or PROVIDERS' `default` when it has no key of its own. Set otherwise (no such
+ * account now, though it may have sent messages before), it stands for an account of its own that sent as
+ * `sendgrid` in the ledger.
+ */
+export function sendGridAccounts(
+  env: Pick<ProviderEnv, 'PROVIDERS' | 'SENDGRID_API_KEY' | 'SENDGRID_WEBHOOK_PUBLIC_KEY'>,
+): SendGridAccount[] {
+  const legacyKey = env.SENDGRID_WEBHOOK_PUBLIC_KEY;
+  const legacy = {
+    name: LEGACY_PROVIDER_NAME,
+    ledgerProvider: 'sendgrid',
+    webhookPublicKey: legacyKey,
+    keyPath: ['SENDGRID_WEBHOOK_PUBLIC_KEY'],
+  };
+  const accounts: SendGridAccount[] = env.SENDGRID_API_KEY ? [legacy] : [];
+  let legacyKeyUsed = accounts.length > 0;
+  for (const [name, spec] of Object.entries(env.PROVIDERS?.email ?? {})) {
+    if (spec.type !== 'sendgrid') continue;
+    const isDefault = name === LEGACY_PROVIDER_NAME;
+    const inherits = isDefault && spec.webhookPublicKey === undefined && legacyKey !== undefined;
+    legacyKeyUsed ||= inherits;
+    accounts.push({
+      name,
+      ledgerProvider: isDefault ? 'sendgrid' : `sendgrid:${name}`,
+      webhookPublicKey: inherits ? legacyKey : spec.webhookPublicKey,
+      keyPath: inherits ? legacy.keyPath : ['PROVIDERS', 'email', name, 'webhookPublicKey'],
+    });
+  }
+  if (legacyKey !== undefined && !legacyKeyUsed) accounts.push(legacy);
+  return accounts;
+}
+
 /**
  * What the providers' configuration gets wrong across variables: a name given twice (PROVIDERS and the legacy
- * variables), a default that names no provider, a channel with several providers and no default, and, with
+ * variables), a default that names no provider, a channel with several providers and no default, a SendGrid
+ * account without the webhook key while another has one (its events could not be received), and, with
  * APP_ENV=production, an SMTP relay that may send credentials in plaintext.
  */
 export function providerIssues(env: ProviderEnv): ProviderIssue[] {
@@ -211,6 +280,18 @@ export function providerIssues(env: ProviderEnv): ProviderIssue[] {
       issues.push({
         path: ['PROVIDER_DEFAULTS'],
         message: `${channel} has several providers (${names.join(', ')}) and none named "default": say which one content naming none uses, e.g. ${channel}=${names[0]}`,
+      });
+    }
+  }
+  // One key makes the event webhook accept signed requests only: an account without one could not deliver its events.
+  const accounts = sendGridAccounts(env);
+  const signed = accounts.filter((account) => account.webhookPublicKey);
+  if (signed.length > 0) {
+    const signedPaths = [...new Set(signed.map((account) => account.keyPath.join('.')))].join(', ');
+    for (const account of accounts.filter((a) => !a.webhookPublicKey)) {
+      issues.push({
+        path: account.keyPath,
+        message: `is required: with ${signedPaths} set, SendGrid's event webhook accepts signed requests only, so the events of the SendGrid account "${account.name}" could not be received without its verification key`,
       });
     }
   }

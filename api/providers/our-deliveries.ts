@@ -8,6 +8,8 @@ export interface OurDelivery {
   version: number;
   nodeId: string;
   userId: string;
+  /** The providers the ledger records for it (each call's, and the answer's): `sendgrid`, `sendgrid:marketing`... */
+  providers: string[];
 }
 
 /** Ledger reads at once: one provider request may name thousands of messages. */
@@ -28,10 +30,16 @@ export async function findOurDeliveries(
   for (let start = 0; start < unique.length; start += LOOKUP_CONCURRENCY) {
     await Promise.all(
       unique.slice(start, start + LOOKUP_CONCURRENCY).map(async (key) => {
-        const record = await deliveries.findById(key, { instanceId: 1, journeyId: 1, version: 1, nodeId: 1, userId: 1, channel: 1 }).lean();
+        const record = await deliveries
+          .findById(key, { instanceId: 1, journeyId: 1, version: 1, nodeId: 1, userId: 1, channel: 1, provider: 1, attempts: 1 })
+          .lean();
         if (!record || record.channel !== channel) return;
         const { instanceId, journeyId, version, nodeId, userId } = record;
-        found.set(key, { deliveryKey: key, instanceId, journeyId, version, nodeId, userId });
+        // A call is recorded with its provider before it is made: an event cannot precede its provider's record.
+        const providers = [
+          ...new Set([...(record.attempts ?? []).map((attempt) => attempt.provider), ...(record.provider ? [record.provider] : [])]),
+        ];
+        found.set(key, { deliveryKey: key, instanceId, journeyId, version, nodeId, userId, providers });
       }),
     );
   }

@@ -1,7 +1,8 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { Fact } from '../../domain/facts';
 import { parseDeliveryKey } from '../../domain/naming';
 import type { EngagementKind } from '../../domain/engagement';
+import { sendGridAccounts, type ProviderEnv } from '../../platform/providers';
 import type { EngagementReport } from '../../temporal/engagement';
 import type { OurDelivery } from './our-deliveries';
 
@@ -107,9 +108,10 @@ export function isTimestampFresh(timestamp: string, now: number): boolean {
  * Verifies SendGrid's signed event webhook: an ECDSA (P-256, SHA-256) signature, base64 DER, over the
  * timestamp header followed by the raw body, with the account's verification key (base64 DER SPKI).
  */
-export function verifySendGridSignature(publicKeyBase64: string, signature: string, timestamp: string, rawBody: Buffer): boolean {
+export function verifySendGridSignature(publicKey: string | KeyObject, signature: string, timestamp: string, rawBody: Buffer): boolean {
   try {
-    const key = createPublicKey({ key: Buffer.from(publicKeyBase64, 'base64'), format: 'der', type: 'spki' });
+    const key =
+      typeof publicKey === 'string' ? createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' }) : publicKey;
     return verify(
       'sha256',
       Buffer.concat([Buffer.from(timestamp), rawBody]),
@@ -119,4 +121,40 @@ export function verifySendGridSignature(publicKeyBase64: string, signature: stri
   } catch {
     return false;
   }
+}
+
+/** One account's webhook key, read once: a request it verifies is about the messages the ledger records as `ledgerProvider`'s. */
+export interface WebhookKey {
+  ledgerProvider: string;
+  key: KeyObject;
+}
+
+/**
+ * The verification keys of every SendGrid account that has one (platform/providers.ts `sendGridAccounts`:
+ * SENDGRID_WEBHOOK_PUBLIC_KEY for `default`, `webhookPublicKey` in PROVIDERS for the others). A key that does not
+ * parse (the configuration refuses it at start-up) is left out.
+ */
+export function sendGridWebhookKeys(config: Pick<Partial<ProviderEnv>, 'PROVIDERS' | 'SENDGRID_WEBHOOK_PUBLIC_KEY'>): WebhookKey[] {
+  return sendGridAccounts(config).flatMap(({ ledgerProvider, webhookPublicKey }) => {
+    if (!webhookPublicKey) return [];
+    try {
+      return [{ ledgerProvider, key: createPublicKey({ key: Buffer.from(webhookPublicKey, 'base64'), format: 'der', type: 'spki' }) }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The ledger providers whose key verifies the request (none: it is not SendGrid's, or of no account of ours). */
+export function verifiedBy(keys: WebhookKey[], signature: string, timestamp: string, rawBody: Buffer): Set<string> {
+  return new Set(keys.filter(({ key }) => verifySendGridSignature(key, signature, timestamp, rawBody)).map((k) => k.ledgerProvider));
+}
+
+/**
+ * Is an event verified by `accounts` about a message they sent? The delivery's ledger names the providers it was
+ * sent through; an account's key vouches for that account's messages only. A record naming none (written before
+ * providers were recorded) cannot be told apart and counts.
+ */
+export function sentByVerifier(delivery: OurDelivery, accounts: Set<string>): boolean {
+  return delivery.providers.length === 0 || delivery.providers.some((provider) => accounts.has(provider));
 }

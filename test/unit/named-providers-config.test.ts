@@ -1,5 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadAppConfig } from '../../platform/config';
-import { providerNames, resolveProviders } from '../../platform/providers';
+import { providerNames, resolveProviders, sendGridAccounts } from '../../platform/providers';
 
 const payloadKeys = { PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
 const providers = (value: unknown) => ({ PROVIDERS: JSON.stringify(value) });
@@ -146,5 +147,68 @@ describe('named providers (PROVIDERS, PROVIDER_DEFAULTS)', () => {
     expect(loadAppConfig({ APP_ENV: 'production', ...payloadKeys, ...implicitTls }).APP_ENV).toBe('production');
     const starttls = providers({ email: { relay: { type: 'smtp', url: 'smtp://u:p@mx.example.com:587' } } });
     expect(loadAppConfig({ APP_ENV: 'production', ...payloadKeys, ...starttls }).APP_ENV).toBe('production');
+  });
+  it("wants every SendGrid account's webhook key as soon as one has one, naming where it goes and never a key", () => {
+    const verificationKey = () =>
+      generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const [a, b] = [verificationKey(), verificationKey()];
+    const accounts = (keys: { marketing?: string; transactional?: string }) => ({
+      email: {
+        marketing: { type: 'sendgrid', apiKey: 'SG.marketing', ...(keys.marketing && { webhookPublicKey: keys.marketing }) },
+        transactional: {
+          type: 'sendgrid',
+          apiKey: 'SG.transactional',
+          ...(keys.transactional && { webhookPublicKey: keys.transactional }),
+        },
+        // Not SendGrid: no webhook, no key.
+        relay: { type: 'smtp', url: 'smtps://mx.example.com' },
+      },
+    });
+    const defaults = { PROVIDER_DEFAULTS: 'email=marketing' };
+
+    // No key at all: unsigned mode, as before (an ingest key; refused in production by the route).
+    expect(loadAppConfig({ ...providers(accounts({})), ...defaults }).PROVIDERS?.email?.marketing).not.toHaveProperty('webhookPublicKey');
+    // One account signed, the other not: its events could never be received.
+    const oneKey = configError({ ...providers(accounts({ marketing: a })), ...defaults });
+    expect(oneKey).toMatch(
+      /PROVIDERS\.email\.transactional\.webhookPublicKey: is required: with PROVIDERS\.email\.marketing\.webhookPublicKey set/,
+    );
+    expect(oneKey).not.toMatch(/^ {2}PROVIDERS\.email\.(marketing|relay)\.webhookPublicKey/m);
+    expect(oneKey).not.toContain(a);
+    // The legacy account's key is SENDGRID_WEBHOOK_PUBLIC_KEY, and it counts both ways.
+    const legacy = { SENDGRID_API_KEY: 'SG.legacy' };
+    expect(configError({ ...legacy, ...providers(accounts({ marketing: a, transactional: b })) })).toMatch(
+      /^ {2}SENDGRID_WEBHOOK_PUBLIC_KEY: is required: with PROVIDERS\.email\.marketing\.webhookPublicKey, PROVIDERS\.email\.transactional\.webhookPublicKey set/m,
+    );
+    const legacyOnly = configError({ ...legacy, SENDGRID_WEBHOOK_PUBLIC_KEY: a, ...providers(accounts({ transactional: b })) });
+    expect(legacyOnly).toMatch(/PROVIDERS\.email\.marketing\.webhookPublicKey: is required: with SENDGRID_WEBHOOK_PUBLIC_KEY, PROVIDERS/);
+    expect(legacyOnly).not.toMatch(/^ {2}(PROVIDERS\.email\.transactional\.webhookPublicKey|SENDGRID_WEBHOOK_PUBLIC_KEY)/m);
+    expect(legacyOnly).not.toContain(a);
+    expect(legacyOnly).not.toContain(b);
+
+    // Every account with its key: each key stands for the provider the ledger records for the account's messages.
+    const config = loadAppConfig({
+      ...legacy,
+      SENDGRID_WEBHOOK_PUBLIC_KEY: a,
+      ...providers(accounts({ marketing: b, transactional: a })),
+    });
+    expect(sendGridAccounts(config).map(({ ledgerProvider, webhookPublicKey }) => [ledgerProvider, webhookPublicKey])).toEqual([
+      ['sendgrid', a],
+      ['sendgrid:marketing', b],
+      ['sendgrid:transactional', a],
+    ]);
+
+    // A key in another form (PEM, a typo) is refused where it is set, without repeating it.
+    const pem = `-----BEGIN PUBLIC KEY-----\n${a}\n-----END PUBLIC KEY-----`;
+    const malformed = configError({ ...providers(accounts({ marketing: pem, transactional: 'not-a-key' })), ...defaults });
+    expect(malformed).toMatch(
+      /PROVIDERS\.email\.marketing\.webhookPublicKey: must be the verification key of SendGrid's signed event webhook/,
+    );
+    expect(malformed).toMatch(/PROVIDERS\.email\.transactional\.webhookPublicKey: must be the verification key/);
+    expect(malformed).not.toContain(a);
+    expect(malformed).not.toContain('not-a-key');
+    expect(configError({ SENDGRID_WEBHOOK_PUBLIC_KEY: 'not-a-key' })).toMatch(
+      /^ {2}SENDGRID_WEBHOOK_PUBLIC_KEY: must be the verification key/m,
+    );
   });
 });
