@@ -57,6 +57,6 @@ export function engagementId(deliveryKey: string, kind: EngagementKind): string 
 /** The events API's reserved name by which an app reports that a push was opened (`properties.deliveryKey`). */
 export const PUSH_OPENED_EVENT = 'message_opened';
 
-/** Bounds of a message node's `engagement.wait`. */
-export const MIN_ENGAGEMENT_WAIT_MS = 60_000;
+/** Bounds of a message node's `engagement.wait` (from 1 second, as a waitForEvent's `within`, to 30 days). */
+export const MIN_ENGAGEMENT_WAIT_MS = 1_000;
 export const MAX_ENGAGEMENT_WAIT_MS = 30 * 24 * 3_600_000;

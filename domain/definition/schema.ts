@@ -366,7 +366,7 @@ export const messageEngagementSchema = strictObject('engagement', {
   on: z
     .enum(ENGAGEMENT_WAIT_KINDS)
     .describe('What counts: `clicked` (email, inbox, in-app), `opened` (email, push) or `viewed` (inbox, in-app).'),
-  wait: isoDuration.describe('How long after the send to wait for it, e.g. `PT24H` (1 minute to 30 days).'),
+  wait: isoDuration.describe('How long after the send to wait for it, e.g. `PT24H` (1 second to 30 days).'),
 }).describe(
   'Branch on engagement: after the send, wait up to `wait` for the user to do `on` with this message, then leave by `engaged` or `notEngaged`.',
 );

@@ -523,7 +523,7 @@ function engagementRules(id: string, node: MessageNode, add: Add): void {
   if (waitMs < MIN_ENGAGEMENT_WAIT_MS || waitMs > MAX_ENGAGEMENT_WAIT_MS) {
     add(
       ['nodes', id, 'engagement', 'wait'],
-      `node ${id}: \`engagement.wait\` must be between 1 minute (PT1M) and 30 days (P30D), not ${engagement.wait}`,
+      `node ${id}: \`engagement.wait\` must be between 1 second (PT1S) and 30 days (P30D), not ${engagement.wait}`,
     );
   }
   if (next.sent !== undefined) {

@@ -12,8 +12,38 @@ import { call, startTestStack, type TestStack } from '../helpers/stack';
  * Engagement end to end on the real stack: an email's click, posted by SendGrid's signed event webhook, takes the
  * message node's `engaged` connector; an email nobody clicks takes `notEngaged` (a push), whose open the app
  * reports through the events API with the delivery key the push carried; the same report twice counts once
- * in the report. Only SendGrid and FCM are local fakes.
+ * in the report. A push with a window of seconds shows the window's end on the real stack: unopened, it leaves
+ * by `notEngaged` once the window is over; opened after that, the open is counted in the reports but moves
+ * the instance no more. Only SendGrid and FCM are local fakes.
  */
+const HOUR = 3_600_000;
+/** The engagement window of shortWindowJourney (from the send's end): seconds, so a test can wait for its end. */
+const SHORT_WINDOW_MS = 3_000;
+
+/**
+ * A push whose engagement window lasts seconds, so the dev server's timer ends it in the test; who does not open
+ * it then waits for a checkout (the instance keeps running, so a late open still reaches it).
+ */
+function shortWindowJourney(id: string) {
+  return {
+    id,
+    name: `Cart ${id}`,
+    entry: { type: 'api' },
+    nodes: {
+      nudge: {
+        type: 'message',
+        channel: 'push',
+        engagement: { on: 'opened', wait: `PT${SHORT_WINDOW_MS / 1000}S` },
+        next: { engaged: 'opened', notEngaged: 'checkout' },
+      },
+      checkout: { type: 'waitForEvent', event: 'checkout', within: 'PT1H', next: { yes: 'done', timeout: 'done' } },
+      opened: { type: 'exit' },
+      done: { type: 'exit' },
+    },
+    content: { nudge: { title: 'Still there?', body: 'Your cart' } },
+  };
+}
+
 describe('engagement on the real stack', () => {
   let stack: TestStack;
   let sendgrid: FakeSendGrid;
@@ -39,7 +69,7 @@ describe('engagement on the real stack', () => {
         emailFrom: 'news@example.com',
       },
     });
-    // The email's click decides within an hour; the push's open within ten minutes (past the window: test/workflow).
+    // The email's click decides within an hour; the push's open within ten minutes (past a window: the short-window tests below).
     const journeys = [
       {
         id: 'cart-clicks',
@@ -73,6 +103,9 @@ describe('engagement on the real stack', () => {
         },
         content: { nudge: { title: 'Still there?', body: 'Your cart' } },
       },
+      // One journey per short-window test, so each test's report counts its own user only.
+      shortWindowJourney('cart-short'),
+      shortWindowJourney('cart-late'),
     ];
     for (const journey of journeys) {
       expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
@@ -209,5 +242,79 @@ describe('engagement on the real stack', () => {
     expect((await call(stack, 'DELETE', '/v1/users/opener')).status).toBe(200);
     expect(await stack.db.models.engagements.countDocuments({ userId: 'opener' })).toBe(0);
     expect((await opened('opener', { deliveryKey })).body).toMatchObject({ code: 'unknown_delivery' });
+  });
+
+  /** Enrols a user with a push token in a short-window journey and answers the push FCM accepted for them. */
+  async function shortWindowPush(journeyId: string, userId: string) {
+    const token = `token-${randomUUID()}`;
+    const handle = await enrol(journeyId, userId, token);
+    const push = await eventually(async () => {
+      const found = fcm.messages.find((m) => m.token === token);
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const deliveryKey = push.data?.deliveryKey;
+    expect(deliveryKey).toEqual(expect.stringMatching(/\/nudge$/));
+    return { handle, push, deliveryKey: deliveryKey! };
+  }
+
+  /** The instance has left the push by `notEngaged` and waits for a checkout: when it got there (workflow time). */
+  async function waitsForCheckout(handle: WorkflowHandle): Promise<number> {
+    const state = await eventually(async () => {
+      const found = await handle.query('state');
+      expect(found).toMatchObject({ currentNode: 'checkout', waitingFor: 'event checkout', path: ['nudge', 'checkout'] });
+      return found as { until: string };
+    }, 60_000);
+    return Date.parse(state.until) - HOUR;
+  }
+
+  const nudgeReport = async (journeyId: string) => {
+    const report = await call(stack, 'GET', `/v1/journeys/${journeyId}/versions/1/report`);
+    expect(report.status).toBe(200);
+    return report.body.nodes.find((n: { nodeId: string }) => n.nodeId === 'nudge');
+  };
+
+  const checkout = async (userId: string) => {
+    const posted = await call(stack, 'POST', '/v1/events', { userId, name: 'checkout', properties: {} });
+    expect(posted).toMatchObject({ status: 202, body: { status: 'accepted', signalled: 1 } });
+  };
+
+  it('a push nobody opens leaves by notEngaged when its window of seconds is over', async () => {
+    const { handle, push } = await shortWindowPush('cart-short', 'ignorer');
+    // Not before the window is over: it runs from the send's end, after FCM had the push.
+    const leftAt = await waitsForCheckout(handle);
+    expect(leftAt - push.receivedAt.getTime()).toBeGreaterThanOrEqual(SHORT_WINDOW_MS);
+
+    await eventually(async () =>
+      expect(await nudgeReport('cart-short')).toMatchObject({
+        movedForward: { engaged: 0, notEngaged: 1 },
+        messages: { sent: 1, engagement: { opened: 0 } },
+      }),
+    );
+    await checkout('ignorer');
+    expect(await handle.result()).toMatchObject({ reason: 'exited', nodeId: 'done', path: ['nudge', 'checkout', 'done'] });
+  });
+
+  it('an open reported after the window is counted once, and moves the instance no more', async () => {
+    const { handle, deliveryKey } = await shortWindowPush('cart-late', 'late-opener');
+    await waitsForCheckout(handle);
+
+    // Reported late: recorded and delivered to the running instance, which has already left the push.
+    const opened = () => call(stack, 'POST', '/v1/events', { userId: 'late-opener', name: 'message_opened', properties: { deliveryKey } });
+    expect(await opened()).toMatchObject({ status: 202, body: { status: 'accepted', signalled: 1 } });
+    expect(await opened()).toMatchObject({ status: 200, body: { status: 'duplicate' } });
+    expect(await stack.db.models.engagements.countDocuments({ userId: 'late-opener' })).toBe(1);
+
+    // The checkout, signalled after the open, is what moves it: the open changed nothing on its way.
+    await checkout('late-opener');
+    expect(await handle.result()).toMatchObject({ reason: 'exited', nodeId: 'done', path: ['nudge', 'checkout', 'done'] });
+
+    // The reports count the open once, while the user's path stays the notEngaged one.
+    await eventually(async () =>
+      expect(await nudgeReport('cart-late')).toMatchObject({
+        movedForward: { engaged: 0, notEngaged: 1 },
+        messages: { sent: 1, engagement: { opened: 1, openedRate: 100 } },
+      }),
+    );
   });
 });

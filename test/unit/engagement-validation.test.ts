@@ -118,16 +118,22 @@ describe('message node engagement: validation', () => {
     ]);
   });
 
-  it.each([['PT30S'], ['P31D']])('refuses a wait of %s (1 minute to 30 days)', (wait) => {
+  it.each([['PT0.5S'], ['PT0.999S'], ['P30DT1S'], ['P31D']])('refuses a wait of %s (1 second to 30 days)', (wait) => {
     const j = journey();
     j.nodes.email.engagement.wait = wait;
     expect(problemsOf(j)).toEqual([
       {
         nodeId: 'email',
         path: 'nodes.email.engagement.wait',
-        message: `node email: \`engagement.wait\` must be between 1 minute (PT1M) and 30 days (P30D), not ${wait}`,
+        message: `node email: \`engagement.wait\` must be between 1 second (PT1S) and 30 days (P30D), not ${wait}`,
       },
     ]);
+  });
+
+  it.each([['PT1S'], ['PT3S'], ['PT1M'], ['P30D']])('accepts a wait of %s (the bounds included)', (wait) => {
+    const j = journey();
+    j.nodes.email.engagement.wait = wait;
+    expect(problemsOf(j)).toEqual([]);
   });
 
   it('refuses a wait that is not a duration, and unknown engagement fields (schema)', () => {
