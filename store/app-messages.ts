@@ -1,4 +1,5 @@
 import { inAppShowDue } from '../domain/definition/app-content';
+import { UnavailableError } from '../domain/errors';
 import { isDuplicateKey } from './mongo/errors';
 import type { AppMessageDoc, Models } from './mongo/models';
 
@@ -30,6 +31,32 @@ export const MAX_INBOX_PAGE = 100;
 export const UNREAD_COUNT_LIMIT = 1_000;
 /** In-app messages one GET looks at (newest first): a user has few pending at once. */
 const IN_APP_CANDIDATES = 50;
+
+/** The once-only changes of a message: read (in-app: viewed), dismissed, clicked. */
+const MARK_FIELDS = ['readAt', 'dismissedAt', 'clickedAt'] as const;
+type MarkField = (typeof MARK_FIELDS)[number];
+
+/**
+ * Where the changes of a message are decided: one document `{deliveryKey}#{field}` per change (see `mark`),
+ * inserted once. A collection of its own, read and written by `_id` only.
+ */
+export const APP_MESSAGE_MARKS_COLLECTION = 'app_message_marks';
+
+interface MarkDoc {
+  _id: string;
+  messageId: string;
+  userId: string;
+  kind: AppMessageKind;
+  field: MarkField;
+  at: Date;
+}
+
+/** Rounds of `settle` (each one a repair after a lost write) before the request gives up with a 503. */
+const SETTLE_ROUNDS = 8;
+
+function markId(deliveryKey: string, field: MarkField): string {
+  return `${deliveryKey}#${field}`;
+}
 
 /**
  * The id the app uses for a message: its delivery key in base64url (the key holds `/`, awkward in a path).
@@ -77,12 +104,18 @@ function view(doc: AppMessageDoc): AppMessageView {
  * listing goes through the (userId, kind, createdAt) index and is bounded by its page size (on FerretDB, which
  * indexes only `_id`, it scans the collection, as every non-`_id` read there does).
  *
- * Concurrent changes of one message (a read and a dismiss at the same instant) each set their own field; the
- * only change that must pick one winner among racing requests, an in-app show, is a unique insert instead.
+ * Concurrent changes of one message (a read and a dismiss at the same instant) must not lose each other. On
+ * MongoDB a `$set` of one field is atomic, but FerretDB v1 runs every update as a read of the document and a
+ * replace of the whole of it (docs/internals.md), so a dismiss that read the message before a read's `$set`
+ * landed writes it back unread. So each change is decided by a unique insert (a mark, `{key}#{field}`, in
+ * APP_MESSAGE_MARKS_COLLECTION), then copied onto the message, and every change ends by `settle`: it reads the
+ * message after its own write and copies again any mark a racing replace dropped. The last write to land is
+ * followed by its writer's check, so no mark stays missing. An in-app show is a unique insert as well.
  */
 export function createAppMessageStore(models: Pick<Models, 'appMessages' | 'appMessageShows'>) {
   const messages = models.appMessages;
   const shows = models.appMessageShows;
+  const marks = messages.db.collection<MarkDoc>(APP_MESSAGE_MARKS_COLLECTION);
 
   /** A message of this user and kind, still available at `now`; undefined for anything else. */
   async function available(kind: AppMessageKind, userId: string, messageId: string, now: Date): Promise<AppMessageDoc | undefined> {
@@ -93,19 +126,57 @@ export function createAppMessageStore(models: Pick<Models, 'appMessages' | 'appM
     return doc;
   }
 
-  /** Sets `field` once; answers whether the message exists for the user, and whether this call set it. */
+  /**
+   * Copies onto the message every mark it lacks, until a read after the last write finds none missing: a
+   * replace by a racing change (FerretDB) may have dropped a field set before it. Filters on `_id` alone.
+   */
+  async function settle(deliveryKey: string): Promise<void> {
+    for (let round = 0; round < SETTLE_ROUNDS; round++) {
+      const doc = await messages.findById(deliveryKey, { readAt: 1, dismissedAt: 1, clickedAt: 1 }).lean();
+      // Erased or pruned meanwhile: nothing to keep.
+      if (!doc) return;
+      const missing = MARK_FIELDS.filter((field) => !doc[field]);
+      const found = (await Promise.all(missing.map((field) => marks.findOne({ _id: markId(deliveryKey, field) })))).filter(
+        (mark): mark is MarkDoc => mark !== null,
+      );
+      if (found.length === 0) return;
+      await messages.updateOne({ _id: deliveryKey }, { $set: Object.fromEntries(found.map((mark) => [mark.field, mark.at])) });
+    }
+    throw new UnavailableError('store_unavailable', `message ${deliveryKey} is changing under many requests at once`, 1);
+  }
+
+  /**
+   * Sets `field` once: the first of racing requests inserts its mark and copies it onto the message; every
+   * request, the repeats too (one may follow a request cut short after its mark), then settles the message.
+   * Answers whether the message exists for the user, and whether this call set the field.
+   */
   async function mark(
     kind: AppMessageKind,
     userId: string,
     messageId: string,
-    field: 'readAt' | 'dismissedAt' | 'clickedAt',
+    field: MarkField,
     now: Date,
   ): Promise<{ found: false } | { found: true; first: boolean; deliveryKey: string }> {
     const doc = await available(kind, userId, messageId, now);
     if (!doc) return { found: false };
-    if (doc[field]) return { found: true, first: false, deliveryKey: doc._id };
-    await messages.updateOne({ _id: doc._id }, { $set: { [field]: now } });
-    return { found: true, first: true, deliveryKey: doc._id };
+    let first = false;
+    if (!doc[field]) {
+      try {
+        await marks.insertOne({ _id: markId(doc._id, field), messageId: doc._id, userId, kind, field, at: now });
+        first = true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    if (first) await messages.updateOne({ _id: doc._id }, { $set: { [field]: now } });
+    await settle(doc._id);
+    return { found: true, first, deliveryKey: doc._id };
+  }
+
+  /** Deletes the marks of these messages (by `_id`: the marks carry no other index). */
+  async function deleteMarks(deliveryKeys: string[]): Promise<void> {
+    if (deliveryKeys.length === 0) return;
+    await marks.deleteMany({ _id: { $in: deliveryKeys.flatMap((key) => MARK_FIELDS.map((field) => markId(key, field))) } });
   }
 
   return {
@@ -220,13 +291,14 @@ export function createAppMessageStore(models: Pick<Models, 'appMessages' | 'appM
       return shown;
     },
 
-    /** Deletes the user's messages of one kind (in-app: with their shows); answers how many messages. */
+    /** Deletes the user's messages of one kind with their marks (in-app: and shows); answers how many messages. */
     async eraseUser(userId: string, kind: AppMessageKind): Promise<number> {
       if (kind === 'inApp') await shows.deleteMany({ userId });
+      await deleteMarks((await messages.find({ userId, kind }, { _id: 1 }).lean()).map((doc) => doc._id));
       return (await messages.deleteMany({ userId, kind })).deletedCount;
     },
 
-    /** Deletes at most `limit` messages that expired before `before`, with their shows (the retention service). */
+    /** Deletes at most `limit` messages that expired before `before`, with their shows and marks (the retention service). */
     async pruneExpired(before: Date, limit: number): Promise<{ deleted: number; more: boolean }> {
       const ids = (
         await messages
@@ -235,8 +307,9 @@ export function createAppMessageStore(models: Pick<Models, 'appMessages' | 'appM
           .lean()
       ).map((doc) => doc._id);
       if (ids.length === 0) return { deleted: 0, more: false };
-      // Shows first: a run cut short in between finds the messages again and finishes.
+      // Shows and marks first: a run cut short in between finds the messages again and finishes.
       await shows.deleteMany({ messageId: { $in: ids } });
+      await deleteMarks(ids);
       const { deletedCount } = await messages.deleteMany({ _id: { $in: ids } });
       return { deleted: deletedCount, more: ids.length >= limit };
     },

@@ -1,3 +1,4 @@
+import { appMessageId } from '../../store/app-messages';
 import { eventually } from '../helpers/eventually';
 import { call, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -66,7 +67,16 @@ describe('in-app messages', () => {
     await stack.client.workflow.getHandle(enrolled.body.instanceId).result();
   }
 
-  const show = (userId: string) => call(stack, 'GET', `/v1/users/${userId}/in-app`);
+  const show = (userId: string, query = '') => call(stack, 'GET', `/v1/users/${userId}/in-app${query}`);
+
+  /** A POST as the app sends it: a 503 (the store or Temporal busy under the load) is sent again after a while. */
+  async function post(path: string): ReturnType<typeof call> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await call(stack, 'POST', path);
+      if (answer.status !== 503 || attempt === 10) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 
   it('hands a message to the app once: the second GET is empty', async () => {
     expect((await call(stack, 'PUT', '/v1/users/ann', { attributes: { name: 'Ann' } })).status).toBe(200);
@@ -117,6 +127,75 @@ describe('in-app messages', () => {
     expect(dismissed.body).toEqual({ messageId: message.messageId, engagement: 'recorded' });
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect((await show('dan')).body.items).toHaveLength(0);
+  });
+
+  it('hands each of many messages out once to sessions asking at once, and keeps every report made at once', async () => {
+    // 4 users with 8 messages each, taken by 4 sessions per user at once.
+    const users = ['kim', 'lou', 'mia', 'ned'];
+    await Promise.all(
+      users.map(async (userId) => {
+        for (let n = 0; n < 8; n++) await enrol('promo', userId);
+      }),
+    );
+    const ids = new Map<string, string[]>();
+    for (const userId of users) ids.set(userId, []);
+    // Rounds of 4 sessions per user asking at once, until a round gets nothing.
+    for (let round = 0, got = 1; got > 0 && round < 10; round++) {
+      const answers = await Promise.all(
+        users.flatMap((userId) => [1, 2, 3, 4].map(async () => ({ userId, answer: await show(userId, '?limit=2') }))),
+      );
+      got = 0;
+      for (const { userId, answer } of answers) {
+        expect(answer.status).toBe(200);
+        ids.get(userId)!.push(...answer.body.items.map((item: { messageId: string }) => item.messageId));
+        got += answer.body.items.length;
+      }
+    }
+    for (const userId of users) {
+      // Every message handed out, none twice.
+      expect(ids.get(userId)).toHaveLength(8);
+      expect(new Set(ids.get(userId)).size).toBe(8);
+      expect((await show(userId, '?limit=5')).body.items).toEqual([]);
+      expect(await stack.db.models.appMessageShows.countDocuments({ userId })).toBe(8);
+    }
+
+    // All viewed and dismissed, every other one clicked, each report sent 3 times: 240 requests at once.
+    const clicked = new Set(users.flatMap((userId) => ids.get(userId)!.filter((_, i) => i % 2 === 0)));
+    const reportsOf = (id: string) => (clicked.has(id) ? ['viewed', 'clicked', 'dismissed'] : ['viewed', 'dismissed']);
+    const requests = users.flatMap((userId) =>
+      ids.get(userId)!.flatMap((id) => reportsOf(id).flatMap((report) => [1, 2, 3].map(() => ({ userId, id, report })))),
+    );
+    const answers = await Promise.all(requests.map(({ userId, id, report }) => post(`/v1/users/${userId}/in-app/${id}/${report}`)));
+    expect(answers.map((answer) => answer.status)).toEqual(requests.map(() => 200));
+    // Of the copies of each report, exactly one is recorded; the others are duplicates.
+    const outcomes = new Map<string, string[]>();
+    requests.forEach(({ id, report }, i) =>
+      outcomes.set(`${id} ${report}`, [...(outcomes.get(`${id} ${report}`) ?? []), answers[i]!.body.engagement]),
+    );
+    for (const [request, seen] of outcomes)
+      expect({ request, seen: seen.sort() }).toEqual({ request, seen: ['duplicate', 'duplicate', 'recorded'] });
+
+    // The stored messages: no report lost.
+    const docs = await stack.db.models.appMessages.find({ userId: { $in: users } }).lean();
+    expect(docs).toHaveLength(32);
+    for (const doc of docs) {
+      const id = appMessageId(doc._id);
+      expect({ id, viewed: !!doc.readAt, clicked: !!doc.clickedAt, dismissed: !!doc.dismissedAt }).toEqual({
+        id,
+        viewed: true,
+        clicked: clicked.has(id),
+        dismissed: true,
+      });
+    }
+    // Each engagement once: a record per kind, and one message_event fact each.
+    const expected = users.flatMap((userId) => ids.get(userId)!.flatMap((id) => reportsOf(id).map((kind) => `${id} ${kind}`)));
+    const engagements = await stack.db.models.engagements.find({ userId: { $in: users } }).lean();
+    expect(engagements.map((doc) => `${appMessageId(doc.deliveryKey)} ${doc.kind}`).sort()).toEqual(expected.sort());
+    const facts = (await stack.db.models.facts.find({ userId: { $in: users } }).lean())
+      .flatMap((batch) => batch.facts as { kind: string; outcome?: string }[])
+      .filter((fact) => fact.kind === 'message_event');
+    expect(facts).toHaveLength(expected.length);
+    expect(facts.filter((fact) => fact.outcome === 'clicked')).toHaveLength(clicked.size);
   });
 
   it('records viewed and clicked once each as engagement, and answers 404 for another user’s message', async () => {
