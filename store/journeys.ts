@@ -95,6 +95,8 @@ export function createJourneyStore(
   const heads = new TtlCache<Head>(SEND_PATH_STALENESS_MS);
   const edits = new TtlCache<Map<string, string>>(SEND_PATH_STALENESS_MS);
   const publishedGraphs = new Map<string, JourneyGraph>();
+  /** Lifecycle changes committed through this store object: the routing tables rebuild when it moves. */
+  let committedChanges = 0;
 
   function cachedHead(journeyId: string): Promise<Head> {
     return heads.get(journeyId, () => latest(journeyId));
@@ -154,6 +156,7 @@ export function createJourneyStore(
       try {
         await models.journeyRevisions.create({ journeyId, revision, state, action, actor, at: now });
         heads.delete(journeyId); // this process's sends see the change at once
+        committedChanges++;
         return { journey: view(journeyId, revision, state, now), result };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -256,6 +259,9 @@ export function createJourneyStore(
   }
 
   return {
+    /** How many lifecycle changes this store object has committed (the routing tables rebuild when it moves). */
+    changeCount: (): number => committedChanges,
+
     getJourney,
     getVersion,
 

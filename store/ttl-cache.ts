@@ -44,3 +44,28 @@ export class TtlCache<V> {
     for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 }
+
+/**
+ * A table built from the store (the event and profile-goal routes), rebuilt when older than `ttlMs` or when
+ * `generation()` moved since its build: a publish or stop made through this process's journey store is routed
+ * by at once, one made in another process within `ttlMs`. Concurrent callers share one build; a failed build
+ * is forgotten.
+ */
+export function rebuiltTable<T>(
+  build: () => Promise<T>,
+  options: { ttlMs: number; clock?: () => number; generation?: () => number },
+): () => Promise<T> {
+  const clock = options.clock ?? Date.now;
+  const generation = options.generation ?? (() => 0);
+  let table: { builtAt: number; generation: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!table || clock() - table.builtAt >= options.ttlMs || generation() !== table.generation) {
+      const built = { builtAt: clock(), generation: generation(), value: build() };
+      built.value.catch(() => {
+        if (table === built) table = undefined;
+      });
+      table = built;
+    }
+    return table.value;
+  };
+}

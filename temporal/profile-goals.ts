@@ -6,6 +6,7 @@ import { instanceWorkflowId } from '../domain/ids';
 import type { VersionState } from '../domain/lifecycle/states';
 import { pickPaths, type ProfileView } from '../domain/profiles/view';
 import type { JourneyStore, JourneyView } from '../store/journeys';
+import { rebuiltTable } from '../store/ttl-cache';
 import { profileChangedSignal } from '../workflows/contract';
 
 /**
@@ -22,20 +23,17 @@ export interface ProfileGoalRoute {
   paths: string[];
 }
 
-/** Versions that may have live instances (as for events). */
-const LIVE_STATES: readonly VersionState[] = ['running', 'paused', 'completed', 'restricted'];
+/** Versions that may have live instances, or will at their start time (as for events). */
+const LIVE_STATES: readonly VersionState[] = ['scheduled', 'running', 'paused', 'completed', 'restricted'];
 
 /**
- * The table of journeys with profile goals, rebuilt from the journey store at most every `ttlMs` (a publish is
- * seen within that time).
+ * The table of journeys with profile goals, rebuilt from the journey store at most every `ttlMs` (a publish in
+ * another process is seen within that time, one made through this process's store at once).
  */
 export function createProfileGoalRouter(
-  journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'>,
+  journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'> & Partial<Pick<JourneyStore, 'changeCount'>>,
   options: { ttlMs: number; clock?: () => number },
 ) {
-  const clock = options.clock ?? Date.now;
-  let table: { builtAt: number; routes: Promise<ProfileGoalRoute[]> } | undefined;
-
   async function build(): Promise<ProfileGoalRoute[]> {
     const listed = await Promise.all(
       [false, true].map((archived) => journeys.listJourneys({ archived, limit: Number.MAX_SAFE_INTEGER, offset: 0 })),
@@ -53,16 +51,8 @@ export function createProfileGoalRouter(
     return routes.filter((route): route is ProfileGoalRoute => route !== undefined);
   }
 
-  return {
-    async routes(): Promise<ProfileGoalRoute[]> {
-      if (!table || clock() - table.builtAt >= options.ttlMs) {
-        const routes = build();
-        table = { builtAt: clock(), routes };
-        routes.catch(() => (table = undefined));
-      }
-      return table.routes;
-    },
-  };
+  const table = rebuiltTable(build, { ...options, ...(journeys.changeCount && { generation: journeys.changeCount }) });
+  return { routes: table };
 }
 
 export type ProfileGoalRouter = ReturnType<typeof createProfileGoalRouter>;

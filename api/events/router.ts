@@ -3,6 +3,7 @@ import type { JourneyGraph } from '../../domain/definition/schema';
 import type { VersionState } from '../../domain/lifecycle/states';
 import type { JourneyStore, JourneyView } from '../../store/journeys';
 import { durationToMs } from '../../domain/time/duration';
+import { rebuiltTable } from '../../store/ttl-cache';
 
 /** A running version that enrols users on an event. */
 export interface EventEntry {
@@ -10,6 +11,8 @@ export interface EventEntry {
   version: number;
   where?: Condition;
   maxAgeMs: number;
+  /** A scheduled version's start: it enters users from then on (the table may be built before). */
+  startsAt?: number;
 }
 
 /** Where an event of one name goes. */
@@ -19,23 +22,24 @@ export interface EventRoute {
   listeners: string[];
 }
 
-/** Versions that may have live instances: their goals and waits can still be waiting for events. */
-const LIVE_STATES: readonly VersionState[] = ['running', 'paused', 'completed', 'restricted'];
+/**
+ * Versions that may have live instances, whose goals and waits can be waiting for events; a scheduled one's
+ * first instances start at its start time, possibly before the table is next rebuilt.
+ */
+const LIVE_STATES: readonly VersionState[] = ['scheduled', 'running', 'paused', 'completed', 'restricted'];
 
 const emptyRoute: EventRoute = { entries: [], listeners: [] };
 
 /**
  * Routes events by name from the published versions, never by scanning workflows: which running versions
  * enter users on the event, and which journeys may have instances waiting for it. The table is rebuilt from
- * the journey store at most every `ttlMs` (a publish or stop is seen within that time by every API replica).
+ * the journey store at most every `ttlMs` (a publish or stop is seen within that time by every API replica), and
+ * at once after a change made through this process's store (rebuiltTable).
  */
 export function createEventRouter(
-  journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'>,
+  journeys: Pick<JourneyStore, 'listJourneys' | 'loadGraph'> & Partial<Pick<JourneyStore, 'changeCount'>>,
   options: { ttlMs: number; clock?: () => number },
 ) {
-  const clock = options.clock ?? Date.now;
-  let table: { builtAt: number; routes: Promise<Map<string, EventRoute>> } | undefined;
-
   async function build(): Promise<Map<string, EventRoute>> {
     const routes = new Map<string, EventRoute>();
     const routeOf = (name: string) => {
@@ -55,12 +59,14 @@ export function createEventRouter(
             const route = routeOf(name);
             if (!route.listeners.includes(journey.id)) route.listeners.push(journey.id);
           }
-          if (version.state === 'running' && graph.entry.type === 'event') {
+          const entering = version.state === 'running' || (version.state === 'scheduled' && version.startAt !== undefined);
+          if (entering && graph.entry.type === 'event') {
             routeOf(graph.entry.event).entries.push({
               journeyId: journey.id,
               version: version.version,
               ...(graph.entry.where ? { where: graph.entry.where } : {}),
               maxAgeMs: durationToMs(graph.entry.maxAge),
+              ...(version.state === 'scheduled' && { startsAt: version.startAt!.getTime() }),
             });
           }
         }
@@ -69,14 +75,14 @@ export function createEventRouter(
     return routes;
   }
 
+  const clock = options.clock ?? Date.now;
+  const table = rebuiltTable(build, { ...options, ...(journeys.changeCount && { generation: journeys.changeCount }) });
   return {
     async route(name: string): Promise<EventRoute> {
-      if (!table || clock() - table.builtAt >= options.ttlMs) {
-        const routes = build();
-        table = { builtAt: clock(), routes };
-        routes.catch(() => (table = undefined));
-      }
-      return (await table.routes).get(name) ?? emptyRoute;
+      const route = (await table()).get(name) ?? emptyRoute;
+      if (!route.entries.some((entry) => entry.startsAt !== undefined)) return route;
+      const now = clock();
+      return { ...route, entries: route.entries.filter((entry) => entry.startsAt === undefined || entry.startsAt <= now) };
     },
   };
 }
