@@ -249,6 +249,30 @@ describe('in-app messages', () => {
     expect(result).toMatchObject({ reason: 'exited', nodeId: 'thanks' });
   });
 
+  it('renders the in-app message in a dry run, storing nothing', async () => {
+    const dry = await call(stack, 'POST', '/v1/journeys/promo/versions/1/dry-run', {
+      userId: 'dry-ida',
+      profile: { attributes: { name: 'Ida' } },
+      events: [],
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.body.messages).toEqual([
+      expect.objectContaining({
+        nodeId: 'show',
+        channel: 'inApp',
+        outcome: 'sent',
+        message: expect.objectContaining({
+          title: 'Hi Ida',
+          body: '20% off today',
+          buttons: [{ id: 'shop', label: 'Shop now', deepLink: 'shop://sale' }],
+          custom: { campaign: 'spring' },
+        }),
+      }),
+    ]);
+    expect(await stack.db.models.appMessages.countDocuments({ userId: 'dry-ida' })).toBe(0);
+    expect((await show('dry-ida')).body.items).toEqual([]);
+  });
+
   it('erases in-app messages and their shows with the user', async () => {
     await enrol('promo', 'gus');
     expect((await show('gus')).body.items).toHaveLength(1);
