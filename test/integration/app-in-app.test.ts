@@ -179,7 +179,7 @@ describe('in-app messages', () => {
         dismissed: true,
       });
     }
-  });
+  }, 180_000);
 
   it('records viewed and clicked once each as engagement, and answers 404 for another user’s message', async () => {
     await enrol('promo', 'eli');
