@@ -202,15 +202,7 @@ describe('engagement on the real stack', () => {
   });
 
   it('the app reports the push opened with the delivery key the push carried: engaged, counted once', async () => {
-    const token = `token-${randomUUID()}`;
-    const handle = await enrol('cart-push', 'opener', token);
-    const push = await eventually(async () => {
-      const found = fcm.messages.find((m) => m.token === token);
-      expect(found).toBeDefined();
-      return found!;
-    });
-    const deliveryKey = push.data?.deliveryKey;
-    expect(deliveryKey).toEqual(expect.stringMatching(/\/nudge$/));
+    const { handle, deliveryKey } = await enrolWithPush('cart-push', 'opener');
     await eventually(async () =>
       expect(await handle.query('state')).toMatchObject({ currentNode: 'nudge', waitingFor: 'engagement opened (push)' }),
     );
@@ -244,8 +236,8 @@ describe('engagement on the real stack', () => {
     expect((await opened('opener', { deliveryKey })).body).toMatchObject({ code: 'unknown_delivery' });
   });
 
-  /** Enrols a user with a push token in a short-window journey and answers the push FCM accepted for them. */
-  async function shortWindowPush(journeyId: string, userId: string) {
+  /** Enrols a user with a push token and answers the push FCM accepted for them, with its delivery key. */
+  async function enrolWithPush(journeyId: string, userId: string) {
     const token = `token-${randomUUID()}`;
     const handle = await enrol(journeyId, userId, token);
     const push = await eventually(async () => {
@@ -280,7 +272,7 @@ describe('engagement on the real stack', () => {
   };
 
   it('a push nobody opens leaves by notEngaged when its window of seconds is over', async () => {
-    const { handle, push } = await shortWindowPush('cart-short', 'ignorer');
+    const { handle, push } = await enrolWithPush('cart-short', 'ignorer');
     // Not before the window is over: it runs from the send's end, after FCM had the push.
     const leftAt = await waitsForCheckout(handle);
     expect(leftAt - push.receivedAt.getTime()).toBeGreaterThanOrEqual(SHORT_WINDOW_MS);
@@ -296,7 +288,7 @@ describe('engagement on the real stack', () => {
   });
 
   it('an open reported after the window is counted once, and moves the instance no more', async () => {
-    const { handle, deliveryKey } = await shortWindowPush('cart-late', 'late-opener');
+    const { handle, deliveryKey } = await enrolWithPush('cart-late', 'late-opener');
     await waitsForCheckout(handle);
 
     // Reported late: recorded and delivered to the running instance, which has already left the push.
