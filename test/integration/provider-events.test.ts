@@ -71,6 +71,22 @@ function signingKeys() {
 const post = (url: string, headers: Record<string, string>, body: string): Promise<Response> =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
+/** A journey that emails the user (through `provider`; none: the default) and waits ten minutes for the open. */
+function openWaitJourney(id: string, provider: string | undefined) {
+  return {
+    id,
+    name: id,
+    entry: { type: 'api' },
+    nodes: {
+      mail: { type: 'message', channel: 'email', next: { sent: 'wait-open' } },
+      'wait-open': { type: 'waitForEvent', event: 'email_opened', within: 'PT10M', next: { yes: 'opened', timeout: 'not-opened' } },
+      opened: { type: 'exit' },
+      'not-opened': { type: 'exit' },
+    },
+    content: { mail: { subject: 'Open me', body: 'Hi', ...(provider !== undefined && { provider }) } },
+  };
+}
+
 /**
  * SendGrid's event webhook: events about our messages (found by the custom args the adapter sends) become
  * `message_event` facts once each, and delivered/open/click/bounce reach the instance as events that
@@ -158,18 +174,7 @@ describe('SendGrid event webhook', () => {
   });
 
   it('signals only the instance of a delivery key we issued, whatever the payload says', async () => {
-    const journey = {
-      id: 'guarded',
-      name: 'Guarded',
-      entry: { type: 'api' },
-      nodes: {
-        mail: { type: 'message', channel: 'email', next: { sent: 'wait-open' } },
-        'wait-open': { type: 'waitForEvent', event: 'email_opened', within: 'PT10M', next: { yes: 'opened', timeout: 'not-opened' } },
-        opened: { type: 'exit' },
-        'not-opened': { type: 'exit' },
-      },
-      content: { mail: { subject: 'Open me', body: 'Hi' } },
-    };
+    const journey = openWaitJourney('guarded', undefined);
     expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
     expect((await call(stack, 'POST', '/v1/journeys/guarded/versions/1/publish', {})).status).toBe(200);
     const handles: Record<string, WorkflowHandle> = {};
@@ -327,18 +332,7 @@ describe('SendGrid event webhook with two accounts', () => {
 
   /** Publishes a journey whose email goes through `provider` (none: the default, the legacy account) and waits for an open. */
   async function published(id: string, provider: string | undefined): Promise<void> {
-    const journey = {
-      id,
-      name: id,
-      entry: { type: 'api' },
-      nodes: {
-        mail: { type: 'message', channel: 'email', next: { sent: 'wait-open' } },
-        'wait-open': { type: 'waitForEvent', event: 'email_opened', within: 'PT10M', next: { yes: 'opened', timeout: 'not-opened' } },
-        opened: { type: 'exit' },
-        'not-opened': { type: 'exit' },
-      },
-      content: { mail: { subject: 'Open me', body: 'Hi', ...(provider !== undefined && { provider }) } },
-    };
+    const journey = openWaitJourney(id, provider);
     expect((await call(stack, 'POST', '/v1/journeys', journey)).status).toBe(201);
     expect((await call(stack, 'POST', `/v1/journeys/${id}/versions/1/publish`, {})).status).toBe(200);
   }
