@@ -63,19 +63,16 @@ describe('console: key entry and the journeys pages', () => {
         properties: { items: 2, cartId: `c-${index}`, cartUrl: `https://shop.example.com/cart/c-${index}` },
       });
       expect(entered.body.entries).toEqual([expect.objectContaining({ result: 'started' })]);
+      // Two check out in time, one buys, each right after entering (the waits are seconds long, and a loaded
+      // machine may take longer than that to enter the others): the rest go through the A/B offer and the reminder.
+      const reaction =
+        index < 2
+          ? { name: 'checkout_started', properties: { cartId: `c-${index}` } }
+          : index === 2
+            ? { name: 'order_completed', properties: { orderId: 'o-2' } }
+            : undefined;
+      if (reaction) expect((await call(stack, 'POST', '/v1/events', { userId, ...reaction })).body.signalled).toBe(1);
     }
-    // Two check out in time, one buys: the rest go through the A/B offer and the reminder.
-    for (const index of [0, 1]) {
-      await eventually(async () => {
-        const sent = await call(stack, 'POST', '/v1/events', {
-          userId: users[index],
-          name: 'checkout_started',
-          properties: { cartId: `c-${index}` },
-        });
-        expect(sent.body.signalled).toBe(1);
-      }, 10_000);
-    }
-    await call(stack, 'POST', '/v1/events', { userId: users[2], name: 'order_completed', properties: { orderId: 'o-2' } });
     // Everyone done, and the report has counted it.
     await eventually(async () => {
       const report = await call(stack, 'GET', '/v1/journeys/abandoned-cart/versions/1/report');
