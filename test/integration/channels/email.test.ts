@@ -36,7 +36,7 @@ describe('SendGrid email adapter', () => {
 
   beforeAll(async () => {
     fake = await startFakeSendGrid();
-    adapter = createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: fake.url, timeoutMs: 500, logger });
+    adapter = createSendGridAdapter({ apiKey: 'SG.test-key', baseUrl: fake.url, timeoutMs: 2_000, logger });
   });
   afterAll(async () => {
     await fake?.close();
@@ -131,7 +131,7 @@ describe('SendGrid email adapter', () => {
   });
 
   it('takes a timeout after SendGrid accepted the message as transient, maybe accepted', async () => {
-    fake.fail({ acceptThenHang: 2_000 });
+    fake.fail({ acceptThenHang: 5_000 });
 
     const error = await transientError(adapter.send(message, meta));
 

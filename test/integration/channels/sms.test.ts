@@ -18,7 +18,7 @@ describe('SMS gateway adapter', () => {
 
   beforeAll(async () => {
     gateway = await startFakeSmsGateway({ accountSid, authToken, invalidNumbers: ['+15005550001'], unsubscribedNumbers: ['+15005550002'] });
-    sms = createSmsGatewayAdapter({ baseUrl: gateway.url, accountSid, authToken, from, timeoutMs: 300, logger });
+    sms = createSmsGatewayAdapter({ baseUrl: gateway.url, accountSid, authToken, from, timeoutMs: 2_000, logger });
   });
   afterAll(async () => {
     await gateway?.close();
