@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderNames } from '../domain/delivery/provider-names';
 
@@ -37,10 +37,16 @@ export const PROVIDER_TYPES = { email: ['sendgrid', 'smtp'], sms: ['twilio-compa
  * base64 DER (SPKI), without PEM header lines? (api/providers/sendgrid-events.ts verifies with it.)
  */
 export function isSendGridVerificationKey(text: string): boolean {
+  return sendGridVerificationKey(text) !== undefined;
+}
+
+/** The verification key `text` holds (see isSendGridVerificationKey), or undefined when it holds none. */
+export function sendGridVerificationKey(text: string): KeyObject | undefined {
   try {
-    return createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType === 'ec';
+    const key = createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'ec' ? key : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

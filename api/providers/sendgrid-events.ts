@@ -1,8 +1,8 @@
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
 import type { Fact } from '../../domain/facts';
 import { parseDeliveryKey } from '../../domain/naming';
 import type { EngagementKind } from '../../domain/engagement';
-import { sendGridAccounts, type ProviderEnv } from '../../platform/providers';
+import { sendGridAccounts, sendGridVerificationKey, type ProviderEnv } from '../../platform/providers';
 import type { EngagementReport } from '../../temporal/engagement';
 import type { OurDelivery } from './our-deliveries';
 
@@ -108,10 +108,8 @@ export function isTimestampFresh(timestamp: string, now: number): boolean {
  * Verifies SendGrid's signed event webhook: an ECDSA (P-256, SHA-256) signature, base64 DER, over the
  * timestamp header followed by the raw body, with the account's verification key (base64 DER SPKI).
  */
-export function verifySendGridSignature(publicKey: string | KeyObject, signature: string, timestamp: string, rawBody: Buffer): boolean {
+export function verifySendGridSignature(key: KeyObject, signature: string, timestamp: string, rawBody: Buffer): boolean {
   try {
-    const key =
-      typeof publicKey === 'string' ? createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' }) : publicKey;
     return verify(
       'sha256',
       Buffer.concat([Buffer.from(timestamp), rawBody]),
@@ -136,12 +134,8 @@ export interface WebhookKey {
  */
 export function sendGridWebhookKeys(config: Pick<Partial<ProviderEnv>, 'PROVIDERS' | 'SENDGRID_WEBHOOK_PUBLIC_KEY'>): WebhookKey[] {
   return sendGridAccounts(config).flatMap(({ ledgerProvider, webhookPublicKey }) => {
-    if (!webhookPublicKey) return [];
-    try {
-      return [{ ledgerProvider, key: createPublicKey({ key: Buffer.from(webhookPublicKey, 'base64'), format: 'der', type: 'spki' }) }];
-    } catch {
-      return [];
-    }
+    const key = webhookPublicKey ? sendGridVerificationKey(webhookPublicKey) : undefined;
+    return key ? [{ ledgerProvider, key }] : [];
   });
 }
 
