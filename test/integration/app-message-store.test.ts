@@ -1,5 +1,6 @@
 import { UnavailableError } from '../../domain/errors';
 import { appMessageId, createAppMessageStore, type AppMessageKind } from '../../store/app-messages';
+import { watchStoreCommands, type StoreCommand } from '../../store/mongo/commands';
 import { openTestDatabase } from '../helpers/servers';
 
 /**
@@ -69,5 +70,37 @@ describe('app message store: changes of one message at the same instant', () => 
     expect(docs).toHaveLength(MESSAGES);
     const lost = docs.filter((doc) => !doc.readAt || !doc.clickedAt || !doc.dismissedAt).map((doc) => doc._id);
     expect(lost).toEqual([]);
+  });
+
+  it('costs a few commands per change, every filter an `_id` lookup (FerretDB scans for anything else)', async () => {
+    const now = new Date();
+    const deliveryKey = 'journey:news:user:cost/e/note';
+    const origin = { deliveryKey, userId: 'cost', instanceId: 'journey:news:user:cost', journeyId: 'news', version: 1, nodeId: 'note' };
+    await store.store('inbox', origin, { content: { title: 'Hello' }, expiresInMs: 3_600_000 }, now);
+    const seen: StoreCommand[] = [];
+    const stop = watchStoreCommands(db.connection, (command) => seen.push(command));
+    const counted = async (run: () => Promise<unknown>) => {
+      seen.length = 0;
+      await run();
+      return seen.map((command) => `${command.name} ${command.collection}${command.byId === false ? ' (not by _id)' : ''}`);
+    };
+    const id = appMessageId(deliveryKey);
+    const firstRead = await counted(() => store.read('inbox', 'cost', id, now));
+    const repeat = await counted(() => store.read('inbox', 'cost', id, now));
+    const dismiss = await counted(() => store.dismiss('inbox', 'cost', id, now));
+    stop();
+    console.log(`app message store commands: first read ${firstRead.length}, repeat ${repeat.length}, dismiss ${dismiss.length}`);
+    // The lookup, the mark's insert, the copy, the settling read and the lookups of the two marks it lacks.
+    expect(firstRead).toEqual([
+      'find app_messages',
+      'insert app_message_marks',
+      'update app_messages',
+      'find app_messages',
+      'find app_message_marks',
+      'find app_message_marks',
+    ]);
+    expect(repeat).toEqual(['find app_messages', 'find app_messages', 'find app_message_marks', 'find app_message_marks']);
+    expect(dismiss.filter((command) => command.endsWith('(not by _id)'))).toEqual([]);
+    expect(dismiss).toHaveLength(5);
   });
 });
